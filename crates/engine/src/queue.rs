@@ -1,0 +1,241 @@
+//! Byte queues kept as runs of bytes tagged with the send() call that wrote them.
+//!
+//! Bytes are never stored one by one: a queue is a list of `(tag, length)` runs, so
+//! moving a gigabyte costs as many operations as there are runs, and the view can still
+//! shade every byte by its origin.
+
+use crate::ids::SendTag;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// `len` consecutive bytes written by one send() call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Run {
+    pub tag: SendTag,
+    pub len: u64,
+}
+
+/// Appends a run, merging it into the last one when both come from the same call.
+pub fn push_run(runs: &mut VecDeque<Run>, run: Run) {
+    if run.len == 0 {
+        return;
+    }
+    match runs.back_mut() {
+        Some(last) if last.tag == run.tag => last.len += run.len,
+        _ => runs.push_back(run),
+    }
+}
+
+/// The first `n` bytes of a list of runs.
+pub fn prefix(runs: &[Run], mut n: u64) -> Vec<Run> {
+    let mut out = Vec::new();
+    for r in runs {
+        if n == 0 {
+            break;
+        }
+        let take = r.len.min(n);
+        out.push(Run {
+            tag: r.tag,
+            len: take,
+        });
+        n -= take;
+    }
+    out
+}
+
+/// A FIFO of bytes with a capacity (SO_SNDBUF / SO_RCVBUF).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ByteQueue {
+    runs: VecDeque<Run>,
+    len: u64,
+    cap: u64,
+}
+
+impl ByteQueue {
+    pub fn with_capacity(cap: u64) -> Self {
+        ByteQueue {
+            runs: VecDeque::new(),
+            len: 0,
+            cap,
+        }
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn capacity(&self) -> u64 {
+        self.cap
+    }
+
+    /// Changing SO_SNDBUF/SO_RCVBUF never throws bytes away: a queue may sit above a
+    /// lowered capacity until it drains.
+    pub fn set_capacity(&mut self, cap: u64) {
+        self.cap = cap;
+    }
+
+    pub fn free(&self) -> u64 {
+        self.cap.saturating_sub(self.len)
+    }
+
+    pub fn runs(&self) -> impl Iterator<Item = &Run> {
+        self.runs.iter()
+    }
+
+    pub fn run_count(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Appends bytes. Callers check `free()` first; the queue itself does not refuse,
+    /// because a probe byte may legitimately land in a full window.
+    pub fn push(&mut self, run: Run) {
+        self.len += run.len;
+        push_run(&mut self.runs, run);
+    }
+
+    pub fn push_all<'a>(&mut self, runs: impl IntoIterator<Item = &'a Run>) {
+        for r in runs {
+            self.push(*r);
+        }
+    }
+
+    /// Removes up to `n` bytes from the front and returns them as runs.
+    pub fn pop(&mut self, n: u64) -> Vec<Run> {
+        let mut out = Vec::new();
+        let mut left = n.min(self.len);
+        self.len -= left;
+        while left > 0 {
+            let front = self.runs.front_mut().expect("len counts the runs");
+            if front.len <= left {
+                left -= front.len;
+                out.push(self.runs.pop_front().expect("front exists"));
+            } else {
+                front.len -= left;
+                out.push(Run {
+                    tag: front.tag,
+                    len: left,
+                });
+                left = 0;
+            }
+        }
+        out
+    }
+
+    /// Copies `len` bytes starting `offset` bytes from the front, without removing them
+    /// (a segment is cut from SendQ while its bytes stay there until acknowledged).
+    pub fn peek(&self, offset: u64, len: u64) -> Vec<Run> {
+        let mut out = Vec::new();
+        let mut skip = offset;
+        let mut left = len;
+        for run in &self.runs {
+            if left == 0 {
+                break;
+            }
+            if skip >= run.len {
+                skip -= run.len;
+                continue;
+            }
+            let take = (run.len - skip).min(left);
+            out.push(Run {
+                tag: run.tag,
+                len: take,
+            });
+            left -= take;
+            skip = 0;
+        }
+        out
+    }
+
+    pub fn clear(&mut self) -> u64 {
+        let n = self.len;
+        self.runs.clear();
+        self.len = 0;
+        n
+    }
+}
+
+/// Bytes already read by the program. Unbounded in count, but only the most recent
+/// runs are kept, so a long transfer keeps constant memory.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivered {
+    recent: VecDeque<Run>,
+    total: u64,
+}
+
+impl Delivered {
+    const KEEP_RUNS: usize = 64;
+
+    pub fn push(&mut self, runs: &[Run]) {
+        for r in runs {
+            self.total += r.len;
+            push_run(&mut self.recent, *r);
+        }
+        while self.recent.len() > Self::KEEP_RUNS {
+            self.recent.pop_front();
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    pub fn recent(&self) -> impl Iterator<Item = &Run> {
+        self.recent.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(tag: u32, len: u64) -> Run {
+        Run {
+            tag: SendTag(tag),
+            len,
+        }
+    }
+
+    #[test]
+    fn pop_crosses_send_boundaries() {
+        let mut q = ByteQueue::with_capacity(10_000);
+        q.push(run(1, 1000));
+        q.push(run(2, 2000));
+        let got = q.pop(1500);
+        assert_eq!(got, vec![run(1, 1000), run(2, 500)]);
+        assert_eq!(q.len(), 1500);
+        assert_eq!(q.runs().copied().collect::<Vec<_>>(), vec![run(2, 1500)]);
+    }
+
+    #[test]
+    fn adjacent_runs_of_one_call_merge() {
+        let mut q = ByteQueue::with_capacity(100);
+        q.push(run(1, 10));
+        q.push(run(1, 20));
+        assert_eq!(q.run_count(), 1);
+        assert_eq!(q.len(), 30);
+    }
+
+    #[test]
+    fn peek_leaves_the_queue_alone() {
+        let mut q = ByteQueue::with_capacity(100);
+        q.push(run(1, 10));
+        q.push(run(2, 10));
+        assert_eq!(q.peek(5, 10), vec![run(1, 5), run(2, 5)]);
+        assert_eq!(q.peek(15, 100), vec![run(2, 5)]);
+        assert_eq!(q.len(), 20);
+    }
+
+    #[test]
+    fn delivered_keeps_totals_but_bounded_runs() {
+        let mut d = Delivered::default();
+        for i in 0..1000 {
+            d.push(&[run(i, 3)]);
+        }
+        assert_eq!(d.total(), 3000);
+        assert!(d.recent().count() <= Delivered::KEEP_RUNS);
+    }
+}

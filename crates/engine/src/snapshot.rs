@@ -1,0 +1,262 @@
+//! Snapshots: what the view draws, computed from the world in one pass.
+
+use crate::addr::{Endpoint, Family, Proto};
+use crate::config::Micros;
+use crate::host::Pending;
+use crate::ids::{Fd, HostId, Pid, SegId, SockId};
+use crate::queue::Run;
+use crate::segment::Segment;
+use crate::state::TcpState;
+use crate::trace::DeadlockReport;
+use crate::world::World;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::net::IpAddr;
+
+/// netstat's header line, exactly as MODEL.md §1 shows it.
+pub const NETSTAT_HEADER: &str =
+    "Proto Recv-Q Send-Q Local Address           Foreign Address         State";
+
+/// One line of `netstat -a` for one socket structure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetstatRow {
+    pub sock: SockId,
+    pub proto: String,
+    pub recv_q: u64,
+    pub send_q: u64,
+    pub local: String,
+    pub foreign: String,
+    /// Empty for UDP.
+    pub state: String,
+}
+
+impl fmt::Display for NetstatRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let line = format!(
+            "{:<5} {:>6} {:>6} {:<23} {:<23} {}",
+            self.proto, self.recv_q, self.send_q, self.local, self.foreign, self.state
+        );
+        f.write_str(line.trim_end())
+    }
+}
+
+/// Header plus rows, one per line.
+pub fn netstat_text(rows: &[NetstatRow]) -> String {
+    let mut out = String::from(NETSTAT_HEADER);
+    for r in rows {
+        out.push('\n');
+        out.push_str(&r.to_string());
+    }
+    out
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueView {
+    pub len: u64,
+    pub capacity: u64,
+    pub runs: Vec<Run>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListenerView {
+    pub backlog: u32,
+    pub incomplete: Vec<SockId>,
+    pub ready: Vec<SockId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SocketView {
+    pub id: SockId,
+    pub host: HostId,
+    pub proto: Proto,
+    pub family: Family,
+    pub state: TcpState,
+    pub local: Endpoint,
+    pub remote: Endpoint,
+    /// SendQ: unacknowledged plus unsent bytes.
+    pub sendq: QueueView,
+    /// Of SendQ, bytes sent but not acknowledged.
+    pub in_flight: u64,
+    pub recvq: QueueView,
+    /// Bytes the program has read so far, and the most recent of their runs.
+    pub delivered_total: u64,
+    pub delivered_recent: Vec<Run>,
+    /// UDP: sizes of the datagrams waiting in RecvQ.
+    pub datagrams: Vec<u64>,
+    pub listener: Option<ListenerView>,
+    pub parent: Option<SockId>,
+    pub peer: Option<SockId>,
+    /// The peer's last advertised window.
+    pub peer_window: u64,
+    /// (process, descriptor) pairs that refer to this structure.
+    pub descriptors: Vec<(Pid, Fd)>,
+    pub read_shut: bool,
+    pub write_shut: bool,
+    pub reuse_addr: bool,
+    pub linger: Option<u32>,
+    pub nonblocking: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessView {
+    pub pid: Pid,
+    pub host: HostId,
+    pub name: String,
+    pub alive: bool,
+    pub fds: Vec<(Fd, SockId)>,
+    pub pending: Option<Pending>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostView {
+    pub id: HostId,
+    pub name: String,
+    pub addrs: Vec<IpAddr>,
+    pub crashed: bool,
+    pub netstat: Vec<NetstatRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WireView {
+    pub seg: Segment,
+    pub sent_at: Micros,
+    pub arrives_at: Micros,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub time: Micros,
+    pub hosts: Vec<HostView>,
+    pub processes: Vec<ProcessView>,
+    pub sockets: Vec<SocketView>,
+    pub wire: Vec<WireView>,
+    pub deadlock: Option<DeadlockReport>,
+}
+
+impl Snapshot {
+    pub fn socket(&self, id: SockId) -> Option<&SocketView> {
+        self.sockets.iter().find(|s| s.id == id)
+    }
+
+    pub fn segment(&self, id: SegId) -> Option<&WireView> {
+        self.wire.iter().find(|w| w.seg.id == id)
+    }
+}
+
+fn queue_view(q: &crate::queue::ByteQueue) -> QueueView {
+    QueueView {
+        len: q.len(),
+        capacity: q.capacity(),
+        runs: q.runs().copied().collect(),
+    }
+}
+
+impl World {
+    /// netstat for one host: one row per structure, oldest first.
+    pub fn netstat(&self, host: HostId) -> Vec<NetstatRow> {
+        self.sockets()
+            .filter(|s| s.host == host)
+            .map(|s| {
+                let v6 = if s.family == Family::V6 { "6" } else { "" };
+                let proto = match s.proto {
+                    Proto::Tcp => "tcp",
+                    Proto::Udp => "udp",
+                };
+                NetstatRow {
+                    sock: s.id,
+                    proto: format!("{proto}{v6}"),
+                    recv_q: s.recvq.len(),
+                    send_q: s.sendq.len(),
+                    local: s.local.netstat(s.family),
+                    foreign: s.remote.netstat(s.family),
+                    state: match s.proto {
+                        Proto::Tcp => s.state.to_string(),
+                        Proto::Udp => String::new(),
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// Everything the view needs to draw one moment.
+    pub fn snapshot(&self) -> Snapshot {
+        let descriptors = |id: SockId| -> Vec<(Pid, Fd)> {
+            self.processes()
+                .iter()
+                .flat_map(|p| {
+                    p.fds
+                        .iter()
+                        .filter(move |(_, &s)| s == id)
+                        .map(move |(&fd, _)| (p.pid, fd))
+                })
+                .collect()
+        };
+        Snapshot {
+            time: self.now(),
+            hosts: self
+                .hosts()
+                .iter()
+                .map(|h| HostView {
+                    id: h.id,
+                    name: h.name.clone(),
+                    addrs: h.addrs.clone(),
+                    crashed: h.crashed,
+                    netstat: self.netstat(h.id),
+                })
+                .collect(),
+            processes: self
+                .processes()
+                .iter()
+                .map(|p| ProcessView {
+                    pid: p.pid,
+                    host: p.host,
+                    name: p.name.clone(),
+                    alive: p.alive,
+                    fds: p.fds.iter().map(|(&fd, &s)| (fd, s)).collect(),
+                    pending: p.pending.clone(),
+                })
+                .collect(),
+            sockets: self
+                .sockets()
+                .map(|s| SocketView {
+                    id: s.id,
+                    host: s.host,
+                    proto: s.proto,
+                    family: s.family,
+                    state: s.state,
+                    local: s.local,
+                    remote: s.remote,
+                    sendq: queue_view(&s.sendq),
+                    in_flight: s.in_flight(),
+                    recvq: queue_view(&s.recvq),
+                    delivered_total: s.delivered.total(),
+                    delivered_recent: s.delivered.recent().copied().collect(),
+                    datagrams: s.datagrams.iter().map(|d| d.len).collect(),
+                    listener: s.listener.as_ref().map(|l| ListenerView {
+                        backlog: l.backlog,
+                        incomplete: l.incomplete.clone(),
+                        ready: l.ready.iter().copied().collect(),
+                    }),
+                    parent: s.parent,
+                    peer: self.peer_of(s.id),
+                    peer_window: s.tcb.snd_wnd,
+                    descriptors: descriptors(s.id),
+                    read_shut: s.read_shut,
+                    write_shut: s.write_shut,
+                    reuse_addr: s.opts.reuse_addr,
+                    linger: s.opts.linger,
+                    nonblocking: s.opts.nonblocking,
+                })
+                .collect(),
+            wire: self
+                .in_flight()
+                .map(|f| WireView {
+                    seg: f.seg.clone(),
+                    sent_at: f.sent_at,
+                    arrives_at: f.arrives_at,
+                })
+                .collect(),
+            deadlock: self.deadlock(),
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! The socket structure: what the kernel keeps for one socket (MODEL.md §1).
+
+use crate::addr::{Endpoint, Family, Proto};
+use crate::config::Micros;
+use crate::errno::Errno;
+use crate::ids::{HostId, SockId};
+use crate::queue::{ByteQueue, Delivered, Run};
+use crate::state::TcpState;
+use crate::trace::TimerKind;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Options {
+    pub reuse_addr: bool,
+    pub linger: Option<u32>,
+    pub nonblocking: bool,
+}
+
+/// TCP's sequence-space bookkeeping (RFC 793 names).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tcb {
+    pub iss: u64,
+    pub irs: u64,
+    /// Oldest unacknowledged sequence number; SendQ's first byte has this number.
+    pub snd_una: u64,
+    /// Next sequence number to send (pulled back to snd_una on a timeout).
+    pub snd_nxt: u64,
+    /// Highest sequence number ever sent (bounds acceptable ACKs).
+    pub snd_max: u64,
+    /// The peer's last advertised window.
+    pub snd_wnd: u64,
+    /// Congestion window: slow start lets it grow by one MSS per ACK from a small
+    /// start, so the first data goes out one segment at a time.
+    pub cwnd: u64,
+    pub rcv_nxt: u64,
+    /// The window we last advertised; a window update follows when it grows from small.
+    pub last_adv_wnd: u64,
+    /// The program ended sending (close or SHUT_WR): a FIN follows the data.
+    pub fin_queued: bool,
+    /// Sequence number of our FIN once sent.
+    pub fin_seq: Option<u64>,
+    pub fin_acked: bool,
+    pub fin_received: bool,
+    pub rto_us: Micros,
+    pub retries: u32,
+    /// Interval of the next zero-window probe; doubles while the window stays shut.
+    pub persist_us: Micros,
+    /// A transmission opportunity is already scheduled for this instant.
+    pub output_scheduled: bool,
+}
+
+/// A listening structure's two lists (MODEL.md §5, accepting).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listener {
+    pub backlog: u32,
+    /// Structures in SYN_RCVD, waiting for the final ACK.
+    pub incomplete: Vec<SockId>,
+    /// ESTABLISHED structures waiting for accept().
+    pub ready: VecDeque<SockId>,
+}
+
+/// A UDP datagram in RecvQ: boundaries are kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Datagram {
+    pub from: SocketAddr,
+    pub runs: Vec<Run>,
+    pub len: u64,
+}
+
+/// An armed timer; `gen` tells a fired timer from one that was re-armed or cancelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Armed {
+    pub at: Micros,
+    pub gen: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timers {
+    pub retransmit: Option<Armed>,
+    pub persist: Option<Armed>,
+    pub time_wait: Option<Armed>,
+    pub linger: Option<Armed>,
+}
+
+impl Timers {
+    pub fn get(&self, kind: TimerKind) -> Option<Armed> {
+        match kind {
+            TimerKind::Retransmit => self.retransmit,
+            TimerKind::Persist => self.persist,
+            TimerKind::TimeWait => self.time_wait,
+            TimerKind::Linger => self.linger,
+        }
+    }
+
+    pub fn slot(&mut self, kind: TimerKind) -> &mut Option<Armed> {
+        match kind {
+            TimerKind::Retransmit => &mut self.retransmit,
+            TimerKind::Persist => &mut self.persist,
+            TimerKind::TimeWait => &mut self.time_wait,
+            TimerKind::Linger => &mut self.linger,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Socket {
+    pub id: SockId,
+    pub host: HostId,
+    pub proto: Proto,
+    pub family: Family,
+    /// TCP state; UDP structures stay CLOSED (netstat prints no state for them).
+    pub state: TcpState,
+    pub local: Endpoint,
+    pub remote: Endpoint,
+    pub sendq: ByteQueue,
+    pub recvq: ByteQueue,
+    pub delivered: Delivered,
+    /// UDP only: RecvQ's datagrams, boundaries kept (`recvq` mirrors their bytes).
+    pub datagrams: VecDeque<Datagram>,
+    pub opts: Options,
+    pub tcb: Tcb,
+    pub listener: Option<Listener>,
+    /// The listener that created this structure, until accept() takes it.
+    pub parent: Option<SockId>,
+    /// How many descriptors (in any process) refer to this structure.
+    pub refs: u32,
+    pub read_shut: bool,
+    pub write_shut: bool,
+    /// A pending error reported by the next call (SO_ERROR).
+    pub error: Option<Errno>,
+    /// The connection once existed (decides ENOTCONN versus EPIPE).
+    pub was_connected: bool,
+    pub timers: Timers,
+}
+
+impl Socket {
+    pub fn new(id: SockId, host: HostId, proto: Proto, family: Family, sqs: u64, rqs: u64) -> Self {
+        Socket {
+            id,
+            host,
+            proto,
+            family,
+            state: TcpState::Closed,
+            local: Endpoint::ANY,
+            remote: Endpoint::ANY,
+            sendq: ByteQueue::with_capacity(sqs),
+            recvq: ByteQueue::with_capacity(rqs),
+            delivered: Delivered::default(),
+            datagrams: VecDeque::new(),
+            opts: Options {
+                reuse_addr: false,
+                linger: None,
+                nonblocking: false,
+            },
+            tcb: Tcb::default(),
+            listener: None,
+            parent: None,
+            refs: 0,
+            read_shut: false,
+            write_shut: false,
+            error: None,
+            was_connected: false,
+            timers: Timers::default(),
+        }
+    }
+
+    /// Free space we may advertise. A structure whose program closed it advertises 0,
+    /// so flow control keeps the peer from sending bytes nobody will read (MODEL.md §5).
+    pub fn receive_window(&self) -> u64 {
+        if self.refs == 0 && self.parent.is_none() {
+            0
+        } else {
+            self.recvq.free()
+        }
+    }
+
+    /// Bytes in SendQ that were never transmitted.
+    pub fn unsent(&self) -> u64 {
+        let sent_data = self.tcb.snd_nxt.saturating_sub(self.tcb.snd_una);
+        self.sendq.len().saturating_sub(sent_data)
+    }
+
+    /// Bytes transmitted but not yet acknowledged.
+    pub fn in_flight(&self) -> u64 {
+        self.sendq.len() - self.unsent()
+    }
+
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.local.socket_addr()
+    }
+
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        self.remote.socket_addr()
+    }
+}

@@ -1,0 +1,202 @@
+//! The event trace: everything that happened, in order, for animation and narration.
+
+use crate::addr::{Endpoint, Proto};
+use crate::call::{Call, Ret};
+use crate::config::Micros;
+use crate::ids::{HostId, Pid, SegId, SockId};
+use crate::segment::{Flags, Segment};
+use crate::state::TcpState;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum TimerKind {
+    /// Retransmission of an unacknowledged SYN, SYN+ACK, data or FIN.
+    Retransmit,
+    /// Zero-window probe: asks a peer whose window is closed whether it opened.
+    Persist,
+    /// End of TIME_WAIT: the structure is deleted.
+    TimeWait,
+    /// SO_LINGER: a blocked close() gives up.
+    Linger,
+}
+
+/// Why a TCP state changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Cause {
+    /// A call of the program (`listen`, `connect`, `close`, `shutdown`).
+    Call(String),
+    /// An arriving segment with these flags.
+    Segment {
+        seg: SegId,
+        flags: Flags,
+    },
+    Timer(TimerKind),
+    HostCrash,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DropReason {
+    /// Random loss on the path.
+    Loss,
+    /// The user asked to drop this one.
+    Injected,
+    /// The destination host has crashed.
+    HostDown,
+    /// No host owns the destination address.
+    NoRoute,
+    /// A UDP datagram arrived at a full RecvQ.
+    ReceiveBufferFull,
+}
+
+/// One socket structure examined by the demultiplexer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemuxCandidate {
+    pub sock: SockId,
+    pub local: Endpoint,
+    pub remote: Endpoint,
+    pub state: Option<TcpState>,
+    pub local_port: bool,
+    pub local_ip: bool,
+    pub remote_ip: bool,
+    pub remote_port: bool,
+    /// Wildcards among local address, remote address and remote port.
+    pub wildcards: u8,
+}
+
+impl DemuxCandidate {
+    pub fn matches(&self) -> bool {
+        self.local_port && self.local_ip && self.remote_ip && self.remote_port
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DemuxOutcome {
+    /// The winner took the segment.
+    Delivered,
+    /// No structure could take a TCP segment (or only one that does not listen): RST.
+    Refused,
+    /// No UDP structure matched: an ICMP port-unreachable would go back.
+    PortUnreachable,
+    /// Nothing matched and nothing is answered (e.g. an RST to nobody).
+    Ignored,
+}
+
+/// How one arriving segment found its socket structure (MODEL.md §6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemuxRecord {
+    pub seg: SegId,
+    pub host: HostId,
+    pub proto: Proto,
+    pub src: SocketAddr,
+    pub dst: SocketAddr,
+    /// Structures of the same protocol on the host, those on the destination port
+    /// first; at most `DEMUX_LISTED` are listed.
+    pub candidates: Vec<DemuxCandidate>,
+    /// Structures examined but not listed.
+    pub omitted: usize,
+    pub winner: Option<SockId>,
+    pub outcome: DemuxOutcome,
+}
+
+/// A process blocked in a call that cannot complete.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockedCall {
+    pub pid: Pid,
+    pub host: HostId,
+    pub call: Call,
+    pub sock: SockId,
+    /// Bytes the call asked for and bytes done so far.
+    pub requested: u64,
+    pub done: u64,
+    /// The caller's SendQ: bytes in it and its capacity (SQS).
+    pub sendq: u64,
+    pub sqs: u64,
+    /// The peer's RecvQ: bytes in it and its capacity (RQS).
+    pub peer: Option<SockId>,
+    pub peer_recvq: u64,
+    pub peer_rqs: u64,
+    /// Processes that could unblock this call (they hold the peer structure).
+    pub waits_for: Vec<Pid>,
+}
+
+/// Every party blocked, nothing in flight, no timer that can help (MODEL.md §3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlockReport {
+    pub blocked: Vec<BlockedCall>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Event {
+    CallIssued {
+        pid: Pid,
+        call: Call,
+    },
+    CallBlocked {
+        pid: Pid,
+        call: Call,
+        progress: u64,
+    },
+    CallReturned {
+        pid: Pid,
+        call: Call,
+        ret: Ret,
+    },
+    SocketCreated {
+        sock: SockId,
+        host: HostId,
+    },
+    SocketFreed {
+        sock: SockId,
+        host: HostId,
+    },
+    StateChanged {
+        sock: SockId,
+        from: TcpState,
+        to: TcpState,
+        cause: Cause,
+    },
+    SegmentSent {
+        seg: Segment,
+        sent_at: Micros,
+        arrives_at: Micros,
+    },
+    SegmentArrived {
+        seg: SegId,
+        host: HostId,
+    },
+    SegmentDropped {
+        seg: SegId,
+        reason: DropReason,
+    },
+    /// A TCP receiver discarded an arriving segment (out of order or beyond the window).
+    SegmentDiscarded {
+        seg: SegId,
+        sock: SockId,
+    },
+    Demux(DemuxRecord),
+    TimerSet {
+        sock: SockId,
+        kind: TimerKind,
+        at: Micros,
+    },
+    TimerFired {
+        sock: SockId,
+        kind: TimerKind,
+    },
+    Deadlock(DeadlockReport),
+    HostCrashed {
+        host: HostId,
+    },
+    HostRestarted {
+        host: HostId,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TraceEntry {
+    /// Position in the trace, from 0.
+    pub n: u64,
+    pub time: Micros,
+    pub event: Event,
+}

@@ -1,0 +1,656 @@
+//! The world: hosts, processes, socket structures, the network and the virtual clock.
+//!
+//! Inputs are calls (`World::call`) and "advance the network" (`step`, `run_until_idle`,
+//! `run_until`). Outputs are call results, the trace (`drain_trace`) and snapshots.
+//! Nothing here reads a clock or does I/O, so the same seed and the same inputs always
+//! give the same trace.
+
+mod calls;
+mod deadlock;
+mod demux;
+mod tcp;
+mod udp;
+
+use crate::addr::{Family, Proto};
+use crate::config::{Micros, WorldConfig};
+use crate::demux::DemuxIndex;
+use crate::host::{Host, Process};
+use crate::ids::{HostId, Pid, SegId, SendTag, SockId};
+use crate::network::{InFlight, Network, Path};
+use crate::rng::Rng;
+use crate::segment::Segment;
+use crate::socket::{Armed, Socket};
+use crate::trace::{DeadlockReport, DropReason, Event, TimerKind, TraceEntry};
+use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::net::IpAddr;
+
+/// Something scheduled for a moment of virtual time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+enum Job {
+    Arrive(SegId),
+    Timer {
+        sock: SockId,
+        kind: TimerKind,
+        gen: u64,
+    },
+    /// A transmission opportunity: calls made at one instant are coalesced into segments.
+    Output(SockId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+struct Scheduled {
+    at: Micros,
+    order: u64,
+    job: Job,
+}
+
+/// Why a run stopped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RunOutcome {
+    /// Nothing left that could change the world by itself (only zero-window probes
+    /// and TIME_WAIT timers may remain).
+    Idle,
+    /// Idle, and blocked processes wait on each other forever.
+    Deadlock(DeadlockReport),
+    /// The requested time or number of events was reached.
+    Limit,
+}
+
+/// Errors of the world-building API (not of socket calls).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WorldError {
+    NoSuchHost(HostId),
+    NoSuchProcess(Pid),
+    NoAddress,
+    AddressTaken(IpAddr),
+    HostDown(HostId),
+}
+
+impl std::fmt::Display for WorldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WorldError::NoSuchHost(h) => write!(f, "there is no host {h}"),
+            WorldError::NoSuchProcess(p) => write!(f, "there is no process {p}"),
+            WorldError::NoAddress => write!(f, "a host needs at least one address"),
+            WorldError::AddressTaken(ip) => {
+                write!(f, "address {ip} already belongs to another host")
+            }
+            WorldError::HostDown(h) => write!(f, "{h} has crashed"),
+        }
+    }
+}
+
+impl std::error::Error for WorldError {}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct World {
+    cfg: WorldConfig,
+    now: Micros,
+    rng: Rng,
+    hosts: Vec<Host>,
+    indexes: Vec<DemuxIndex>,
+    procs: Vec<Process>,
+    /// Slab of structures; ids are never reused so traces stay unambiguous.
+    socks: Vec<Option<Socket>>,
+    net: Network,
+    queue: BinaryHeap<Reverse<Scheduled>>,
+    order: u64,
+    /// Armed retransmission/linger timers and scheduled outputs: work that can change
+    /// the world without any call.
+    foreground: usize,
+    trace: Vec<TraceEntry>,
+    trace_n: u64,
+    next_seg: u64,
+    next_tag: u32,
+    last_deadlock: Option<DeadlockReport>,
+}
+
+impl World {
+    pub fn new(cfg: WorldConfig) -> Self {
+        World {
+            rng: Rng::new(cfg.seed),
+            cfg,
+            now: 0,
+            hosts: Vec::new(),
+            indexes: Vec::new(),
+            procs: Vec::new(),
+            socks: Vec::new(),
+            net: Network::default(),
+            queue: BinaryHeap::new(),
+            order: 0,
+            foreground: 0,
+            trace: Vec::new(),
+            trace_n: 0,
+            next_seg: 0,
+            next_tag: 0,
+            last_deadlock: None,
+        }
+    }
+
+    pub fn config(&self) -> &WorldConfig {
+        &self.cfg
+    }
+
+    /// Changes the defaults for what comes next (existing sockets keep their buffers).
+    pub fn config_mut(&mut self) -> &mut WorldConfig {
+        &mut self.cfg
+    }
+
+    pub fn now(&self) -> Micros {
+        self.now
+    }
+
+    // ----- building the world -----
+
+    pub fn add_host(&mut self, name: &str, addrs: &[IpAddr]) -> Result<HostId, WorldError> {
+        if addrs.is_empty() {
+            return Err(WorldError::NoAddress);
+        }
+        if let Some(ip) = addrs.iter().find(|ip| self.owner_of(**ip).is_some()) {
+            return Err(WorldError::AddressTaken(*ip));
+        }
+        let id = HostId(self.hosts.len() as u32);
+        self.hosts.push(Host {
+            id,
+            name: name.to_string(),
+            addrs: addrs.to_vec(),
+            crashed: false,
+            next_ephemeral: self.cfg.ephemeral_first,
+        });
+        self.indexes.push(DemuxIndex::default());
+        Ok(id)
+    }
+
+    pub fn spawn(&mut self, host: HostId, name: &str) -> Result<Pid, WorldError> {
+        let h = self.host(host).ok_or(WorldError::NoSuchHost(host))?;
+        if h.crashed {
+            return Err(WorldError::HostDown(host));
+        }
+        let pid = Pid(self.procs.len() as u32);
+        self.procs.push(Process {
+            pid,
+            host,
+            name: name.to_string(),
+            fds: Default::default(),
+            pending: None,
+            alive: true,
+            last: None,
+        });
+        Ok(pid)
+    }
+
+    /// fork(): a child process with a copy of the descriptor table, so the same
+    /// structures are now referred to from two processes.
+    pub fn fork(&mut self, parent: Pid, name: &str) -> Result<Pid, WorldError> {
+        let p = self
+            .process(parent)
+            .filter(|p| p.alive)
+            .ok_or(WorldError::NoSuchProcess(parent))?;
+        let (host, fds) = (p.host, p.fds.clone());
+        let child = self.spawn(host, name)?;
+        for s in fds.values() {
+            self.sock_mut(*s).refs += 1;
+        }
+        self.procs[child.0 as usize].fds = fds;
+        Ok(child)
+    }
+
+    /// Sets one direction's delay and loss.
+    pub fn set_path(&mut self, from: HostId, to: HostId, delay_us: Micros, loss: f64) {
+        let d = self.default_path();
+        let p = self.net.path_mut(from, to, &d);
+        p.delay_us = delay_us;
+        p.loss = loss.clamp(0.0, 1.0);
+    }
+
+    /// Drops the next segment sent from `from` to `to`.
+    pub fn drop_next(&mut self, from: HostId, to: HostId) {
+        let d = self.default_path();
+        self.net.path_mut(from, to, &d).drop_next += 1;
+    }
+
+    fn default_path(&self) -> Path {
+        Path {
+            delay_us: self.cfg.delay_us,
+            loss: self.cfg.loss,
+            drop_next: 0,
+        }
+    }
+
+    /// The host stops at once: its structures vanish without a FIN and its processes
+    /// die. Peers learn of it only by timeouts, or by an RST after a restart.
+    pub fn crash(&mut self, host: HostId) -> Result<(), WorldError> {
+        self.host(host).ok_or(WorldError::NoSuchHost(host))?;
+        self.hosts[host.0 as usize].crashed = true;
+        for p in self.procs.iter_mut().filter(|p| p.host == host) {
+            p.alive = false;
+            p.pending = None;
+            p.fds.clear();
+        }
+        let ids: Vec<SockId> = self
+            .sockets()
+            .filter(|s| s.host == host)
+            .map(|s| s.id)
+            .collect();
+        for id in ids {
+            self.free_socket(id);
+        }
+        self.emit(Event::HostCrashed { host });
+        Ok(())
+    }
+
+    /// The host boots again, with no structures and no processes.
+    pub fn restart(&mut self, host: HostId) -> Result<(), WorldError> {
+        self.host(host).ok_or(WorldError::NoSuchHost(host))?;
+        self.hosts[host.0 as usize].crashed = false;
+        self.emit(Event::HostRestarted { host });
+        Ok(())
+    }
+
+    // ----- looking at the world -----
+
+    pub fn hosts(&self) -> &[Host] {
+        &self.hosts
+    }
+
+    pub fn host(&self, id: HostId) -> Option<&Host> {
+        self.hosts.get(id.0 as usize)
+    }
+
+    pub fn host_by_name(&self, name: &str) -> Option<HostId> {
+        self.hosts.iter().find(|h| h.name == name).map(|h| h.id)
+    }
+
+    pub fn processes(&self) -> &[Process] {
+        &self.procs
+    }
+
+    pub fn process(&self, pid: Pid) -> Option<&Process> {
+        self.procs.get(pid.0 as usize)
+    }
+
+    pub fn socket(&self, id: SockId) -> Option<&Socket> {
+        self.socks.get(id.0 as usize).and_then(|s| s.as_ref())
+    }
+
+    /// Live structures, oldest first.
+    pub fn sockets(&self) -> impl Iterator<Item = &Socket> {
+        self.socks.iter().flatten()
+    }
+
+    pub fn in_flight(&self) -> impl Iterator<Item = &InFlight> {
+        self.net.in_flight.values()
+    }
+
+    /// The structure a descriptor of a process refers to.
+    pub fn socket_of(&self, pid: Pid, fd: crate::ids::Fd) -> Option<&Socket> {
+        let id = *self.process(pid)?.fds.get(&fd)?;
+        self.socket(id)
+    }
+
+    /// The structure at the other end of a connection, if it exists.
+    pub fn peer_of(&self, id: SockId) -> Option<SockId> {
+        let s = self.socket(id)?;
+        let (local, remote) = (s.local_addr()?, s.remote_addr()?);
+        let host = self.owner_of(remote.ip())?;
+        let peer = self.indexes[host.0 as usize].exact(s.proto, remote, local)?;
+        (peer != id).then_some(peer)
+    }
+
+    /// Events recorded since the last drain.
+    pub fn drain_trace(&mut self) -> Vec<TraceEntry> {
+        std::mem::take(&mut self.trace)
+    }
+
+    pub fn trace(&self) -> &[TraceEntry] {
+        &self.trace
+    }
+
+    // ----- advancing the network -----
+
+    /// Runs the next scheduled thing (a segment arriving, a timer, a transmission).
+    /// Returns false when nothing is scheduled.
+    pub fn step(&mut self) -> bool {
+        while let Some(Reverse(next)) = self.queue.pop() {
+            if !self.is_live(&next.job) {
+                continue;
+            }
+            self.now = self.now.max(next.at);
+            self.run_job(next.job);
+            self.wake();
+            return true;
+        }
+        false
+    }
+
+    /// Runs until only background timers (zero-window probes, TIME_WAIT) are left, then
+    /// looks for a deadlock. `max_events` bounds the work of one call.
+    pub fn run_until_idle(&mut self, max_events: u64) -> RunOutcome {
+        let mut n = 0;
+        while self.foreground > 0 || !self.net.in_flight.is_empty() {
+            if n == max_events {
+                return RunOutcome::Limit;
+            }
+            if !self.step() {
+                break;
+            }
+            n += 1;
+        }
+        match self.find_deadlock() {
+            Some(report) => {
+                if self.last_deadlock.as_ref() != Some(&report) {
+                    self.last_deadlock = Some(report.clone());
+                    self.emit(Event::Deadlock(report.clone()));
+                }
+                RunOutcome::Deadlock(report)
+            }
+            None => RunOutcome::Idle,
+        }
+    }
+
+    /// Runs everything scheduled up to virtual time `t`, then sets the clock to `t`.
+    pub fn run_until(&mut self, t: Micros) {
+        while let Some(Reverse(next)) = self.queue.peek().copied() {
+            if next.at > t {
+                break;
+            }
+            self.step();
+        }
+        self.now = self.now.max(t);
+    }
+
+    /// Runs until `n` segments have arrived (or been dropped), e.g. "deliver 1".
+    /// Returns how many did.
+    pub fn deliver(&mut self, n: u64) -> u64 {
+        let mut done = 0;
+        while done < n && (self.foreground > 0 || !self.net.in_flight.is_empty()) {
+            let Some(job) = self.peek_live() else { break };
+            self.step();
+            if matches!(job, Job::Arrive(_)) {
+                done += 1;
+            }
+        }
+        done
+    }
+
+    /// The next job that still matters, dropping cancelled ones on the way.
+    fn peek_live(&mut self) -> Option<Job> {
+        while let Some(Reverse(s)) = self.queue.peek().copied() {
+            if self.is_live(&s.job) {
+                return Some(s.job);
+            }
+            self.queue.pop();
+        }
+        None
+    }
+
+    /// The time of the next scheduled thing, if any.
+    pub fn next_event_time(&self) -> Option<Micros> {
+        self.queue
+            .iter()
+            .map(|Reverse(s)| s)
+            .filter(|s| self.is_live(&s.job))
+            .map(|s| s.at)
+            .min()
+    }
+
+    /// The current deadlock, if the world is quiet and blocked processes wait on each other.
+    pub fn deadlock(&self) -> Option<DeadlockReport> {
+        self.find_deadlock()
+    }
+
+    fn is_live(&self, job: &Job) -> bool {
+        match *job {
+            Job::Arrive(seg) => self.net.in_flight.contains_key(&seg),
+            Job::Timer { sock, kind, gen } => self
+                .socket(sock)
+                .and_then(|s| s.timers.get(kind))
+                .is_some_and(|a| a.gen == gen),
+            Job::Output(sock) => self.socket(sock).is_some_and(|s| s.tcb.output_scheduled),
+        }
+    }
+
+    fn run_job(&mut self, job: Job) {
+        match job {
+            Job::Arrive(seg) => self.arrive(seg),
+            Job::Timer { sock, kind, .. } => {
+                self.set_timer_slot(sock, kind, None);
+                self.emit(Event::TimerFired { sock, kind });
+                self.timer_fired(sock, kind);
+            }
+            Job::Output(sock) => {
+                self.sock_mut(sock).tcb.output_scheduled = false;
+                self.foreground -= 1;
+                self.tcp_output(sock);
+            }
+        }
+    }
+
+    fn schedule(&mut self, at: Micros, job: Job) {
+        self.order += 1;
+        self.queue.push(Reverse(Scheduled {
+            at,
+            order: self.order,
+            job,
+        }));
+    }
+
+    /// Asks for a transmission opportunity at the current instant.
+    fn schedule_output(&mut self, id: SockId) {
+        let s = self.sock_mut(id);
+        if s.proto == Proto::Tcp && !s.tcb.output_scheduled {
+            s.tcb.output_scheduled = true;
+            self.foreground += 1;
+            self.schedule(self.now, Job::Output(id));
+        }
+    }
+
+    fn arm_timer(&mut self, sock: SockId, kind: TimerKind, after: Micros) {
+        let at = self.now + after;
+        self.order += 1;
+        let gen = self.order;
+        self.set_timer_slot(sock, kind, Some(Armed { at, gen }));
+        self.schedule(at, Job::Timer { sock, kind, gen });
+        self.emit(Event::TimerSet { sock, kind, at });
+    }
+
+    fn cancel_timer(&mut self, sock: SockId, kind: TimerKind) {
+        self.set_timer_slot(sock, kind, None);
+    }
+
+    fn timer_armed(&self, sock: SockId, kind: TimerKind) -> bool {
+        self.socket(sock)
+            .is_some_and(|s| s.timers.get(kind).is_some())
+    }
+
+    /// The one place a timer slot changes, so the count of foreground work stays true.
+    fn set_timer_slot(&mut self, sock: SockId, kind: TimerKind, new: Option<Armed>) {
+        let fg = matches!(kind, TimerKind::Retransmit | TimerKind::Linger);
+        let slot = self.sock_mut(sock).timers.slot(kind);
+        let was = slot.is_some();
+        *slot = new;
+        if fg {
+            match (was, new.is_some()) {
+                (false, true) => self.foreground += 1,
+                (true, false) => self.foreground -= 1,
+                _ => {}
+            }
+        }
+    }
+
+    // ----- the wire -----
+
+    /// Hands a segment to the network.
+    fn transmit(&mut self, mut seg: Segment) {
+        seg.id = SegId(self.next_seg);
+        self.next_seg += 1;
+        let from = seg.from_host;
+        seg.to_host = self.owner_of(seg.dst.ip());
+        let default = self.default_path();
+        let (delay, fate) = match seg.to_host {
+            None => (default.delay_us, Some(DropReason::NoRoute)),
+            Some(to) => {
+                let path = self.net.path_mut(from, to, &default);
+                let (delay, loss) = (path.delay_us, path.loss);
+                let fate = if path.drop_next > 0 {
+                    path.drop_next -= 1;
+                    Some(DropReason::Injected)
+                } else if loss > 0.0 && self.rng.next_f64() < loss {
+                    Some(DropReason::Loss)
+                } else {
+                    None
+                };
+                (delay, fate)
+            }
+        };
+        let arrives_at = self.now + delay;
+        let id = seg.id;
+        if self.cfg.trace {
+            self.emit(Event::SegmentSent {
+                seg: seg.clone(),
+                sent_at: self.now,
+                arrives_at,
+            });
+        }
+        self.net.in_flight.insert(
+            id,
+            InFlight {
+                seg,
+                sent_at: self.now,
+                arrives_at,
+                fate,
+            },
+        );
+        self.schedule(arrives_at, Job::Arrive(id));
+    }
+
+    fn arrive(&mut self, id: SegId) {
+        let Some(f) = self.net.in_flight.remove(&id) else {
+            return;
+        };
+        let host = match (f.fate, f.seg.to_host) {
+            (Some(reason), _) => return self.emit(Event::SegmentDropped { seg: id, reason }),
+            (None, None) => {
+                return self.emit(Event::SegmentDropped {
+                    seg: id,
+                    reason: DropReason::NoRoute,
+                })
+            }
+            (None, Some(h)) => h,
+        };
+        if self.hosts[host.0 as usize].crashed {
+            return self.emit(Event::SegmentDropped {
+                seg: id,
+                reason: DropReason::HostDown,
+            });
+        }
+        self.emit(Event::SegmentArrived { seg: id, host });
+        match f.seg.proto {
+            Proto::Tcp => self.tcp_arrive(host, f.seg),
+            Proto::Udp => self.udp_arrive(host, f.seg),
+        }
+    }
+
+    /// The host that owns an address.
+    fn owner_of(&self, ip: IpAddr) -> Option<HostId> {
+        self.hosts
+            .iter()
+            .find(|h| h.addrs.contains(&ip))
+            .map(|h| h.id)
+    }
+
+    /// The local address toward `dst`: an address of the same family, preferring one
+    /// that shares the most leading bits with the destination (the same subnet).
+    fn route_source(&self, host: HostId, dst: IpAddr) -> Option<IpAddr> {
+        fn common_prefix(a: &IpAddr, b: &IpAddr) -> u32 {
+            match (a, b) {
+                (IpAddr::V4(a), IpAddr::V4(b)) => (u32::from(*a) ^ u32::from(*b)).leading_zeros(),
+                (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(*a) ^ u128::from(*b)).leading_zeros(),
+                _ => 0,
+            }
+        }
+        let family = Family::of(&dst);
+        self.hosts[host.0 as usize]
+            .addrs
+            .iter()
+            .filter(|a| Family::of(a) == family)
+            .max_by_key(|a| (common_prefix(a, &dst), Reverse(**a)))
+            .copied()
+    }
+
+    // ----- structures -----
+
+    fn sock_mut(&mut self, id: SockId) -> &mut Socket {
+        self.socks[id.0 as usize]
+            .as_mut()
+            .expect("engine invariant: ids handed around name live structures")
+    }
+
+    fn new_socket(&mut self, host: HostId, proto: Proto, family: Family) -> SockId {
+        let id = SockId(self.socks.len() as u32);
+        self.socks.push(Some(Socket::new(
+            id,
+            host,
+            proto,
+            family,
+            self.cfg.sndbuf,
+            self.cfg.rcvbuf,
+        )));
+        self.emit(Event::SocketCreated { sock: id, host });
+        id
+    }
+
+    /// Changes a structure's endpoints, keeping the host's demux index in step.
+    fn set_endpoints(&mut self, id: SockId, f: impl FnOnce(&mut Socket)) {
+        let host = self.sock_mut(id).host.0 as usize;
+        let s = self.socks[id.0 as usize].as_mut().expect("live structure");
+        self.indexes[host].remove(s);
+        f(s);
+        self.indexes[host].insert(s);
+    }
+
+    fn free_socket(&mut self, id: SockId) {
+        for kind in [
+            TimerKind::Retransmit,
+            TimerKind::Persist,
+            TimerKind::TimeWait,
+            TimerKind::Linger,
+        ] {
+            self.cancel_timer(id, kind);
+        }
+        if self.sock_mut(id).tcb.output_scheduled {
+            self.foreground -= 1;
+        }
+        let s = self.socks[id.0 as usize].take().expect("live structure");
+        self.indexes[s.host.0 as usize].remove(&s);
+        if let Some(parent) = s.parent.and_then(|p| self.socks[p.0 as usize].as_mut()) {
+            if let Some(l) = parent.listener.as_mut() {
+                l.incomplete.retain(|&c| c != id);
+                l.ready.retain(|&c| c != id);
+            }
+        }
+        self.emit(Event::SocketFreed {
+            sock: id,
+            host: s.host,
+        });
+    }
+
+    fn next_tag(&mut self) -> SendTag {
+        self.next_tag += 1;
+        SendTag(self.next_tag)
+    }
+
+    fn emit(&mut self, event: Event) {
+        let n = self.trace_n;
+        self.trace_n += 1;
+        if self.cfg.trace {
+            self.trace.push(TraceEntry {
+                n,
+                time: self.now,
+                event,
+            });
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! UDP: datagrams go straight to the network, keep their boundaries, and are never
+//! retransmitted (MODEL.md §2).
+
+use super::calls::Poll;
+use super::World;
+use crate::addr::{Family, Proto};
+use crate::call::{Ret, Value};
+use crate::errno::Errno;
+use crate::ids::{HostId, SegId, SendTag, SockId};
+use crate::queue::{prefix, Run};
+use crate::segment::{Flags, Segment};
+use crate::socket::Datagram;
+use crate::trace::{DemuxOutcome, DropReason, Event};
+use std::net::SocketAddr;
+
+/// The largest UDP payload over IPv4.
+const MAX_DATAGRAM: u64 = 65_507;
+
+impl World {
+    pub(super) fn udp_sendto(
+        &mut self,
+        sock: SockId,
+        len: u64,
+        to: SocketAddr,
+        tag: Option<SendTag>,
+    ) -> Ret {
+        let s = self.sock_mut(sock);
+        if let Some(e) = s.error.take() {
+            return Err(e);
+        }
+        if Family::of(&to.ip()) != s.family {
+            return Err(Errno::EAFNOSUPPORT);
+        }
+        if s.write_shut {
+            return Err(Errno::EPIPE);
+        }
+        if len > MAX_DATAGRAM || len > s.sendq.capacity() {
+            return Err(Errno::EMSGSIZE);
+        }
+        self.autobind(sock)?;
+        let host = self.sock_mut(sock).host;
+        let local = self.sock_mut(sock).local;
+        let src_ip = match local.ip {
+            Some(ip) => ip,
+            None => self
+                .route_source(host, to.ip())
+                .ok_or(Errno::EADDRNOTAVAIL)?,
+        };
+        let tag = tag.expect("sendto carries a tag");
+        self.transmit(Segment {
+            id: SegId(0),
+            proto: Proto::Udp,
+            src: SocketAddr::new(src_ip, local.port.expect("bound above")),
+            dst: to,
+            from_host: host,
+            to_host: None,
+            flags: Flags::default(),
+            seq: 0,
+            ack: 0,
+            window: 0,
+            len,
+            runs: vec![Run { tag, len }],
+            probe: false,
+            retransmission: false,
+        });
+        Ok(Value::Bytes(len))
+    }
+
+    pub(super) fn udp_arrive(&mut self, host: HostId, seg: Segment) {
+        let (winner, mut record) = self.demux(host, &seg);
+        record.outcome = match winner {
+            Some(_) => DemuxOutcome::Delivered,
+            None => DemuxOutcome::PortUnreachable,
+        };
+        if self.cfg.trace {
+            self.emit(Event::Demux(record));
+        }
+        let Some(id) = winner else { return };
+        let s = self.sock_mut(id);
+        if s.read_shut || seg.len > s.recvq.free() {
+            return self.emit(Event::SegmentDropped {
+                seg: seg.id,
+                reason: DropReason::ReceiveBufferFull,
+            });
+        }
+        s.recvq.push_all(&seg.runs);
+        s.datagrams.push_back(Datagram {
+            from: seg.src,
+            runs: seg.runs,
+            len: seg.len,
+        });
+    }
+
+    /// recv()/recvfrom() on UDP: one whole datagram per call; what does not fit the
+    /// buffer is cut off and lost.
+    pub(super) fn poll_udp_recv(&mut self, sock: SockId, len: u64, want_from: bool) -> Poll {
+        let s = self.sock_mut(sock);
+        if let Some(e) = s.error.take() {
+            return Poll::Done(Err(e));
+        }
+        let Some(d) = s.datagrams.pop_front() else {
+            return if s.read_shut {
+                Poll::Done(Ok(Value::Bytes(0)))
+            } else if s.opts.nonblocking {
+                Poll::Done(Err(Errno::EAGAIN))
+            } else {
+                Poll::Block
+            };
+        };
+        s.recvq.pop(d.len);
+        let n = d.len.min(len);
+        s.delivered.push(&prefix(&d.runs, n));
+        Poll::Done(Ok(if want_from {
+            Value::From {
+                len: n,
+                from: d.from,
+            }
+        } else {
+            Value::Bytes(n)
+        }))
+    }
+}
