@@ -60,7 +60,7 @@ impl Default for WorldConfig {
             time_wait_us: 60 * SEC,
             initial_rto_us: SEC,
             min_rto_us: 200 * MS,
-            max_rto_us: 60 * SEC,
+            max_rto_us: 120 * SEC,
             syn_retries: 6,
             synack_retries: 5,
             data_retries: 15,

@@ -31,6 +31,7 @@ pub fn addr(s: &str) -> SocketAddr {
 
 pub fn ep(s: &str) -> Endpoint {
     let (ip, port) = s.rsplit_once(':').unwrap();
+    let ip = ip.trim_start_matches('[').trim_end_matches(']');
     Endpoint::new(
         (ip != "*").then(|| ip.parse().unwrap()),
         (port != "*").then(|| port.parse().unwrap()),
