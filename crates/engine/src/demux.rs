@@ -84,6 +84,15 @@ impl DemuxIndex {
         wild.chain(exact)
     }
 
+    /// Number of indexed structures.
+    pub fn len(&self) -> usize {
+        self.exact.len() + self.wild.values().map(Vec::len).sum::<usize>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn port_in_use(&self, proto: Proto, port: u16) -> bool {
         self.on_port(proto, port).next().is_some()
     }

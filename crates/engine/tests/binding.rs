@@ -1,6 +1,8 @@
 //! Binding and port sharing: MODEL.md §6.
 
 mod common;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use common::*;
 use sockscope_engine::*;
 
@@ -18,7 +20,8 @@ fn server_with_time_wait(lab: &mut Lab) {
         .any(|r| r.ends_with("TIME_WAIT")));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn bind_fails_with_eaddrinuse_while_the_old_connection_is_in_time_wait() {
     let mut lab = lab(WorldConfig::default());
     server_with_time_wait(&mut lab);
@@ -48,7 +51,8 @@ fn bind_fails_with_eaddrinuse_while_the_old_connection_is_in_time_wait() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn so_reuseaddr_lets_a_restarted_server_bind_during_time_wait() {
     let mut lab = lab(WorldConfig::default());
     server_with_time_wait(&mut lab);
@@ -73,7 +77,8 @@ fn so_reuseaddr_lets_a_restarted_server_bind_during_time_wait() {
     ok(w, *pb, Call::Listen { fd: l, backlog: 5 });
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn two_listeners_on_one_address_and_port_conflict_even_with_reuseaddr() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pb, .. } = &mut lab;
@@ -100,7 +105,8 @@ fn two_listeners_on_one_address_and_port_conflict_even_with_reuseaddr() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn wildcard_and_specific_address_conflict_unless_reuseaddr() {
     let mut w = World::new(WorldConfig::default());
     let h = w
@@ -174,7 +180,8 @@ fn wildcard_and_specific_address_conflict_unless_reuseaddr() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn bind_checks_address_family_ownership_and_double_binds() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, .. } = &mut lab;
@@ -227,7 +234,8 @@ fn bind_checks_address_family_ownership_and_double_binds() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn every_accepted_connection_shares_the_listeners_port_and_demux_separates_them() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, a, b } = &mut lab;

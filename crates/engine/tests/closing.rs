@@ -1,6 +1,8 @@
 //! Closing connections: MODEL.md §5, closing.
 
 mod common;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use common::*;
 use sockscope_engine::*;
 
@@ -14,7 +16,8 @@ fn states_of(w: &World, id: SockId) -> Vec<TcpState> {
         .collect()
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn the_closer_goes_through_fin_wait_and_time_wait_the_other_through_close_wait() {
     let mut lab = lab(WorldConfig::default());
     let (_l, c, s) = connected(&mut lab, 80);
@@ -64,7 +67,8 @@ fn the_closer_goes_through_fin_wait_and_time_wait_the_other_through_close_wait()
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn recv_returns_zero_after_fin_once_recvq_is_drained() {
     let mut lab = lab(WorldConfig::default());
     let (_l, c, s) = connected(&mut lab, 80);
@@ -84,7 +88,8 @@ fn recv_returns_zero_after_fin_once_recvq_is_drained() {
     assert_eq!(ok(w, *pb, Call::Recv { fd: s, len: 500 }), Value::Bytes(0));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_blocked_recv_wakes_with_zero_at_end_of_stream() {
     let mut lab = lab(WorldConfig::default());
     let (_l, c, s) = connected(&mut lab, 80);
@@ -102,7 +107,8 @@ fn a_blocked_recv_wakes_with_zero_at_end_of_stream() {
     assert_eq!(returned(w, *pb), Ok(Value::Bytes(0)));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn shutdown_write_is_a_half_close_the_closer_can_still_receive() {
     let mut lab = lab(WorldConfig::default());
     let (_l, c, s) = connected(&mut lab, 80);
@@ -130,7 +136,8 @@ fn shutdown_write_is_a_half_close_the_closer_can_still_receive() {
     assert_eq!(ok(w, *pa, Call::Recv { fd: c, len: 2000 }), Value::Bytes(0));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn close_sends_what_is_left_in_sendq_before_the_fin() {
     let mut lab = lab(WorldConfig {
         sndbuf: 20_000,
@@ -153,7 +160,8 @@ fn close_sends_what_is_left_in_sendq_before_the_fin() {
     assert_eq!(got, 12_000);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn close_discards_unread_bytes_and_flow_control_stops_the_peer() {
     let mut lab = lab(WorldConfig {
         rcvbuf: 3000,
@@ -180,7 +188,8 @@ fn close_discards_unread_bytes_and_flow_control_stops_the_peer() {
     assert_eq!(w.socket(sid).unwrap().recvq.len(), 0);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn both_closing_at_once_cross_fins_through_closing_to_time_wait() {
     let mut lab = lab(WorldConfig::default());
     let (_l, c, s) = connected(&mut lab, 80);
@@ -202,7 +211,8 @@ fn both_closing_at_once_cross_fins_through_closing_to_time_wait() {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn so_linger_makes_close_wait_for_the_handshake_or_fail_with_etimedout() {
     // Peer alive: close() returns once the FIN is acknowledged.
     let mut lab1 = lab(WorldConfig::default());
@@ -241,7 +251,8 @@ fn so_linger_makes_close_wait_for_the_handshake_or_fail_with_etimedout() {
     assert_eq!(returned(w, *pa), Err(Errno::ETIMEDOUT));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn linger_zero_aborts_with_rst_and_the_peer_sees_econnreset() {
     let mut lab = lab(WorldConfig::default());
     let (_l, c, s) = connected(&mut lab, 80);
@@ -264,7 +275,8 @@ fn linger_zero_aborts_with_rst_and_the_peer_sees_econnreset() {
     assert_eq!(err(w, *pb, Call::Send { fd: s, len: 10 }), Errno::EPIPE);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn data_in_sendq_is_lost_silently_when_the_host_crashes_after_close() {
     let mut lab = lab(WorldConfig {
         rcvbuf: 1000,
@@ -290,7 +302,8 @@ fn data_in_sendq_is_lost_silently_when_the_host_crashes_after_close() {
     assert_eq!(state_of(w, *pb, s), TcpState::Established, "nobody told B");
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn data_retransmission_recovers_from_a_lost_segment() {
     let mut lab = lab(WorldConfig::default());
     let (_l, c, s) = connected(&mut lab, 80);
@@ -307,7 +320,8 @@ fn data_retransmission_recovers_from_a_lost_segment() {
     ));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_lost_window_update_is_recovered_by_a_zero_window_probe() {
     let mut lab = lab(WorldConfig {
         rcvbuf: 1000,

@@ -1,10 +1,13 @@
 //! Opening connections: MODEL.md §5, connecting and accepting.
 
 mod common;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use common::*;
 use sockscope_engine::*;
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn three_way_handshake_goes_syn_synack_ack() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, a, b } = &mut lab;
@@ -54,7 +57,8 @@ fn three_way_handshake_goes_syn_synack_ack() {
     let _ = a;
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn syn_to_closed_port_is_refused() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, .. } = &mut lab;
@@ -74,7 +78,8 @@ fn syn_to_closed_port_is_refused() {
     assert_eq!(w.now(), 2 * w.config().delay_us);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn syn_before_listen_is_refused_even_after_bind() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, .. } = &mut lab;
@@ -109,7 +114,8 @@ fn trace_outcome_refused() -> sockscope_engine::trace::DemuxOutcome {
     sockscope_engine::trace::DemuxOutcome::Refused
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn lost_syns_are_retransmitted_with_backoff_until_etimedout() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, a, b, .. } = &mut lab;
@@ -143,7 +149,8 @@ fn lost_syns_are_retransmitted_with_backoff_until_etimedout() {
     assert_eq!(w.now(), 127 * SEC);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_lost_syn_ack_is_retransmitted_and_the_handshake_completes() {
     let mut lab = lab(WorldConfig::default());
     let (_l, _c, _s) = {
@@ -157,7 +164,8 @@ fn a_lost_syn_ack_is_retransmitted_and_the_handshake_completes() {
     assert!(retransmitted);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn data_sent_before_accept_waits_in_the_unaccepted_structure() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, .. } = &mut lab;
@@ -185,7 +193,8 @@ fn data_sent_before_accept_waits_in_the_unaccepted_structure() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn accept_blocks_until_a_connection_is_ready() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, .. } = &mut lab;
@@ -214,7 +223,8 @@ fn accept_blocks_until_a_connection_is_ready() {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_full_backlog_drops_syns_and_the_client_retries() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, a, .. } = &mut lab;
@@ -250,7 +260,8 @@ fn a_full_backlog_drops_syns_and_the_client_retries() {
     assert_eq!(returned(w, p2), Ok(Value::Zero));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn simultaneous_open_connects_both_ends_to_each_other() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, .. } = &mut lab;
@@ -312,7 +323,8 @@ fn simultaneous_open_connects_both_ends_to_each_other() {
     assert_eq!(ok(w, *pb, Call::Recv { fd: y, len: 100 }), Value::Bytes(10));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn nonblocking_connect_says_einprogress_and_finishes_later() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, .. } = &mut lab;
@@ -357,7 +369,8 @@ fn nonblocking_connect_says_einprogress_and_finishes_later() {
     assert_eq!(err(w, *pa, Call::Recv { fd: c, len: 10 }), Errno::EAGAIN);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn an_incomplete_structure_whose_ack_never_comes_is_deleted() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, a, b } = &mut lab;

@@ -1,10 +1,13 @@
 //! Calls in the wrong state fail with the errno the C API gives (MODEL.md §7).
 
 mod common;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use common::*;
 use sockscope_engine::*;
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn calls_on_unknown_descriptors_fail_with_ebadf() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, .. } = &mut lab;
@@ -22,7 +25,8 @@ fn calls_on_unknown_descriptors_fail_with_ebadf() {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn unconnected_tcp_sockets_refuse_data_calls_with_enotconn() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, .. } = &mut lab;
@@ -56,7 +60,8 @@ fn unconnected_tcp_sockets_refuse_data_calls_with_enotconn() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn connected_sockets_refuse_listen_and_second_connects() {
     let mut lab = lab(WorldConfig::default());
     let (_l, c, _s) = connected(&mut lab, 80);
@@ -89,7 +94,8 @@ fn connected_sockets_refuse_listen_and_second_connects() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_blocked_process_cannot_issue_another_call() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pb, .. } = &mut lab;
@@ -103,7 +109,8 @@ fn a_blocked_process_cannot_issue_another_call() {
     assert_eq!(state_of(w, *pb, l), TcpState::Listen);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn nonblocking_calls_answer_eagain_instead_of_waiting() {
     let mut lab = lab(WorldConfig {
         sndbuf: 1000,
@@ -124,7 +131,8 @@ fn nonblocking_calls_answer_eagain_instead_of_waiting() {
     assert_eq!(err(w, *pa, Call::Send { fd: c, len: 10 }), Errno::EAGAIN);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn dup_and_fork_share_one_structure_until_the_last_close() {
     let mut lab = lab(WorldConfig::default());
     let (_l, c, s) = connected(&mut lab, 80);
@@ -150,7 +158,8 @@ fn dup_and_fork_share_one_structure_until_the_last_close() {
     assert_eq!(ok(w, *pb, Call::Recv { fd: s, len: 100 }), Value::Bytes(10));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_crashed_host_is_learned_of_by_timeout() {
     let mut lab = lab(WorldConfig {
         data_retries: 3,
@@ -169,7 +178,8 @@ fn a_crashed_host_is_learned_of_by_timeout() {
     assert_eq!(returned(w, *pa), Err(Errno::ETIMEDOUT));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_restarted_host_answers_old_connections_with_rst() {
     let mut lab = lab(WorldConfig::default());
     let (_l, c, _s) = connected(&mut lab, 80);
@@ -184,7 +194,8 @@ fn a_restarted_host_answers_old_connections_with_rst() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn errno_names_and_explanations_are_all_there() {
     for e in Errno::ALL {
         assert!(e.to_string().starts_with('E'));

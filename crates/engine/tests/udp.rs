@@ -1,10 +1,13 @@
 //! UDP: boundaries kept, nothing retransmitted, same demultiplexing.
 
 mod common;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use common::*;
 use sockscope_engine::*;
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn udp_keeps_datagram_boundaries() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, .. } = &mut lab;
@@ -52,7 +55,8 @@ fn udp_keeps_datagram_boundaries() {
     assert_eq!(recvq(w, *pb, r), 0);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_lost_datagram_is_never_retransmitted() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, a, b } = &mut lab;
@@ -96,7 +100,8 @@ fn a_lost_datagram_is_never_retransmitted() {
     assert_eq!(err(w, *pb, Call::Recv { fd: r, len: 1000 }), Errno::EAGAIN);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn udp_demux_prefers_the_connected_socket_and_reports_unreachable_ports() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, .. } = &mut lab;
@@ -170,7 +175,8 @@ fn udp_demux_prefers_the_connected_socket_and_reports_unreachable_ports() {
     assert!(unreachable);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn udp_errors_follow_the_c_api() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, .. } = &mut lab;

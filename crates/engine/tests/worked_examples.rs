@@ -1,10 +1,13 @@
 //! Every worked number of MODEL.md, reproduced step by step.
 
 mod common;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use common::*;
 use sockscope_engine::*;
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn byte_stream_example_6500_1500_then_1500_then_4000() {
     let mut lab = lab(WorldConfig {
         mss: 1500,
@@ -85,7 +88,8 @@ fn byte_stream_example_6500_1500_then_1500_then_4000() {
     assert_eq!(w.socket_of(*pb, s).unwrap().delivered.total(), 5500);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn both_sides_sending_1500_with_500_byte_buffers_deadlock() {
     let mut lab = lab(WorldConfig {
         sndbuf: 500,
@@ -117,7 +121,8 @@ fn both_sides_sending_1500_with_500_byte_buffers_deadlock() {
         .any(|e| matches!(e.event, Event::Deadlock(_))));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn send_larger_than_sqs_returns_once_the_rest_has_moved_to_the_peer() {
     let mut lab = lab(WorldConfig {
         sndbuf: 500,
@@ -146,7 +151,8 @@ fn send_larger_than_sqs_returns_once_the_rest_has_moved_to_the_peer() {
     assert!(read >= 300 + 1000 - 700, "read {read}");
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn demux_prefers_the_specific_listener_over_the_wildcard_one() {
     let mut w = World::new(WorldConfig::default());
     let server = w
@@ -251,7 +257,8 @@ fn demux_prefers_the_specific_listener_over_the_wildcard_one() {
     assert_eq!(l1_sock.listener.as_ref().unwrap().incomplete.len(), 1);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn netstat_prints_the_textbook_layout() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pb, b, .. } = &mut lab;
@@ -267,7 +274,8 @@ fn netstat_prints_the_textbook_layout() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn ipv6_structures_print_as_tcp6_and_udp6() {
     let mut w = World::new(WorldConfig::default());
     let h = w.add_host("H", &["2001:db8::1".parse().unwrap()]).unwrap();

@@ -8,6 +8,7 @@
 mod calls;
 mod deadlock;
 mod demux;
+mod invariants;
 mod tcp;
 mod udp;
 

@@ -1,0 +1,3 @@
+//! Small function components, one concept each.
+
+pub mod netstat;

@@ -1,0 +1,3 @@
+fn main() {
+    sockscope_app::start();
+}

@@ -1,0 +1,87 @@
+//! Internal consistency checks, for tests and fuzzers: they must hold after any
+//! sequence of calls and network steps.
+
+use super::World;
+use crate::trace::TimerKind;
+use std::collections::BTreeMap;
+
+impl World {
+    /// Checks the bookkeeping that the engine keeps for speed against what it can
+    /// recompute slowly. Returns a description of the first broken invariant.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let mut refs: BTreeMap<u32, u32> = BTreeMap::new();
+        for p in self.procs.iter().filter(|p| p.alive) {
+            for (fd, s) in &p.fds {
+                if self.socket(*s).is_none() {
+                    return Err(format!("{} fd {fd} names freed {s}", p.pid));
+                }
+                *refs.entry(s.0).or_default() += 1;
+            }
+        }
+        let mut foreground = 0;
+        let mut indexed = vec![0usize; self.hosts.len()];
+        for s in self.sockets() {
+            let want = refs.get(&s.id.0).copied().unwrap_or(0);
+            if s.refs != want {
+                return Err(format!(
+                    "{} counts {} descriptors, {} exist",
+                    s.id, s.refs, want
+                ));
+            }
+            if s.local.port.is_some() {
+                indexed[s.host.0 as usize] += 1;
+                let on_port: Vec<_> = self.indexes[s.host.0 as usize]
+                    .on_port(s.proto, s.local.port.unwrap())
+                    .collect();
+                if !on_port.contains(&s.id) {
+                    return Err(format!("{} is missing from the demux index", s.id));
+                }
+            }
+            if let Some(parent) = s.parent {
+                let listed = self
+                    .socket(parent)
+                    .and_then(|p| p.listener.as_ref())
+                    .is_some_and(|l| l.incomplete.contains(&s.id) || l.ready.contains(&s.id));
+                if !listed && s.refs == 0 {
+                    return Err(format!(
+                        "{} hangs off {parent} but is in neither of its lists",
+                        s.id
+                    ));
+                }
+            }
+            if let Some(l) = &s.listener {
+                for c in l.incomplete.iter().chain(l.ready.iter()) {
+                    if self.socket(*c).is_none_or(|c| c.parent != Some(s.id)) {
+                        return Err(format!(
+                            "{}'s lists name {c}, which does not point back",
+                            s.id
+                        ));
+                    }
+                }
+            }
+            if s.tcb.snd_una > s.tcb.snd_nxt || s.tcb.snd_nxt > s.tcb.snd_max + 1 {
+                return Err(format!("{} sequence space out of order: {:?}", s.id, s.tcb));
+            }
+            foreground += [TimerKind::Retransmit, TimerKind::Linger]
+                .iter()
+                .filter(|k| s.timers.get(**k).is_some())
+                .count();
+            foreground += s.tcb.output_scheduled as usize;
+        }
+        for (h, n) in indexed.iter().enumerate() {
+            if self.indexes[h].len() != *n {
+                return Err(format!(
+                    "host{h}'s demux index holds {} entries for {n} bound structures",
+                    self.indexes[h].len()
+                ));
+            }
+        }
+        if foreground != self.foreground {
+            return Err(format!(
+                "foreground work counted {} but {} exists",
+                self.foreground, foreground
+            ));
+        }
+        Ok(())
+    }
+}
