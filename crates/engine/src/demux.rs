@@ -25,6 +25,8 @@ pub struct DemuxIndex {
     exact: BTreeMap<ExactKey, SockId>,
     /// Structures with at least one wildcard, by protocol and local port.
     wild: BTreeMap<(Proto, u16), Vec<SockId>>,
+    /// How many entries of `exact` each port has, so counting needs no scan.
+    exact_on_port: BTreeMap<(Proto, u16), usize>,
 }
 
 fn exact_key(s: &Socket) -> Option<ExactKey> {
@@ -36,7 +38,9 @@ impl DemuxIndex {
         let Some(port) = s.local.port else { return };
         match exact_key(s) {
             Some(k) => {
-                self.exact.insert(k, s.id);
+                if self.exact.insert(k, s.id).is_none() {
+                    *self.exact_on_port.entry((s.proto, port)).or_default() += 1;
+                }
             }
             None => self.wild.entry((s.proto, port)).or_default().push(s.id),
         }
@@ -47,7 +51,13 @@ impl DemuxIndex {
         let Some(port) = s.local.port else { return };
         match exact_key(s) {
             Some(k) => {
-                self.exact.remove(&k);
+                if self.exact.remove(&k).is_some() {
+                    let n = self.exact_on_port.entry((s.proto, port)).or_default();
+                    *n -= 1;
+                    if *n == 0 {
+                        self.exact_on_port.remove(&(s.proto, port));
+                    }
+                }
             }
             None => {
                 if let Some(v) = self.wild.get_mut(&(s.proto, port)) {
@@ -91,6 +101,12 @@ impl DemuxIndex {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// How many structures have local port `port`.
+    pub fn count_on_port(&self, proto: Proto, port: u16) -> usize {
+        self.wild_on_port(proto, port).len()
+            + self.exact_on_port.get(&(proto, port)).copied().unwrap_or(0)
     }
 
     pub fn port_in_use(&self, proto: Proto, port: u16) -> bool {

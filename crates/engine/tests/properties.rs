@@ -443,8 +443,7 @@ proptest! {
         let mut next_send = 0;
         let mut got: Vec<(SendTag, u64)> = Vec::new();
         let mut received = 0;
-        let mut i = 0;
-        for _round in 0..100_000 {
+        for round in 0..100_000 {
             if received == total {
                 break;
             }
@@ -459,8 +458,7 @@ proptest! {
             check_queues(w)?;
             {
                 let before: Vec<_> = w.socket_of(*pb, s).unwrap().recvq.runs().copied().collect();
-                let n = recv_sizes[i % recv_sizes.len()];
-                i += 1;
+                let n = recv_sizes[round % recv_sizes.len()];
                 if let CallReply::Returned(Ok(Value::Bytes(k))) = w.call(*pb, Call::Recv { fd: s, len: n }).unwrap() {
                     prop_assert!(k <= n);
                     received += k;

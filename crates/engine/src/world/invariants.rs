@@ -28,12 +28,9 @@ impl World {
                     s.id, s.refs, want
                 ));
             }
-            if s.local.port.is_some() {
+            if let Some(port) = s.local.port {
                 indexed[s.host.0 as usize] += 1;
-                let on_port: Vec<_> = self.indexes[s.host.0 as usize]
-                    .on_port(s.proto, s.local.port.unwrap())
-                    .collect();
-                if !on_port.contains(&s.id) {
+                if !self.indexes[s.host.0 as usize].on_port(s.proto, port).any(|id| id == s.id) {
                     return Err(format!("{} is missing from the demux index", s.id));
                 }
             }

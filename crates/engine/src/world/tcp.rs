@@ -247,14 +247,20 @@ impl World {
     }
 
     pub(super) fn tcp_arrive(&mut self, host: HostId, seg: Segment) {
-        let (winner, mut record) = self.demux(host, &seg);
+        let (winner, mut record) = if self.cfg.trace {
+            let (w, r) = self.demux(host, &seg);
+            (w, Some(r))
+        } else {
+            (self.demux_lookup(host, seg.proto, seg.src, seg.dst), None)
+        };
         let state = winner.and_then(|w| self.socket(w)).map(|s| s.state);
-        record.outcome = match state {
+        let outcome = match state {
             Some(st) if st != TcpState::Closed => DemuxOutcome::Delivered,
             _ if seg.flags.rst => DemuxOutcome::Ignored,
             _ => DemuxOutcome::Refused,
         };
-        if self.cfg.trace {
+        if let Some(mut record) = record.take() {
+            record.outcome = outcome;
             self.emit(Event::Demux(record));
         }
         match (winner, state) {

@@ -67,12 +67,18 @@ impl World {
     }
 
     pub(super) fn udp_arrive(&mut self, host: HostId, seg: Segment) {
-        let (winner, mut record) = self.demux(host, &seg);
-        record.outcome = match winner {
+        let (winner, mut record) = if self.cfg.trace {
+            let (w, r) = self.demux(host, &seg);
+            (w, Some(r))
+        } else {
+            (self.demux_lookup(host, seg.proto, seg.src, seg.dst), None)
+        };
+        let outcome = match winner {
             Some(_) => DemuxOutcome::Delivered,
             None => DemuxOutcome::PortUnreachable,
         };
-        if self.cfg.trace {
+        if let Some(mut record) = record.take() {
+            record.outcome = outcome;
             self.emit(Event::Demux(record));
         }
         let Some(id) = winner else { return };
