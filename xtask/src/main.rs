@@ -1,0 +1,100 @@
+//! `cargo xtask` — sockscope's developer tasks.
+//!
+//! Plain `std` on purpose: this binary runs before any tool is installed, so it
+//! must build quickly and never depend on anything but the Rust toolchain.
+
+mod bench;
+mod cmd;
+mod dist;
+mod e2e;
+mod report;
+mod serve;
+mod static_server;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  serve [--port N]  build and serve the app with trunk (default port 8080)
+  dist              release build into dist/ (wasm-opt'd, relative URLs)
+  test [--long]     every suite: fmt, clippy, cargo test, wasm-pack test, e2e
+                    (--long: PROPTEST_CASES=10000)
+  bench             build dist, run the engine bench, write target/bench.json";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&args) {
+        Ok(true) => ExitCode::SUCCESS,
+        // The command already reported why (e.g. the test summary), so stay quiet:
+        // `cargo xtask test` must end with its `N passed, N failed` line.
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the subcommand; `Ok(false)` means "failed, and already said why".
+fn dispatch(args: &[String]) -> cmd::Res<bool> {
+    let (name, rest) = match args.split_first() {
+        Some((name, rest)) => (name.as_str(), rest),
+        None => ("help", &[][..]),
+    };
+    if name != "help" && name != "-h" && name != "--help" {
+        // Every task runs commands relative to the workspace root and needs
+        // freshly `cargo install`ed tools to be found on PATH.
+        std::env::set_current_dir(cmd::repo_root())
+            .map_err(|e| format!("cannot enter the workspace root: {e}"))?;
+        tools::put_cargo_bin_on_path();
+    }
+    match name {
+        "serve" => serve::run(parse_port(rest)?).map(|()| true),
+        "dist" => no_args(name, rest)
+            .and_then(|()| dist::run())
+            .map(|()| true),
+        "test" => test::run(parse_long(rest)?),
+        "bench" => no_args(name, rest)
+            .and_then(|()| bench::run())
+            .map(|()| true),
+        "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            Ok(true)
+        }
+        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    }
+}
+
+fn no_args(name: &str, rest: &[String]) -> cmd::Res<()> {
+    match rest.first() {
+        None => Ok(()),
+        Some(arg) => Err(format!(
+            "`{name}` takes no arguments (got `{arg}`)\n\n{USAGE}"
+        )),
+    }
+}
+
+/// `--port N` or `--port=N`; 8080 is what the README documents.
+fn parse_port(rest: &[String]) -> cmd::Res<u16> {
+    let value = match rest {
+        [] => return Ok(8080),
+        [flag, value] if flag == "--port" => value.as_str(),
+        [flag] if flag.starts_with("--port=") => &flag["--port=".len()..],
+        _ => return Err(format!("usage: cargo xtask serve [--port N]\n\n{USAGE}")),
+    };
+    value
+        .parse()
+        .map_err(|_| format!("`{value}` is not a valid port number"))
+}
+
+fn parse_long(rest: &[String]) -> cmd::Res<bool> {
+    match rest {
+        [] => Ok(false),
+        [flag] if flag == "--long" => Ok(true),
+        _ => Err(format!("usage: cargo xtask test [--long]\n\n{USAGE}")),
+    }
+}

@@ -1,0 +1,162 @@
+//! `cargo xtask test`: every suite, in order, continuing past failures so that
+//! one run shows the whole picture; ends with a per-suite summary.
+
+use crate::cmd::{self, cargo, Res, Teed};
+use crate::report::Report;
+use crate::{dist, e2e, tools};
+use std::path::Path;
+use std::process::Command;
+
+/// Crates whose tests also run in headless Chromium via wasm-pack.
+const WASM_CRATES: &[(&str, &str)] = &[
+    ("wasm-test engine", "crates/engine"),
+    ("wasm-test app", "crates/app"),
+];
+
+/// Returns whether every suite passed (the summary has already been printed).
+pub fn run(long: bool) -> Res<bool> {
+    let root = cmd::repo_root();
+    let mut report = Report::default();
+    report.suite("tools", tools::ensure_for_test);
+    report.suite("fmt", || {
+        cmd::run(cargo().args(["fmt", "--all", "--", "--check"]))
+    });
+    report.suite("clippy", || {
+        cmd::run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    });
+    report.suite("clippy wasm32", || {
+        cmd::run(cargo().args([
+            "clippy",
+            "-p",
+            "sockscope-app",
+            "-p",
+            "sockscope-engine",
+            "--target",
+            tools::WASM_TARGET,
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    });
+    report.suite("cargo test", || cargo_test(long));
+    for (name, dir) in WASM_CRATES {
+        report.suite(name, || wasm_pack_test(&root, dir));
+    }
+    let built = report
+        .suite("dist", || {
+            dist::build().map(|gz| format!("{gz} B shipped, gzip -9"))
+        })
+        .is_some();
+    report.suite("e2e", || match built {
+        true => e2e::run(&root),
+        false => Err("skipped: dist failed".to_owned()),
+    });
+    Ok(report.finish())
+}
+
+/// Native tests; `--long` raises proptest's case count for a deeper search.
+fn cargo_test(long: bool) -> Res<String> {
+    let mut test = cargo();
+    test.args(["test", "--workspace"]);
+    if long {
+        test.env("PROPTEST_CASES", "10000");
+    }
+    counted(cmd::run_tee(&mut test)?)
+}
+
+/// Browser tests of one crate; needs chromedriver and the crate's webdriver.json
+/// (which passes --no-sandbox etc. so Chromium runs as root in CI).
+fn wasm_pack_test(root: &Path, dir: &str) -> Res<String> {
+    if !root.join(dir).join("webdriver.json").exists() {
+        return Err(format!(
+            "{dir}/webdriver.json is missing (Chromium flags for CI)"
+        ));
+    }
+    let mut test = Command::new("wasm-pack");
+    test.args(["test", "--headless", "--chrome", dir])
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER);
+    counted(cmd::run_tee(&mut test)?)
+}
+
+/// Turns libtest's `test result:` lines into the suite's outcome and counts.
+fn counted(out: Teed) -> Res<String> {
+    let counts = TestCounts::parse(&out.stdout);
+    if out.ok {
+        Ok(counts.to_string())
+    } else if counts.failed > 0 {
+        Err(format!("{counts}; see output above"))
+    } else {
+        Err(out.failure)
+    }
+}
+
+/// Sums over every `test result:` line (one per test binary and doc-test run).
+#[derive(Debug, Default, PartialEq)]
+struct TestCounts {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+impl TestCounts {
+    fn parse(stdout: &str) -> Self {
+        let mut counts = Self::default();
+        for line in stdout.lines() {
+            let Some(rest) = line.trim().strip_prefix("test result: ") else {
+                continue;
+            };
+            for part in rest.split([';', '.']) {
+                let mut words = part.split_whitespace();
+                let (Some(n), Some(kind)) = (words.next(), words.next()) else {
+                    continue;
+                };
+                let Ok(n) = n.parse::<u64>() else { continue };
+                match kind {
+                    "passed" => counts.passed += n,
+                    "failed" => counts.failed += n,
+                    "ignored" => counts.ignored += n,
+                    _ => {}
+                }
+            }
+        }
+        counts
+    }
+}
+
+impl std::fmt::Display for TestCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} passed, {} failed, {} ignored",
+            self.passed, self.failed, self.ignored
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TestCounts;
+
+    #[test]
+    fn sums_every_result_line() {
+        let out = "test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s\n\
+                   test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out\n";
+        let counts = TestCounts::parse(out);
+        assert_eq!(
+            counts,
+            TestCounts {
+                passed: 4,
+                failed: 2,
+                ignored: 1
+            }
+        );
+        assert_eq!(counts.to_string(), "4 passed, 2 failed, 1 ignored");
+    }
+}

@@ -1,0 +1,277 @@
+//! Making sure every external tool is present at the pinned version.
+//!
+//! Only crates.io, npm and Debian are reachable from CI, so nothing may be
+//! fetched by the tools themselves: trunk and wasm-pack must find a
+//! `wasm-bindgen` of exactly the Cargo.lock version on PATH, and browsers come
+//! from Debian. Each check is quiet (one line) when the tool is already there.
+
+use crate::cmd::{cargo, probe, run, Res};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const WASM_PACK_VERSION: &str = "0.15.1";
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// npm packages for dist (binaryen's wasm-opt) and the e2e tests; exact pins
+/// so the cache directory name (a hash of this list) identifies its content.
+const NPM_PACKAGES: &[(&str, &str)] = &[
+    ("playwright-core", "1.65.1"),
+    ("binaryen", "132.0.0"),
+    ("axe-core", "4.14.1"),
+];
+
+/// What `cargo xtask serve` needs.
+pub fn ensure_for_serve() -> Res<()> {
+    ensure_all(&[wasm_target, trunk, wasm_bindgen])
+}
+
+/// What `cargo xtask dist` / `bench` need: serve's tools plus wasm-opt from npm.
+pub fn ensure_for_dist() -> Res<()> {
+    ensure_all(&[wasm_target, trunk, wasm_bindgen, npm_packages])
+}
+
+/// Everything `cargo xtask test` uses.
+pub fn ensure_for_test() -> Res<()> {
+    ensure_all(&[
+        wasm_target,
+        trunk,
+        wasm_bindgen,
+        wasm_pack,
+        chromium,
+        npm_packages,
+    ])
+}
+
+/// Tries every tool (so one run reports all that is missing), then fails if any failed.
+fn ensure_all(steps: &[fn() -> Res<()>]) -> Res<()> {
+    let errors: Vec<String> = steps.iter().filter_map(|step| step().err()).collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("\n"))
+    }
+}
+
+/// `cargo install` puts binaries in `$CARGO_HOME/bin`, which a minimal CI
+/// shell may not have on PATH; prepend it so tools we install are found.
+pub fn put_cargo_bin_on_path() {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let Some(bin) = cargo_home.map(|h| h.join("bin")) else {
+        return;
+    };
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    if std::env::split_paths(&path).any(|p| p == bin) {
+        return;
+    }
+    let paths = std::iter::once(bin).chain(std::env::split_paths(&path));
+    if let Ok(joined) = std::env::join_paths(paths) {
+        // Single-threaded at this point (called from main before any work).
+        std::env::set_var("PATH", joined);
+    }
+}
+
+fn wasm_target() -> Res<()> {
+    let installed = probe(Command::new("rustup").args(["target", "list", "--installed"]));
+    match installed {
+        Some(list) if list.lines().any(|l| l.trim() == WASM_TARGET) => {
+            println!("{WASM_TARGET} target: present");
+            Ok(())
+        }
+        Some(_) => run(Command::new("rustup").args(["target", "add", WASM_TARGET])),
+        None => Err(format!(
+            "rustup not found: install the {WASM_TARGET} target for your Rust toolchain"
+        )),
+    }
+}
+
+fn trunk() -> Res<()> {
+    cargo_tool("trunk", "trunk", TRUNK_VERSION, true)
+}
+
+/// wasm-bindgen-cli must match the `wasm-bindgen` crate in Cargo.lock exactly.
+/// It is installed without `--locked`: that is the combination verified to
+/// build on CI (`--version` still pins the CLI itself exactly).
+fn wasm_bindgen() -> Res<()> {
+    let version = wasm_bindgen_version()?;
+    cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &version, false)
+}
+
+fn wasm_pack() -> Res<()> {
+    cargo_tool("wasm-pack", "wasm-pack", WASM_PACK_VERSION, true)
+}
+
+/// Installs `krate` unless `bin --version` already reports `version`.
+fn cargo_tool(bin: &str, krate: &str, version: &str, locked: bool) -> Res<()> {
+    if installed_version(bin).as_deref() == Some(version) {
+        println!("{bin} {version}: present");
+        return Ok(());
+    }
+    let mut install = cargo();
+    install.args(["install", krate, "--version", version]);
+    if locked {
+        install.arg("--locked");
+    }
+    run(&mut install).map_err(|e| format!("installing {bin} {version}: {e}"))?;
+    match installed_version(bin) {
+        Some(found) if found == version => Ok(()),
+        found => Err(format!(
+            "installed {krate} {version}, but `{bin} --version` on PATH reports {}; \
+             check that $CARGO_HOME/bin comes first on PATH",
+            found.as_deref().unwrap_or("nothing")
+        )),
+    }
+}
+
+/// The version word of `<bin> --version` (e.g. `trunk 0.21.14` -> `0.21.14`).
+fn installed_version(bin: &str) -> Option<String> {
+    let out = probe(Command::new(bin).arg("--version"))?;
+    out.split_whitespace().nth(1).map(str::to_owned)
+}
+
+/// Reads the `wasm-bindgen` version from Cargo.lock, the single source of truth.
+pub fn wasm_bindgen_version() -> Res<String> {
+    let lock = std::fs::read_to_string("Cargo.lock")
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    lock_version(&lock, "wasm-bindgen")
+        .ok_or_else(|| "Cargo.lock has no single `wasm-bindgen` package version".to_owned())
+}
+
+/// Finds the one version of `name` in a Cargo.lock text (None if absent or ambiguous).
+fn lock_version(lock: &str, name: &str) -> Option<String> {
+    let wanted = format!("name = \"{name}\"");
+    let mut lines = lock.lines();
+    let mut versions = Vec::new();
+    while let Some(line) = lines.next() {
+        if line.trim() == wanted {
+            let version = lines.next()?.trim().strip_prefix("version = ")?;
+            versions.push(version.trim_matches('"').to_owned());
+        }
+    }
+    versions.dedup();
+    (versions.len() == 1).then(|| versions.remove(0))
+}
+
+/// Debian's chromium + chromedriver; installed with apt only when we are root
+/// (CI), because changing system packages behind a developer's back is rude.
+fn chromium() -> Res<()> {
+    let missing = [CHROMIUM, CHROMEDRIVER]
+        .iter()
+        .any(|p| !Path::new(p).exists());
+    if !missing {
+        println!("chromium + chromedriver: present");
+        return Ok(());
+    }
+    if !is_root() {
+        return Err(format!(
+            "{CHROMIUM} or {CHROMEDRIVER} is missing; install them, e.g. \
+             `sudo apt-get install chromium chromium-driver`, then rerun"
+        ));
+    }
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "chromium", "chromium-driver"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+fn is_root() -> bool {
+    probe(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0")
+}
+
+/// `node_modules` of the npm cache (outside the repo, shared by all clones).
+pub fn node_modules() -> Res<PathBuf> {
+    Ok(npm_dir()?.join("node_modules"))
+}
+
+/// The binaryen `wasm-opt` (a node script) from the npm cache.
+pub fn wasm_opt() -> Res<PathBuf> {
+    Ok(node_modules()?.join(".bin").join("wasm-opt"))
+}
+
+fn npm_spec() -> String {
+    let specs: Vec<String> = NPM_PACKAGES
+        .iter()
+        .map(|(n, v)| format!("{n}@{v}"))
+        .collect();
+    specs.join(" ")
+}
+
+/// `$XDG_CACHE_HOME|$HOME/.cache/sockscope/npm-<hash of pins>`: changing a pin
+/// yields a fresh directory instead of mutating one that may be in use.
+fn npm_dir() -> Res<PathBuf> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .ok_or("neither XDG_CACHE_HOME nor HOME is set; cannot place the npm cache")?;
+    let hash = fnv1a(npm_spec().as_bytes());
+    Ok(cache.join("sockscope").join(format!("npm-{hash:016x}")))
+}
+
+/// FNV-1a: stable across Rust releases, unlike `DefaultHasher`.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Installs the pinned npm packages into the cache dir; a marker file written
+/// last means a half-finished install is redone rather than trusted.
+fn npm_packages() -> Res<()> {
+    let dir = npm_dir()?;
+    let marker = dir.join(".sockscope-complete");
+    if marker.exists() {
+        println!("npm {}: present", npm_spec());
+        return Ok(());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    write(&dir.join("package.json"), &package_json())?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--ignore-scripts"])
+        .current_dir(&dir)
+        // Belt and braces: nothing here may try to fetch a browser.
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))
+    .map_err(|e| format!("installing npm packages into {}: {e}", dir.display()))?;
+    write(&marker, &npm_spec())
+}
+
+fn package_json() -> String {
+    let deps: Vec<String> = NPM_PACKAGES
+        .iter()
+        .map(|(n, v)| format!("    \"{n}\": \"{v}\""))
+        .collect();
+    format!(
+        "{{\n  \"name\": \"sockscope-tools\",\n  \"private\": true,\n  \"dependencies\": {{\n{}\n  }}\n}}\n",
+        deps.join(",\n")
+    )
+}
+
+fn write(path: &Path, text: &str) -> Res<()> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_single_lock_version() {
+        let lock = "[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n\n\
+                    [[package]]\nname = \"wasm-bindgen-shared\"\nversion = \"0.2.130\"\n";
+        assert_eq!(
+            lock_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(lock_version(lock, "yew"), None);
+    }
+
+    #[test]
+    fn fnv_is_stable() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}
