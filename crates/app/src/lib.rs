@@ -3,16 +3,18 @@
 
 pub mod app;
 pub mod components;
+pub mod hooks;
+pub mod narrate;
 pub mod panic;
+pub mod session;
 pub mod state;
+pub mod view;
 
 /// Mounts the app into `#app` (or the body) and takes over panics so that a bug shows
 /// an error panel instead of a blank page.
 pub fn start() {
     panic::install();
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a browser document");
+    let document = web_sys::window().and_then(|w| w.document()).expect("a browser document");
     match document.get_element_by_id("app") {
         Some(root) => {
             root.set_inner_html("");

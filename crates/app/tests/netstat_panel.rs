@@ -30,7 +30,7 @@ async fn netstat_panel_shows_the_listening_row_of_the_engine_snapshot() {
         .find(|h| h.id == server)
         .unwrap();
     let root = mount_point();
-    yew::Renderer::<Netstat>::with_root_and_props(root.clone(), NetstatProps { host }).render();
+    yew::Renderer::<Netstat>::with_root_and_props(root.clone(), NetstatProps { host, hovered: None }).render();
     settle().await;
     let pre = root
         .query_selector("[data-testid=netstat-server]")

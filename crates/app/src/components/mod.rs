@@ -1,3 +1,16 @@
 //! Small function components, one concept each.
 
+pub mod call_form;
+pub mod connections;
+pub mod controls;
+pub mod deadlock;
+pub mod demux;
+pub mod host;
+pub mod ladder;
+pub mod narration;
 pub mod netstat;
+pub mod network;
+pub mod notice;
+pub mod process;
+pub mod queue_bar;
+pub mod socket_card;

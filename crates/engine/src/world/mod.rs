@@ -387,6 +387,13 @@ impl World {
         None
     }
 
+    /// Something can still change the world without a call: a segment is on the wire,
+    /// or a retransmission/linger timer or a transmission is pending. (Zero-window
+    /// probes and TIME_WAIT do not count: they run in the background.)
+    pub fn busy(&self) -> bool {
+        self.foreground > 0 || !self.net.in_flight.is_empty()
+    }
+
     /// The time of the next scheduled thing, if any.
     pub fn next_event_time(&self) -> Option<Micros> {
         self.queue

@@ -1,0 +1,186 @@
+//! A small form for every socket call of one process. It builds a `Call` and hands it
+//! to the engine; what the call does is decided there.
+
+use crate::app::Ctx;
+use crate::session::Input;
+use crate::state::Action;
+use crate::view::{parse_destination, parse_endpoint};
+use sockscope_engine::{Call, Family, Fd, OptName, Pid, Proto, Shutdown, SockOpt};
+use yew::prelude::*;
+
+/// The calls a learner can pick, in the order a program usually makes them.
+const KINDS: [&str; 15] = [
+    "socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto", "recvfrom", "shutdown", "close",
+    "setsockopt", "getsockopt", "dup", "fcntl",
+];
+
+#[derive(Properties, PartialEq)]
+pub struct CallFormProps {
+    pub pid: Pid,
+    pub fds: Vec<Fd>,
+    /// Why the process cannot call now (it is blocked), if so.
+    pub disabled_reason: Option<String>,
+}
+
+fn needs_fd(kind: &str) -> bool {
+    kind != "socket"
+}
+
+fn number(text: &str, what: &str) -> Result<u64, String> {
+    let t = text.trim();
+    t.parse().map_err(|_| format!("{what} must be a whole number, not “{t}”"))
+}
+
+/// Builds the call from the form's fields, or says which field is wrong.
+fn build(kind: &str, fd: Fd, a: &str, b: &str) -> Result<Call, String> {
+    Ok(match kind {
+        "socket" => Call::Socket {
+            proto: if a == "UDP" { Proto::Udp } else { Proto::Tcp },
+            family: if b == "AF_INET6" { Family::V6 } else { Family::V4 },
+        },
+        "bind" => Call::Bind { fd, addr: parse_endpoint(a)? },
+        "listen" => Call::Listen { fd, backlog: number(a, "The backlog")? as u32 },
+        "connect" => Call::Connect { fd, addr: parse_destination(a)? },
+        "accept" => Call::Accept { fd },
+        "send" => Call::Send { fd, len: number(a, "The length")? },
+        "recv" => Call::Recv { fd, len: number(a, "The buffer size")? },
+        "sendto" => Call::SendTo { fd, len: number(a, "The length")?, to: parse_destination(b)? },
+        "recvfrom" => Call::RecvFrom { fd, len: number(a, "The buffer size")? },
+        "shutdown" => Call::Shutdown {
+            fd,
+            how: match a {
+                "SHUT_RD" => Shutdown::Read,
+                "SHUT_RDWR" => Shutdown::Both,
+                _ => Shutdown::Write,
+            },
+        },
+        "close" => Call::Close { fd },
+        "setsockopt" => Call::SetSockOpt {
+            fd,
+            opt: match a {
+                "SO_SNDBUF" => SockOpt::SndBuf(number(b, "The size")?),
+                "SO_RCVBUF" => SockOpt::RcvBuf(number(b, "The size")?),
+                "SO_LINGER" if b.trim() == "off" => SockOpt::Linger(None),
+                "SO_LINGER" => SockOpt::Linger(Some(number(b, "The linger time")? as u32)),
+                _ => SockOpt::ReuseAddr(b.trim() != "0"),
+            },
+        },
+        "getsockopt" => Call::GetSockOpt {
+            fd,
+            name: match a {
+                "SO_SNDBUF" => OptName::SndBuf,
+                "SO_RCVBUF" => OptName::RcvBuf,
+                "SO_LINGER" => OptName::Linger,
+                _ => OptName::ReuseAddr,
+            },
+        },
+        "dup" => Call::Dup { fd },
+        _ => Call::SetNonBlocking { fd, on: a != "0" },
+    })
+}
+
+/// What the first and second free fields mean for a call, with a default value.
+fn fields(kind: &str) -> (Field, Field) {
+    match kind {
+        "socket" => (Some(("type", vec!["TCP", "UDP"], "TCP")), Some(("family", vec!["AF_INET", "AF_INET6"], "AF_INET"))),
+        "bind" => (Some(("address:port", vec![], "*:80")), None),
+        "listen" => (Some(("backlog", vec![], "5")), None),
+        "connect" => (Some(("address:port", vec![], "10.0.0.2:80")), None),
+        "send" => (Some(("bytes", vec![], "1000")), None),
+        "recv" | "recvfrom" => (Some(("buffer", vec![], "2000")), None),
+        "sendto" => (Some(("bytes", vec![], "100")), Some(("to", vec![], "10.0.0.2:53"))),
+        "shutdown" => (Some(("how", vec!["SHUT_WR", "SHUT_RD", "SHUT_RDWR"], "SHUT_WR")), None),
+        "setsockopt" => (
+            Some(("option", vec!["SO_SNDBUF", "SO_RCVBUF", "SO_LINGER", "SO_REUSEADDR"], "SO_RCVBUF")),
+            Some(("value", vec![], "500")),
+        ),
+        "getsockopt" => (Some(("option", vec!["SO_SNDBUF", "SO_RCVBUF", "SO_LINGER", "SO_REUSEADDR"], "SO_RCVBUF")), None),
+        "fcntl" => (Some(("O_NONBLOCK", vec!["1", "0"], "1")), None),
+        _ => (None, None),
+    }
+}
+
+/// The current value of an input or select element.
+fn read(node: &NodeRef) -> Option<String> {
+    if let Some(i) = node.cast::<web_sys::HtmlInputElement>() {
+        return Some(i.value());
+    }
+    node.cast::<web_sys::HtmlSelectElement>().map(|s| s.value())
+}
+
+type Field = Option<(&'static str, Vec<&'static str>, &'static str)>;
+
+/// One labelled input (free text) or select (fixed choices).
+fn field(f: &Field, node: &NodeRef, id: String) -> Html {
+    let Some((label, options, default)) = f else { return html! {} };
+    if options.is_empty() {
+        html! {
+            <label for={id.clone()}>{ *label }
+                <input id={id} ref={node.clone()} type="text" value={*default} size="14" />
+            </label>
+        }
+    } else {
+        html! {
+            <label for={id.clone()}>{ *label }
+                <select id={id} ref={node.clone()}>
+                    { for options.iter().map(|o| html! { <option value={*o} selected={o == default}>{ *o }</option> }) }
+                </select>
+            </label>
+        }
+    }
+}
+
+#[component]
+pub fn CallForm(props: &CallFormProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("app context");
+    let kind = use_state(|| "socket".to_string());
+    let (fd_ref, a_ref, b_ref) = (use_node_ref(), use_node_ref(), use_node_ref());
+    let (fa, fb) = fields(&kind);
+
+    let on_kind = {
+        let kind = kind.clone();
+        Callback::from(move |e: Event| kind.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
+    };
+    let submit = {
+        let (ctx, kind, pid) = (ctx.clone(), kind.clone(), props.pid);
+        let (fd_ref, a_ref, b_ref) = (fd_ref.clone(), a_ref.clone(), b_ref.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let fd = read(&fd_ref).and_then(|v| v.parse::<i32>().ok());
+            if needs_fd(&kind) && fd.is_none() {
+                ctx.dispatch(Action::Notice("This process has no descriptor yet: call socket() first.".into()));
+                return;
+            }
+            let (a, b) = (read(&a_ref).unwrap_or_default(), read(&b_ref).unwrap_or_default());
+            match build(&kind, Fd(fd.unwrap_or(-1)), &a, &b) {
+                Ok(call) => ctx.dispatch(Action::Apply(Input::Call { pid, call })),
+                Err(msg) => ctx.dispatch(Action::Notice(msg)),
+            }
+        })
+    };
+    let pid = props.pid.0;
+    let disabled = props.disabled_reason.is_some();
+    let newest = props.fds.last().copied();
+    html! {
+        <form class="call-form" onsubmit={submit} aria-label={format!("Calls of process {pid}")}>
+            <label>{ "call" }
+                <select onchange={on_kind} data-testid={format!("call-kind-{pid}")}>
+                    { for KINDS.iter().map(|k| html! { <option value={*k} selected={**k == *kind}>{ *k }</option> }) }
+                </select>
+            </label>
+            if needs_fd(&kind) {
+                <label>{ "fd" }
+                    <select ref={fd_ref.clone()} data-testid={format!("call-fd-{pid}")}>
+                        if props.fds.is_empty() { <option value="">{ "none yet" }</option> }
+                        { for props.fds.iter().map(|f| html! { <option value={f.0.to_string()} selected={Some(*f) == newest}>{ f.0 }</option> }) }
+                    </select>
+                </label>
+            }
+            { field(&fa, &a_ref, format!("f1-{pid}-{}", *kind)) }
+            { field(&fb, &b_ref, format!("f2-{pid}-{}", *kind)) }
+            <button type="submit" class="primary" disabled={disabled} data-testid={format!("call-go-{pid}")}
+                title={props.disabled_reason.clone().unwrap_or_else(|| "Make this call".into())}>{ "Call" }</button>
+            if let Some(r) = &props.disabled_reason { <p class="disabled-reason">{ r }</p> }
+        </form>
+    }
+}

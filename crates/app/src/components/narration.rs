@@ -1,0 +1,38 @@
+//! What just happened, in plain language, newest last. A live region, so screen
+//! readers hear it too.
+
+use crate::app::Ctx;
+use crate::narrate::{describe, Names};
+use crate::view::format_time;
+use yew::prelude::*;
+
+/// Lines kept on screen.
+const SHOWN: usize = 60;
+
+#[component]
+pub fn Narration() -> Html {
+    let ctx = use_context::<Ctx>().expect("app context");
+    let names = Names(&ctx.snapshot);
+    let lines: Vec<(u64, String, String)> = {
+        let session = ctx.session.borrow();
+        let mut out: Vec<(u64, String, String)> = session
+            .trace
+            .iter()
+            .rev()
+            .filter_map(|e| describe(e, &names).map(|t| (e.n, format_time(e.time), t)))
+            .take(SHOWN)
+            .collect();
+        out.reverse();
+        out
+    };
+    html! {
+        <section class="narration" aria-label="What happened">
+            <h3>{ "What happened" }</h3>
+            <ol role="log" aria-live="polite" aria-relevant="additions" data-testid="narration">
+                { for lines.into_iter().map(|(n, t, text)| html! {
+                    <li key={n}><span class="time">{ t }</span>{ " " }{ text }</li>
+                }) }
+            </ol>
+        </section>
+    }
+}

@@ -1,0 +1,89 @@
+//! Network and buffer knobs: delay and loss per direction, MSS, "drop the next
+//! segment". Buffer sizes are per socket (setsockopt in a process's call form).
+
+use crate::app::Ctx;
+use crate::session::Input;
+use crate::state::Action;
+use sockscope_engine::HostId;
+use yew::prelude::*;
+
+fn read(node: &NodeRef) -> String {
+    if let Some(i) = node.cast::<web_sys::HtmlInputElement>() {
+        return i.value();
+    }
+    node.cast::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default()
+}
+
+#[component]
+pub fn NetworkControls() -> Html {
+    let ctx = use_context::<Ctx>().expect("app context");
+    let (dir, delay, loss, mss) = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
+    let hosts: Vec<(HostId, String)> = ctx.snapshot.hosts.iter().map(|h| (h.id, h.name.clone())).collect();
+    let dirs: Vec<(HostId, HostId, String)> = hosts
+        .iter()
+        .flat_map(|(a, an)| hosts.iter().filter(move |(b, _)| b != a).map(move |(b, bn)| (*a, *b, format!("{an} → {bn}"))))
+        .collect();
+    let pick = {
+        let (dir, dirs) = (dir.clone(), dirs.clone());
+        move || -> Option<(HostId, HostId)> {
+            let i: usize = read(&dir).parse().ok()?;
+            dirs.get(i).map(|(a, b, _)| (*a, *b))
+        }
+    };
+    let apply_path = {
+        let (ctx, pick, delay, loss) = (ctx.clone(), pick.clone(), delay.clone(), loss.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some((from, to)) = pick() else { return };
+            let d: Result<f64, _> = read(&delay).trim().parse();
+            let l: Result<f64, _> = read(&loss).trim().trim_end_matches('%').parse();
+            match (d, l) {
+                (Ok(d), Ok(l)) if (0.0..=10_000.0).contains(&d) && (0.0..=100.0).contains(&l) => ctx.dispatch(Action::Apply(Input::Path {
+                    from,
+                    to,
+                    delay_us: (d * 1000.0) as u64,
+                    loss: l / 100.0,
+                })),
+                _ => ctx.dispatch(Action::Notice("Delay must be 0 to 10000 ms and loss 0 to 100 %.".into())),
+            }
+        })
+    };
+    let drop_next = {
+        let (ctx, pick) = (ctx.clone(), pick.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some((from, to)) = pick() {
+                ctx.dispatch(Action::Apply(Input::DropNext { from, to }));
+            }
+        })
+    };
+    let apply_mss = {
+        let (ctx, mss) = (ctx.clone(), mss.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match read(&mss).trim().parse::<u64>() {
+                Ok(n) if (1..=65_535).contains(&n) => ctx.dispatch(Action::Apply(Input::Mss(n))),
+                _ => ctx.dispatch(Action::Notice("The MSS must be a whole number from 1 to 65535 bytes.".into())),
+            }
+        })
+    };
+    let current_mss = ctx.session.borrow().world.config().mss;
+    let default_delay = ctx.session.borrow().world.config().delay_us as f64 / 1000.0;
+    html! {
+        <section class="network" aria-label="Network">
+            <h3>{ "Network" }</h3>
+            <form onsubmit={apply_path} class="row">
+                <label>{ "path " }
+                    <select ref={dir}>{ for dirs.iter().enumerate().map(|(i, (_, _, n))| html! { <option value={i.to_string()} selected={i == 0}>{ n }</option> }) }</select>
+                </label>
+                <label>{ "delay (ms) " }<input ref={delay} type="text" size="5" value={default_delay.to_string()} /></label>
+                <label>{ "loss (%) " }<input ref={loss} type="text" size="4" value="0" /></label>
+                <button type="submit">{ "Set" }</button>
+                <button type="button" onclick={drop_next} data-testid="drop-next" title="The next segment on this path is lost">{ "Drop next segment" }</button>
+            </form>
+            <form onsubmit={apply_mss} class="row">
+                <label>{ "MSS (bytes) " }<input ref={mss} type="text" size="6" value={current_mss.to_string()} /></label>
+                <button type="submit">{ "Set MSS" }</button>
+            </form>
+        </section>
+    }
+}

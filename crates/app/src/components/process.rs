@@ -1,0 +1,72 @@
+//! A process: its descriptor table, the call it is blocked in, and its call form.
+
+use super::call_form::CallForm;
+use crate::app::Ctx;
+use crate::state::Action;
+use sockscope_engine::snapshot::ProcessView;
+use sockscope_engine::Call;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ProcessProps {
+    pub process: ProcessView,
+}
+
+fn progress(call: &Call, done: u64) -> String {
+    match call {
+        Call::Send { len, .. } | Call::SendTo { len, .. } => format!(" — {done} of {len} bytes copied so far"),
+        _ => String::new(),
+    }
+}
+
+#[component]
+pub fn ProcessPanel(props: &ProcessProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("app context");
+    let p = &props.process;
+    let name = p.name.clone();
+    let reason = match (&p.pending, p.alive) {
+        (_, false) => Some(format!("{name} died with its host.")),
+        (Some(pending), _) => Some(format!("{name} is blocked in {}; it can make no other call until that returns.", pending.call)),
+        _ => None,
+    };
+    let last = ctx
+        .session
+        .borrow()
+        .world
+        .process(p.pid)
+        .and_then(|p| p.last.clone());
+    html! {
+        <section class="process" aria-label={format!("Process {name}")} data-testid={format!("proc-{}", p.pid.0)}>
+            <h4>{ format!("{name}") }<span class="pid">{ format!(" pid {}", p.pid.0) }</span></h4>
+            <table class="fd-table">
+                <caption class="visually-hidden">{ format!("Descriptor table of {name}") }</caption>
+                <thead><tr><th scope="col">{ "fd" }</th><th scope="col">{ "structure" }</th></tr></thead>
+                <tbody>
+                    if p.fds.is_empty() {
+                        <tr><td colspan="2" class="muted">{ "no sockets yet" }</td></tr>
+                    }
+                    { for p.fds.iter().map(|(fd, s)| {
+                        let id = *s;
+                        let enter = { let ctx = ctx.clone(); Callback::from(move |_: MouseEvent| ctx.dispatch(Action::Hover(Some(id)))) };
+                        let leave = { let ctx = ctx.clone(); Callback::from(move |_: MouseEvent| ctx.dispatch(Action::Hover(None))) };
+                        let hovered = ctx.hovered == Some(id);
+                        html! {
+                            <tr class={classes!(hovered.then_some("hovered"))} onmouseenter={enter} onmouseleave={leave}>
+                                <td>{ fd.0 }</td><td>{ format!("→ #{}", s.0) }</td>
+                            </tr>
+                        }
+                    }) }
+                </tbody>
+            </table>
+            if let Some(pending) = &p.pending {
+                <p class="blocked" data-testid="blocked">{ format!("Blocked in {}{}", pending.call, progress(&pending.call, pending.progress)) }</p>
+            } else if let Some((call, ret)) = last {
+                <p class="last-result">{ match ret {
+                    Ok(v) => format!("{call} = {v}"),
+                    Err(e) => format!("{call} = -1 {e}: {}", e.explain()),
+                } }</p>
+            }
+            <CallForm pid={p.pid} fds={p.fds.iter().map(|(f, _)| *f).collect::<Vec<_>>()} disabled_reason={reason} />
+        </section>
+    }
+}
