@@ -109,7 +109,8 @@ pub fn Ladder() -> Html {
                     short: match (seg.proto, seg.len) {
                         (sockscope_engine::Proto::Udp, n) => format!("UDP {n}B"),
                         (_, 0) => seg.flags.to_string(),
-                        (_, n) => format!("{} {n}B", seg.flags),
+                        (_, n) if seg.flags == sockscope_engine::segment::Flags::ACK => format!("{n} bytes"),
+                        (_, n) => format!("{} {n} bytes", seg.flags),
                     },
                     dropped: dropped.contains(&seg.id),
                     kind: if seg.flags.rst {

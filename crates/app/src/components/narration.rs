@@ -1,4 +1,4 @@
-//! What just happened, in plain language, newest last. A live region, so screen
+//! What just happened, in plain language, newest first. A live region, so screen
 //! readers hear it too.
 
 use crate::app::Ctx;
@@ -15,15 +15,13 @@ pub fn Narration() -> Html {
     let names = Names(&ctx.snapshot);
     let lines: Vec<(u64, String, String)> = {
         let session = ctx.session.borrow();
-        let mut out: Vec<(u64, String, String)> = session
+        session
             .trace
             .iter()
             .rev()
             .filter_map(|e| describe(e, &names).map(|t| (e.n, format_time(e.time), t)))
             .take(SHOWN)
-            .collect();
-        out.reverse();
-        out
+            .collect()
     };
     html! {
         <section class="narration" aria-label="What happened">

@@ -1,0 +1,128 @@
+//! The whole app in headless Chrome: click its controls and read the DOM back.
+#![cfg(target_arch = "wasm32")]
+
+use sockscope_app::components::queue_bar::{QueueBar, QueueBarProps};
+use sockscope_engine::queue::Run;
+use sockscope_engine::SendTag;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn mount_point() -> web_sys::Element {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let div = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&div).unwrap();
+    div
+}
+
+async fn settle() {
+    yew::platform::time::sleep(std::time::Duration::from_millis(20)).await;
+}
+
+fn find(root: &web_sys::Element, selector: &str) -> web_sys::HtmlElement {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} not found"))
+        .dyn_into()
+        .unwrap()
+}
+
+fn text(root: &web_sys::Element, selector: &str) -> String {
+    find(root, selector).text_content().unwrap_or_default()
+}
+
+/// Picks an option of a select the way a user does: set the value, fire `change`.
+fn choose(root: &web_sys::Element, selector: &str, value: &str) {
+    let select: web_sys::HtmlSelectElement = find(root, selector).dyn_into().unwrap();
+    select.set_value(value);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict("change", &init).unwrap();
+    select.dispatch_event(&event).unwrap();
+}
+
+async fn app() -> web_sys::Element {
+    let root = mount_point();
+    yew::Renderer::<sockscope_app::app::App>::with_root(root.clone()).render();
+    settle().await;
+    root
+}
+
+#[wasm_bindgen_test]
+async fn socket_button_creates_a_closed_structure_in_netstat() {
+    let root = app().await;
+    find(&root, "[data-testid=call-go-0]").click();
+    settle().await;
+    let netstat = text(&root, "[data-testid=netstat-client]");
+    assert!(netstat.contains("tcp        0      0 0.0.0.0:*               0.0.0.0:*               CLOSED"), "{netstat}");
+    assert!(text(&root, "[data-testid=host-client]").contains("#1"));
+}
+
+#[wasm_bindgen_test]
+async fn connect_blocks_then_the_handshake_establishes_it() {
+    let root = app().await;
+    find(&root, "[data-testid=call-go-0]").click();
+    settle().await;
+    choose(&root, "[data-testid=call-kind-0]", "connect");
+    settle().await;
+    find(&root, "[data-testid=call-go-0]").click();
+    settle().await;
+    assert!(text(&root, "[data-testid=proc-0]").contains("Blocked in connect(3, 10.0.0.2:80)"));
+    assert!(text(&root, "[data-testid=netstat-client]").contains("SYN_SENT"));
+    find(&root, "[data-testid=run-idle]").click();
+    settle().await;
+    assert!(text(&root, "[data-testid=netstat-client]").contains("ESTABLISHED"));
+    assert!(text(&root, "[data-testid=netstat-server]").contains("10.0.0.1:32768"));
+    assert!(text(&root, "[data-testid=narration]").contains("connect(3, 10.0.0.2:80) returned 0"));
+    // The ladder drew the three segments of the handshake.
+    assert_eq!(root.query_selector_all("[data-testid=ladder] g.seg").unwrap().length(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn step_back_undoes_the_last_call() {
+    let root = app().await;
+    find(&root, "[data-testid=call-go-0]").click();
+    settle().await;
+    assert!(text(&root, "[data-testid=netstat-client]").contains("CLOSED"));
+    find(&root, "[data-testid=step-back]").click();
+    settle().await;
+    assert!(!text(&root, "[data-testid=netstat-client]").contains("CLOSED"));
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_address_shows_a_notice_and_changes_nothing() {
+    let root = app().await;
+    find(&root, "[data-testid=call-go-0]").click();
+    settle().await;
+    choose(&root, "[data-testid=call-kind-0]", "connect");
+    settle().await;
+    let input: web_sys::HtmlInputElement = find(&root, "#f1-0-connect").dyn_into().unwrap();
+    input.set_value("10.0.0.2:http");
+    let before = text(&root, "[data-testid=netstat-client]");
+    find(&root, "[data-testid=call-go-0]").click();
+    settle().await;
+    assert!(text(&root, "[data-testid=notice]").contains("is not a port number"));
+    assert_eq!(text(&root, "[data-testid=netstat-client]"), before);
+}
+
+#[wasm_bindgen_test]
+async fn queue_bar_draws_runs_to_scale_against_capacity() {
+    let root = mount_point();
+    let props = QueueBarProps {
+        label: "RecvQ".into(),
+        runs: vec![Run { tag: SendTag(1), len: 1000 }, Run { tag: SendTag(2), len: 500 }],
+        len: 1500,
+        capacity: Some(2000),
+        scale: 0,
+        in_flight: 0,
+    };
+    yew::Renderer::<QueueBar>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let spans = root.query_selector_all(".queue-bar .tag").unwrap();
+    assert_eq!(spans.length(), 2);
+    let style = |i| spans.item(i).unwrap().dyn_into::<web_sys::Element>().unwrap().get_attribute("style").unwrap();
+    assert_eq!(style(0), "width: 50.000%");
+    assert_eq!(style(1), "width: 25.000%");
+    assert!(root.text_content().unwrap().contains("1500 / 2000"));
+}
