@@ -13,9 +13,41 @@ pub struct HostProps {
     pub host: HostView,
 }
 
+/// Draws an arrow from every descriptor row to the structure it refers to. Positions
+/// are only known after layout, so this runs after each render and writes the SVG
+/// directly (several arrows point at one card when descriptors are shared).
+fn draw_arrows(host: &NodeRef, svg: &NodeRef) {
+    let (Some(host), Some(svg)) = (host.cast::<web_sys::Element>(), svg.cast::<web_sys::Element>()) else { return };
+    let origin = host.get_bounding_client_rect();
+    let Ok(rows) = host.query_selector_all("[data-fd-sock]") else { return };
+    let mut paths = String::new();
+    for i in 0..rows.length() {
+        let Some(row) = rows.item(i).and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok()) else { continue };
+        let Some(id) = row.get_attribute("data-fd-sock") else { continue };
+        let Ok(Some(card)) = host.query_selector(&format!("[data-sock=\"{id}\"]")) else { continue };
+        let (r, c) = (row.get_bounding_client_rect(), card.get_bounding_client_rect());
+        let (x1, y1) = (r.right() - origin.left() + 2.0, r.top() + r.height() / 2.0 - origin.top());
+        let (x2, y2) = (c.right() - origin.left() - 6.0, c.top() - origin.top() + 12.0);
+        let bend = (origin.width() - x1.max(x2)).clamp(8.0, 40.0);
+        paths.push_str(&format!(
+            "<path d=\"M{x1:.1} {y1:.1} C{:.1} {y1:.1}, {:.1} {y2:.1}, {x2:.1} {y2:.1}\" marker-end=\"url(#arrowhead)\"/>",
+            x1.max(x2) + bend,
+            x1.max(x2) + bend
+        ));
+    }
+    svg.set_inner_html(&format!(
+        "<defs><marker id=\"arrowhead\" viewBox=\"0 0 8 8\" refX=\"7\" refY=\"4\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0 0 L8 4 L0 8 z\"/></marker></defs>{paths}"
+    ));
+}
+
 #[component]
 pub fn HostColumn(props: &HostProps) -> Html {
     let ctx = use_context::<Ctx>().expect("app context");
+    let (host_ref, svg_ref) = (use_node_ref(), use_node_ref());
+    {
+        let (host_ref, svg_ref) = (host_ref.clone(), svg_ref.clone());
+        use_effect(move || draw_arrows(&host_ref, &svg_ref));
+    }
     let h = &props.host;
     let snap = &ctx.snapshot;
     let stuck: Vec<_> = snap.deadlock.iter().flat_map(|d| d.blocked.iter().flat_map(|b| [Some(b.sock), b.peer])).flatten().collect();
@@ -31,7 +63,8 @@ pub fn HostColumn(props: &HostProps) -> Html {
     };
     let addrs: Vec<String> = h.addrs.iter().map(|a| a.to_string()).collect();
     html! {
-        <section class={classes!("host", h.crashed.then_some("crashed"))} aria-label={format!("Host {}", h.name)} data-testid={format!("host-{}", h.name)}>
+        <section ref={host_ref} class={classes!("host", h.crashed.then_some("crashed"))} aria-label={format!("Host {}", h.name)} data-testid={format!("host-{}", h.name)}>
+            <svg ref={svg_ref} class="fd-arrows" aria-hidden="true"></svg>
             <header class="host-head">
                 <h2>{ &h.name }</h2>
                 <span class="host-addrs">{ addrs.join(", ") }</span>

@@ -51,7 +51,7 @@ pub fn ProcessPanel(props: &ProcessProps) -> Html {
                         let leave = { let ctx = ctx.clone(); Callback::from(move |_: MouseEvent| ctx.dispatch(Action::Hover(None))) };
                         let hovered = ctx.hovered == Some(id);
                         html! {
-                            <tr class={classes!(hovered.then_some("hovered"))} onmouseenter={enter} onmouseleave={leave}>
+                            <tr class={classes!(hovered.then_some("hovered"))} onmouseenter={enter} onmouseleave={leave} data-fd-sock={s.0.to_string()}>
                                 <td>{ fd.0 }</td><td>{ format!("→ #{}", s.0) }</td>
                             </tr>
                         }

@@ -61,7 +61,7 @@ pub fn SocketCard(props: &SocketCardProps) -> Html {
     let scale = s.recvq.capacity.max(s.sendq.capacity);
     html! {
         <article class={class} tabindex="0" onmouseenter={hover} onmouseleave={leave} onfocus={focus}
-            data-testid={format!("sock-{}", id.0)} aria-label={format!("Socket structure {} {state}", id.0)}>
+            data-testid={format!("sock-{}", id.0)} data-sock={id.0.to_string()} aria-label={format!("Socket structure {} {state}", id.0)}>
             <header>
                 <span class="sock-id">{ format!("#{}", id.0) }</span>
                 <span class="proto">{ proto }</span>
