@@ -286,6 +286,8 @@ pub enum CallRejected {
     },
     /// The process's host has crashed.
     HostDown(Pid),
+    /// The process died when its host crashed; the host has booted again since.
+    ProcessDied(Pid),
 }
 
 impl fmt::Display for CallRejected {
@@ -297,6 +299,7 @@ impl fmt::Display for CallRejected {
                 "process {pid} is still blocked in {pending}; it can make no other call until that returns"
             ),
             CallRejected::HostDown(p) => write!(f, "the host of process {p} has crashed"),
+            CallRejected::ProcessDied(p) => write!(f, "process {p} died when its host crashed; start a new one"),
         }
     }
 }

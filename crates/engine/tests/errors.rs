@@ -202,3 +202,25 @@ fn errno_names_and_explanations_are_all_there() {
         assert!(e.explain().len() > 10);
     }
 }
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn processes_of_a_crashed_host_stay_dead_after_it_restarts() {
+    let mut lab = lab(WorldConfig::default());
+    let Lab { w, pb, b, .. } = &mut lab;
+    assert_eq!(w.restart(*b), Err(WorldError::NotCrashed(*b)));
+    w.crash(*b).unwrap();
+    w.restart(*b).unwrap();
+    assert!(matches!(
+        w.call(
+            *pb,
+            Call::Socket {
+                proto: Proto::Tcp,
+                family: Family::V4
+            }
+        ),
+        Err(CallRejected::ProcessDied(_))
+    ));
+    let fresh = w.spawn(*b, "new").unwrap();
+    tcp_socket(w, fresh);
+}

@@ -214,3 +214,25 @@ fn udp_errors_follow_the_c_api() {
         Errno::ENOTCONN
     );
 }
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn a_connected_udp_socket_learns_that_nobody_listens() {
+    let mut lab = lab(WorldConfig::default());
+    let Lab { w, pa, .. } = &mut lab;
+    let u = udp_socket(w, *pa);
+    ok(
+        w,
+        *pa,
+        Call::Connect {
+            fd: u,
+            addr: addr("10.0.0.2:9"),
+        },
+    );
+    ok(w, *pa, Call::Send { fd: u, len: 5 });
+    w.run_until_idle(1000);
+    assert_eq!(
+        err(w, *pa, Call::Recv { fd: u, len: 10 }),
+        Errno::ECONNREFUSED
+    );
+}

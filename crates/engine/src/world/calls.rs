@@ -34,7 +34,12 @@ impl World {
     pub fn call(&mut self, pid: Pid, call: Call) -> Result<CallReply, CallRejected> {
         let p = self.process(pid).ok_or(CallRejected::NoSuchProcess(pid))?;
         if !p.alive {
-            return Err(CallRejected::HostDown(pid));
+            let host_down = self.host(p.host).is_some_and(|h| h.crashed);
+            return Err(if host_down {
+                CallRejected::HostDown(pid)
+            } else {
+                CallRejected::ProcessDied(pid)
+            });
         }
         if let Some(pending) = &p.pending {
             return Err(CallRejected::Busy {

@@ -30,7 +30,10 @@ impl World {
             }
             if let Some(port) = s.local.port {
                 indexed[s.host.0 as usize] += 1;
-                if !self.indexes[s.host.0 as usize].on_port(s.proto, port).any(|id| id == s.id) {
+                if !self.indexes[s.host.0 as usize]
+                    .on_port(s.proto, port)
+                    .any(|id| id == s.id)
+                {
                     return Err(format!("{} is missing from the demux index", s.id));
                 }
             }

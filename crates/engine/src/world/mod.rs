@@ -67,6 +67,8 @@ pub enum WorldError {
     NoAddress,
     AddressTaken(IpAddr),
     HostDown(HostId),
+    /// `restart` of a host that is running.
+    NotCrashed(HostId),
 }
 
 impl std::fmt::Display for WorldError {
@@ -79,6 +81,9 @@ impl std::fmt::Display for WorldError {
                 write!(f, "address {ip} already belongs to another host")
             }
             WorldError::HostDown(h) => write!(f, "{h} has crashed"),
+            WorldError::NotCrashed(h) => {
+                write!(f, "{h} is running; only a crashed host can restart")
+            }
         }
     }
 }
@@ -244,7 +249,9 @@ impl World {
 
     /// The host boots again, with no structures and no processes.
     pub fn restart(&mut self, host: HostId) -> Result<(), WorldError> {
-        self.host(host).ok_or(WorldError::NoSuchHost(host))?;
+        if !self.host(host).ok_or(WorldError::NoSuchHost(host))?.crashed {
+            return Err(WorldError::NotCrashed(host));
+        }
         self.hosts[host.0 as usize].crashed = false;
         self.emit(Event::HostRestarted { host });
         Ok(())

@@ -56,7 +56,8 @@ impl World {
         self.cfg.initial_cwnd.max(1) * self.cfg.mss.max(1)
     }
 
-    /// Sends a segment of this connection. `runs` is the payload.
+    /// Sends a segment of this connection. `runs` is the payload. It counts as a
+    /// retransmission when it repeats sequence space already sent.
     pub(super) fn send_tcp(
         &mut self,
         id: SockId,
@@ -65,11 +66,25 @@ impl World {
         runs: Vec<Run>,
         probe: bool,
     ) {
+        let len: u64 = runs.iter().map(|r| r.len).sum();
+        let occupies = len > 0 || flags.syn || flags.fin;
+        let again = occupies && !probe && seq < self.sock_mut(id).tcb.snd_max;
+        self.send_segment(id, flags, seq, runs, probe, again);
+    }
+
+    fn send_segment(
+        &mut self,
+        id: SockId,
+        flags: Flags,
+        seq: u64,
+        runs: Vec<Run>,
+        probe: bool,
+        retransmission: bool,
+    ) {
         let s = self.sock_mut(id);
         let len: u64 = runs.iter().map(|r| r.len).sum();
         let window = s.receive_window();
         s.tcb.last_adv_wnd = window;
-        let occupies = len > 0 || flags.syn || flags.fin;
         let seg = Segment {
             id: SegId(0),
             proto: Proto::Tcp,
@@ -84,7 +99,7 @@ impl World {
             len,
             runs,
             probe,
-            retransmission: occupies && !probe && seq < s.tcb.snd_max,
+            retransmission,
         };
         self.transmit(seg);
     }
@@ -150,10 +165,13 @@ impl World {
         self.send_syn(id, Flags::SYN);
     }
 
-    /// Sends (or resends) our SYN or SYN+ACK, which is sequence number `iss`.
+    /// Sends (or resends) our SYN or SYN+ACK, which is sequence number `iss`. Only a
+    /// resend after a timeout counts as a retransmission: the SYN+ACK of a
+    /// simultaneous open is a new segment, although it repeats the SYN's number.
     fn send_syn(&mut self, id: SockId, flags: Flags) {
-        let iss = self.sock_mut(id).tcb.iss;
-        self.send_tcp(id, flags, iss, Vec::new(), false);
+        let t = &self.sock_mut(id).tcb;
+        let (iss, again) = (t.iss, t.retries > 0);
+        self.send_segment(id, flags, iss, Vec::new(), false, again);
         let t = &mut self.sock_mut(id).tcb;
         t.snd_nxt = iss + 1;
         t.snd_max = t.snd_max.max(iss + 1);

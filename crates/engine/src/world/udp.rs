@@ -81,7 +81,15 @@ impl World {
             record.outcome = outcome;
             self.emit(Event::Demux(record));
         }
-        let Some(id) = winner else { return };
+        let Some(id) = winner else {
+            // The ICMP port-unreachable reaches a connected sender, whose next call
+            // fails with ECONNREFUSED (simplified: it is not drawn on the wire).
+            let sender = self.indexes[seg.from_host.0 as usize].exact(Proto::Udp, seg.src, seg.dst);
+            if let Some(s) = sender.and_then(|id| self.socks[id.0 as usize].as_mut()) {
+                s.error = Some(Errno::ECONNREFUSED);
+            }
+            return;
+        };
         let s = self.sock_mut(id);
         if s.read_shut || seg.len > s.recvq.free() {
             return self.emit(Event::SegmentDropped {

@@ -1,0 +1,169 @@
+//! The `sockscope` binary, run as a user would run it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn sockscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sockscope"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn scenario_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenario")
+}
+
+fn example(name: &str) -> String {
+    scenario_dir()
+        .join("examples")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn run_prints_the_golden_output_of_the_byte_stream_example() {
+    let o = sockscope(&["run", &example("byte_stream.scn")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let golden =
+        std::fs::read_to_string(scenario_dir().join("tests/golden/byte_stream.out")).unwrap();
+    assert_eq!(stdout(&o), golden);
+    // The numbers MODEL.md asks for, in the printed netstat and call results.
+    let out = stdout(&o);
+    assert!(out.contains(
+        "tcp        0   6500 10.21.44.33:32768       192.0.2.8:22            ESTABLISHED"
+    ));
+    assert!(out.contains(
+        "tcp     1500      0 192.0.2.8:22            10.21.44.33:32768       ESTABLISHED"
+    ));
+    assert!(out.contains("B: recv(s, 2000) = 1500\n"));
+    assert!(out.contains("B: recv(s, 4000) = 4000\n"));
+}
+
+#[test]
+fn check_passes_on_every_example() {
+    let mut files: Vec<String> = std::fs::read_dir(scenario_dir().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "scn"))
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let args: Vec<&str> = std::iter::once("check")
+        .chain(files.iter().map(String::as_str))
+        .collect();
+    let o = sockscope(&args);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    for f in &files {
+        assert!(
+            out.contains(&format!("{f}: ok (")),
+            "{f} not reported ok:\n{out}"
+        );
+    }
+    assert!(out.trim_end().ends_with(" passed, 0 failed"), "{out}");
+}
+
+#[test]
+fn check_on_a_failing_file_exits_nonzero_with_a_diff() {
+    let file = fixture("failing.scn");
+    let o = sockscope(&["check", &file]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let diff = format!(
+        "{file}:12: expect B: recv(s, 2000) == 2000\n--- expected\n+++ got\n-2000\n+1500\n"
+    );
+    assert!(out.contains(&diff), "{out}");
+    assert!(
+        out.contains(&format!(
+            "{file}: FAILED (expectations: 1 passed, 1 failed)"
+        )),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with("1 passed, 1 failed"), "{out}");
+}
+
+#[test]
+fn a_malformed_file_reports_line_and_column_and_exits_2() {
+    let file = fixture("malformed.scn");
+    for cmd in ["run", "check"] {
+        let o = sockscope(&[cmd, &file]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        assert!(
+            stderr(&o).contains(&format!(
+                "{file}:3:14: expected a port number after ':', found \"x\""
+            )),
+            "{cmd}: {}",
+            stderr(&o)
+        );
+    }
+    // Nothing ran: not even the valid first line was executed.
+    assert_eq!(stdout(&sockscope(&["run", &file])), "");
+}
+
+#[test]
+fn a_statement_that_cannot_run_is_reported_with_its_line_and_exits_1() {
+    let file = fixture("run_error.scn");
+    let o = sockscope(&["run", &file]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).starts_with("host A 10.0.0.1\n"));
+    assert!(
+        stderr(&o).contains(&format!("{file}:2:4: A has no variable c")),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn run_json_prints_one_trace_entry_per_line() {
+    let o = sockscope(&["run", "--json", &example("refused.scn")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let entries: Vec<sockscope_engine::TraceEntry> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(entries.len() > 10);
+    assert!(entries
+        .windows(2)
+        .all(|w| w[0].n < w[1].n && w[0].time <= w[1].time));
+    assert!(entries.iter().any(|e| matches!(
+        &e.event,
+        sockscope_engine::Event::CallReturned {
+            ret: Err(sockscope_engine::Errno::ECONNREFUSED),
+            ..
+        }
+    )));
+}
+
+#[test]
+fn help_describes_the_commands_and_bad_arguments_point_to_it() {
+    let o = sockscope(&["--help"]);
+    assert!(o.status.success());
+    let help = stdout(&o);
+    assert!(help.contains("sockscope run [--json] FILE"));
+    assert!(help.contains("sockscope check FILE..."));
+    let o = sockscope(&["launch"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown command launch"));
+    assert!(stderr(&o).contains("sockscope --help"));
+    let o = sockscope(&["run", "/nonexistent/file.scn"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("/nonexistent/file.scn: cannot read"));
+}

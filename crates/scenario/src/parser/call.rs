@@ -1,0 +1,269 @@
+//! Reading socket calls: `[var =] name(args) [&]`, spelled as the engine's `Call`
+//! prints them, with variables allowed wherever a descriptor goes.
+
+use super::cursor::Cursor;
+use super::values;
+use crate::ast::{CallExpr, CallStmt, FdRef};
+use crate::error::ParseError;
+use sockscope_engine::{Family, OptName, Shutdown, SockOpt};
+
+/// The names `parse_call` knows, for messages.
+pub const CALL_NAMES: &str = "socket, bind, listen, connect, accept, send, recv, sendto, recvfrom, shutdown, close, setsockopt, getsockopt, dup, fcntl";
+
+/// What a process-line item turned out to be.
+pub enum Item {
+    Call(CallStmt),
+    Fork(String),
+}
+
+/// One item of a process line: `fork(NAME)` or a call statement.
+pub fn item(c: &mut Cursor) -> Result<Item, ParseError> {
+    let mark = c.mark();
+    if c.eat_keyword("fork") && c.peek() == Some('(') {
+        c.expect('(', "'('")?;
+        let child = c
+            .ident()
+            .ok_or_else(|| c.expected("the new process's name inside fork(...)"))?;
+        c.expect(')', "')' after the process name")?;
+        return Ok(Item::Fork(child));
+    }
+    c.reset(mark);
+    call_stmt(c).map(Item::Call)
+}
+
+/// `[var =] name(args) [&]`.
+pub fn call_stmt(c: &mut Cursor) -> Result<CallStmt, ParseError> {
+    c.skip_ws();
+    let start = c.col();
+    let mark = c.mark();
+    let var = match c.ident() {
+        Some(v) if c.peek() == Some('=') && c.peek_second() != Some('=') => {
+            c.eat('=');
+            Some(v)
+        }
+        _ => {
+            c.reset(mark);
+            None
+        }
+    };
+    let call = call_expr(c)?;
+    if var.is_some() && !returns_descriptor(&call) {
+        return Err(c.error_at(
+            start,
+            "only socket(), accept() and dup() return a descriptor to keep in a variable"
+                .to_string(),
+        ));
+    }
+    let background = c.eat('&');
+    Ok(CallStmt {
+        var,
+        call,
+        background,
+    })
+}
+
+fn returns_descriptor(call: &CallExpr) -> bool {
+    matches!(
+        call,
+        CallExpr::Socket { .. } | CallExpr::Accept { .. } | CallExpr::Dup { .. }
+    )
+}
+
+/// `name(args)`.
+pub fn call_expr(c: &mut Cursor) -> Result<CallExpr, ParseError> {
+    c.skip_ws();
+    let col = c.col();
+    let name = c
+        .ident()
+        .ok_or_else(|| c.expected(&format!("a call ({CALL_NAMES})")))?;
+    c.expect('(', &format!("'(' after {name}"))?;
+    let call = match name.as_str() {
+        "socket" => socket_args(c)?,
+        "bind" => {
+            let fd = fd_then_comma(c)?;
+            CallExpr::Bind {
+                fd,
+                addr: values::endpoint(c)?,
+            }
+        }
+        "listen" => {
+            let fd = fd_then_comma(c)?;
+            CallExpr::Listen {
+                fd,
+                backlog: values::number(c, "a backlog (a number)")?,
+            }
+        }
+        "connect" => {
+            let fd = fd_then_comma(c)?;
+            CallExpr::Connect {
+                fd,
+                addr: values::socket_addr(c)?,
+            }
+        }
+        "send" | "recv" | "recvfrom" | "sendto" => {
+            let fd = fd_then_comma(c)?;
+            let len = values::size(c)?;
+            match name.as_str() {
+                "send" => CallExpr::Send { fd, len },
+                "recv" => CallExpr::Recv { fd, len },
+                "recvfrom" => CallExpr::RecvFrom { fd, len },
+                _ => {
+                    c.expect(',', "',' and the destination address")?;
+                    CallExpr::SendTo {
+                        fd,
+                        len,
+                        to: values::socket_addr(c)?,
+                    }
+                }
+            }
+        }
+        "shutdown" => {
+            let fd = fd_then_comma(c)?;
+            CallExpr::Shutdown {
+                fd,
+                how: shutdown_how(c)?,
+            }
+        }
+        "setsockopt" => {
+            let fd = fd_then_comma(c)?;
+            CallExpr::SetSockOpt {
+                fd,
+                opt: sockopt(c)?,
+            }
+        }
+        "getsockopt" => {
+            let fd = fd_then_comma(c)?;
+            CallExpr::GetSockOpt {
+                fd,
+                name: opt_name(c)?,
+            }
+        }
+        "fcntl" => fcntl_args(c)?,
+        "accept" | "close" | "dup" => {
+            let fd = values::fd(c)?;
+            match name.as_str() {
+                "accept" => CallExpr::Accept { fd },
+                "close" => CallExpr::Close { fd },
+                _ => CallExpr::Dup { fd },
+            }
+        }
+        _ => {
+            return Err(c.error_at(
+                col,
+                format!("unknown call \"{name}\"; the calls are {CALL_NAMES}"),
+            ))
+        }
+    };
+    c.expect(')', &format!("')' to end the arguments of {name}"))?;
+    Ok(call)
+}
+
+fn fd_then_comma(c: &mut Cursor) -> Result<FdRef, ParseError> {
+    let fd = values::fd(c)?;
+    c.expect(',', "',' and the next argument")?;
+    Ok(fd)
+}
+
+/// `socket(TCP|UDP[, AF_INET|AF_INET6])`.
+fn socket_args(c: &mut Cursor) -> Result<CallExpr, ParseError> {
+    let proto = values::proto(c)?;
+    let family = if c.eat(',') {
+        let col = c.col();
+        match c.word().as_str() {
+            "AF_INET" => Family::V4,
+            "AF_INET6" => Family::V6,
+            "" => return Err(c.expected("AF_INET or AF_INET6")),
+            w => {
+                return Err(c.error_at(col, format!("expected AF_INET or AF_INET6, found \"{w}\"")))
+            }
+        }
+    } else {
+        Family::V4
+    };
+    Ok(CallExpr::Socket { proto, family })
+}
+
+fn shutdown_how(c: &mut Cursor) -> Result<Shutdown, ParseError> {
+    c.skip_ws();
+    let col = c.col();
+    match c.word().as_str() {
+        "SHUT_RD" => Ok(Shutdown::Read),
+        "SHUT_WR" => Ok(Shutdown::Write),
+        "SHUT_RDWR" => Ok(Shutdown::Both),
+        "" => Err(c.expected("SHUT_RD, SHUT_WR or SHUT_RDWR")),
+        w => Err(c.error_at(
+            col,
+            format!("expected SHUT_RD, SHUT_WR or SHUT_RDWR, found \"{w}\""),
+        )),
+    }
+}
+
+fn opt_name(c: &mut Cursor) -> Result<OptName, ParseError> {
+    c.skip_ws();
+    let col = c.col();
+    match c.word().as_str() {
+        "SO_SNDBUF" => Ok(OptName::SndBuf),
+        "SO_RCVBUF" => Ok(OptName::RcvBuf),
+        "SO_LINGER" => Ok(OptName::Linger),
+        "SO_REUSEADDR" => Ok(OptName::ReuseAddr),
+        "" => Err(c.expected("an option name (SO_SNDBUF, SO_RCVBUF, SO_LINGER, SO_REUSEADDR)")),
+        w => Err(c.error_at(
+            col,
+            format!("unknown socket option \"{w}\"; use SO_SNDBUF, SO_RCVBUF, SO_LINGER or SO_REUSEADDR"),
+        )),
+    }
+}
+
+/// The option's name and value, as setsockopt() takes them.
+fn sockopt(c: &mut Cursor) -> Result<SockOpt, ParseError> {
+    let name = opt_name(c)?;
+    c.expect(',', &format!("',' and the value of {name}"))?;
+    Ok(match name {
+        OptName::SndBuf => SockOpt::SndBuf(values::size(c)?),
+        OptName::RcvBuf => SockOpt::RcvBuf(values::size(c)?),
+        OptName::Linger => {
+            let mark = c.mark();
+            if c.eat_keyword("off") {
+                SockOpt::Linger(None)
+            } else {
+                c.reset(mark);
+                SockOpt::Linger(Some(values::number(c, "a linger time in seconds or off")?))
+            }
+        }
+        OptName::ReuseAddr => {
+            c.skip_ws();
+            let col = c.col();
+            match c.word().as_str() {
+                "1" | "on" => SockOpt::ReuseAddr(true),
+                "0" | "off" => SockOpt::ReuseAddr(false),
+                "" => return Err(c.expected("0 or 1")),
+                w => return Err(c.error_at(col, format!("expected 0 or 1, found \"{w}\""))),
+            }
+        }
+    })
+}
+
+/// `fcntl(fd, F_SETFL, O_NONBLOCK|0)` or the short `fcntl(fd, O_NONBLOCK)`.
+fn fcntl_args(c: &mut Cursor) -> Result<CallExpr, ParseError> {
+    let fd = fd_then_comma(c)?;
+    let mark = c.mark();
+    if !c.eat_keyword("F_SETFL") {
+        c.reset(mark);
+    } else {
+        c.expect(',', "',' and the flags (O_NONBLOCK or 0)")?;
+    }
+    c.skip_ws();
+    let col = c.col();
+    let on = match c.word().as_str() {
+        "O_NONBLOCK" => true,
+        "0" => false,
+        "" => return Err(c.expected("O_NONBLOCK or 0")),
+        w => {
+            return Err(c.error_at(
+                col,
+                format!("expected O_NONBLOCK or 0 (fcntl here only sets F_SETFL), found \"{w}\""),
+            ))
+        }
+    };
+    Ok(CallExpr::SetNonBlocking { fd, on })
+}

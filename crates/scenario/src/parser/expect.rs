@@ -1,0 +1,122 @@
+//! Reading `expect` statements: what a scenario promises about the world.
+
+use super::call;
+use super::cursor::Cursor;
+use super::proc_ref;
+use super::values;
+use crate::ast::{Expect, QueueName};
+use crate::error::ParseError;
+
+const FORMS: &str = "HOST: call == VALUE, state, sendq, recvq, netstat, deadlock, no deadlock, blocked, not blocked, returned or demux";
+
+/// Everything after the keyword `expect`.
+pub fn expect(c: &mut Cursor) -> Result<Expect, ParseError> {
+    c.skip_ws();
+    let col = c.col();
+    let mark = c.mark();
+    let Some(word) = c.ident() else {
+        return Err(c.expected(&format!("what to expect ({FORMS})")));
+    };
+    // `expect A: ...` or `expect A/p: ...`: a call, whatever the host is called.
+    if matches!(c.peek(), Some(':') | Some('/')) {
+        c.reset(mark);
+        let proc = proc_ref(c)?;
+        c.expect(':', "':' after the process")?;
+        let call = call::call_stmt(c)?;
+        equals(c)?;
+        let want = values::outcome(c)?;
+        return Ok(Expect::Call { proc, call, want });
+    }
+    match word.as_str() {
+        "state" => {
+            let proc = proc_ref(c)?;
+            let fd = values::fd(c)?;
+            equals(c)?;
+            let want = values::state(c)?;
+            Ok(Expect::State { proc, fd, want })
+        }
+        "sendq" | "recvq" => {
+            let queue = if word == "sendq" {
+                QueueName::SendQ
+            } else {
+                QueueName::RecvQ
+            };
+            let proc = proc_ref(c)?;
+            let fd = values::fd(c)?;
+            equals(c)?;
+            let want = values::size(c)?;
+            Ok(Expect::Queue {
+                queue,
+                proc,
+                fd,
+                want,
+            })
+        }
+        "netstat" => {
+            let host = c
+                .ident()
+                .ok_or_else(|| c.expected("a host name after netstat"))?;
+            let state = if c.peek() == Some('=') {
+                None
+            } else {
+                Some(values::state(c)?)
+            };
+            equals(c)?;
+            let want = values::number(c, "a number of rows")?;
+            Ok(Expect::Netstat { host, state, want })
+        }
+        "deadlock" => Ok(Expect::Deadlock(true)),
+        "no" => {
+            if c.eat_keyword("deadlock") {
+                Ok(Expect::Deadlock(false))
+            } else {
+                Err(c.expected("\"deadlock\" after \"expect no\""))
+            }
+        }
+        "blocked" => Ok(Expect::Blocked {
+            proc: proc_ref(c)?,
+            want: true,
+        }),
+        "not" => {
+            if c.eat_keyword("blocked") {
+                Ok(Expect::Blocked {
+                    proc: proc_ref(c)?,
+                    want: false,
+                })
+            } else {
+                Err(c.expected("\"blocked\" after \"expect not\""))
+            }
+        }
+        "returned" => {
+            let proc = proc_ref(c)?;
+            equals(c)?;
+            let want = values::outcome(c)?;
+            Ok(Expect::Returned { proc, want })
+        }
+        "demux" => {
+            let proc = proc_ref(c)?;
+            let packet = values::packet(c)?;
+            equals(c)?;
+            let mark = c.mark();
+            let want = if c.eat_keyword("none") {
+                None
+            } else {
+                c.reset(mark);
+                Some(values::fd(c)?)
+            };
+            Ok(Expect::Demux { proc, packet, want })
+        }
+        other => Err(c.error_at(
+            col,
+            format!("cannot expect \"{other}\"; write one of: {FORMS}"),
+        )),
+    }
+}
+
+fn equals(c: &mut Cursor) -> Result<(), ParseError> {
+    if c.eat_str("==") {
+        Ok(())
+    } else {
+        Err(c.expected("\"==\" and the expected value"))
+    }
+}

@@ -1,0 +1,286 @@
+//! The AST printed back as scenario text. Every `Display` here reads back (through the
+//! parser) to the same tree, so the runner can echo statements and the app can save
+//! edited scenarios as text.
+
+use crate::ast::*;
+use crate::units::{format_duration, format_fraction};
+use sockscope_engine::{Family, Fd};
+use std::fmt;
+
+impl fmt::Display for FdRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FdRef::Var(v) => f.write_str(v),
+            FdRef::Num(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+impl fmt::Display for ProcRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.proc {
+            Some(p) => write!(f, "{}/{p}", self.host),
+            None => f.write_str(&self.host),
+        }
+    }
+}
+
+/// The engine's spelling (`Call`'s `Display`), with descriptors as written.
+impl fmt::Display for CallExpr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.name();
+        match self {
+            CallExpr::Socket { proto, family } => match family {
+                Family::V4 => write!(f, "{n}({proto})"),
+                Family::V6 => write!(f, "{n}({proto}, {family})"),
+            },
+            CallExpr::Bind { fd, addr } => write!(f, "{n}({fd}, {addr})"),
+            CallExpr::Listen { fd, backlog } => write!(f, "{n}({fd}, {backlog})"),
+            CallExpr::Connect { fd, addr } => write!(f, "{n}({fd}, {addr})"),
+            CallExpr::Send { fd, len }
+            | CallExpr::Recv { fd, len }
+            | CallExpr::RecvFrom { fd, len } => write!(f, "{n}({fd}, {len})"),
+            CallExpr::SendTo { fd, len, to } => write!(f, "{n}({fd}, {len}, {to})"),
+            CallExpr::Shutdown { fd, how } => write!(f, "{n}({fd}, {how})"),
+            CallExpr::SetSockOpt { fd, opt } => write!(f, "{n}({fd}, {opt})"),
+            CallExpr::GetSockOpt { fd, name } => write!(f, "{n}({fd}, {name})"),
+            CallExpr::SetNonBlocking { fd, on } => {
+                let v = if *on { "O_NONBLOCK" } else { "0" };
+                write!(f, "{n}({fd}, F_SETFL, {v})")
+            }
+            CallExpr::Accept { fd } | CallExpr::Close { fd } | CallExpr::Dup { fd } => {
+                write!(f, "{n}({fd})")
+            }
+        }
+    }
+}
+
+impl fmt::Display for CallStmt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(v) = &self.var {
+            write!(f, "{v} = ")?;
+        }
+        write!(f, "{}", self.call)?;
+        if self.background {
+            f.write_str(" &")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Setting::Seed(n) => write!(f, "seed {n}"),
+            Setting::Mss(n) => write!(f, "mss {n}"),
+            Setting::InitialCwnd(n) => write!(f, "initial_cwnd {n}"),
+            Setting::Delay(d) => write!(f, "delay {}", format_duration(*d)),
+            Setting::Loss(p) => write!(f, "loss {}", format_fraction(*p)),
+            Setting::SndBuf(n) => write!(f, "sndbuf {n}"),
+            Setting::RcvBuf(n) => write!(f, "rcvbuf {n}"),
+            Setting::TimeWait(d) => write!(f, "time_wait {}", format_duration(*d)),
+            Setting::InitialRto(d) => write!(f, "initial_rto {}", format_duration(*d)),
+            Setting::MinRto(d) => write!(f, "min_rto {}", format_duration(*d)),
+            Setting::MaxRto(d) => write!(f, "max_rto {}", format_duration(*d)),
+            Setting::SynRetries(n) => write!(f, "syn_retries {n}"),
+            Setting::SynackRetries(n) => write!(f, "synack_retries {n}"),
+            Setting::DataRetries(n) => write!(f, "data_retries {n}"),
+            Setting::EphemeralFirst(p) => write!(f, "ephemeral_first {p}"),
+            Setting::EphemeralLast(p) => write!(f, "ephemeral_last {p}"),
+        }
+    }
+}
+
+impl fmt::Display for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let arrow = if self.both { "<->" } else { "->" };
+        write!(f, "{} {arrow} {}", self.from, self.to)
+    }
+}
+
+impl fmt::Display for NetCmd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NetCmd::Deliver(n) => write!(f, "deliver {n}"),
+            NetCmd::Step(n) => write!(f, "step {n}"),
+            NetCmd::Run(None) => f.write_str("run"),
+            NetCmd::Run(Some(d)) => write!(f, "run {}", format_duration(*d)),
+            NetCmd::DropNext(l) => write!(f, "drop next {l}"),
+            NetCmd::Loss(l, p) => write!(f, "loss {l} {}", format_fraction(*p)),
+            NetCmd::Delay(l, d) => write!(f, "delay {l} {}", format_duration(*d)),
+            NetCmd::Crash(h) => write!(f, "crash {h}"),
+            NetCmd::Restart(h) => write!(f, "restart {h}"),
+        }
+    }
+}
+
+impl fmt::Display for Packet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} from {} to {}", self.proto, self.from, self.to)
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Int(n) => write!(f, "{n}"),
+            Outcome::Errno(e) => write!(f, "{e}"),
+            Outcome::Blocks => f.write_str("blocks"),
+        }
+    }
+}
+
+impl fmt::Display for QueueName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            QueueName::SendQ => "sendq",
+            QueueName::RecvQ => "recvq",
+        })
+    }
+}
+
+impl fmt::Display for Expect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expect::Call { proc, call, want } => write!(f, "expect {proc}: {call} == {want}"),
+            Expect::State { proc, fd, want } => write!(f, "expect state {proc} {fd} == {want}"),
+            Expect::Queue {
+                queue,
+                proc,
+                fd,
+                want,
+            } => write!(f, "expect {queue} {proc} {fd} == {want}"),
+            Expect::Netstat { host, state, want } => match state {
+                Some(s) => write!(f, "expect netstat {host} {s} == {want}"),
+                None => write!(f, "expect netstat {host} == {want}"),
+            },
+            Expect::Deadlock(true) => f.write_str("expect deadlock"),
+            Expect::Deadlock(false) => f.write_str("expect no deadlock"),
+            Expect::Blocked { proc, want: true } => write!(f, "expect blocked {proc}"),
+            Expect::Blocked { proc, want: false } => write!(f, "expect not blocked {proc}"),
+            Expect::Returned { proc, want } => write!(f, "expect returned {proc} == {want}"),
+            Expect::Demux { proc, packet, want } => match want {
+                Some(fd) => write!(f, "expect demux {proc} {packet} == {fd}"),
+                None => write!(f, "expect demux {proc} {packet} == none"),
+            },
+        }
+    }
+}
+
+impl fmt::Display for Stmt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stmt::Option(s) => write!(f, "option {s}"),
+            Stmt::Host { name, addrs } => {
+                write!(f, "host {name}")?;
+                for a in addrs {
+                    write!(f, " {a}")?;
+                }
+                Ok(())
+            }
+            Stmt::Call { proc, call } => write!(f, "{proc}: {call}"),
+            Stmt::Fork { proc, child } => write!(f, "{proc}: fork({child})"),
+            Stmt::Net(cmd) => write!(f, "net: {cmd}"),
+            Stmt::Netstat { host } => write!(f, "netstat {host}"),
+            Stmt::Explain { host, packet } => write!(f, "explain {host} {packet}"),
+            Stmt::Expect(e) => write!(f, "{e}"),
+            Stmt::Say(text) => write!(f, "say {text}"),
+        }
+    }
+}
+
+impl fmt::Display for Statement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.kind)
+    }
+}
+
+/// One statement per line.
+impl fmt::Display for Scenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for s in &self.statements {
+            writeln!(f, "{s}")?;
+        }
+        Ok(())
+    }
+}
+
+impl CallExpr {
+    /// The function name, as in C.
+    pub fn name(&self) -> &'static str {
+        self.with_fd(Fd(0)).name()
+    }
+
+    /// The descriptor argument, if the call has one.
+    pub fn fd(&self) -> Option<&FdRef> {
+        match self {
+            CallExpr::Socket { .. } => None,
+            CallExpr::Bind { fd, .. }
+            | CallExpr::Listen { fd, .. }
+            | CallExpr::Connect { fd, .. }
+            | CallExpr::Accept { fd }
+            | CallExpr::Send { fd, .. }
+            | CallExpr::Recv { fd, .. }
+            | CallExpr::SendTo { fd, .. }
+            | CallExpr::RecvFrom { fd, .. }
+            | CallExpr::Shutdown { fd, .. }
+            | CallExpr::Close { fd }
+            | CallExpr::SetSockOpt { fd, .. }
+            | CallExpr::GetSockOpt { fd, .. }
+            | CallExpr::Dup { fd }
+            | CallExpr::SetNonBlocking { fd, .. } => Some(fd),
+        }
+    }
+
+    /// The engine call, with the descriptor argument resolved to `fd`.
+    pub fn with_fd(&self, fd: Fd) -> sockscope_engine::Call {
+        use sockscope_engine::Call;
+        match self.clone() {
+            CallExpr::Socket { proto, family } => Call::Socket { proto, family },
+            CallExpr::Bind { addr, .. } => Call::Bind { fd, addr },
+            CallExpr::Listen { backlog, .. } => Call::Listen { fd, backlog },
+            CallExpr::Connect { addr, .. } => Call::Connect { fd, addr },
+            CallExpr::Accept { .. } => Call::Accept { fd },
+            CallExpr::Send { len, .. } => Call::Send { fd, len },
+            CallExpr::Recv { len, .. } => Call::Recv { fd, len },
+            CallExpr::SendTo { len, to, .. } => Call::SendTo { fd, len, to },
+            CallExpr::RecvFrom { len, .. } => Call::RecvFrom { fd, len },
+            CallExpr::Shutdown { how, .. } => Call::Shutdown { fd, how },
+            CallExpr::Close { .. } => Call::Close { fd },
+            CallExpr::SetSockOpt { opt, .. } => Call::SetSockOpt { fd, opt },
+            CallExpr::GetSockOpt { name, .. } => Call::GetSockOpt { fd, name },
+            CallExpr::Dup { .. } => Call::Dup { fd },
+            CallExpr::SetNonBlocking { on, .. } => Call::SetNonBlocking { fd, on },
+        }
+    }
+
+    /// The same call written with plain descriptor numbers.
+    pub fn from_call(call: &sockscope_engine::Call) -> CallExpr {
+        use sockscope_engine::Call;
+        let n = |fd: &Fd| FdRef::Num(fd.0);
+        match call.clone() {
+            Call::Socket { proto, family } => CallExpr::Socket { proto, family },
+            Call::Bind { fd, addr } => CallExpr::Bind { fd: n(&fd), addr },
+            Call::Listen { fd, backlog } => CallExpr::Listen {
+                fd: n(&fd),
+                backlog,
+            },
+            Call::Connect { fd, addr } => CallExpr::Connect { fd: n(&fd), addr },
+            Call::Accept { fd } => CallExpr::Accept { fd: n(&fd) },
+            Call::Send { fd, len } => CallExpr::Send { fd: n(&fd), len },
+            Call::Recv { fd, len } => CallExpr::Recv { fd: n(&fd), len },
+            Call::SendTo { fd, len, to } => CallExpr::SendTo {
+                fd: n(&fd),
+                len,
+                to,
+            },
+            Call::RecvFrom { fd, len } => CallExpr::RecvFrom { fd: n(&fd), len },
+            Call::Shutdown { fd, how } => CallExpr::Shutdown { fd: n(&fd), how },
+            Call::Close { fd } => CallExpr::Close { fd: n(&fd) },
+            Call::SetSockOpt { fd, opt } => CallExpr::SetSockOpt { fd: n(&fd), opt },
+            Call::GetSockOpt { fd, name } => CallExpr::GetSockOpt { fd: n(&fd), name },
+            Call::Dup { fd } => CallExpr::Dup { fd: n(&fd) },
+            Call::SetNonBlocking { fd, on } => CallExpr::SetNonBlocking { fd: n(&fd), on },
+        }
+    }
+}

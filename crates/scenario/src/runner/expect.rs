@@ -1,0 +1,188 @@
+//! Checking `expect` statements against the world.
+
+use super::calls::Came;
+use super::{Failure, LineKind, Runner};
+use crate::ast::{Expect, FdRef, Outcome, ProcRef, QueueName, Statement};
+use crate::format;
+use sockscope_engine::socket::Socket;
+use sockscope_engine::{Pid, Ret};
+
+/// What was found, and whether it is what was expected.
+struct Verdict {
+    ok: bool,
+    expected: String,
+    got: String,
+}
+
+impl Verdict {
+    fn compare<T: PartialEq + ToString>(want: T, got: T) -> Verdict {
+        Verdict {
+            ok: want == got,
+            expected: want.to_string(),
+            got: got.to_string(),
+        }
+    }
+}
+
+/// Does a call's fate match the expected outcome? `-1` stands for any failure.
+fn matches(want: Outcome, came: &Came) -> bool {
+    match (want, came) {
+        (Outcome::Blocks, Came::StillBlocked) => true,
+        (Outcome::Errno(e), Came::Returned(Err(got))) => e == *got,
+        (Outcome::Int(-1), Came::Returned(Err(_))) => true,
+        (Outcome::Int(n), Came::Returned(Ok(v))) => v.as_int() == n,
+        _ => false,
+    }
+}
+
+fn describe(came: &Came) -> String {
+    match came {
+        Came::Returned(r) => format::ret_short(r),
+        Came::StillBlocked => "blocks".to_string(),
+    }
+}
+
+impl Runner {
+    pub(super) fn expect(&mut self, st: &Statement, e: &Expect) -> Result<(), String> {
+        let v = self.verdict(e)?;
+        if v.ok {
+            self.passed += 1;
+            self.emit(LineKind::Pass, format!("{e}: ok"));
+        } else {
+            self.emit(LineKind::Fail, format!("{e}: FAILED, got {}", v.got));
+            self.failures.push(Failure {
+                line: st.line,
+                col: st.col,
+                statement: e.to_string(),
+                expected: v.expected,
+                got: v.got,
+            });
+        }
+        Ok(())
+    }
+
+    fn verdict(&mut self, e: &Expect) -> Result<Verdict, String> {
+        Ok(match e {
+            Expect::Call { proc, call, want } => {
+                let came = self.call(proc, call)?;
+                Verdict {
+                    ok: matches(*want, &came),
+                    expected: want.to_string(),
+                    got: describe(&came),
+                }
+            }
+            Expect::State { proc, fd, want } => {
+                let got = self
+                    .socket_at(proc, fd)?
+                    .map_or_else(|| "no open descriptor".to_string(), |s| s.state.to_string());
+                Verdict::compare(want.to_string(), got)
+            }
+            Expect::Queue {
+                queue,
+                proc,
+                fd,
+                want,
+            } => {
+                let got = self.socket_at(proc, fd)?.map_or_else(
+                    || "no open descriptor".to_string(),
+                    |s| match queue {
+                        QueueName::SendQ => s.sendq.len().to_string(),
+                        QueueName::RecvQ => s.recvq.len().to_string(),
+                    },
+                );
+                Verdict::compare(want.to_string(), got)
+            }
+            Expect::Netstat { host, state, want } => {
+                let id = self.host_id(host)?;
+                let rows = self.world.netstat(id);
+                let got = rows
+                    .iter()
+                    .filter(|r| state.is_none_or(|s| r.state == s.to_string()))
+                    .count() as u64;
+                Verdict::compare(*want, got)
+            }
+            Expect::Deadlock(want) => {
+                let name = |d: bool| if d { "a deadlock" } else { "no deadlock" };
+                let got = self.world.deadlock().is_some();
+                Verdict {
+                    ok: got == *want,
+                    expected: name(*want).to_string(),
+                    got: name(got).to_string(),
+                }
+            }
+            Expect::Blocked { proc, want } => {
+                let pid = self.existing(proc)?;
+                let name = |b: bool| if b { "blocked" } else { "not blocked" };
+                let got = self.is_blocked(pid);
+                Verdict {
+                    ok: got == *want,
+                    expected: name(*want).to_string(),
+                    got: name(got).to_string(),
+                }
+            }
+            Expect::Returned { proc, want } => {
+                let pid = self.existing(proc)?;
+                match self.latest(pid) {
+                    Some(came) => Verdict {
+                        ok: matches(*want, &came),
+                        expected: want.to_string(),
+                        got: describe(&came),
+                    },
+                    None => Verdict {
+                        ok: false,
+                        expected: want.to_string(),
+                        got: format!("no call of {proc} has blocked yet"),
+                    },
+                }
+            }
+            Expect::Demux { proc, packet, want } => {
+                let pid = self.existing(proc)?;
+                let host = self.world.process(pid).map(|p| p.host);
+                let host = host.ok_or_else(|| format!("there is no process {proc}"))?;
+                let winner = self
+                    .world
+                    .explain_demux(host, packet.proto, packet.from, packet.to)
+                    .winner;
+                let wanted = match want {
+                    None => None,
+                    Some(fd) => {
+                        let fd = self.resolve_fd(proc, fd)?;
+                        self.world.socket_of(pid, fd).map(|s| s.id)
+                    }
+                };
+                let name = |s: Option<sockscope_engine::SockId>| {
+                    s.map_or_else(|| "none".to_string(), |s| self.sock_name(s))
+                };
+                Verdict {
+                    ok: winner == wanted && (want.is_none() || wanted.is_some()),
+                    expected: want
+                        .as_ref()
+                        .map_or_else(|| "none".to_string(), FdRef::to_string),
+                    got: name(winner),
+                }
+            }
+        })
+    }
+
+    /// The structure a process's descriptor refers to, if the descriptor is open.
+    fn socket_at(&self, proc: &ProcRef, fd: &FdRef) -> Result<Option<&Socket>, String> {
+        let pid = self.existing(proc)?;
+        let fd = self.resolve_fd(proc, fd)?;
+        Ok(self.world.socket_of(pid, fd))
+    }
+
+    fn is_blocked(&self, pid: Pid) -> bool {
+        self.world.process(pid).is_some_and(|p| p.pending.is_some())
+    }
+
+    /// The fate of the process's latest call that blocked: still blocked, or its result.
+    fn latest(&self, pid: Pid) -> Option<Came> {
+        if self.waiting.contains_key(&pid) {
+            return Some(Came::StillBlocked);
+        }
+        self.returned
+            .get(&pid)
+            .copied()
+            .map(|r: Ret| Came::Returned(r))
+    }
+}

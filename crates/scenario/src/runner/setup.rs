@@ -1,0 +1,64 @@
+//! Building the world: `option` and `host` statements.
+
+use super::{LineKind, Runner};
+use crate::ast::{ProcRef, Setting};
+use sockscope_engine::{World, WorldError};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+impl Runner {
+    pub(super) fn option(&mut self, s: &Setting) -> Result<(), String> {
+        if !self.world.hosts().is_empty() {
+            return Err(format!(
+                "option {s} comes after a host: options must come before the first host, because the world is built from them"
+            ));
+        }
+        let c = &mut self.cfg;
+        match *s {
+            Setting::Seed(v) => c.seed = v,
+            Setting::Mss(v) => c.mss = v.max(1),
+            Setting::InitialCwnd(v) => c.initial_cwnd = v.max(1),
+            Setting::Delay(v) => c.delay_us = v,
+            Setting::Loss(v) => c.loss = v.clamp(0.0, 1.0),
+            Setting::SndBuf(v) => c.sndbuf = v.max(1),
+            Setting::RcvBuf(v) => c.rcvbuf = v.max(1),
+            Setting::TimeWait(v) => c.time_wait_us = v,
+            Setting::InitialRto(v) => c.initial_rto_us = v,
+            Setting::MinRto(v) => c.min_rto_us = v,
+            Setting::MaxRto(v) => c.max_rto_us = v,
+            Setting::SynRetries(v) => c.syn_retries = v,
+            Setting::SynackRetries(v) => c.synack_retries = v,
+            Setting::DataRetries(v) => c.data_retries = v,
+            Setting::EphemeralFirst(v) => c.ephemeral_first = v,
+            Setting::EphemeralLast(v) => c.ephemeral_last = v,
+        }
+        // The runner reads the trace to report what happened, so it stays on.
+        c.trace = true;
+        self.world = World::new(self.cfg.clone());
+        self.emit(LineKind::Echo, format!("option {s}"));
+        Ok(())
+    }
+
+    pub(super) fn host(&mut self, name: &str, addrs: &[IpAddr]) -> Result<(), String> {
+        if self.world.host_by_name(name).is_some() {
+            return Err(format!("there is already a host named {name}"));
+        }
+        let id = self.world.add_host(name, addrs).map_err(|e| match e {
+            WorldError::AddressTaken(ip) => {
+                let owner = self
+                    .world
+                    .hosts()
+                    .iter()
+                    .find(|h| h.addrs.contains(&ip))
+                    .map_or_else(|| "another host".to_string(), |h| h.name.clone());
+                format!("address {ip} already belongs to {owner}")
+            }
+            other => other.to_string(),
+        })?;
+        let pid = self.world.spawn(id, name).map_err(|e| e.to_string())?;
+        self.procs.add(pid, &ProcRef::host(name), BTreeMap::new());
+        let list: Vec<String> = addrs.iter().map(|a| a.to_string()).collect();
+        self.emit(LineKind::Echo, format!("host {name} {}", list.join(" ")));
+        Ok(())
+    }
+}

@@ -1,0 +1,63 @@
+//! Looking at the world: `netstat` and `explain`.
+
+use super::{LineKind, Runner};
+use crate::ast::Packet;
+use crate::format;
+use sockscope_engine::snapshot::netstat_text;
+use sockscope_engine::{HostId, SockId};
+
+impl Runner {
+    /// A host by name, or a message saying how to declare it.
+    pub(super) fn host_id(&self, name: &str) -> Result<HostId, String> {
+        self.world.host_by_name(name).ok_or_else(|| {
+            format!("unknown host {name}; declare it first with `host {name} ADDRESS`")
+        })
+    }
+
+    pub(super) fn netstat(&mut self, host: &str) -> Result<(), String> {
+        let id = self.host_id(host)?;
+        self.emit(LineKind::Netstat, format!("netstat {host}"));
+        let text = netstat_text(&self.world.netstat(id));
+        for l in text.lines() {
+            self.emit(LineKind::Netstat, l.to_string());
+        }
+        Ok(())
+    }
+
+    pub(super) fn explain(&mut self, host: &str, packet: &Packet) -> Result<(), String> {
+        let id = self.host_id(host)?;
+        let record = self
+            .world
+            .explain_demux(id, packet.proto, packet.from, packet.to);
+        self.emit(LineKind::Explain, format!("explain {host} {packet}"));
+        let rows = format::demux_table(&record, |c| self.sock_name(c.sock));
+        for row in rows {
+            self.emit(LineKind::Explain, row);
+        }
+        Ok(())
+    }
+
+    /// The scenario's names for a structure: the variables that refer to it (`l`,
+    /// `A/child:l`), or the engine's id if none does.
+    pub(super) fn sock_name(&self, sock: SockId) -> String {
+        let mut names = Vec::new();
+        for p in self.procs.all() {
+            let Some(proc) = self.world.process(p.pid) else {
+                continue;
+            };
+            for (var, fd) in &p.vars {
+                if proc.fds.get(fd) == Some(&sock) {
+                    names.push(match &p.name {
+                        None => var.clone(),
+                        Some(_) => format!("{}:{var}", p.label()),
+                    });
+                }
+            }
+        }
+        if names.is_empty() {
+            sock.to_string()
+        } else {
+            names.join(",")
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! proptest strategies for calls and statements, shared by the property tests.
+#![allow(dead_code)]
+
+use proptest::prelude::*;
+use sockscope_engine::{Call, Endpoint, Family, Fd, OptName, Proto, Shutdown, SockOpt};
+use sockscope_scenario::*;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+pub fn ip() -> impl Strategy<Value = IpAddr> {
+    prop_oneof![
+        any::<[u8; 4]>().prop_map(|b| IpAddr::V4(Ipv4Addr::from(b))),
+        any::<[u16; 8]>().prop_map(|s| IpAddr::V6(Ipv6Addr::from(s))),
+    ]
+}
+
+pub fn sockaddr() -> impl Strategy<Value = SocketAddr> {
+    (ip(), any::<u16>()).prop_map(|(ip, port)| SocketAddr::new(ip, port))
+}
+
+pub fn endpoint() -> impl Strategy<Value = Endpoint> {
+    (
+        proptest::option::of(ip()),
+        proptest::option::of(any::<u16>()),
+    )
+        .prop_map(|(ip, port)| Endpoint::new(ip, port))
+}
+
+fn proto() -> impl Strategy<Value = Proto> {
+    prop_oneof![Just(Proto::Tcp), Just(Proto::Udp)]
+}
+
+fn sockopt() -> impl Strategy<Value = SockOpt> {
+    prop_oneof![
+        any::<u64>().prop_map(SockOpt::SndBuf),
+        any::<u64>().prop_map(SockOpt::RcvBuf),
+        proptest::option::of(any::<u32>()).prop_map(SockOpt::Linger),
+        any::<bool>().prop_map(SockOpt::ReuseAddr),
+    ]
+}
+
+fn optname() -> impl Strategy<Value = OptName> {
+    prop_oneof![
+        Just(OptName::SndBuf),
+        Just(OptName::RcvBuf),
+        Just(OptName::Linger),
+        Just(OptName::ReuseAddr),
+    ]
+}
+
+fn shutdown() -> impl Strategy<Value = Shutdown> {
+    prop_oneof![
+        Just(Shutdown::Read),
+        Just(Shutdown::Write),
+        Just(Shutdown::Both)
+    ]
+}
+
+/// Any engine call at all.
+pub fn call() -> impl Strategy<Value = Call> {
+    let fd = any::<i32>().prop_map(Fd);
+    prop_oneof![
+        (proto(), any::<bool>()).prop_map(|(proto, v6)| Call::Socket {
+            proto,
+            family: if v6 { Family::V6 } else { Family::V4 }
+        }),
+        (fd.clone(), endpoint()).prop_map(|(fd, addr)| Call::Bind { fd, addr }),
+        (fd.clone(), any::<u32>()).prop_map(|(fd, backlog)| Call::Listen { fd, backlog }),
+        (fd.clone(), sockaddr()).prop_map(|(fd, addr)| Call::Connect { fd, addr }),
+        fd.clone().prop_map(|fd| Call::Accept { fd }),
+        (fd.clone(), any::<u64>()).prop_map(|(fd, len)| Call::Send { fd, len }),
+        (fd.clone(), any::<u64>()).prop_map(|(fd, len)| Call::Recv { fd, len }),
+        (fd.clone(), any::<u64>(), sockaddr()).prop_map(|(fd, len, to)| Call::SendTo {
+            fd,
+            len,
+            to
+        }),
+        (fd.clone(), any::<u64>()).prop_map(|(fd, len)| Call::RecvFrom { fd, len }),
+        (fd.clone(), shutdown()).prop_map(|(fd, how)| Call::Shutdown { fd, how }),
+        fd.clone().prop_map(|fd| Call::Close { fd }),
+        (fd.clone(), sockopt()).prop_map(|(fd, opt)| Call::SetSockOpt { fd, opt }),
+        (fd.clone(), optname()).prop_map(|(fd, name)| Call::GetSockOpt { fd, name }),
+        fd.clone().prop_map(|fd| Call::Dup { fd }),
+        (fd, any::<bool>()).prop_map(|(fd, on)| Call::SetNonBlocking { fd, on }),
+    ]
+}
+
+/// Host and process names: capitalised, so never a keyword.
+pub fn name() -> impl Strategy<Value = String> {
+    "[A-Z][a-z0-9_]{0,4}"
+}
+
+/// Variable names: lower case, never `none` (which `expect demux` reserves).
+pub fn var() -> impl Strategy<Value = String> {
+    "[a-z_][a-z0-9_]{0,4}".prop_filter("reserved by expect demux", |v| v != "none")
+}
+
+pub fn fd_ref() -> impl Strategy<Value = FdRef> {
+    prop_oneof![
+        var().prop_map(FdRef::Var),
+        any::<i32>().prop_map(FdRef::Num)
+    ]
+}
+
+pub fn proc_ref() -> impl Strategy<Value = ProcRef> {
+    (name(), proptest::option::of(name())).prop_map(|(host, proc)| ProcRef { host, proc })
+}
+
+/// A call statement with variables where descriptors go.
+pub fn call_stmt() -> impl Strategy<Value = CallStmt> {
+    (call(), fd_ref(), proptest::option::of(var()), any::<bool>()).prop_map(
+        |(call, fd, var, background)| {
+            let mut expr = CallExpr::from_call(&call);
+            if expr.fd().is_some() {
+                expr = replace_fd(expr, fd);
+            }
+            let assignable = matches!(
+                expr,
+                CallExpr::Socket { .. } | CallExpr::Accept { .. } | CallExpr::Dup { .. }
+            );
+            CallStmt {
+                var: var.filter(|_| assignable),
+                call: expr,
+                background,
+            }
+        },
+    )
+}
+
+fn replace_fd(e: CallExpr, fd: FdRef) -> CallExpr {
+    match e {
+        CallExpr::Socket { proto, family } => CallExpr::Socket { proto, family },
+        CallExpr::Bind { addr, .. } => CallExpr::Bind { fd, addr },
+        CallExpr::Listen { backlog, .. } => CallExpr::Listen { fd, backlog },
+        CallExpr::Connect { addr, .. } => CallExpr::Connect { fd, addr },
+        CallExpr::Accept { .. } => CallExpr::Accept { fd },
+        CallExpr::Send { len, .. } => CallExpr::Send { fd, len },
+        CallExpr::Recv { len, .. } => CallExpr::Recv { fd, len },
+        CallExpr::SendTo { len, to, .. } => CallExpr::SendTo { fd, len, to },
+        CallExpr::RecvFrom { len, .. } => CallExpr::RecvFrom { fd, len },
+        CallExpr::Shutdown { how, .. } => CallExpr::Shutdown { fd, how },
+        CallExpr::Close { .. } => CallExpr::Close { fd },
+        CallExpr::SetSockOpt { opt, .. } => CallExpr::SetSockOpt { fd, opt },
+        CallExpr::GetSockOpt { name, .. } => CallExpr::GetSockOpt { fd, name },
+        CallExpr::Dup { .. } => CallExpr::Dup { fd },
+        CallExpr::SetNonBlocking { on, .. } => CallExpr::SetNonBlocking { fd, on },
+    }
+}
+
+/// A probability as people write them: whole or hundredths of a percent.
+pub fn probability() -> impl Strategy<Value = f64> {
+    (0u32..=10_000).prop_map(|n| n as f64 / 10_000.0)
+}
+
+fn setting() -> impl Strategy<Value = Setting> {
+    prop_oneof![
+        any::<u64>().prop_map(Setting::Seed),
+        (1..u64::MAX).prop_map(Setting::Mss),
+        (1..u64::MAX).prop_map(Setting::InitialCwnd),
+        any::<u64>().prop_map(Setting::Delay),
+        probability().prop_map(Setting::Loss),
+        (1..u64::MAX).prop_map(Setting::SndBuf),
+        (1..u64::MAX).prop_map(Setting::RcvBuf),
+        any::<u64>().prop_map(Setting::TimeWait),
+        any::<u64>().prop_map(Setting::InitialRto),
+        any::<u64>().prop_map(Setting::MinRto),
+        any::<u64>().prop_map(Setting::MaxRto),
+        any::<u32>().prop_map(Setting::SynRetries),
+        any::<u32>().prop_map(Setting::SynackRetries),
+        any::<u32>().prop_map(Setting::DataRetries),
+        any::<u16>().prop_map(Setting::EphemeralFirst),
+        any::<u16>().prop_map(Setting::EphemeralLast),
+    ]
+}
+
+fn link() -> impl Strategy<Value = Link> {
+    (name(), name(), any::<bool>()).prop_map(|(from, to, both)| Link { from, to, both })
+}
+
+fn net_cmd() -> impl Strategy<Value = NetCmd> {
+    prop_oneof![
+        any::<u64>().prop_map(NetCmd::Deliver),
+        any::<u64>().prop_map(NetCmd::Step),
+        proptest::option::of(any::<u64>()).prop_map(NetCmd::Run),
+        link().prop_map(NetCmd::DropNext),
+        (link(), probability()).prop_map(|(l, p)| NetCmd::Loss(l, p)),
+        (link(), any::<u64>()).prop_map(|(l, d)| NetCmd::Delay(l, d)),
+        name().prop_map(NetCmd::Crash),
+        name().prop_map(NetCmd::Restart),
+    ]
+}
+
+fn outcome() -> impl Strategy<Value = Outcome> {
+    prop_oneof![
+        any::<i64>().prop_map(Outcome::Int),
+        proptest::sample::select(sockscope_engine::Errno::ALL.to_vec()).prop_map(Outcome::Errno),
+        Just(Outcome::Blocks),
+    ]
+}
+
+fn state() -> impl Strategy<Value = sockscope_engine::TcpState> {
+    use sockscope_engine::TcpState::*;
+    proptest::sample::select(vec![
+        Closed,
+        Listen,
+        SynSent,
+        SynRcvd,
+        Established,
+        FinWait1,
+        FinWait2,
+        Closing,
+        TimeWait,
+        CloseWait,
+        LastAck,
+    ])
+}
+
+fn packet() -> impl Strategy<Value = Packet> {
+    (proto(), sockaddr(), sockaddr()).prop_map(|(proto, from, to)| Packet { proto, from, to })
+}
+
+fn expectation() -> impl Strategy<Value = Expect> {
+    prop_oneof![
+        (proc_ref(), call_stmt(), outcome()).prop_map(|(proc, call, want)| Expect::Call {
+            proc,
+            call,
+            want
+        }),
+        (proc_ref(), fd_ref(), state()).prop_map(|(proc, fd, want)| Expect::State {
+            proc,
+            fd,
+            want
+        }),
+        (any::<bool>(), proc_ref(), fd_ref(), any::<u64>()).prop_map(|(s, proc, fd, want)| {
+            Expect::Queue {
+                queue: if s {
+                    QueueName::SendQ
+                } else {
+                    QueueName::RecvQ
+                },
+                proc,
+                fd,
+                want,
+            }
+        }),
+        (name(), proptest::option::of(state()), any::<u64>())
+            .prop_map(|(host, state, want)| Expect::Netstat { host, state, want }),
+        any::<bool>().prop_map(Expect::Deadlock),
+        (proc_ref(), any::<bool>()).prop_map(|(proc, want)| Expect::Blocked { proc, want }),
+        (proc_ref(), outcome()).prop_map(|(proc, want)| Expect::Returned { proc, want }),
+        (proc_ref(), packet(), proptest::option::of(fd_ref()))
+            .prop_map(|(proc, packet, want)| Expect::Demux { proc, packet, want }),
+    ]
+}
+
+/// Any statement the language can express.
+pub fn stmt() -> impl Strategy<Value = Stmt> {
+    prop_oneof![
+        setting().prop_map(Stmt::Option),
+        (name(), proptest::collection::vec(ip(), 1..4))
+            .prop_map(|(name, addrs)| Stmt::Host { name, addrs }),
+        (proc_ref(), call_stmt()).prop_map(|(proc, call)| Stmt::Call { proc, call }),
+        (proc_ref(), name()).prop_map(|(proc, child)| Stmt::Fork { proc, child }),
+        net_cmd().prop_map(Stmt::Net),
+        name().prop_map(|host| Stmt::Netstat { host }),
+        (name(), packet()).prop_map(|(host, packet)| Stmt::Explain { host, packet }),
+        expectation().prop_map(Stmt::Expect),
+        "[a-zA-Z0-9;#:,.!?' ]{0,40}".prop_map(|t| Stmt::Say(t.trim().to_string())),
+    ]
+}
