@@ -2,6 +2,7 @@
 //! byte streams, the demultiplexer, the network knobs and the narration.
 
 use crate::components::connections::Connections;
+use crate::components::console::{Console, ScenarioPanel};
 use crate::components::controls::Controls;
 use crate::components::deadlock::DeadlockBanner;
 use crate::components::demux::DemuxInspector;
@@ -23,7 +24,12 @@ fn on_key(ctx: Ctx) -> Callback<KeyboardEvent> {
     Callback::from(move |e: KeyboardEvent| {
         let typing = e
             .target_dyn_into::<web_sys::Element>()
-            .map(|t| matches!(t.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "OPTION"))
+            .map(|t| {
+                matches!(
+                    t.tag_name().as_str(),
+                    "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "OPTION"
+                )
+            })
             .unwrap_or(false);
         if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
             return;
@@ -95,8 +101,10 @@ pub fn App() -> Html {
                 <div class="lower">
                     <Connections />
                     <DemuxInspector />
-                    <NetworkControls />
+                    <Console />
                     <Narration />
+                    <NetworkControls />
+                    <ScenarioPanel />
                 </div>
                 <footer class="help">
                     <p>{ "Keys: space plays or pauses, → runs the next event, ← steps back. Every number on screen comes from the simulation engine." }</p>

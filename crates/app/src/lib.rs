@@ -10,11 +10,16 @@ pub mod session;
 pub mod state;
 pub mod view;
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod session_tests;
+
 /// Mounts the app into `#app` (or the body) and takes over panics so that a bug shows
 /// an error panel instead of a blank page.
 pub fn start() {
     panic::install();
-    let document = web_sys::window().and_then(|w| w.document()).expect("a browser document");
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a browser document");
     match document.get_element_by_id("app") {
         Some(root) => {
             root.set_inner_html("");

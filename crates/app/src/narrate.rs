@@ -11,15 +11,18 @@ pub struct Names<'a>(pub &'a Snapshot);
 
 impl Names<'_> {
     pub fn host(&self, id: HostId) -> String {
-        self.0.hosts.iter().find(|h| h.id == id).map_or_else(|| id.to_string(), |h| h.name.clone())
+        self.0
+            .hosts
+            .iter()
+            .find(|h| h.id == id)
+            .map_or_else(|| id.to_string(), |h| h.name.clone())
     }
 
     pub fn process(&self, pid: Pid) -> String {
-        self.0
-            .processes
-            .iter()
-            .find(|p| p.pid == pid)
-            .map_or_else(|| pid.to_string(), |p| format!("{} on {}", p.name, self.host(p.host)))
+        self.0.processes.iter().find(|p| p.pid == pid).map_or_else(
+            || pid.to_string(),
+            |p| format!("{} on {}", p.name, self.host(p.host)),
+        )
     }
 
     pub fn sock(&self, id: SockId) -> String {
@@ -32,8 +35,12 @@ impl Names<'_> {
 
 fn why_blocked(call: &Call) -> &'static str {
     match call {
-        Call::Send { .. } | Call::SendTo { .. } => "SendQ is full, so send() waits until acknowledged bytes make room",
-        Call::Recv { .. } | Call::RecvFrom { .. } => "RecvQ is empty, so recv() waits for bytes or the end of the stream",
+        Call::Send { .. } | Call::SendTo { .. } => {
+            "SendQ is full, so send() waits until acknowledged bytes make room"
+        }
+        Call::Recv { .. } | Call::RecvFrom { .. } => {
+            "RecvQ is empty, so recv() waits for bytes or the end of the stream"
+        }
         Call::Accept { .. } => "no connection has finished its handshake yet",
         Call::Connect { .. } => "connect() waits for the handshake to finish",
         Call::Close { .. } => "SO_LINGER makes close() wait for the closing handshake",
@@ -43,9 +50,10 @@ fn why_blocked(call: &Call) -> &'static str {
 
 fn returned(v: &Value, call: &Call) -> String {
     match (call, v) {
-        (Call::Recv { .. } | Call::RecvFrom { .. }, Value::Bytes(0) | Value::From { len: 0, .. }) => {
-            "0: end of stream, the peer will send nothing more".to_string()
-        }
+        (
+            Call::Recv { .. } | Call::RecvFrom { .. },
+            Value::Bytes(0) | Value::From { len: 0, .. },
+        ) => "0: end of stream, the peer will send nothing more".to_string(),
         _ => v.to_string(),
     }
 }
@@ -64,29 +72,75 @@ fn cause(c: &Cause) -> String {
 /// One sentence for an event, or `None` for bookkeeping nobody needs to read.
 pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
     let text = match &e.event {
-        Event::CallIssued { .. } | Event::TimerSet { .. } | Event::SegmentArrived { .. } => return None,
-        Event::CallBlocked { pid, call, progress } => {
-            let done = if *progress > 0 { format!(" ({progress} bytes copied so far)") } else { String::new() };
-            format!("{} blocks in {call}{done}: {}.", names.process(*pid), why_blocked(call))
+        Event::CallIssued { .. } | Event::TimerSet { .. } | Event::SegmentArrived { .. } => {
+            return None
+        }
+        Event::CallBlocked {
+            pid,
+            call,
+            progress,
+        } => {
+            let done = if *progress > 0 {
+                format!(" ({progress} bytes copied so far)")
+            } else {
+                String::new()
+            };
+            format!(
+                "{} blocks in {call}{done}: {}.",
+                names.process(*pid),
+                why_blocked(call)
+            )
         }
         Event::CallReturned { pid, call, ret } => match ret {
-            Ok(v) => format!("{}: {call} returned {}.", names.process(*pid), returned(v, call)),
-            Err(e) => format!("{}: {call} failed with {e}: {}.", names.process(*pid), e.explain()),
+            Ok(v) => format!(
+                "{}: {call} returned {}.",
+                names.process(*pid),
+                returned(v, call)
+            ),
+            Err(e) => format!(
+                "{}: {call} failed with {e}: {}.",
+                names.process(*pid),
+                e.explain()
+            ),
         },
-        Event::SocketCreated { sock, host } => format!("{} creates socket structure #{}.", names.host(*host), sock.0),
-        Event::SocketFreed { sock, host } => format!("{} deletes structure #{}.", names.host(*host), sock.0),
-        Event::StateChanged { sock, from, to, cause: c } => {
+        Event::SocketCreated { sock, host } => format!(
+            "{} creates socket structure #{}.",
+            names.host(*host),
+            sock.0
+        ),
+        Event::SocketFreed { sock, host } => {
+            format!("{} deletes structure #{}.", names.host(*host), sock.0)
+        }
+        Event::StateChanged {
+            sock,
+            from,
+            to,
+            cause: c,
+        } => {
             format!("{}: {from} → {to} {}.", names.sock(*sock), cause(c))
         }
         Event::SegmentSent { seg, .. } => {
-            let what = if seg.probe { "a zero-window probe".to_string() } else { seg.label() };
-            let again = if seg.retransmission { " again (retransmission)" } else { "" };
-            let full = if seg.proto == sockscope_engine::Proto::Tcp && seg.window == 0 && !seg.flags.rst {
-                ", advertising a window of 0 because its RecvQ is full"
+            let what = if seg.probe {
+                "a zero-window probe".to_string()
+            } else {
+                seg.label()
+            };
+            let again = if seg.retransmission {
+                " again (retransmission)"
             } else {
                 ""
             };
-            format!("{} sends {what}{again} to {}{full}.", names.host(seg.from_host), seg.dst)
+            let full =
+                if seg.proto == sockscope_engine::Proto::Tcp && seg.window == 0 && !seg.flags.rst {
+                    ", advertising a window of 0 because its RecvQ is full"
+                } else {
+                    ""
+                };
+            format!(
+                "{} sends {what}{again} to {}{full}.",
+                names.host(seg.from_host),
+                seg.dst
+            )
         }
         Event::SegmentDropped { seg, reason } => {
             let why = match reason {
@@ -99,11 +153,19 @@ pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
             format!("Segment {} is {why}.", seg.0)
         }
         Event::SegmentDiscarded { seg, sock } => {
-            format!("{} discards segment {}: out of order, or no room in its window.", names.sock(*sock), seg.0)
+            format!(
+                "{} discards segment {}: out of order, or no room in its window.",
+                names.sock(*sock),
+                seg.0
+            )
         }
         Event::Demux(r) => match (r.winner, r.outcome) {
             (Some(w), DemuxOutcome::Delivered) => {
-                let wild = r.candidates.iter().find(|c| c.sock == w).map_or(0, |c| c.wildcards);
+                let wild = r
+                    .candidates
+                    .iter()
+                    .find(|c| c.sock == w)
+                    .map_or(0, |c| c.wildcards);
                 format!(
                     "{} demultiplexes segment {} from {}: structure #{} matches with {wild} wildcard(s) and wins.",
                     names.host(r.host),
@@ -113,9 +175,16 @@ pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
                 )
             }
             (_, DemuxOutcome::PortUnreachable) => {
-                format!("{}: no UDP structure has port {}; the datagram is thrown away.", names.host(r.host), r.dst.port())
+                format!(
+                    "{}: no UDP structure has port {}; the datagram is thrown away.",
+                    names.host(r.host),
+                    r.dst.port()
+                )
             }
-            (_, DemuxOutcome::Ignored) => format!("{}: the reset matches no structure and is ignored.", names.host(r.host)),
+            (_, DemuxOutcome::Ignored) => format!(
+                "{}: the reset matches no structure and is ignored.",
+                names.host(r.host)
+            ),
             _ => format!(
                 "{}: nothing listens on port {}, so it answers with a reset (RST).",
                 names.host(r.host),
@@ -123,17 +192,34 @@ pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
             ),
         },
         Event::TimerFired { sock, kind } => match kind {
-            TimerKind::Retransmit => format!("{}: the retransmission timer fires.", names.sock(*sock)),
-            TimerKind::Persist => format!("{}: the peer's window is still 0, so it probes.", names.sock(*sock)),
+            TimerKind::Retransmit => {
+                format!("{}: the retransmission timer fires.", names.sock(*sock))
+            }
+            TimerKind::Persist => format!(
+                "{}: the peer's window is still 0, so it probes.",
+                names.sock(*sock)
+            ),
             TimerKind::TimeWait => return None,
             TimerKind::Linger => format!("{}: the SO_LINGER time is up.", names.sock(*sock)),
         },
         Event::Deadlock(report) => {
-            let who: Vec<String> = report.blocked.iter().map(|b| format!("{} in {}", names.process(b.pid), b.call)).collect();
-            format!("Deadlock: {} wait for each other and nothing can move.", who.join(" and "))
+            let who: Vec<String> = report
+                .blocked
+                .iter()
+                .map(|b| format!("{} in {}", names.process(b.pid), b.call))
+                .collect();
+            format!(
+                "Deadlock: {} wait for each other and nothing can move.",
+                who.join(" and ")
+            )
         }
-        Event::HostCrashed { host } => format!("{} crashes: its structures vanish without a word to the peers.", names.host(*host)),
-        Event::HostRestarted { host } => format!("{} boots again, with no sockets.", names.host(*host)),
+        Event::HostCrashed { host } => format!(
+            "{} crashes: its structures vanish without a word to the peers.",
+            names.host(*host)
+        ),
+        Event::HostRestarted { host } => {
+            format!("{} boots again, with no sockets.", names.host(*host))
+        }
     };
     Some(text)
 }

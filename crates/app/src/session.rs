@@ -1,107 +1,153 @@
-//! The engine as the page uses it: a world, the inputs that led to it, and the trace.
-//! Stepping back replays the inputs from the start: the engine is deterministic.
+//! The engine as the page uses it: a scenario runner (which owns the world and knows
+//! the processes' names and variables), the inputs that led to its present state, and
+//! how to replay them. Everything the learner does becomes a statement of the scenario
+//! language, so stepping back is a replay and the session can be exported as text.
 
-use sockscope_engine::{Call, CallRejected, HostId, Micros, Pid, TraceEntry, World};
+use sockscope_engine::{Call, Pid, TraceEntry, World};
+use sockscope_scenario::{parse, parse_line, NetCmd, OutLine, Runner, Scenario, Statement, Stmt};
 
 /// One thing the learner did, in a form that can be replayed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Input {
-    Call { pid: Pid, call: Call },
-    /// Run the next scheduled thing (a segment arriving, a timer, a transmission).
-    Step,
-    /// Move the clock forward to this virtual time (running what falls before it).
-    Clock(Micros),
-    /// Run until only background timers are left.
-    RunIdle,
-    DropNext { from: HostId, to: HostId },
-    Path { from: HostId, to: HostId, delay_us: Micros, loss: f64 },
+    /// A statement of the scenario language: a console line, a call from a form, a
+    /// network command from a button.
+    Statement(Statement),
+    /// The next statement of the loaded scenario (a guided tour).
+    ScenarioStep,
+    /// Change the maximum segment size from now on (not a statement of the language).
     Mss(u64),
-    Crash(HostId),
-    Restart(HostId),
 }
 
-/// Bounds one "run until idle" so a page can never freeze.
-const RUN_IDLE_LIMIT: u64 = 200_000;
+/// The world the page opens with: a client, and a server whose program listens on
+/// port 80.
+pub const DEFAULT_SCENARIO: &str = "\
+host client 10.0.0.1
+host server 10.0.0.2
+server: l = socket(TCP); bind(l, *:80); listen(l, 5)
+";
+
+/// The most statements replayed for one step back; beyond it, history is cut.
+const MAX_HISTORY: usize = 20_000;
 
 #[derive(Clone, Debug)]
 pub struct Session {
-    initial: World,
-    initial_trace: Vec<TraceEntry>,
-    pub world: World,
+    initial: Runner,
+    pub runner: Runner,
     pub history: Vec<Input>,
-    pub trace: Vec<TraceEntry>,
+    /// Output of the most recent input (what the console shows first).
+    pub last_output: Vec<OutLine>,
 }
 
 impl Session {
-    pub fn new(mut world: World) -> Self {
-        let initial_trace = world.drain_trace();
+    /// A session that has run the whole scenario (the default world, a shared link).
+    pub fn finished(scenario: &Scenario) -> Self {
+        let mut runner = Runner::new(scenario);
+        runner.run_to_end();
+        Self::from_runner(runner)
+    }
+
+    /// A session that stands before the scenario's first step, with only its `option`
+    /// and `host` lines done (a guided tour).
+    pub fn tour(scenario: &Scenario) -> Self {
+        let mut runner = Runner::new(scenario);
+        while let Some(st) = runner.statements().get(runner.position()) {
+            if !matches!(st.kind, Stmt::Option(_) | Stmt::Host { .. }) {
+                break;
+            }
+            runner.step();
+        }
+        Self::from_runner(runner)
+    }
+
+    fn from_runner(runner: Runner) -> Self {
         Session {
-            initial: world.clone(),
-            trace: initial_trace.clone(),
-            initial_trace,
-            world,
+            initial: runner.clone(),
+            runner,
             history: Vec::new(),
+            last_output: Vec::new(),
         }
     }
 
-    /// Applies an input and records it. A rejected input changes nothing and says why.
+    pub fn default_world() -> Self {
+        Self::finished(&parse(DEFAULT_SCENARIO).expect("the built-in scenario parses"))
+    }
+
+    pub fn world(&self) -> &World {
+        self.runner.world()
+    }
+
+    pub fn trace(&self) -> &[TraceEntry] {
+        self.runner.world().trace()
+    }
+
+    /// Applies an input and records it. An input that is refused changes nothing and
+    /// says why.
     pub fn apply(&mut self, input: Input) -> Result<(), String> {
-        Self::exec(&mut self.world, &input)?;
-        self.trace.extend(self.world.drain_trace());
+        self.last_output = Self::exec(&mut self.runner, &input)?;
+        if self.history.len() == MAX_HISTORY {
+            // Fold the oldest input into the starting point so replays stay bounded.
+            let first = self.history.remove(0);
+            let _ = Self::exec(&mut self.initial, &first);
+        }
         self.history.push(input);
         Ok(())
     }
 
-    fn exec(world: &mut World, input: &Input) -> Result<(), String> {
+    fn exec(runner: &mut Runner, input: &Input) -> Result<Vec<OutLine>, String> {
         match input {
-            Input::Call { pid, call } => world
-                .call(*pid, call.clone())
-                .map(|_| ())
-                .map_err(|e: CallRejected| e.to_string()),
-            Input::Step => {
-                if world.step() {
-                    Ok(())
-                } else {
-                    Err("Nothing is scheduled: the network is quiet.".into())
-                }
-            }
-            Input::Clock(t) => {
-                world.run_until(*t);
-                Ok(())
-            }
-            Input::RunIdle => {
-                world.run_until_idle(RUN_IDLE_LIMIT);
-                Ok(())
-            }
-            Input::DropNext { from, to } => {
-                world.drop_next(*from, *to);
-                Ok(())
-            }
-            Input::Path { from, to, delay_us, loss } => {
-                world.set_path(*from, *to, *delay_us, *loss);
-                Ok(())
-            }
+            Input::Statement(st) => runner.execute(st).map_err(|e| e.message),
+            Input::ScenarioStep => match runner.step() {
+                Some(result) => result.map_err(|e| format!("line {}: {}", e.line, e.message)),
+                None => Err("The tour is over: there is no next step.".into()),
+            },
             Input::Mss(mss) => {
-                world.config_mut().mss = (*mss).max(1);
-                Ok(())
+                runner.world_mut().config_mut().mss = (*mss).max(1);
+                Ok(Vec::new())
             }
-            Input::Crash(h) => world.crash(*h).map_err(|e| e.to_string()),
-            Input::Restart(h) => world.restart(*h).map_err(|e| e.to_string()),
         }
+    }
+
+    /// Applies every statement of one console line; stops at the first refused one.
+    pub fn line(&mut self, text: &str) -> Result<(), String> {
+        let statements = parse_line(text).map_err(|e| e.to_string())?;
+        if statements.is_empty() {
+            return Err("The line is empty: type a call such as client: s = socket(TCP).".into());
+        }
+        let mut output = Vec::new();
+        for st in statements {
+            self.apply(Input::Statement(st))?;
+            output.append(&mut self.last_output);
+        }
+        self.last_output = output;
+        Ok(())
+    }
+
+    /// A call made from a form: issued without running the network (`&`), so the
+    /// learner can watch what it starts.
+    pub fn call(&mut self, pid: Pid, call: &Call) -> Result<(), String> {
+        let label = self.runner.label(pid);
+        self.line(&format!("{label}: {call} &"))
+    }
+
+    pub fn net(&mut self, cmd: NetCmd) -> Result<(), String> {
+        self.apply(Input::Statement(Statement {
+            line: 0,
+            col: 0,
+            kind: Stmt::Net(cmd),
+        }))
     }
 
     /// Replays the first `n` inputs from the start.
     pub fn rewind_to(&mut self, n: usize) {
         let n = n.min(self.history.len());
-        let mut world = self.initial.clone();
+        let mut runner = self.initial.clone();
         for input in &self.history[..n] {
-            // Inputs were accepted once; the same world accepts them again.
-            let _ = Self::exec(&mut world, input);
+            // Inputs were accepted once; the same runner accepts them again.
+            let _ = Self::exec(&mut runner, input);
         }
-        self.trace = self.initial_trace.clone();
-        self.trace.extend(world.drain_trace());
-        self.world = world;
+        self.runner = runner;
         self.history.truncate(n);
+        self.last_output.clear();
     }
 
     /// Undoes the last input (one event, one call or one network change).
@@ -109,11 +155,33 @@ impl Session {
         if self.history.is_empty() {
             return false;
         }
-        // A clock move with nothing in it is not worth a step of its own.
-        while matches!(self.history.last(), Some(Input::Clock(_))) && self.history.len() > 1 {
-            self.history.pop();
-        }
         self.rewind_to(self.history.len() - 1);
         true
+    }
+
+    /// Everything done so far as scenario text: the starting scenario's statements,
+    /// then each input (a session can be exported and replayed by the CLI).
+    pub fn script(&self) -> String {
+        let mut out = String::new();
+        let executed = &self.initial.statements()[..self.initial.position()];
+        for st in executed {
+            out.push_str(&st.to_string());
+            out.push('\n');
+        }
+        let mut tour_pos = self.initial.position();
+        for input in &self.history {
+            match input {
+                Input::Statement(st) => out.push_str(&st.to_string()),
+                Input::ScenarioStep => {
+                    if let Some(st) = self.initial.statements().get(tour_pos) {
+                        out.push_str(&st.to_string());
+                    }
+                    tour_pos += 1;
+                }
+                Input::Mss(m) => out.push_str(&format!("# (the MSS was set to {m} here)")),
+            }
+            out.push('\n');
+        }
+        out
     }
 }

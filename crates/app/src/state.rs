@@ -2,35 +2,11 @@
 
 use crate::session::{Input, Session};
 use sockscope_engine::snapshot::Snapshot;
-use sockscope_engine::{Call, CallReply, Endpoint, Family, Micros, Proto, SegId, SockId, World, WorldConfig, MS};
+use sockscope_engine::{Call, Micros, Pid, SegId, SockId, MS};
+use sockscope_scenario::{NetCmd, Scenario};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::Reducible;
-
-/// The world the page opens with: a client and a web server that listens on port 80.
-pub fn default_world() -> World {
-    let mut w = World::new(WorldConfig::default());
-    let client = w.add_host("client", &["10.0.0.1".parse().expect("literal")]).expect("fresh world");
-    let server = w.add_host("server", &["10.0.0.2".parse().expect("literal")]).expect("fresh world");
-    w.spawn(client, "browser").expect("host is up");
-    let httpd = w.spawn(server, "httpd").expect("host is up");
-    let socket = Call::Socket {
-        proto: Proto::Tcp,
-        family: Family::V4,
-    };
-    if let Ok(CallReply::Returned(Ok(v))) = w.call(httpd, socket) {
-        let fd = v.fd().expect("socket() returns a descriptor");
-        let _ = w.call(
-            httpd,
-            Call::Bind {
-                fd,
-                addr: Endpoint::new(None, Some(80)),
-            },
-        );
-        let _ = w.call(httpd, Call::Listen { fd, backlog: 5 });
-    }
-    w
-}
 
 /// Virtual microseconds that pass per real millisecond at speed 1×: a 50 ms hop takes
 /// 1.25 s to watch.
@@ -59,6 +35,17 @@ pub struct State {
     /// Set when playing skipped a quiet stretch of virtual time.
     pub skipped: Option<Micros>,
     pub theme: Theme,
+    /// The guided tour being followed, if any.
+    pub tour: Option<TourInfo>,
+}
+
+/// A loaded scenario the learner steps through.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TourInfo {
+    pub name: String,
+    pub title: String,
+    /// Statements in the scenario.
+    pub len: usize,
 }
 
 impl PartialEq for State {
@@ -72,20 +59,21 @@ impl PartialEq for State {
             && self.notice == other.notice
             && self.skipped == other.skipped
             && self.theme == other.theme
+            && self.tour == other.tour
     }
 }
 
 impl Default for State {
     fn default() -> Self {
-        State::from_world(default_world())
+        State::from_session(Session::default_world())
     }
 }
 
 impl State {
-    pub fn from_world(world: World) -> Self {
-        let snapshot = Rc::new(world.snapshot());
+    pub fn from_session(session: Session) -> Self {
+        let snapshot = Rc::new(session.world().snapshot());
         State {
-            session: Rc::new(RefCell::new(Session::new(world))),
+            session: Rc::new(RefCell::new(session)),
             version: 0,
             snapshot,
             playing: false,
@@ -95,6 +83,7 @@ impl State {
             notice: None,
             skipped: None,
             theme: Theme::System,
+            tour: None,
         }
     }
 
@@ -111,18 +100,22 @@ impl State {
             .processes
             .iter()
             .find(|p| p.pid == pid)
-            .map_or_else(|| pid.to_string(), |p| format!("{} ({})", p.name, self.host_name(p.host)))
+            .map_or_else(
+                || pid.to_string(),
+                |p| format!("{} ({})", p.name, self.host_name(p.host)),
+            )
     }
 
     /// Re-reads the engine after a change.
     fn refreshed(mut self) -> Self {
         self.version += 1;
-        self.snapshot = Rc::new(self.session.borrow().world.snapshot());
+        self.snapshot = Rc::new(self.session.borrow().world().snapshot());
         self
     }
 
-    fn apply(mut self, input: Input) -> Self {
-        let result = self.session.borrow_mut().apply(input);
+    /// Runs something on the session; a refusal becomes the notice.
+    fn with_session(mut self, f: impl FnOnce(&mut Session) -> Result<(), String>) -> Self {
+        let result = f(&mut self.session.borrow_mut());
         self.notice = result.err();
         self.refreshed()
     }
@@ -136,8 +129,9 @@ impl State {
         }
         let (busy, now, next, on_wire) = {
             let s = self.session.borrow();
-            let on_wire = s.world.in_flight().next().is_some();
-            (s.world.busy(), s.world.now(), s.world.next_event_time(), on_wire)
+            let w = s.world();
+            let on_wire = w.in_flight().next().is_some();
+            (w.busy(), w.now(), w.next_event_time(), on_wire)
         };
         if !busy {
             self.playing = false;
@@ -153,13 +147,15 @@ impl State {
         }
         {
             let mut s = self.session.borrow_mut();
-            while s.world.next_event_time().is_some_and(|t| t <= target) {
-                if s.apply(Input::Step).is_err() {
+            // Event by event, so that stepping back undoes one event at a time.
+            while s.world().next_event_time().is_some_and(|t| t <= target) {
+                if s.net(NetCmd::Step(1)).is_err() {
                     break;
                 }
             }
-            if s.world.now() < target {
-                let _ = s.apply(Input::Clock(target));
+            let left = target.saturating_sub(s.world().now());
+            if left > 0 {
+                let _ = s.net(NetCmd::Run(Some(left)));
             }
         }
         self.refreshed()
@@ -168,6 +164,14 @@ impl State {
 
 pub enum Action {
     Apply(Input),
+    /// A call from a process's form.
+    Call {
+        pid: Pid,
+        call: Call,
+    },
+    /// A console line in the scenario language.
+    Line(String),
+    Net(NetCmd),
     Step,
     StepBack,
     /// Go to this position in the history (replaying from the start).
@@ -185,8 +189,16 @@ pub enum Action {
     Theme(Theme),
     /// Start again from the default world.
     Reset,
-    /// Start again from another world (a scenario).
-    Load(Box<World>),
+    /// Start a guided tour (or any scenario) at its first step.
+    Tour {
+        name: String,
+        title: String,
+        scenario: Box<Scenario>,
+    },
+    /// Run the whole scenario and explore from its end (a shared link, an import).
+    Load(Box<Scenario>),
+    /// Keep the world, stop following the tour.
+    LeaveTour,
 }
 
 impl Reducible for State {
@@ -195,26 +207,69 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let s = (*self).clone();
         let next = match action {
-            Action::Apply(input) => s.apply(input),
-            Action::Step => State { playing: false, ..s }.apply(Input::Step),
-            Action::RunIdle => State { playing: false, ..s }.apply(Input::RunIdle),
+            Action::Apply(input) => s.with_session(|x| x.apply(input)),
+            Action::Call { pid, call } => s.with_session(|x| x.call(pid, &call)),
+            Action::Line(text) => s.with_session(|x| x.line(&text)),
+            Action::Net(cmd) => s.with_session(|x| x.net(cmd)),
+            Action::Step => {
+                let s = State {
+                    playing: false,
+                    ..s
+                };
+                if s.session.borrow().world().next_event_time().is_none() {
+                    State {
+                        notice: Some("Nothing is scheduled: the network is quiet.".into()),
+                        ..s
+                    }
+                } else {
+                    s.with_session(|x| x.net(NetCmd::Step(1)))
+                }
+            }
+            Action::RunIdle => State {
+                playing: false,
+                ..s
+            }
+            .with_session(|x| x.net(NetCmd::Run(None))),
             Action::StepBack => {
                 let moved = s.session.borrow_mut().step_back();
-                let notice = (!moved).then(|| "This is the start: there is nothing to step back to.".to_string());
-                State { playing: false, notice, ..s }.refreshed()
+                let notice = (!moved)
+                    .then(|| "This is the start: there is nothing to step back to.".to_string());
+                State {
+                    playing: false,
+                    notice,
+                    ..s
+                }
+                .refreshed()
             }
             Action::Seek(n) => {
                 s.session.borrow_mut().rewind_to(n);
-                State { playing: false, ..s }.refreshed()
+                State {
+                    playing: false,
+                    ..s
+                }
+                .refreshed()
             }
             Action::Play => {
-                let busy = s.session.borrow().world.busy();
-                let notice = (!busy).then(|| "The network is quiet: issue a call, or step to the next timer.".to_string());
-                State { playing: busy, notice, ..s }
+                let busy = s.session.borrow().world().busy();
+                let notice = (!busy).then(|| {
+                    "The network is quiet: issue a call, or step to the next timer.".to_string()
+                });
+                State {
+                    playing: busy,
+                    notice,
+                    ..s
+                }
             }
-            Action::Pause => State { playing: false, ..s },
+            Action::Pause => State {
+                playing: false,
+                ..s
+            },
             Action::TogglePlay => {
-                return self.reduce(if s.playing { Action::Pause } else { Action::Play });
+                return self.reduce(if s.playing {
+                    Action::Pause
+                } else {
+                    Action::Play
+                });
             }
             Action::Tick(ms) => s.tick(ms),
             Action::Speed(x) => State {
@@ -222,8 +277,14 @@ impl Reducible for State {
                 ..s
             },
             Action::Hover(h) => State { hovered: h, ..s },
-            Action::SelectSegment(seg) => State { selected_seg: seg, ..s },
-            Action::Notice(n) => State { notice: Some(n), ..s },
+            Action::SelectSegment(seg) => State {
+                selected_seg: seg,
+                ..s
+            },
+            Action::Notice(n) => State {
+                notice: Some(n),
+                ..s
+            },
             Action::Dismiss => State { notice: None, ..s },
             Action::Theme(t) => State { theme: t, ..s },
             Action::Reset => State {
@@ -231,11 +292,26 @@ impl Reducible for State {
                 speed: s.speed,
                 ..State::default()
             },
-            Action::Load(world) => State {
+            Action::Tour {
+                name,
+                title,
+                scenario,
+            } => State {
                 theme: s.theme,
                 speed: s.speed,
-                ..State::from_world(*world)
+                tour: Some(TourInfo {
+                    name,
+                    title,
+                    len: scenario.statements.len(),
+                }),
+                ..State::from_session(Session::tour(&scenario))
             },
+            Action::Load(scenario) => State {
+                theme: s.theme,
+                speed: s.speed,
+                ..State::from_session(Session::finished(&scenario))
+            },
+            Action::LeaveTour => State { tour: None, ..s },
         };
         Rc::new(next)
     }

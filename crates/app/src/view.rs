@@ -30,9 +30,15 @@ pub fn parse_endpoint(text: &str) -> Result<sockscope_engine::Endpoint, String> 
     let ip = ip.trim_start_matches('[').trim_end_matches(']');
     let ip = match ip {
         "*" | "" => None,
-        ip => Some(ip.parse().map_err(|_| format!("“{ip}” is not an IPv4 or IPv6 address"))?),
+        ip => Some(
+            ip.parse()
+                .map_err(|_| format!("“{ip}” is not an IPv4 or IPv6 address"))?,
+        ),
     };
-    Ok(sockscope_engine::Endpoint::new(ip, (port != 0).then_some(port)))
+    Ok(sockscope_engine::Endpoint::new(
+        ip,
+        (port != 0).then_some(port),
+    ))
 }
 
 /// Like `parse_endpoint`, but both fields must be given (a destination).
@@ -40,6 +46,9 @@ pub fn parse_destination(text: &str) -> Result<std::net::SocketAddr, String> {
     let e = parse_endpoint(text)?;
     match (e.ip, e.port) {
         (Some(ip), Some(port)) => Ok(std::net::SocketAddr::new(ip, port)),
-        _ => Err(format!("“{}” must name an address and a port, e.g. 10.0.0.2:80", text.trim())),
+        _ => Err(format!(
+            "“{}” must name an address and a port, e.g. 10.0.0.2:80",
+            text.trim()
+        )),
     }
 }

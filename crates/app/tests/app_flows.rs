@@ -55,7 +55,11 @@ async fn socket_button_creates_a_closed_structure_in_netstat() {
     find(&root, "[data-testid=call-go-0]").click();
     settle().await;
     let netstat = text(&root, "[data-testid=netstat-client]");
-    assert!(netstat.contains("tcp        0      0 0.0.0.0:*               0.0.0.0:*               CLOSED"), "{netstat}");
+    assert!(
+        netstat
+            .contains("tcp        0      0 0.0.0.0:*               0.0.0.0:*               CLOSED"),
+        "{netstat}"
+    );
     assert!(text(&root, "[data-testid=host-client]").contains("#1"));
 }
 
@@ -76,7 +80,12 @@ async fn connect_blocks_then_the_handshake_establishes_it() {
     assert!(text(&root, "[data-testid=netstat-server]").contains("10.0.0.1:32768"));
     assert!(text(&root, "[data-testid=narration]").contains("connect(3, 10.0.0.2:80) returned 0"));
     // The ladder drew the three segments of the handshake.
-    assert_eq!(root.query_selector_all("[data-testid=ladder] g.seg").unwrap().length(), 3);
+    assert_eq!(
+        root.query_selector_all("[data-testid=ladder] g.seg")
+            .unwrap()
+            .length(),
+        3
+    );
 }
 
 #[wasm_bindgen_test]
@@ -111,7 +120,16 @@ async fn queue_bar_draws_runs_to_scale_against_capacity() {
     let root = mount_point();
     let props = QueueBarProps {
         label: "RecvQ".into(),
-        runs: vec![Run { tag: SendTag(1), len: 1000 }, Run { tag: SendTag(2), len: 500 }],
+        runs: vec![
+            Run {
+                tag: SendTag(1),
+                len: 1000,
+            },
+            Run {
+                tag: SendTag(2),
+                len: 500,
+            },
+        ],
         len: 1500,
         capacity: Some(2000),
         scale: 0,
@@ -121,8 +139,37 @@ async fn queue_bar_draws_runs_to_scale_against_capacity() {
     settle().await;
     let spans = root.query_selector_all(".queue-bar .tag").unwrap();
     assert_eq!(spans.length(), 2);
-    let style = |i| spans.item(i).unwrap().dyn_into::<web_sys::Element>().unwrap().get_attribute("style").unwrap();
+    let style = |i| {
+        spans
+            .item(i)
+            .unwrap()
+            .dyn_into::<web_sys::Element>()
+            .unwrap()
+            .get_attribute("style")
+            .unwrap()
+    };
     assert_eq!(style(0), "width: 50.000%");
     assert_eq!(style(1), "width: 25.000%");
     assert!(root.text_content().unwrap().contains("1500 / 2000"));
+}
+
+#[wasm_bindgen_test]
+async fn console_lines_run_in_the_scenario_language() {
+    let root = app().await;
+    let input: web_sys::HtmlInputElement = find(&root, "[data-testid=console-input]")
+        .dyn_into()
+        .unwrap();
+    input.set_value("client: c = socket(TCP); connect(c, 10.0.0.2:80)");
+    find(&root, "[data-testid=console-run]").click();
+    settle().await;
+    // A blocking call in the console lets the network run until it returns.
+    assert!(text(&root, "[data-testid=netstat-client]").contains("ESTABLISHED"));
+    assert!(text(&root, "[data-testid=console-log]").contains("connect(c, 10.0.0.2:80)"));
+    input.set_value("client: send(c, 10");
+    find(&root, "[data-testid=console-run]").click();
+    settle().await;
+    assert!(
+        text(&root, "[data-testid=notice]").contains("1:"),
+        "a parse error names its position"
+    );
 }

@@ -2,7 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use sockscope_app::components::netstat::{Netstat, NetstatProps};
-use sockscope_app::state::default_world;
+use sockscope_app::session::Session;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -21,7 +21,8 @@ async fn settle() {
 
 #[wasm_bindgen_test]
 async fn netstat_panel_shows_the_listening_row_of_the_engine_snapshot() {
-    let world = default_world();
+    let session = Session::default_world();
+    let world = session.world();
     let server = world.host_by_name("server").unwrap();
     let host = world
         .snapshot()
@@ -30,7 +31,14 @@ async fn netstat_panel_shows_the_listening_row_of_the_engine_snapshot() {
         .find(|h| h.id == server)
         .unwrap();
     let root = mount_point();
-    yew::Renderer::<Netstat>::with_root_and_props(root.clone(), NetstatProps { host, hovered: None }).render();
+    yew::Renderer::<Netstat>::with_root_and_props(
+        root.clone(),
+        NetstatProps {
+            host,
+            hovered: None,
+        },
+    )
+    .render();
     settle().await;
     let pre = root
         .query_selector("[data-testid=netstat-server]")

@@ -2,7 +2,6 @@
 //! to the engine; what the call does is decided there.
 
 use crate::app::Ctx;
-use crate::session::Input;
 use crate::state::Action;
 use crate::view::{parse_destination, parse_endpoint};
 use sockscope_engine::{Call, Family, Fd, OptName, Pid, Proto, Shutdown, SockOpt};
@@ -10,8 +9,21 @@ use yew::prelude::*;
 
 /// The calls a learner can pick, in the order a program usually makes them.
 const KINDS: [&str; 15] = [
-    "socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto", "recvfrom", "shutdown", "close",
-    "setsockopt", "getsockopt", "dup", "fcntl",
+    "socket",
+    "bind",
+    "listen",
+    "connect",
+    "accept",
+    "send",
+    "recv",
+    "sendto",
+    "recvfrom",
+    "shutdown",
+    "close",
+    "setsockopt",
+    "getsockopt",
+    "dup",
+    "fcntl",
 ];
 
 #[derive(Properties, PartialEq)]
@@ -28,7 +40,8 @@ fn needs_fd(kind: &str) -> bool {
 
 fn number(text: &str, what: &str) -> Result<u64, String> {
     let t = text.trim();
-    t.parse().map_err(|_| format!("{what} must be a whole number, not “{t}”"))
+    t.parse()
+        .map_err(|_| format!("{what} must be a whole number, not “{t}”"))
 }
 
 /// Builds the call from the form's fields, or says which field is wrong.
@@ -36,16 +49,42 @@ fn build(kind: &str, fd: Fd, a: &str, b: &str) -> Result<Call, String> {
     Ok(match kind {
         "socket" => Call::Socket {
             proto: if a == "UDP" { Proto::Udp } else { Proto::Tcp },
-            family: if b == "AF_INET6" { Family::V6 } else { Family::V4 },
+            family: if b == "AF_INET6" {
+                Family::V6
+            } else {
+                Family::V4
+            },
         },
-        "bind" => Call::Bind { fd, addr: parse_endpoint(a)? },
-        "listen" => Call::Listen { fd, backlog: number(a, "The backlog")? as u32 },
-        "connect" => Call::Connect { fd, addr: parse_destination(a)? },
+        "bind" => Call::Bind {
+            fd,
+            addr: parse_endpoint(a)?,
+        },
+        "listen" => Call::Listen {
+            fd,
+            backlog: number(a, "The backlog")? as u32,
+        },
+        "connect" => Call::Connect {
+            fd,
+            addr: parse_destination(a)?,
+        },
         "accept" => Call::Accept { fd },
-        "send" => Call::Send { fd, len: number(a, "The length")? },
-        "recv" => Call::Recv { fd, len: number(a, "The buffer size")? },
-        "sendto" => Call::SendTo { fd, len: number(a, "The length")?, to: parse_destination(b)? },
-        "recvfrom" => Call::RecvFrom { fd, len: number(a, "The buffer size")? },
+        "send" => Call::Send {
+            fd,
+            len: number(a, "The length")?,
+        },
+        "recv" => Call::Recv {
+            fd,
+            len: number(a, "The buffer size")?,
+        },
+        "sendto" => Call::SendTo {
+            fd,
+            len: number(a, "The length")?,
+            to: parse_destination(b)?,
+        },
+        "recvfrom" => Call::RecvFrom {
+            fd,
+            len: number(a, "The buffer size")?,
+        },
         "shutdown" => Call::Shutdown {
             fd,
             how: match a {
@@ -82,19 +121,39 @@ fn build(kind: &str, fd: Fd, a: &str, b: &str) -> Result<Call, String> {
 /// What the first and second free fields mean for a call, with a default value.
 fn fields(kind: &str) -> (Field, Field) {
     match kind {
-        "socket" => (Some(("type", vec!["TCP", "UDP"], "TCP")), Some(("family", vec!["AF_INET", "AF_INET6"], "AF_INET"))),
+        "socket" => (
+            Some(("type", vec!["TCP", "UDP"], "TCP")),
+            Some(("family", vec!["AF_INET", "AF_INET6"], "AF_INET")),
+        ),
         "bind" => (Some(("address:port", vec![], "*:80")), None),
         "listen" => (Some(("backlog", vec![], "5")), None),
         "connect" => (Some(("address:port", vec![], "10.0.0.2:80")), None),
         "send" => (Some(("bytes", vec![], "1000")), None),
         "recv" | "recvfrom" => (Some(("buffer", vec![], "2000")), None),
-        "sendto" => (Some(("bytes", vec![], "100")), Some(("to", vec![], "10.0.0.2:53"))),
-        "shutdown" => (Some(("how", vec!["SHUT_WR", "SHUT_RD", "SHUT_RDWR"], "SHUT_WR")), None),
+        "sendto" => (
+            Some(("bytes", vec![], "100")),
+            Some(("to", vec![], "10.0.0.2:53")),
+        ),
+        "shutdown" => (
+            Some(("how", vec!["SHUT_WR", "SHUT_RD", "SHUT_RDWR"], "SHUT_WR")),
+            None,
+        ),
         "setsockopt" => (
-            Some(("option", vec!["SO_SNDBUF", "SO_RCVBUF", "SO_LINGER", "SO_REUSEADDR"], "SO_RCVBUF")),
+            Some((
+                "option",
+                vec!["SO_SNDBUF", "SO_RCVBUF", "SO_LINGER", "SO_REUSEADDR"],
+                "SO_RCVBUF",
+            )),
             Some(("value", vec![], "500")),
         ),
-        "getsockopt" => (Some(("option", vec!["SO_SNDBUF", "SO_RCVBUF", "SO_LINGER", "SO_REUSEADDR"], "SO_RCVBUF")), None),
+        "getsockopt" => (
+            Some((
+                "option",
+                vec!["SO_SNDBUF", "SO_RCVBUF", "SO_LINGER", "SO_REUSEADDR"],
+                "SO_RCVBUF",
+            )),
+            None,
+        ),
         "fcntl" => (Some(("O_NONBLOCK", vec!["1", "0"], "1")), None),
         _ => (None, None),
     }
@@ -112,7 +171,9 @@ type Field = Option<(&'static str, Vec<&'static str>, &'static str)>;
 
 /// One labelled input (free text) or select (fixed choices).
 fn field(f: &Field, node: &NodeRef, id: String) -> Html {
-    let Some((label, options, default)) = f else { return html! {} };
+    let Some((label, options, default)) = f else {
+        return html! {};
+    };
     if options.is_empty() {
         html! {
             <label for={id.clone()}>{ *label }
@@ -139,7 +200,12 @@ pub fn CallForm(props: &CallFormProps) -> Html {
 
     let on_kind = {
         let kind = kind.clone();
-        Callback::from(move |e: Event| kind.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
+        Callback::from(move |e: Event| {
+            kind.set(
+                e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+                    .value(),
+            )
+        })
     };
     let submit = {
         let (ctx, kind, pid) = (ctx.clone(), kind.clone(), props.pid);
@@ -148,12 +214,17 @@ pub fn CallForm(props: &CallFormProps) -> Html {
             e.prevent_default();
             let fd = read(&fd_ref).and_then(|v| v.parse::<i32>().ok());
             if needs_fd(&kind) && fd.is_none() {
-                ctx.dispatch(Action::Notice("This process has no descriptor yet: call socket() first.".into()));
+                ctx.dispatch(Action::Notice(
+                    "This process has no descriptor yet: call socket() first.".into(),
+                ));
                 return;
             }
-            let (a, b) = (read(&a_ref).unwrap_or_default(), read(&b_ref).unwrap_or_default());
+            let (a, b) = (
+                read(&a_ref).unwrap_or_default(),
+                read(&b_ref).unwrap_or_default(),
+            );
             match build(&kind, Fd(fd.unwrap_or(-1)), &a, &b) {
-                Ok(call) => ctx.dispatch(Action::Apply(Input::Call { pid, call })),
+                Ok(call) => ctx.dispatch(Action::Call { pid, call }),
                 Err(msg) => ctx.dispatch(Action::Notice(msg)),
             }
         })

@@ -23,7 +23,12 @@ fn on_wire(snap: &Snapshot, from: &SocketView, to: &SocketView) -> (Vec<Run>, u6
     (runs, len)
 }
 
-fn direction(snap: &Snapshot, name: &dyn Fn(&SocketView) -> String, a: &SocketView, b: &SocketView) -> Html {
+fn direction(
+    snap: &Snapshot,
+    name: &dyn Fn(&SocketView) -> String,
+    a: &SocketView,
+    b: &SocketView,
+) -> Html {
     let (wire, wire_len) = on_wire(snap, a, b);
     let scale = a.sendq.capacity.max(b.recvq.capacity);
     html! {
@@ -41,7 +46,12 @@ fn direction(snap: &Snapshot, name: &dyn Fn(&SocketView) -> String, a: &SocketVi
 pub fn Connections() -> Html {
     let ctx = use_context::<Ctx>().expect("app context");
     let snap = &ctx.snapshot;
-    let host = |s: &SocketView| snap.hosts.iter().find(|h| h.id == s.host).map_or("?".to_string(), |h| h.name.clone());
+    let host = |s: &SocketView| {
+        snap.hosts
+            .iter()
+            .find(|h| h.id == s.host)
+            .map_or("?".to_string(), |h| h.name.clone())
+    };
     let name = move |s: &SocketView| format!("{} #{}", host(s), s.id.0);
     let pairs: Vec<(&SocketView, &SocketView)> = snap
         .sockets

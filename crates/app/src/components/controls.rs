@@ -17,19 +17,31 @@ pub fn Controls() -> Html {
     };
     let (history_len, busy, next) = {
         let s = ctx.session.borrow();
-        (s.history.len(), s.world.busy(), s.world.next_event_time())
+        (
+            s.history.len(),
+            s.world().busy(),
+            s.world().next_event_time(),
+        )
     };
     let speed = {
         let ctx = ctx.clone();
         Callback::from(move |e: Event| {
-            let v: usize = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value().parse().unwrap_or(2);
+            let v: usize = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value()
+                .parse()
+                .unwrap_or(2);
             ctx.dispatch(Action::Speed(SPEEDS[v.min(SPEEDS.len() - 1)]));
         })
     };
     let seek = {
         let ctx = ctx.clone();
         Callback::from(move |e: Event| {
-            let v: usize = e.target_unchecked_into::<web_sys::HtmlInputElement>().value().parse().unwrap_or(0);
+            let v: usize = e
+                .target_unchecked_into::<web_sys::HtmlInputElement>()
+                .value()
+                .parse()
+                .unwrap_or(0);
             ctx.dispatch(Action::Seek(v));
         })
     };

@@ -11,7 +11,12 @@ pub fn DeadlockBanner() -> Html {
         return html! {};
     };
     let names = Names(&ctx.snapshot);
-    let all_sends = report.blocked.iter().all(|b| matches!(b.call, sockscope_engine::Call::Send { .. } | sockscope_engine::Call::SendTo { .. }));
+    let all_sends = report.blocked.iter().all(|b| {
+        matches!(
+            b.call,
+            sockscope_engine::Call::Send { .. } | sockscope_engine::Call::SendTo { .. }
+        )
+    });
     let hint = if all_sends {
         "Each side tried to send more than SQS + RQS before reading anything. If either program read, the circle would break."
     } else {

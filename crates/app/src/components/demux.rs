@@ -70,23 +70,30 @@ pub fn DemuxInspector() -> Html {
         };
     };
     let session = ctx.session.borrow();
-    let record = session.trace.iter().find_map(|e| match &e.event {
+    let record = session.trace().iter().find_map(|e| match &e.event {
         Event::Demux(r) if r.seg == seg => Some(r.clone()),
         _ => None,
     });
-    let dropped = session.trace.iter().any(|e| matches!(&e.event, Event::SegmentDropped { seg: s, .. } if *s == seg));
+    let dropped = session
+        .trace()
+        .iter()
+        .any(|e| matches!(&e.event, Event::SegmentDropped { seg: s, .. } if s == &seg));
     let in_flight = ctx.snapshot.segment(seg).map(|w| w.seg.clone());
     let body = match (record, in_flight) {
         (Some(r), _) => html! { <>{ table(&r) }<p class="verdict">{ verdict(&r) }</p>
-            if r.omitted > 0 { <p class="muted">{ format!("{} more structures on that port are not listed.", r.omitted) }</p> }</> },
+        if r.omitted > 0 { <p class="muted">{ format!("{} more structures on that port are not listed.", r.omitted) }</p> }</> },
         (None, Some(s)) => match s.to_host {
             Some(h) => {
-                let r = session.world.explain_demux(h, s.proto, s.src, s.dst);
+                let r = session.world().explain_demux(h, s.proto, s.src, s.dst);
                 html! { <><p>{ "This segment is still on the wire. If it arrived now:" }</p>{ table(&r) }<p class="verdict">{ verdict(&r) }</p></> }
             }
-            None => html! { <p>{ "No host owns the destination address: this segment will be lost." }</p> },
+            None => {
+                html! { <p>{ "No host owns the destination address: this segment will be lost." }</p> }
+            }
         },
-        (None, None) if dropped => html! { <p>{ "This segment was lost on the way: no host ever demultiplexed it." }</p> },
+        (None, None) if dropped => {
+            html! { <p>{ "This segment was lost on the way: no host ever demultiplexed it." }</p> }
+        }
         (None, None) => html! { <p>{ "This segment arrived at a crashed host." }</p> },
     };
     html! {

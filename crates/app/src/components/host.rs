@@ -3,9 +3,9 @@
 use super::process::ProcessPanel;
 use super::socket_card::SocketCard;
 use crate::app::Ctx;
-use crate::session::Input;
 use crate::state::Action;
 use sockscope_engine::snapshot::HostView;
+use sockscope_scenario::NetCmd;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -17,17 +17,42 @@ pub struct HostProps {
 /// are only known after layout, so this runs after each render and writes the SVG
 /// directly (several arrows point at one card when descriptors are shared).
 fn draw_arrows(host: &NodeRef, svg: &NodeRef) {
-    let (Some(host), Some(svg)) = (host.cast::<web_sys::Element>(), svg.cast::<web_sys::Element>()) else { return };
+    let (Some(host), Some(svg)) = (
+        host.cast::<web_sys::Element>(),
+        svg.cast::<web_sys::Element>(),
+    ) else {
+        return;
+    };
     let origin = host.get_bounding_client_rect();
-    let Ok(rows) = host.query_selector_all("[data-fd-sock]") else { return };
+    let Ok(rows) = host.query_selector_all("[data-fd-sock]") else {
+        return;
+    };
     let mut paths = String::new();
     for i in 0..rows.length() {
-        let Some(row) = rows.item(i).and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok()) else { continue };
-        let Some(id) = row.get_attribute("data-fd-sock") else { continue };
-        let Ok(Some(card)) = host.query_selector(&format!("[data-sock=\"{id}\"]")) else { continue };
-        let (r, c) = (row.get_bounding_client_rect(), card.get_bounding_client_rect());
-        let (x1, y1) = (r.right() - origin.left() + 2.0, r.top() + r.height() / 2.0 - origin.top());
-        let (x2, y2) = (c.right() - origin.left() - 6.0, c.top() - origin.top() + 12.0);
+        let Some(row) = rows
+            .item(i)
+            .and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+        else {
+            continue;
+        };
+        let Some(id) = row.get_attribute("data-fd-sock") else {
+            continue;
+        };
+        let Ok(Some(card)) = host.query_selector(&format!("[data-sock=\"{id}\"]")) else {
+            continue;
+        };
+        let (r, c) = (
+            row.get_bounding_client_rect(),
+            card.get_bounding_client_rect(),
+        );
+        let (x1, y1) = (
+            r.right() - origin.left() + 2.0,
+            r.top() + r.height() / 2.0 - origin.top(),
+        );
+        let (x2, y2) = (
+            c.right() - origin.left() - 6.0,
+            c.top() - origin.top() + 12.0,
+        );
         let bend = (origin.width() - x1.max(x2)).clamp(8.0, 40.0);
         paths.push_str(&format!(
             "<path d=\"M{x1:.1} {y1:.1} C{:.1} {y1:.1}, {:.1} {y2:.1}, {x2:.1} {y2:.1}\" marker-end=\"url(#arrowhead)\"/>",
@@ -50,16 +75,31 @@ pub fn HostColumn(props: &HostProps) -> Html {
     }
     let h = &props.host;
     let snap = &ctx.snapshot;
-    let stuck: Vec<_> = snap.deadlock.iter().flat_map(|d| d.blocked.iter().flat_map(|b| [Some(b.sock), b.peer])).flatten().collect();
+    let stuck: Vec<_> = snap
+        .deadlock
+        .iter()
+        .flat_map(|d| d.blocked.iter().flat_map(|b| [Some(b.sock), b.peer]))
+        .flatten()
+        .collect();
     let winner = ctx.selected_seg.and_then(|seg| {
-        ctx.session.borrow().trace.iter().find_map(|e| match &e.event {
-            sockscope_engine::Event::Demux(r) if r.seg == seg => r.winner,
-            _ => None,
-        })
+        ctx.session
+            .borrow()
+            .trace()
+            .iter()
+            .find_map(|e| match &e.event {
+                sockscope_engine::Event::Demux(r) if r.seg == seg => r.winner,
+                _ => None,
+            })
     });
     let crash = {
-        let (ctx, id, crashed) = (ctx.clone(), h.id, h.crashed);
-        Callback::from(move |_: MouseEvent| ctx.dispatch(Action::Apply(if crashed { Input::Restart(id) } else { Input::Crash(id) })))
+        let (ctx, name, crashed) = (ctx.clone(), h.name.clone(), h.crashed);
+        Callback::from(move |_: MouseEvent| {
+            ctx.dispatch(Action::Net(if crashed {
+                NetCmd::Restart(name.clone())
+            } else {
+                NetCmd::Crash(name.clone())
+            }))
+        })
     };
     let addrs: Vec<String> = h.addrs.iter().map(|a| a.to_string()).collect();
     html! {

@@ -79,7 +79,12 @@ impl Scale {
 pub fn Ladder() -> Html {
     let ctx = use_context::<Ctx>().expect("app context");
     let now = ctx.snapshot.time;
-    let hosts: Vec<(HostId, String)> = ctx.snapshot.hosts.iter().map(|h| (h.id, h.name.clone())).collect();
+    let hosts: Vec<(HostId, String)> = ctx
+        .snapshot
+        .hosts
+        .iter()
+        .map(|h| (h.id, h.name.clone()))
+        .collect();
     let lane = |h: HostId| -> f64 {
         let i = hosts.iter().position(|(id, _)| *id == h).unwrap_or(0) as f64;
         let n = hosts.len().max(2) as f64 - 1.0;
@@ -88,7 +93,7 @@ pub fn Ladder() -> Html {
     let segments: Vec<Drawn> = {
         let session = ctx.session.borrow();
         let dropped: BTreeSet<SegId> = session
-            .trace
+            .trace()
             .iter()
             .filter_map(|e| match &e.event {
                 Event::SegmentDropped { seg, .. } => Some(*seg),
@@ -96,20 +101,30 @@ pub fn Ladder() -> Html {
             })
             .collect();
         let all: Vec<Drawn> = session
-            .trace
+            .trace()
             .iter()
             .filter_map(|e| match &e.event {
-                Event::SegmentSent { seg, sent_at, arrives_at } => Some(Drawn {
+                Event::SegmentSent {
+                    seg,
+                    sent_at,
+                    arrives_at,
+                } => Some(Drawn {
                     id: seg.id,
                     from: seg.from_host,
                     to: seg.to_host,
                     sent: *sent_at,
                     arrives: *arrives_at,
-                    label: if seg.probe { format!("probe {}", seg.label()) } else { seg.label() },
+                    label: if seg.probe {
+                        format!("probe {}", seg.label())
+                    } else {
+                        seg.label()
+                    },
                     short: match (seg.proto, seg.len) {
                         (sockscope_engine::Proto::Udp, n) => format!("UDP {n}B"),
                         (_, 0) => seg.flags.to_string(),
-                        (_, n) if seg.flags == sockscope_engine::segment::Flags::ACK => format!("{n} bytes"),
+                        (_, n) if seg.flags == sockscope_engine::segment::Flags::ACK => {
+                            format!("{n} bytes")
+                        }
                         (_, n) => format!("{} {n} bytes", seg.flags),
                     },
                     dropped: dropped.contains(&seg.id),
@@ -131,7 +146,10 @@ pub fn Ladder() -> Html {
         let skip = all.len().saturating_sub(MAX_SEGMENTS);
         all.into_iter().skip(skip).collect()
     };
-    let mut times: BTreeSet<Micros> = segments.iter().flat_map(|s| [s.sent, s.arrives.min(now)]).collect();
+    let mut times: BTreeSet<Micros> = segments
+        .iter()
+        .flat_map(|s| [s.sent, s.arrives.min(now)])
+        .collect();
     times.insert(now);
     let scale = Scale::new(&times);
     let height = scale.y(now) + 40.0;

@@ -2,6 +2,7 @@
 
 pub mod call_form;
 pub mod connections;
+pub mod console;
 pub mod controls;
 pub mod deadlock;
 pub mod demux;

@@ -16,7 +16,7 @@ pub fn Narration() -> Html {
     let lines: Vec<(u64, String, String)> = {
         let session = ctx.session.borrow();
         session
-            .trace
+            .trace()
             .iter()
             .rev()
             .filter_map(|e| describe(e, &names).map(|t| (e.n, format_time(e.time), t)))

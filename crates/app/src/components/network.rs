@@ -4,55 +4,76 @@
 use crate::app::Ctx;
 use crate::session::Input;
 use crate::state::Action;
-use sockscope_engine::HostId;
+use sockscope_scenario::{Link, NetCmd};
 use yew::prelude::*;
 
 fn read(node: &NodeRef) -> String {
     if let Some(i) = node.cast::<web_sys::HtmlInputElement>() {
         return i.value();
     }
-    node.cast::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default()
+    node.cast::<web_sys::HtmlSelectElement>()
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+/// Every direction between two hosts.
+fn directions(hosts: &[String]) -> Vec<Link> {
+    hosts
+        .iter()
+        .flat_map(|a| {
+            hosts.iter().filter(move |b| *b != a).map(move |b| Link {
+                from: a.clone(),
+                to: b.clone(),
+                both: false,
+            })
+        })
+        .collect()
 }
 
 #[component]
 pub fn NetworkControls() -> Html {
     let ctx = use_context::<Ctx>().expect("app context");
-    let (dir, delay, loss, mss) = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
-    let hosts: Vec<(HostId, String)> = ctx.snapshot.hosts.iter().map(|h| (h.id, h.name.clone())).collect();
-    let dirs: Vec<(HostId, HostId, String)> = hosts
-        .iter()
-        .flat_map(|(a, an)| hosts.iter().filter(move |(b, _)| b != a).map(move |(b, bn)| (*a, *b, format!("{an} → {bn}"))))
-        .collect();
+    let (dir, delay, loss, mss) = (
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+    );
+    let hosts: Vec<String> = ctx.snapshot.hosts.iter().map(|h| h.name.clone()).collect();
+    let dirs = directions(&hosts);
     let pick = {
         let (dir, dirs) = (dir.clone(), dirs.clone());
-        move || -> Option<(HostId, HostId)> {
+        move || -> Option<Link> {
             let i: usize = read(&dir).parse().ok()?;
-            dirs.get(i).map(|(a, b, _)| (*a, *b))
+            dirs.get(i).cloned()
         }
     };
     let apply_path = {
         let (ctx, pick, delay, loss) = (ctx.clone(), pick.clone(), delay.clone(), loss.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some((from, to)) = pick() else { return };
+            let Some(link) = pick() else { return };
             let d: Result<f64, _> = read(&delay).trim().parse();
             let l: Result<f64, _> = read(&loss).trim().trim_end_matches('%').parse();
             match (d, l) {
-                (Ok(d), Ok(l)) if (0.0..=10_000.0).contains(&d) && (0.0..=100.0).contains(&l) => ctx.dispatch(Action::Apply(Input::Path {
-                    from,
-                    to,
-                    delay_us: (d * 1000.0) as u64,
-                    loss: l / 100.0,
-                })),
-                _ => ctx.dispatch(Action::Notice("Delay must be 0 to 10000 ms and loss 0 to 100 %.".into())),
+                (Ok(d), Ok(l)) if (0.0..=10_000.0).contains(&d) && (0.0..=100.0).contains(&l) => {
+                    ctx.dispatch(Action::Net(NetCmd::Delay(
+                        link.clone(),
+                        (d * 1000.0) as u64,
+                    )));
+                    ctx.dispatch(Action::Net(NetCmd::Loss(link, l / 100.0)));
+                }
+                _ => ctx.dispatch(Action::Notice(
+                    "Delay must be 0 to 10000 ms and loss 0 to 100 %.".into(),
+                )),
             }
         })
     };
     let drop_next = {
         let (ctx, pick) = (ctx.clone(), pick.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Some((from, to)) = pick() {
-                ctx.dispatch(Action::Apply(Input::DropNext { from, to }));
+            if let Some(link) = pick() {
+                ctx.dispatch(Action::Net(NetCmd::DropNext(link)));
             }
         })
     };
@@ -62,18 +83,27 @@ pub fn NetworkControls() -> Html {
             e.prevent_default();
             match read(&mss).trim().parse::<u64>() {
                 Ok(n) if (1..=65_535).contains(&n) => ctx.dispatch(Action::Apply(Input::Mss(n))),
-                _ => ctx.dispatch(Action::Notice("The MSS must be a whole number from 1 to 65535 bytes.".into())),
+                _ => ctx.dispatch(Action::Notice(
+                    "The MSS must be a whole number from 1 to 65535 bytes.".into(),
+                )),
             }
         })
     };
-    let current_mss = ctx.session.borrow().world.config().mss;
-    let default_delay = ctx.session.borrow().world.config().delay_us as f64 / 1000.0;
+    let (current_mss, default_delay) = {
+        let s = ctx.session.borrow();
+        let cfg = s.world().config();
+        (cfg.mss, cfg.delay_us as f64 / 1000.0)
+    };
     html! {
         <section class="network" aria-label="Network">
             <h3>{ "Network" }</h3>
             <form onsubmit={apply_path} class="row">
                 <label>{ "path " }
-                    <select ref={dir}>{ for dirs.iter().enumerate().map(|(i, (_, _, n))| html! { <option value={i.to_string()} selected={i == 0}>{ n }</option> }) }</select>
+                    <select ref={dir}>
+                        { for dirs.iter().enumerate().map(|(i, l)| html! {
+                            <option value={i.to_string()} selected={i == 0}>{ format!("{} → {}", l.from, l.to) }</option>
+                        }) }
+                    </select>
                 </label>
                 <label>{ "delay (ms) " }<input ref={delay} type="text" size="5" value={default_delay.to_string()} /></label>
                 <label>{ "loss (%) " }<input ref={loss} type="text" size="4" value="0" /></label>

@@ -14,7 +14,9 @@ pub struct ProcessProps {
 
 fn progress(call: &Call, done: u64) -> String {
     match call {
-        Call::Send { len, .. } | Call::SendTo { len, .. } => format!(" — {done} of {len} bytes copied so far"),
+        Call::Send { len, .. } | Call::SendTo { len, .. } => {
+            format!(" — {done} of {len} bytes copied so far")
+        }
         _ => String::new(),
     }
 }
@@ -26,13 +28,16 @@ pub fn ProcessPanel(props: &ProcessProps) -> Html {
     let name = p.name.clone();
     let reason = match (&p.pending, p.alive) {
         (_, false) => Some(format!("{name} died with its host.")),
-        (Some(pending), _) => Some(format!("{name} is blocked in {}; it can make no other call until that returns.", pending.call)),
+        (Some(pending), _) => Some(format!(
+            "{name} is blocked in {}; it can make no other call until that returns.",
+            pending.call
+        )),
         _ => None,
     };
     let last = ctx
         .session
         .borrow()
-        .world
+        .world()
         .process(p.pid)
         .and_then(|p| p.last.clone());
     html! {

@@ -49,8 +49,15 @@ pub fn SocketCard(props: &SocketCardProps) -> Html {
         Proto::Tcp => s.state.to_string(),
         Proto::Udp => "UDP".to_string(),
     };
-    let family = if s.family == sockscope_engine::Family::V6 { "6" } else { "" };
-    let proto = format!("{}{family}", if s.proto == Proto::Tcp { "TCP" } else { "UDP" });
+    let family = if s.family == sockscope_engine::Family::V6 {
+        "6"
+    } else {
+        ""
+    };
+    let proto = format!(
+        "{}{family}",
+        if s.proto == Proto::Tcp { "TCP" } else { "UDP" }
+    );
     let class = classes!(
         "socket-card",
         state_class(s.state),
@@ -104,7 +111,10 @@ fn list(ids: &[sockscope_engine::SockId]) -> String {
     if ids.is_empty() {
         "empty".into()
     } else {
-        ids.iter().map(|i| format!("#{}", i.0)).collect::<Vec<_>>().join(", ")
+        ids.iter()
+            .map(|i| format!("#{}", i.0))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

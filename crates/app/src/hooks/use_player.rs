@@ -15,7 +15,9 @@ pub fn use_player(ctx: Ctx) {
     use_effect_with(playing, move |playing| {
         let timer = playing.then(|| {
             let ctx = ctx.clone();
-            Interval::new(FRAME_MS, move || ctx.dispatch(Action::Tick(FRAME_MS as f64)))
+            Interval::new(FRAME_MS, move || {
+                ctx.dispatch(Action::Tick(FRAME_MS as f64))
+            })
         });
         move || drop(timer)
     });

@@ -242,6 +242,12 @@ impl Runner {
         &self.world
     }
 
+    /// The world, for settings the language has no statement for (the app changes the
+    /// MSS mid-run this way). Calls made through it bypass the runner's bookkeeping.
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+
     /// How many statements of the scenario have been executed.
     pub fn position(&self) -> usize {
         self.next

@@ -1,0 +1,124 @@
+//! A console that takes lines of the scenario language (`client: s = socket(TCP)`,
+//! `net: deliver 1`, `netstat server`), and the scenario panel to export what was done
+//! or load a scenario. The same parser as the command-line runner reads both.
+
+use crate::app::Ctx;
+use crate::state::Action;
+use sockscope_scenario::{parse, LineKind};
+use yew::prelude::*;
+
+/// Output lines kept on screen.
+const SHOWN: usize = 80;
+
+#[component]
+pub fn Console() -> Html {
+    let ctx = use_context::<Ctx>().expect("app context");
+    let input = use_node_ref();
+    let submit = {
+        let (ctx, input) = (ctx.clone(), input.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(field) = input.cast::<web_sys::HtmlInputElement>() else {
+                return;
+            };
+            let text = field.value();
+            if text.trim().is_empty() {
+                return;
+            }
+            ctx.dispatch(Action::Line(text));
+            field.set_value("");
+        })
+    };
+    let lines: Vec<(String, &'static str)> = {
+        let s = ctx.session.borrow();
+        let all = s.runner.lines();
+        all.iter()
+            .skip(all.len().saturating_sub(SHOWN))
+            .map(|l| {
+                let class = match l.kind {
+                    LineKind::Say => "say",
+                    LineKind::Fail => "fail",
+                    LineKind::Call => "call",
+                    _ => "",
+                };
+                (l.text.clone(), class)
+            })
+            .collect()
+    };
+    html! {
+        <section class="console" aria-label="Console">
+            <h3>{ "Console" }</h3>
+            <form onsubmit={submit} class="row">
+                <label class="grow" for="console-line">
+                    <span class="visually-hidden">{ "A line of the scenario language" }</span>
+                    <input id="console-line" ref={input} type="text" data-testid="console-input" autocomplete="off" spellcheck="false"
+                        placeholder="client: c = socket(TCP); connect(c, 10.0.0.2:80)" />
+                </label>
+                <button type="submit" class="primary" data-testid="console-run">{ "Run" }</button>
+            </form>
+            <p class="muted small">{ "Write calls as in C, prefixed by the process: " }<code>{ "server: s = accept(l)" }</code>
+                { ". A call that blocks lets the network run until it returns; end it with " }<code>{ "&" }</code>
+                { " to watch instead. Also: " }<code>{ "net: deliver 1" }</code>{ ", " }<code>{ "net: run" }</code>{ ", " }
+                <code>{ "netstat client" }</code>{ ", " }<code>{ "expect state client c == ESTABLISHED" }</code>{ "." }</p>
+            <pre class="console-log" data-testid="console-log" aria-live="polite">
+                { for lines.into_iter().map(|(t, class)| html! { <><span class={class}>{ t }</span>{ "\n" }</> }) }
+            </pre>
+        </section>
+    }
+}
+
+/// Export what was done as a scenario file, or load one (pasted).
+#[component]
+pub fn ScenarioPanel() -> Html {
+    let ctx = use_context::<Ctx>().expect("app context");
+    let area = use_node_ref();
+    let script = ctx.session.borrow().script();
+    let href = format!("data:text/plain;charset=utf-8,{}", percent_encode(&script));
+    let fill = {
+        let (area, script) = (area.clone(), script.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(a) = area.cast::<web_sys::HtmlTextAreaElement>() {
+                a.set_value(&script);
+            }
+        })
+    };
+    let load = {
+        let (ctx, area) = (ctx.clone(), area.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some(a) = area.cast::<web_sys::HtmlTextAreaElement>() else {
+                return;
+            };
+            match parse(&a.value()) {
+                Ok(scenario) => ctx.dispatch(Action::Load(Box::new(scenario))),
+                Err(e) => ctx.dispatch(Action::Notice(format!("The scenario was not loaded: {e}"))),
+            }
+        })
+    };
+    html! {
+        <section class="scenario" aria-label="Scenario">
+            <h3>{ "Scenario" }</h3>
+            <p class="muted small">{ "Everything you do is a line of a scenario. Copy it to share it, or paste one and load it." }</p>
+            <label for="scenario-text" class="visually-hidden">{ "Scenario text" }</label>
+            <textarea id="scenario-text" ref={area} rows="8" spellcheck="false" data-testid="scenario-text" />
+            <div class="row">
+                <button type="button" onclick={fill} data-testid="scenario-export">{ "Show what I did" }</button>
+                <a class="button" href={href} download="sockscope.scn">{ "Download .scn" }</a>
+                <button type="button" class="primary" onclick={load} data-testid="scenario-load">{ "Load this scenario" }</button>
+            </div>
+        </section>
+    }
+}
+
+/// Encodes text for a `data:` URL.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
