@@ -59,13 +59,24 @@ fn run_prints_the_golden_output_of_the_byte_stream_example() {
 
 #[test]
 fn check_passes_on_every_example() {
-    let mut files: Vec<String> = std::fs::read_dir(scenario_dir().join("examples"))
+    check_passes_on_every_file_in("examples", 8);
+}
+
+#[test]
+fn check_passes_on_every_tour() {
+    check_passes_on_every_file_in("tours", 12);
+}
+
+/// Runs `sockscope check` over every `.scn` file of `scenario/DIR` at once.
+fn check_passes_on_every_file_in(dir: &str, at_least: usize) {
+    let mut files: Vec<String> = std::fs::read_dir(scenario_dir().join(dir))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "scn"))
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
     files.sort();
+    assert!(files.len() >= at_least, "{dir}: {files:?}");
     let args: Vec<&str> = std::iter::once("check")
         .chain(files.iter().map(String::as_str))
         .collect();

@@ -47,6 +47,8 @@ pub struct Tcb {
     pub retries: u32,
     /// Interval of the next zero-window probe; doubles while the window stays shut.
     pub persist_us: Micros,
+    /// Zero-window probes sent since the peer last said anything.
+    pub unanswered_probes: u32,
     /// A transmission opportunity is already scheduled for this instant.
     pub output_scheduled: bool,
 }

@@ -343,3 +343,55 @@ fn a_lost_window_update_is_recovered_by_a_zero_window_probe() {
     w.run_until(w.now() + 5 * SEC);
     assert!(recvq(w, *pb, s) > 0, "the probe found the open window");
 }
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn close_moves_to_fin_wait_1_at_once_even_when_data_holds_the_fin_back() {
+    let mut lab = lab(WorldConfig {
+        rcvbuf: 2000,
+        ..WorldConfig::default()
+    });
+    let (_l, c, _s) = connected(&mut lab, 80);
+    let Lab { w, pa, a, .. } = &mut lab;
+    ok(w, *pa, Call::Send { fd: c, len: 10_000 });
+    ok(w, *pa, Call::Close { fd: c });
+    assert!(netstat_lines(w, *a)[0].ends_with("FIN_WAIT_1"));
+    w.run_until_idle(10_000);
+    assert!(
+        netstat_lines(w, *a)[0].ends_with("FIN_WAIT_1"),
+        "the FIN still waits behind data"
+    );
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn zero_window_probes_to_a_crashed_peer_give_up() {
+    let mut lab = lab(WorldConfig {
+        rcvbuf: 1000,
+        data_retries: 3,
+        ..WorldConfig::default()
+    });
+    let (_l, c, _s) = connected(&mut lab, 80);
+    let Lab { w, pa, b, .. } = &mut lab;
+    ok(w, *pa, Call::Send { fd: c, len: 3000 });
+    w.run_until_idle(10_000);
+    w.crash(*b).unwrap();
+    w.run_until(w.now() + 3600 * SEC);
+    assert_eq!(err(w, *pa, Call::Send { fd: c, len: 1 }), Errno::ETIMEDOUT);
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn a_live_peer_with_a_shut_window_is_probed_forever() {
+    let mut lab = lab(WorldConfig {
+        rcvbuf: 1000,
+        data_retries: 3,
+        ..WorldConfig::default()
+    });
+    let (_l, c, _s) = connected(&mut lab, 80);
+    let Lab { w, pa, .. } = &mut lab;
+    ok(w, *pa, Call::Send { fd: c, len: 3000 });
+    w.run_until(w.now() + 3600 * SEC);
+    assert_eq!(state_of(w, *pa, c), TcpState::Established);
+    assert_eq!(sendq(w, *pa, c), 2000);
+}

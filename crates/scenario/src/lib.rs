@@ -18,6 +18,7 @@
 //! [`parse`] reads a whole scenario, [`parse_line`] one console line; [`Runner`]
 //! carries the statements out on the engine one at a time and [`run`] all at once.
 //! The grammar and the semantics of time are in `GRAMMAR.md` beside this crate.
+//! [`tours`] holds the built-in guided tours, narrated scenarios one per topic.
 //! Nothing here does I/O or reads a clock, so it runs in the browser as well.
 
 pub mod ast;
@@ -26,6 +27,7 @@ pub mod format;
 mod parser;
 mod print;
 pub mod runner;
+pub mod tours;
 pub mod units;
 
 pub use ast::*;

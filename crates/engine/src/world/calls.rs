@@ -469,14 +469,34 @@ impl World {
             s.read_shut = true;
             s.recvq.clear();
         }
-        if matches!(how, Shutdown::Write | Shutdown::Both) && !s.write_shut {
-            s.write_shut = true;
-            if s.proto == Proto::Tcp {
-                s.tcb.fin_queued = true;
-                self.schedule_output(sock);
-            }
+        if matches!(how, Shutdown::Write | Shutdown::Both) {
+            self.end_sending(sock, "shutdown");
         }
         Ok(Value::Zero)
+    }
+
+    /// Ends our direction of the stream: a FIN follows whatever SendQ still holds.
+    /// The state changes now (ESTABLISHED → FIN_WAIT_1, CLOSE_WAIT → LAST_ACK), as
+    /// real stacks do, even if the FIN itself must wait behind data.
+    fn end_sending(&mut self, sock: SockId, call: &str) {
+        let s = self.sock_mut(sock);
+        if s.write_shut {
+            return;
+        }
+        s.write_shut = true;
+        if s.proto != Proto::Tcp {
+            return;
+        }
+        s.tcb.fin_queued = true;
+        let next = match s.state {
+            TcpState::Established => Some(TcpState::FinWait1),
+            TcpState::CloseWait => Some(TcpState::LastAck),
+            _ => None,
+        };
+        if let Some(next) = next {
+            self.set_state(sock, next, crate::trace::Cause::Call(call.into()));
+        }
+        self.schedule_output(sock);
     }
 
     fn do_close(&mut self, pid: Pid, fd: Fd, sock: SockId) -> Poll {
@@ -524,11 +544,7 @@ impl World {
         let s = self.sock_mut(sock);
         s.recvq.clear();
         s.read_shut = true;
-        if !s.write_shut {
-            s.write_shut = true;
-            s.tcb.fin_queued = true;
-            self.schedule_output(sock);
-        }
+        self.end_sending(sock, "close");
         match linger {
             Some(secs) if !self.sock_mut(sock).tcb.fin_acked => {
                 self.arm_timer(sock, TimerKind::Linger, secs as u64 * SEC);

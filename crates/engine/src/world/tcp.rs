@@ -213,7 +213,6 @@ impl World {
             && t.fin_seq.is_none_or(|f| f == t.snd_nxt);
         if fin_due {
             let seq = t.snd_nxt;
-            let cause = Cause::Call(if s.refs == 0 { "close" } else { "shutdown" }.into());
             self.send_tcp(
                 id,
                 Flags {
@@ -228,11 +227,6 @@ impl World {
             t.fin_seq = Some(seq);
             t.snd_nxt = seq + 1;
             t.snd_max = t.snd_max.max(seq + 1);
-            match self.sock_mut(id).state {
-                Established => self.set_state(id, FinWait1, cause),
-                CloseWait => self.set_state(id, LastAck, cause),
-                _ => {}
-            }
             self.ensure_retransmit_timer(id);
         }
         let s = self.socket(id).expect("live structure");
@@ -407,9 +401,13 @@ impl World {
             return self.reset_input(id, cause);
         }
         let state = self.sock_mut(id).state;
-        if seg.flags.syn {
+        // In a simultaneous open, the peer's SYN+ACK repeats the SYN we know and
+        // acknowledges ours: it completes the handshake like a plain ACK (RFC 793, fig. 8).
+        let crossing =
+            state == TcpState::SynRcvd && seg.flags.ack && seg.seq == self.sock_mut(id).tcb.irs;
+        if seg.flags.syn && !crossing {
             let t = &self.sock_mut(id).tcb;
-            if state == TcpState::SynRcvd && seg.seq == t.irs && !seg.flags.ack {
+            if state == TcpState::SynRcvd && seg.seq == t.irs {
                 self.send_syn(id, Flags::SYN_ACK);
             } else {
                 // A repeated SYN+ACK means our ACK was lost: acknowledge again.
@@ -471,6 +469,7 @@ impl World {
         let mss = self.cfg.mss.max(1);
         let s = self.sock_mut(id);
         let t = &mut s.tcb;
+        t.unanswered_probes = 0;
         // While the window is shut, a probe may carry one byte past snd_max.
         let limit = t.snd_max + (t.snd_wnd == 0) as u64;
         if seg.ack > limit {
@@ -678,12 +677,19 @@ impl World {
     /// The peer's window is 0 and data waits: send one byte past the window to learn
     /// whether a window update was lost.
     fn probe_window(&mut self, id: SockId) {
-        let max = self.cfg.max_rto_us;
+        let (max, limit) = (self.cfg.max_rto_us, self.cfg.data_retries);
         let s = self.sock_mut(id);
         let t = &s.tcb;
         if s.unsent() == 0 || t.snd_wnd > 0 || t.snd_nxt != t.snd_una {
             return;
         }
+        // A peer that answers keeps a shut window open forever; one that never answers
+        // (it crashed) is given up like unacknowledged data.
+        if t.unanswered_probes >= limit {
+            return self.give_up(id);
+        }
+        s.tcb.unanswered_probes += 1;
+        let t = &s.tcb;
         let (seq, runs) = (t.snd_nxt, s.sendq.peek(0, 1));
         self.send_tcp(id, Flags::ACK, seq, runs, true);
         let t = &mut self.sock_mut(id).tcb;

@@ -1,0 +1,220 @@
+//! The built-in guided tours: each one parses, runs to the end with every expectation
+//! met, carries its title, summary and narration, and prints the figures its
+//! narration quotes but no `expect` can state (virtual times).
+
+use sockscope_scenario::tours::{self, Tour, ALL};
+use sockscope_scenario::{run, LineKind, Report, Stmt};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn run_tour(tour: &Tour) -> Report {
+    let scenario = tour
+        .parse()
+        .unwrap_or_else(|e| panic!("tours/{}.scn:{e}", tour.name));
+    run(&scenario)
+}
+
+fn tour(name: &str) -> &'static Tour {
+    tours::find(name).unwrap_or_else(|| panic!("no tour {name}"))
+}
+
+#[test]
+fn every_tour_runs_without_error_and_meets_all_its_expectations() {
+    for t in ALL {
+        let report = run_tour(t);
+        assert!(
+            report.error.is_none(),
+            "tours/{}.scn:{}",
+            t.name,
+            report.error.unwrap()
+        );
+        assert!(
+            report.failures.is_empty(),
+            "tours/{}.scn: {:#?}\n{}",
+            t.name,
+            report.failures,
+            report.text()
+        );
+        assert!(report.passed >= 5, "tours/{}.scn checks too little", t.name);
+    }
+}
+
+#[test]
+fn every_tour_has_a_title_a_summary_and_narration() {
+    for t in ALL {
+        let mut lines = t.text.lines();
+        assert_eq!(
+            lines.next(),
+            Some(format!("# title: {}", t.title).as_str()),
+            "tours/{}.scn: first line",
+            t.name
+        );
+        assert_eq!(
+            lines.next(),
+            Some(format!("# summary: {}", t.summary).as_str()),
+            "tours/{}.scn: second line",
+            t.name
+        );
+        assert_eq!(tours::header(t.text, "title"), Some(t.title));
+        assert_eq!(tours::header(t.text, "summary"), Some(t.summary));
+        assert!(!t.title.is_empty() && t.title.len() <= 60, "{}", t.name);
+        assert!(
+            t.summary.ends_with('.') && t.summary.len() <= 200,
+            "{}: the summary is one sentence",
+            t.name
+        );
+        let statements = t.parse().unwrap().statements;
+        let says = statements
+            .iter()
+            .filter(|s| matches!(s.kind, Stmt::Say(_)))
+            .count();
+        assert!(says >= 5, "tours/{}.scn has {says} say lines", t.name);
+        assert!(
+            statements.iter().any(|s| matches!(s.kind, Stmt::Expect(_))),
+            "{}",
+            t.name
+        );
+    }
+}
+
+#[test]
+fn tour_names_are_unique_url_safe_and_match_the_files() {
+    let mut names = BTreeSet::new();
+    for t in ALL {
+        assert!(
+            !t.name.is_empty()
+                && t.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !t.name.starts_with('-')
+                && !t.name.ends_with('-'),
+            "{:?} is not URL-safe",
+            t.name
+        );
+        assert!(names.insert(t.name), "{} twice", t.name);
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tours")
+            .join(format!("{}.scn", t.name));
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            t.text,
+            "{}",
+            file.display()
+        );
+    }
+    // No tour file is missing from the table.
+    let files: BTreeSet<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tours"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "scn"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+    let listed: BTreeSet<String> = names.iter().map(|n| n.to_string()).collect();
+    assert_eq!(files, listed);
+    assert_eq!(ALL.len(), 12);
+}
+
+#[test]
+fn find_looks_tours_up_by_name() {
+    assert_eq!(tours::find("demux").unwrap().name, "demux");
+    assert_eq!(
+        tours::find("byte-stream").unwrap().title,
+        "TCP is a byte stream"
+    );
+    assert!(tours::find("Demux").is_none());
+    assert!(tours::find("").is_none());
+}
+
+#[test]
+fn header_reads_comment_lines_only() {
+    let text = "# title:  Spaced  \n#summary: s\nsay # title: not this\n";
+    assert_eq!(tours::header(text, "title"), Some("Spaced"));
+    assert_eq!(tours::header(text, "summary"), Some("s"));
+    assert_eq!(tours::header(text, "author"), None);
+}
+
+/// The virtual times of the wire lines whose text contains `needle`.
+fn wire_times(r: &Report, needle: &str) -> Vec<String> {
+    r.lines
+        .iter()
+        .filter(|l| l.kind == LineKind::Wire && l.text.contains(needle))
+        .filter_map(|l| l.text.split_whitespace().next())
+        .map(|t| t.trim_start_matches("t=").to_string())
+        .collect()
+}
+
+fn has_line(r: &Report, line: &str) -> bool {
+    r.lines.iter().any(|l| l.text == line)
+}
+
+#[test]
+fn byte_stream_shows_the_worked_example_in_netstat() {
+    let r = run_tour(tour("byte-stream"));
+    let text = r.text();
+    assert!(text.contains(
+        "tcp        0   6500 10.21.44.33:32768       192.0.2.8:22            ESTABLISHED"
+    ));
+    assert!(text.contains(
+        "tcp     1500      0 192.0.2.8:22            10.21.44.33:32768       ESTABLISHED"
+    ));
+    assert!(has_line(&r, "B: recv(s, 2000) = 1500"));
+    assert!(has_line(&r, "B: recv(s, 4000) = 4000"));
+}
+
+#[test]
+fn throughput_prints_the_times_its_narration_quotes() {
+    let r = run_tour(tour("throughput"));
+    // Both sends start at t=300ms (the second handshake ends then).
+    assert!(has_line(
+        &r,
+        "R2: s = accept(l) returned 4 (peer 10.0.0.3:32768) at t=300ms"
+    ));
+    assert!(has_line(&r, "S2: send(c, 49152) returned 49152 at t=700ms"));
+    assert!(has_line(&r, "S1: send(c, 49152) returned 49152 at t=2.7s"));
+    // The checkpoints: 550 ms, then 1.85 s and 50 ms more.
+    assert!(r
+        .lines
+        .iter()
+        .any(|l| l.text.starts_with("net: run 550ms:") && l.text.ends_with("now t=850ms")));
+    assert!(r
+        .lines
+        .iter()
+        .any(|l| l.text.starts_with("net: run 50ms:") && l.text.ends_with("now t=2.75s")));
+}
+
+#[test]
+fn connect_errors_shows_the_doubling_syn_timeouts() {
+    let r = run_tour(tour("connect-errors"));
+    assert_eq!(
+        wire_times(&r, "SYN (retransmission), lost on the way"),
+        ["1.3s", "3.3s", "7.3s", "15.3s", "31.3s", "63.3s"]
+    );
+    assert!(has_line(
+        &r,
+        "client: connect(c3, 10.0.0.2:80) returned -1 ETIMEDOUT \
+         (the peer did not answer in time, even after retransmissions) at t=127.25s"
+    ));
+    assert_eq!(wire_times(&r, "RST"), ["250ms"]);
+}
+
+#[test]
+fn server_side_retries_the_syn_ack_five_times_before_giving_up() {
+    let r = run_tour(tour("server-side"));
+    assert_eq!(wire_times(&r, "SYN+ACK (retransmission), dropped").len(), 5);
+}
+
+#[test]
+fn closing_lingers_for_l_linger_seconds() {
+    let r = run_tour(tour("closing"));
+    // The lingering close() is issued when the last handshake ends, at t=181.75s.
+    assert!(has_line(
+        &r,
+        "B: s2 = accept(l) returned 5 (peer 10.0.0.1:32772) at t=181.75s"
+    ));
+    assert!(r
+        .lines
+        .iter()
+        .any(|l| l.text.starts_with("A: close(c2) returned -1 ETIMEDOUT")
+            && l.text.ends_with("at t=184.75s")));
+}
