@@ -12,8 +12,11 @@ use crate::components::narration::Narration;
 use crate::components::netstat::Netstat;
 use crate::components::network::NetworkControls;
 use crate::components::notice::Notice;
+use crate::components::tour::{TourPanel, TourPicker};
 use crate::hooks::use_player::use_player;
-use crate::state::{Action, State, Theme};
+use crate::options::{self, ControlsMode};
+use crate::session::{Input, Session};
+use crate::state::{Action, State, Theme, TourInfo};
 use yew::prelude::*;
 
 /// Every component reads the state and dispatches actions through this context.
@@ -46,10 +49,116 @@ fn on_key(ctx: Ctx) -> Callback<KeyboardEvent> {
     })
 }
 
+/// Where the app's options come from: the page's URL, or `mount(element, options)`.
+#[derive(Properties, PartialEq, Clone, Default)]
+pub struct AppProps {
+    /// `tour=deadlock&step=3&controls=minimal…` (see `options`).
+    #[prop_or_default]
+    pub query: AttrValue,
+    /// `#scenario=…`
+    #[prop_or_default]
+    pub fragment: AttrValue,
+    /// The app owns the whole page: keyboard shortcuts work wherever the focus is.
+    /// (An instance embedded among other content reacts only to keys inside it.)
+    #[prop_or_default]
+    pub whole_page: bool,
+}
+
+/// Keyboard shortcuts for the whole document, while the app is mounted.
+#[hook]
+fn use_document_keys(enabled: bool, ctx: Ctx) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    use_effect_with(enabled, move |enabled| {
+        let listener = enabled.then(|| {
+            let handler = on_key(ctx);
+            let closure =
+                Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| handler.emit(e));
+            let doc = web_sys::window().and_then(|w| w.document());
+            if let Some(doc) = &doc {
+                let _ = doc
+                    .add_event_listener_with_callback("keydown", closure.as_ref().unchecked_ref());
+            }
+            (doc, closure)
+        });
+        move || {
+            if let Some((Some(doc), closure)) = listener {
+                let _ = doc.remove_event_listener_with_callback(
+                    "keydown",
+                    closure.as_ref().unchecked_ref(),
+                );
+            }
+        }
+    });
+}
+
+/// The first state, as the options ask; problems with them become the notice.
+fn initial_state(props: &AppProps) -> State {
+    let o = options::parse(&props.query, &props.fragment);
+    let mut problems = o.problems.clone();
+    let mut state = match (&o.scenario, &o.tour) {
+        (Some(text), _) => match sockscope_scenario::parse(text) {
+            Ok(scenario) => State::from_session(Session::finished(&scenario)),
+            Err(e) => {
+                problems.push(format!("The scenario in the link was not loaded: {e}"));
+                State::default()
+            }
+        },
+        (None, Some(name)) => match sockscope_scenario::tours::find(name).map(|t| (t, t.parse())) {
+            Some((t, Ok(scenario))) => {
+                let mut session = Session::tour(&scenario);
+                for _ in 0..o.step {
+                    if session.apply(Input::ScenarioStep).is_err() {
+                        problems.push(format!(
+                            "The tour has fewer than {} steps; it stops at its end.",
+                            o.step
+                        ));
+                        break;
+                    }
+                }
+                State {
+                    tour: Some(TourInfo {
+                        name: t.name.to_string(),
+                        title: t.title.to_string(),
+                        len: scenario.statements.len(),
+                    }),
+                    ..State::from_session(session)
+                }
+            }
+            _ => {
+                let names: Vec<&str> = sockscope_scenario::tours::ALL
+                    .iter()
+                    .map(|t| t.name)
+                    .collect();
+                problems.push(format!(
+                    "There is no tour called “{name}”. The tours are: {}.",
+                    names.join(", ")
+                ));
+                State::default()
+            }
+        },
+        (None, None) => State::default(),
+    };
+    state.theme = o.theme;
+    state.speed = o.speed;
+    state.controls = o.controls;
+    state.autoplay = o.autoplay;
+    state.playing = o.autoplay;
+    if !problems.is_empty() {
+        state.notice = Some(problems.join(" "));
+    }
+    state
+}
+
 #[component]
-pub fn App() -> Html {
-    let ctx = use_reducer(State::default);
+pub fn App(props: &AppProps) -> Html {
+    let ctx = {
+        let props = props.clone();
+        use_reducer(move || initial_state(&props))
+    };
     use_player(ctx.clone());
+    use_document_keys(props.whole_page, ctx.clone());
+    let local_keys = (!props.whole_page).then(|| on_key(ctx.clone()));
     let reset = {
         let ctx = ctx.clone();
         Callback::from(move |_: MouseEvent| ctx.dispatch(Action::Reset))
@@ -70,18 +179,23 @@ pub fn App() -> Html {
         Theme::Dark => "dark",
     };
     let hosts = ctx.snapshot.hosts.clone();
+    let full = ctx.controls == ControlsMode::Full;
     let two = hosts.len() == 2;
     html! {
         <ContextProvider<Ctx> context={ctx.clone()}>
-            <div class="sockscope" data-theme={theme_attr} onkeydown={on_key(ctx.clone())}>
-                <header class="topbar">
-                    <h1>{ "sockscope" }</h1>
-                    <p class="tagline">{ "Call the sockets API and watch what the kernel keeps for every socket." }</p>
-                    <button type="button" onclick={theme} title="Light, dark or the system's theme">{ format!("Theme: {theme_attr}") }</button>
-                    <button type="button" onclick={reset} data-testid="reset">{ "Reset" }</button>
-                </header>
-                <Controls />
+            <div class={classes!("sockscope", (!full).then_some("embedded"))} data-theme={theme_attr} onkeydown={local_keys}>
+                if full {
+                    <header class="topbar">
+                        <h1>{ "sockscope" }</h1>
+                        <p class="tagline">{ "Call the sockets API and watch what the kernel keeps for every socket." }</p>
+                        <TourPicker />
+                        <button type="button" onclick={theme} title="Light, dark or the system's theme">{ format!("Theme: {theme_attr}") }</button>
+                        <button type="button" onclick={reset} data-testid="reset">{ "Reset" }</button>
+                    </header>
+                }
+                if ctx.controls != ControlsMode::None { <Controls /> }
                 <Notice />
+                <TourPanel />
                 <DeadlockBanner />
                 <main class={classes!("stage", two.then_some("two-hosts"))}>
                     if two {
@@ -101,10 +215,12 @@ pub fn App() -> Html {
                 <div class="lower">
                     <Connections />
                     <DemuxInspector />
-                    <Console />
+                    if full { <Console /> }
                     <Narration />
-                    <NetworkControls />
-                    <ScenarioPanel />
+                    if full {
+                        <NetworkControls />
+                        <ScenarioPanel />
+                    }
                 </div>
                 <footer class="help">
                     <p>{ "Keys: space plays or pauses, → runs the next event, ← steps back. Every number on screen comes from the simulation engine." }</p>

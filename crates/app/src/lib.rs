@@ -5,6 +5,7 @@ pub mod app;
 pub mod components;
 pub mod hooks;
 pub mod narrate;
+pub mod options;
 pub mod panic;
 pub mod session;
 pub mod state;
@@ -13,20 +14,42 @@ pub mod view;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod session_tests;
 
-/// Mounts the app into `#app` (or the body) and takes over panics so that a bug shows
-/// an error panel instead of a blank page.
+/// Mounts the app into `#app` with the page URL's options, and takes over panics so
+/// that a bug shows an error panel instead of a blank page. A page without `#app`
+/// (one that embeds sockscope with `mount`) is left alone.
 pub fn start() {
     panic::install();
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a browser document");
-    match document.get_element_by_id("app") {
-        Some(root) => {
-            root.set_inner_html("");
-            yew::Renderer::<app::App>::with_root(root).render();
-        }
-        None => {
-            yew::Renderer::<app::App>::new().render();
-        }
-    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(root) = window.document().and_then(|d| d.get_element_by_id("app")) else {
+        return;
+    };
+    let location = window.location();
+    let props = app::AppProps {
+        query: location.search().unwrap_or_default().into(),
+        fragment: location.hash().unwrap_or_default().into(),
+        whole_page: true,
+    };
+    root.set_inner_html("");
+    yew::Renderer::<app::App>::with_root_and_props(root, props).render();
+}
+
+/// For pages that embed sockscope without an iframe: mounts an independent instance
+/// into `element`. `options` takes the same form as the URL's query, e.g.
+/// `"tour=deadlock&controls=minimal"`; a scenario may follow after `#scenario=`.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn mount(element: web_sys::Element, options: &str) {
+    panic::install();
+    let (query, fragment) = match options.split_once('#') {
+        Some((q, f)) => (q.to_string(), format!("#{f}")),
+        None => (options.to_string(), String::new()),
+    };
+    let props = app::AppProps {
+        query: query.into(),
+        fragment: fragment.into(),
+        whole_page: false,
+    };
+    element.set_inner_html("");
+    yew::Renderer::<app::App>::with_root_and_props(element, props).render();
 }

@@ -21,8 +21,33 @@ impl Names<'_> {
     pub fn process(&self, pid: Pid) -> String {
         self.0.processes.iter().find(|p| p.pid == pid).map_or_else(
             || pid.to_string(),
-            |p| format!("{} on {}", p.name, self.host(p.host)),
+            |p| {
+                let host = self.host(p.host);
+                if p.name == host {
+                    host
+                } else {
+                    format!("{} on {host}", p.name)
+                }
+            },
         )
+    }
+
+    /// Why a structure advertises a window of 0, as far as the present shows it.
+    pub fn zero_window_reason(&self, local: std::net::SocketAddr) -> &'static str {
+        let s = self
+            .0
+            .sockets
+            .iter()
+            .find(|s| s.local.socket_addr() == Some(local));
+        match s {
+            Some(s) if s.descriptors.is_empty() && s.parent.is_none() => {
+                ", advertising a window of 0: its program has closed it and will read nothing more"
+            }
+            Some(s) if s.recvq.len >= s.recvq.capacity => {
+                ", advertising a window of 0 because its RecvQ is full"
+            }
+            _ => ", advertising a window of 0",
+        }
     }
 
     pub fn sock(&self, id: SockId) -> String {
@@ -132,7 +157,7 @@ pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
             };
             let full =
                 if seg.proto == sockscope_engine::Proto::Tcp && seg.window == 0 && !seg.flags.rst {
-                    ", advertising a window of 0 because its RecvQ is full"
+                    names.zero_window_reason(seg.src)
                 } else {
                     ""
                 };

@@ -4,7 +4,9 @@
 //! language, so stepping back is a replay and the session can be exported as text.
 
 use sockscope_engine::{Call, Pid, TraceEntry, World};
-use sockscope_scenario::{parse, parse_line, NetCmd, OutLine, Runner, Scenario, Statement, Stmt};
+use sockscope_scenario::{
+    parse, parse_line, Expect, NetCmd, OutLine, Runner, Scenario, Statement, Stmt,
+};
 
 /// One thing the learner did, in a form that can be replayed.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,15 +98,47 @@ impl Session {
     fn exec(runner: &mut Runner, input: &Input) -> Result<Vec<OutLine>, String> {
         match input {
             Input::Statement(st) => runner.execute(st).map_err(|e| e.message),
-            Input::ScenarioStep => match runner.step() {
-                Some(result) => result.map_err(|e| format!("line {}: {}", e.line, e.message)),
-                None => Err("The tour is over: there is no next step.".into()),
-            },
+            Input::ScenarioStep => Self::scenario_step(runner),
             Input::Mss(mss) => {
                 runner.world_mut().config_mut().mss = (*mss).max(1);
                 Ok(Vec::new())
             }
         }
+    }
+
+    /// One step of a tour: its narration, the statement it narrates, and the checks
+    /// and printouts that follow it (they change nothing on screen by themselves).
+    fn scenario_step(runner: &mut Runner) -> Result<Vec<OutLine>, String> {
+        let kind = |r: &Runner| r.statements().get(r.position()).map(|st| st.kind.clone());
+        if kind(runner).is_none() {
+            return Err("The tour is over: there is no next step.".into());
+        }
+        let mut out = Vec::new();
+        let mut run = |r: &mut Runner| -> Result<(), String> {
+            match r.step() {
+                Some(Ok(mut lines)) => {
+                    out.append(&mut lines);
+                    Ok(())
+                }
+                Some(Err(e)) => Err(format!("line {}: {}", e.line, e.message)),
+                None => Ok(()),
+            }
+        };
+        while matches!(kind(runner), Some(Stmt::Say(_))) {
+            run(runner)?;
+        }
+        if kind(runner).is_some() {
+            run(runner)?;
+        }
+        let passive = |k: &Option<Stmt>| match k {
+            Some(Stmt::Expect(e)) => !matches!(e, Expect::Call { .. }),
+            Some(Stmt::Netstat { .. } | Stmt::Explain { .. }) => true,
+            _ => false,
+        };
+        while passive(&kind(runner)) {
+            run(runner)?;
+        }
+        Ok(out)
     }
 
     /// Applies every statement of one console line; stops at the first refused one.

@@ -1,5 +1,6 @@
 //! One `State`, changed only by `Action`s through the reducer.
 
+use crate::options::ControlsMode;
 use crate::session::{Input, Session};
 use sockscope_engine::snapshot::Snapshot;
 use sockscope_engine::{Call, Micros, Pid, SegId, SockId, MS};
@@ -7,6 +8,9 @@ use sockscope_scenario::{NetCmd, Scenario};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::Reducible;
+
+/// How long autoplay waits on a quiet network before the tour's next step.
+pub const AUTOPLAY_PAUSE_MS: f64 = 2500.0;
 
 /// Virtual microseconds that pass per real millisecond at speed 1×: a 50 ms hop takes
 /// 1.25 s to watch.
@@ -37,6 +41,13 @@ pub struct State {
     pub theme: Theme,
     /// The guided tour being followed, if any.
     pub tour: Option<TourInfo>,
+    /// Which controls the page shows (an embedding page may hide them).
+    pub controls: ControlsMode,
+    /// Play by itself: keep the network moving and, in a tour, take the next step
+    /// once things have been quiet for a moment.
+    pub autoplay: bool,
+    /// Real milliseconds the network has been quiet while autoplaying.
+    pub quiet_ms: f64,
 }
 
 /// A loaded scenario the learner steps through.
@@ -60,6 +71,9 @@ impl PartialEq for State {
             && self.skipped == other.skipped
             && self.theme == other.theme
             && self.tour == other.tour
+            && self.controls == other.controls
+            && self.autoplay == other.autoplay
+            && self.quiet_ms == other.quiet_ms
     }
 }
 
@@ -84,6 +98,9 @@ impl State {
             skipped: None,
             theme: Theme::System,
             tour: None,
+            controls: ControlsMode::Full,
+            autoplay: false,
+            quiet_ms: 0.0,
         }
     }
 
@@ -104,6 +121,11 @@ impl State {
                 || pid.to_string(),
                 |p| format!("{} ({})", p.name, self.host_name(p.host)),
             )
+    }
+
+    /// A tour is loaded and has statements left.
+    pub fn tour_has_next(&self) -> bool {
+        self.tour.is_some() && !self.session.borrow().runner.is_finished()
     }
 
     /// Re-reads the engine after a change.
@@ -134,9 +156,19 @@ impl State {
             (w.busy(), w.now(), w.next_event_time(), on_wire)
         };
         if !busy {
+            if self.autoplay && self.tour_has_next() {
+                // Let the learner read the narration before the next step.
+                self.quiet_ms += real_ms;
+                if self.quiet_ms >= AUTOPLAY_PAUSE_MS {
+                    self.quiet_ms = 0.0;
+                    return self.with_session(|x| x.apply(Input::ScenarioStep));
+                }
+                return self;
+            }
             self.playing = false;
             return self.refreshed();
         }
+        self.quiet_ms = 0.0;
         let mut target = now + (real_ms.max(0.0) * VIRTUAL_US_PER_MS * self.speed) as Micros;
         self.skipped = None;
         if let Some(next) = next {
@@ -250,7 +282,7 @@ impl Reducible for State {
                 .refreshed()
             }
             Action::Play => {
-                let busy = s.session.borrow().world().busy();
+                let busy = s.session.borrow().world().busy() || (s.autoplay && s.tour_has_next());
                 let notice = (!busy).then(|| {
                     "The network is quiet: issue a call, or step to the next timer.".to_string()
                 });

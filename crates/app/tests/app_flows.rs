@@ -173,3 +173,35 @@ async fn console_lines_run_in_the_scenario_language() {
         "a parse error names its position"
     );
 }
+
+async fn app_with(query: &str, fragment: &str) -> web_sys::Element {
+    let root = mount_point();
+    let props = sockscope_app::app::AppProps {
+        query: query.to_string().into(),
+        fragment: fragment.to_string().into(),
+        whole_page: false,
+    };
+    yew::Renderer::<sockscope_app::app::App>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    root
+}
+
+#[wasm_bindgen_test]
+async fn a_tour_link_opens_the_tour_at_its_step() {
+    let root = app_with("?tour=byte-stream&step=3", "").await;
+    assert!(
+        text(&root, "[data-testid=tour]").contains("byte stream"),
+        "{}",
+        text(&root, "[data-testid=tour]")
+    );
+    assert!(!text(&root, "[data-testid=tour-text]").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_link_shows_a_notice_and_the_default_view() {
+    let root = app_with("?tour=nope&speed=99&controls=wild", "#garbage").await;
+    let notice = text(&root, "[data-testid=notice]");
+    assert!(notice.contains("no tour called “nope”"), "{notice}");
+    assert!(notice.contains("speed="), "{notice}");
+    assert!(text(&root, "[data-testid=netstat-server]").contains("LISTEN"));
+}

@@ -111,6 +111,14 @@ fn both_sides_sending_1500_with_500_byte_buffers_deadlock() {
         assert_eq!(call.requested - call.done, 500);
         assert_eq!((call.sqs, call.peer_rqs), (500, 500));
     }
+    // Zero-window probes come and go; the deadlock is reported all along.
+    while w.in_flight().next().is_none() {
+        assert!(w.step());
+    }
+    assert!(
+        w.deadlock().is_some(),
+        "a probe on the wire does not end the deadlock"
+    );
     // Neither send ever returns, however long the network runs.
     w.run_until(w.now() + 600 * SEC);
     assert!(pending(w, *pa).is_some() && pending(w, *pb).is_some());

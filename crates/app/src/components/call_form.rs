@@ -177,7 +177,7 @@ fn field(f: &Field, node: &NodeRef, id: String) -> Html {
     if options.is_empty() {
         html! {
             <label for={id.clone()}>{ *label }
-                <input id={id} ref={node.clone()} type="text" value={*default} size="14" />
+                <input id={id} ref={node.clone()} type="text" size="14" data-default={*default} />
             </label>
         }
     } else {
@@ -195,8 +195,24 @@ fn field(f: &Field, node: &NodeRef, id: String) -> Html {
 pub fn CallForm(props: &CallFormProps) -> Html {
     let ctx = use_context::<Ctx>().expect("app context");
     let kind = use_state(|| "socket".to_string());
+    // The descriptor the learner picked stays picked, even when a call adds another.
+    let picked = use_state(|| None::<i32>);
     let (fd_ref, a_ref, b_ref) = (use_node_ref(), use_node_ref(), use_node_ref());
     let (fa, fb) = fields(&kind);
+    // A field gets its default when the call changes, and keeps what the learner
+    // types across every later render.
+    {
+        let (a_ref, b_ref) = (a_ref.clone(), b_ref.clone());
+        let defaults = (fa.as_ref().map(|f| f.2), fb.as_ref().map(|f| f.2));
+        use_effect_with((*kind).clone(), move |_| {
+            for (node, default) in [(a_ref, defaults.0), (b_ref, defaults.1)] {
+                if let (Some(input), Some(d)) = (node.cast::<web_sys::HtmlInputElement>(), default)
+                {
+                    input.set_value(d);
+                }
+            }
+        });
+    }
 
     let on_kind = {
         let kind = kind.clone();
@@ -231,7 +247,20 @@ pub fn CallForm(props: &CallFormProps) -> Html {
     };
     let pid = props.pid.0;
     let disabled = props.disabled_reason.is_some();
-    let newest = props.fds.last().copied();
+    let chosen = picked
+        .filter(|p| props.fds.iter().any(|f| f.0 == *p))
+        .or(props.fds.last().map(|f| f.0));
+    let on_fd = {
+        let picked = picked.clone();
+        Callback::from(move |e: Event| {
+            picked.set(
+                e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+                    .value()
+                    .parse()
+                    .ok(),
+            )
+        })
+    };
     html! {
         <form class="call-form" onsubmit={submit} aria-label={format!("Calls of process {pid}")}>
             <label>{ "call" }
@@ -241,9 +270,9 @@ pub fn CallForm(props: &CallFormProps) -> Html {
             </label>
             if needs_fd(&kind) {
                 <label>{ "fd" }
-                    <select ref={fd_ref.clone()} data-testid={format!("call-fd-{pid}")}>
+                    <select ref={fd_ref.clone()} onchange={on_fd} data-testid={format!("call-fd-{pid}")}>
                         if props.fds.is_empty() { <option value="">{ "none yet" }</option> }
-                        { for props.fds.iter().map(|f| html! { <option value={f.0.to_string()} selected={Some(*f) == newest}>{ f.0 }</option> }) }
+                        { for props.fds.iter().map(|f| html! { <option value={f.0.to_string()} selected={Some(f.0) == chosen}>{ f.0 }</option> }) }
                     </select>
                 </label>
             }

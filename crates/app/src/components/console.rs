@@ -67,13 +67,81 @@ pub fn Console() -> Html {
     }
 }
 
-/// Export what was done as a scenario file, or load one (pasted).
+/// The page's address without query or fragment.
+fn page_base() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+        })
+        .unwrap_or_default()
+}
+
+/// A link that reopens this moment: the tour and its step, or the whole session as a
+/// scenario in the fragment.
+pub fn share_link(ctx: &Ctx) -> String {
+    let session = ctx.session.borrow();
+    match &ctx.tour {
+        Some(t)
+            if session
+                .history
+                .iter()
+                .all(|i| matches!(i, crate::session::Input::ScenarioStep)) =>
+        {
+            format!(
+                "{}?tour={}&step={}",
+                page_base(),
+                t.name,
+                session.history.len()
+            )
+        }
+        _ => format!(
+            "{}#scenario={}",
+            page_base(),
+            crate::options::percent_encode(&session.script())
+        ),
+    }
+}
+
+/// Puts text on the clipboard; the text stays visible in a field in case the browser
+/// refuses.
+fn copy(text: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}
+
+/// Export what was done as a scenario file, or load one (pasted); copy a link or an
+/// embed snippet for a course page.
 #[component]
 pub fn ScenarioPanel() -> Html {
     let ctx = use_context::<Ctx>().expect("app context");
     let area = use_node_ref();
+    let shown = use_state(String::new);
     let script = ctx.session.borrow().script();
-    let href = format!("data:text/plain;charset=utf-8,{}", percent_encode(&script));
+    let link = share_link(&ctx);
+    let embed = format!(
+        "<iframe src=\"{}\" title=\"sockscope\" width=\"100%\" height=\"760\" loading=\"lazy\" style=\"border:0\"></iframe>",
+        if link.contains('?') { format!("{link}&controls=minimal") } else { link.replacen('#', "?controls=minimal#", 1) }
+    );
+    let copy_link = {
+        let (link, shown) = (link.clone(), shown.clone());
+        Callback::from(move |_: MouseEvent| {
+            copy(&link);
+            shown.set(link.clone());
+        })
+    };
+    let copy_embed = {
+        let (embed, shown) = (embed.clone(), shown.clone());
+        Callback::from(move |_: MouseEvent| {
+            copy(&embed);
+            shown.set(embed.clone());
+        })
+    };
+    let href = format!(
+        "data:text/plain;charset=utf-8,{}",
+        crate::options::percent_encode(&script)
+    );
     let fill = {
         let (area, script) = (area.clone(), script.clone());
         Callback::from(move |_: MouseEvent| {
@@ -101,24 +169,19 @@ pub fn ScenarioPanel() -> Html {
             <label for="scenario-text" class="visually-hidden">{ "Scenario text" }</label>
             <textarea id="scenario-text" ref={area} rows="8" spellcheck="false" data-testid="scenario-text" />
             <div class="row">
+                <button type="button" onclick={copy_link} data-testid="copy-link">{ "Copy link" }</button>
+                <button type="button" onclick={copy_embed} data-testid="copy-embed">{ "Copy embed code" }</button>
+            </div>
+            if !shown.is_empty() {
+                <label class="grow copied">{ "Copied (select it if your browser refused): " }
+                    <input type="text" readonly=true value={(*shown).clone()} data-testid="copied" />
+                </label>
+            }
+            <div class="row">
                 <button type="button" onclick={fill} data-testid="scenario-export">{ "Show what I did" }</button>
                 <a class="button" href={href} download="sockscope.scn">{ "Download .scn" }</a>
                 <button type="button" class="primary" onclick={load} data-testid="scenario-load">{ "Load this scenario" }</button>
             </div>
         </section>
     }
-}
-
-/// Encodes text for a `data:` URL.
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }

@@ -17,6 +17,7 @@ fn mark(ok: bool) -> Html {
 
 fn table(r: &DemuxRecord) -> Html {
     html! {
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Candidate structures">
         <table class="demux-table">
             <caption>{ format!("Packet from {} to {}", r.src, r.dst) }</caption>
             <thead><tr>
@@ -39,6 +40,7 @@ fn table(r: &DemuxRecord) -> Html {
                 }) }
             </tbody>
         </table>
+        </div>
     }
 }
 

@@ -53,7 +53,8 @@ fn draw_arrows(host: &NodeRef, svg: &NodeRef) {
             c.right() - origin.left() - 6.0,
             c.top() - origin.top() + 12.0,
         );
-        let bend = (origin.width() - x1.max(x2)).clamp(8.0, 40.0);
+        // The curve bends toward the right edge but stays inside the host's box.
+        let bend = (origin.width() - x1.max(x2) - 3.0).clamp(0.0, 40.0);
         paths.push_str(&format!(
             "<path d=\"M{x1:.1} {y1:.1} C{:.1} {y1:.1}, {:.1} {y2:.1}, {x2:.1} {y2:.1}\" marker-end=\"url(#arrowhead)\"/>",
             x1.max(x2) + bend,

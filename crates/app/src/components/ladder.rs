@@ -161,7 +161,9 @@ pub fn Ladder() -> Html {
         let ctx = ctx.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" || e.key() == " " {
+                // The key is the segment's: it must not also start playback.
                 e.prevent_default();
+                e.stop_propagation();
                 ctx.dispatch(Action::SelectSegment(Some(id)));
             }
         })

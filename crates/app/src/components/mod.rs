@@ -15,3 +15,4 @@ pub mod notice;
 pub mod process;
 pub mod queue_bar;
 pub mod socket_card;
+pub mod tour;

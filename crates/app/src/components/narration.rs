@@ -26,11 +26,13 @@ pub fn Narration() -> Html {
     html! {
         <section class="narration" aria-label="What happened">
             <h3>{ "What happened" }</h3>
-            <ol role="log" aria-live="polite" aria-relevant="additions" data-testid="narration">
+            <div role="log" aria-live="polite" aria-relevant="additions">
+            <ol data-testid="narration" tabindex="0" aria-label="Events, newest first">
                 { for lines.into_iter().map(|(n, t, text)| html! {
                     <li key={n}><span class="time">{ t }</span>{ " " }{ text }</li>
                 }) }
             </ol>
+            </div>
         </section>
     }
 }

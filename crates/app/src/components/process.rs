@@ -42,7 +42,7 @@ pub fn ProcessPanel(props: &ProcessProps) -> Html {
         .and_then(|p| p.last.clone());
     html! {
         <section class="process" aria-label={format!("Process {name}")} data-testid={format!("proc-{}", p.pid.0)}>
-            <h4>{ format!("{name}") }<span class="pid">{ format!(" pid {}", p.pid.0) }</span></h4>
+            <h3 class="proc-name">{ format!("{name}") }<span class="pid">{ format!(" pid {}", p.pid.0) }</span></h3>
             <table class="fd-table">
                 <caption class="visually-hidden">{ format!("Descriptor table of {name}") }</caption>
                 <thead><tr><th scope="col">{ "fd" }</th><th scope="col">{ "structure" }</th></tr></thead>

@@ -1,0 +1,204 @@
+//! Options from the page's URL (a shared link or an embedding course page):
+//! `?tour=NAME&step=N&controls=full|minimal|none&theme=light|dark|system&autoplay=1&speed=2`
+//! and a scenario in the fragment: `#scenario=<percent-encoded text>`.
+//! A bad parameter is reported and ignored; the rest still applies.
+
+use crate::state::Theme;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ControlsMode {
+    /// Everything: forms, console, network knobs.
+    Full,
+    /// Time controls and the tour only (a course page's figure).
+    Minimal,
+    /// No controls at all: an animation that plays by itself.
+    None,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    pub tour: Option<String>,
+    pub step: usize,
+    pub controls: ControlsMode,
+    pub theme: Theme,
+    pub autoplay: bool,
+    pub speed: f64,
+    pub scenario: Option<String>,
+    /// One sentence per parameter that was not understood.
+    pub problems: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            tour: None,
+            step: 0,
+            controls: ControlsMode::Full,
+            theme: Theme::System,
+            autoplay: false,
+            speed: 1.0,
+            scenario: None,
+            problems: Vec::new(),
+        }
+    }
+}
+
+/// Decodes `%41` escapes and `+` (as a space); invalid escapes stay as they are.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Encodes text so it survives in a URL query or fragment.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Reads the query (`?a=b&c=d`, with or without `?`) and the fragment (`#scenario=…`).
+pub fn parse(query: &str, fragment: &str) -> Options {
+    let mut o = Options::default();
+    let shown = |v: &str| {
+        let v: String = v.chars().take(40).collect();
+        format!("“{v}”")
+    };
+    for pair in query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = percent_decode(raw);
+        match key {
+            "tour" => o.tour = Some(value),
+            "step" => match value.parse::<usize>() {
+                Ok(n) if n <= 10_000 => o.step = n,
+                _ => o.problems.push(format!(
+                    "step={} is not a step number; starting at the beginning.",
+                    shown(&value)
+                )),
+            },
+            "controls" => match value.as_str() {
+                "full" => o.controls = ControlsMode::Full,
+                "minimal" => o.controls = ControlsMode::Minimal,
+                "none" => o.controls = ControlsMode::None,
+                _ => o.problems.push(format!(
+                    "controls={} is not one of full, minimal, none.",
+                    shown(&value)
+                )),
+            },
+            "theme" => match value.as_str() {
+                "light" => o.theme = Theme::Light,
+                "dark" => o.theme = Theme::Dark,
+                "system" | "" => o.theme = Theme::System,
+                _ => o.problems.push(format!(
+                    "theme={} is not one of light, dark, system.",
+                    shown(&value)
+                )),
+            },
+            "autoplay" => match value.as_str() {
+                "1" | "true" | "" => o.autoplay = true,
+                "0" | "false" => o.autoplay = false,
+                _ => o
+                    .problems
+                    .push(format!("autoplay={} should be 1 or 0.", shown(&value))),
+            },
+            "speed" => match value.trim_end_matches(['x', '×']).parse::<f64>() {
+                Ok(x) if (0.25..=16.0).contains(&x) => o.speed = x,
+                _ => o.problems.push(format!(
+                    "speed={} must be a number from 0.25 to 16.",
+                    shown(&value)
+                )),
+            },
+            // Parameters for other tools on the page are not ours to judge.
+            "debug" | "fuzz" | "seed" | "embed" => {}
+            _ => o.problems.push(format!(
+                "The parameter {} is unknown and was ignored.",
+                shown(key)
+            )),
+        }
+    }
+    let fragment = fragment.trim_start_matches('#');
+    if let Some(text) = fragment.strip_prefix("scenario=") {
+        o.scenario = Some(percent_decode(text));
+    } else if !fragment.is_empty() {
+        o.problems
+            .push("The part after # is not a scenario (it should start with #scenario=).".into());
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_parameter() {
+        let o = parse(
+            "?tour=deadlock&step=3&controls=minimal&theme=dark&autoplay=1&speed=2",
+            "",
+        );
+        assert_eq!(o.tour.as_deref(), Some("deadlock"));
+        assert_eq!(
+            (o.step, o.controls, o.theme, o.autoplay, o.speed),
+            (3, ControlsMode::Minimal, Theme::Dark, true, 2.0)
+        );
+        assert!(o.problems.is_empty());
+    }
+
+    #[test]
+    fn bad_parameters_are_reported_and_ignored() {
+        let o = parse(
+            "step=-1&controls=huge&speed=100&bogus=1&theme=<script>",
+            "#junk",
+        );
+        assert_eq!(o.step, 0);
+        assert_eq!(o.controls, ControlsMode::Full);
+        assert_eq!(o.speed, 1.0);
+        assert_eq!(o.problems.len(), 6, "{:?}", o.problems);
+    }
+
+    #[test]
+    fn a_scenario_survives_the_fragment() {
+        let text = "host A 10.0.0.1\nA: s = socket(TCP) # 100% sure\n";
+        let o = parse("", &format!("#scenario={}", percent_encode(text)));
+        assert_eq!(o.scenario.as_deref(), Some(text));
+    }
+
+    #[test]
+    fn broken_escapes_do_not_panic() {
+        for s in ["%", "%4", "%zz", "a%", "%%%", "%e2%82"] {
+            let _ = percent_decode(s);
+        }
+        assert_eq!(percent_decode("a%20b+c"), "a b c");
+    }
+}
