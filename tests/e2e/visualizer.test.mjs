@@ -390,6 +390,22 @@ test('demux: a segment can be selected with the keyboard without starting play',
   });
 });
 
+test('ladder: a selected segment can take the replay back to when it arrived', T, async () => {
+  await withPage('visualizer-go-back', async (page) => {
+    await open(page);
+    await connectPair(page);
+    await clickSegment(page, 1); // the SYN+ACK
+    await page.locator(tid('demux-go-back')).click();
+    await until(async () => (await connRow(page, 'server')).state !== 'ESTABLISHED' || (await netstat(page, 'server')).some((r) => r.state === 'SYN_RCVD'), 'the replay to go back');
+    // At the moment the SYN+ACK arrived, the client has just become ESTABLISHED
+    // and the server's structure is still waiting in SYN_RCVD.
+    assert.equal((await connRow(page, 'client')).state, 'ESTABLISHED');
+    const server = await netstat(page, 'server');
+    assert.ok(server.some((r) => r.state === 'SYN_RCVD'), JSON.stringify(server));
+    await shot(page, 'go-back');
+  });
+});
+
 test('time travel: step back, timeline and the step-back button', T, async () => {
   await withPage('visualizer-step-back', async (page) => {
     await open(page);

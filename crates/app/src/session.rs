@@ -36,6 +36,8 @@ pub struct Session {
     initial: Runner,
     pub runner: Runner,
     pub history: Vec<Input>,
+    /// Length of the trace after each input of `history`: where each input's events end.
+    marks: Vec<usize>,
     /// Output of the most recent input (what the console shows first).
     pub last_output: Vec<OutLine>,
 }
@@ -66,6 +68,7 @@ impl Session {
             initial: runner.clone(),
             runner,
             history: Vec::new(),
+            marks: Vec::new(),
             last_output: Vec::new(),
         }
     }
@@ -89,9 +92,11 @@ impl Session {
         if self.history.len() == MAX_HISTORY {
             // Fold the oldest input into the starting point so replays stay bounded.
             let first = self.history.remove(0);
+            self.marks.remove(0);
             let _ = Self::exec(&mut self.initial, &first);
         }
         self.history.push(input);
+        self.marks.push(self.trace().len());
         Ok(())
     }
 
@@ -181,7 +186,33 @@ impl Session {
         }
         self.runner = runner;
         self.history.truncate(n);
+        self.marks.truncate(n);
         self.last_output.clear();
+    }
+
+    /// How many inputs must be replayed for the trace to contain event `n`.
+    pub fn inputs_until_event(&self, n: u64) -> Option<usize> {
+        self.marks.iter().position(|&m| m as u64 > n).map(|i| i + 1)
+    }
+
+    /// Replays to the moment just after event `n` happened. An input that ran many
+    /// events (`net: run`) is replaced by single steps up to that event.
+    pub fn seek_event(&mut self, n: u64) {
+        let Some(k) = self.inputs_until_event(n) else {
+            return;
+        };
+        let input = self.history[k - 1].clone();
+        self.rewind_to(k - 1);
+        let moves_network = matches!(&input, Input::Statement(st) if matches!(st.kind, Stmt::Net(NetCmd::Run(_) | NetCmd::Deliver(_) | NetCmd::Step(_))));
+        if !moves_network {
+            let _ = self.apply(input);
+            return;
+        }
+        while (self.trace().len() as u64) <= n && self.world().next_event_time().is_some() {
+            if self.net(NetCmd::Step(1)).is_err() {
+                break;
+            }
+        }
     }
 
     /// Undoes the last input (one event, one call or one network change).

@@ -208,6 +208,8 @@ pub enum Action {
     StepBack,
     /// Go to this position in the history (replaying from the start).
     Seek(usize),
+    /// Go to the moment just after this trace event (replaying from the start).
+    SeekEvent(u64),
     RunIdle,
     Play,
     Pause,
@@ -269,6 +271,14 @@ impl Reducible for State {
                 State {
                     playing: false,
                     notice,
+                    ..s
+                }
+                .refreshed()
+            }
+            Action::SeekEvent(n) => {
+                s.session.borrow_mut().seek_event(n);
+                State {
+                    playing: false,
                     ..s
                 }
                 .refreshed()

@@ -76,6 +76,11 @@ pub fn DemuxInspector() -> Html {
         Event::Demux(r) if r.seg == seg => Some(r.clone()),
         _ => None,
     });
+    let arrived_at = session.trace().iter().find_map(|e| match &e.event {
+        Event::Demux(r) if r.seg == seg => Some(e.n),
+        _ => None,
+    });
+    let go_back = arrived_at;
     let dropped = session
         .trace()
         .iter()
@@ -103,6 +108,12 @@ pub fn DemuxInspector() -> Html {
             <h3>{ format!("Demultiplexing of segment {}", seg.0) }
                 <button type="button" class="small" onclick={close} aria-label="Close the demultiplexing view">{ "×" }</button></h3>
             { body }
+            if let Some(k) = go_back {
+                <button type="button" data-testid="demux-go-back" onclick={{
+                    let ctx = ctx.clone();
+                    Callback::from(move |_: MouseEvent| ctx.dispatch(Action::SeekEvent(k)))
+                }} title="Replay from the start up to the moment this segment arrived">{ "Go back to when it arrived" }</button>
+            }
         </section>
     }
 }

@@ -28,6 +28,8 @@ struct Drawn {
     arrives: Micros,
     label: String,
     short: String,
+    /// Sequence number, acknowledgment and window, shown while it travels.
+    detail: String,
     dropped: bool,
     kind: &'static str,
 }
@@ -127,6 +129,11 @@ pub fn Ladder() -> Html {
                         }
                         (_, n) => format!("{} {n} bytes", seg.flags),
                     },
+                    detail: match (seg.proto, seg.flags.ack) {
+                        (sockscope_engine::Proto::Udp, _) => String::new(),
+                        (_, true) => format!("seq {} ack {} win {}", seg.seq, seg.ack, seg.window),
+                        (_, false) => format!("seq {} win {}", seg.seq, seg.window),
+                    },
                     dropped: dropped.contains(&seg.id),
                     kind: if seg.flags.rst {
                         "rst"
@@ -207,6 +214,7 @@ pub fn Ladder() -> Html {
                                     <text class="cross" x={format!("{:.1}", xe + 6.0)} y={format!("{:.1}", ye + 34.0)} text-anchor="middle">{ "✗" }</text>
                                 } else if !done {
                                     <circle cx={format!("{xe:.1}")} cy={format!("{ye:.1}")} r="4" />
+                                    <text class="seg-detail" x={format!("{:.1}", xe.clamp(105.0, WIDTH - 105.0))} y={format!("{:.1}", ye + 14.0)} text-anchor="middle">{ &s.detail }</text>
                                 } else {
                                     <circle class="head" cx={format!("{xe:.1}")} cy={format!("{ye:.1}")} r="2" />
                                 }
