@@ -71,7 +71,9 @@ pub fn ProcessPanel(props: &ProcessProps) -> Html {
                     Err(e) => format!("{call} = -1 {e}: {}", e.explain()),
                 } }</p>
             }
+            if ctx.controls == crate::options::ControlsMode::Full {
             <CallForm pid={p.pid} fds={p.fds.iter().map(|(f, _)| *f).collect::<Vec<_>>()} disabled_reason={reason} />
+            }
         </section>
     }
 }

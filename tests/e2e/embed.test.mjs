@@ -1,0 +1,95 @@
+// Embedding and links: the sample course page with two independent instances (an
+// iframe and a mount() call), tour links, and what a bad link does.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { appUrl, shotPath, withPage } from './browser.mjs';
+
+const T = { timeout: 90_000 };
+const tid = (id) => `[data-testid="${id}"]`;
+
+/** "step 8 of 66" → 8 */
+async function stepOf(tour) {
+  const header = await tour.locator('header').innerText();
+  const m = header.match(/step (\d+) of (\d+)/);
+  assert.ok(m, `no step counter in “${header}”`);
+  return Number(m[1]);
+}
+
+test('embed example: an iframe and a mounted instance run independently', T, async () => {
+  await withPage('embed-example', async (page) => {
+    await page.goto(new URL('embed-example.html', appUrl()).href);
+    const mounted = page.locator(`${tid('mounted')} ${tid('tour')}`);
+    const framed = page.frameLocator('#closing-frame').locator(tid('tour'));
+    await mounted.waitFor();
+    await framed.waitFor();
+    assert.match(await mounted.locator('h2').innerText(), /Deadlock/);
+    assert.match(await framed.locator('h2').innerText(), /Closing/);
+    const [m0, f0] = [await stepOf(mounted), await stepOf(framed)];
+
+    // Three steps in the mounted instance, one in the iframe.
+    for (let i = 0; i < 3; i++) {
+      const before = await stepOf(mounted);
+      await mounted.locator(tid('tour-next')).click();
+      await expectAbove(() => stepOf(mounted), before);
+    }
+    await framed.locator(tid('tour-next')).click();
+    await expectAbove(() => stepOf(framed), f0);
+    assert.ok((await stepOf(mounted)) > m0 + 2, 'the mounted instance moved three steps');
+    const f1 = await stepOf(framed);
+    // Stepping one instance back leaves the other alone.
+    await mounted.locator(tid('tour-prev')).click();
+    await page.waitForTimeout(200);
+    assert.equal(await stepOf(framed), f1);
+    // Minimal controls: no call forms, no console.
+    assert.equal(await page.locator(`${tid('mounted')} .call-form`).count(), 0);
+    assert.equal(await page.locator(`${tid('mounted')} ${tid('console-input')}`).count(), 0);
+    await page.screenshot({ path: shotPath('embed-example.png'), fullPage: true });
+  });
+});
+
+async function expectAbove(probe, value, timeout = 10_000) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    if ((await probe()) > value) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`value did not rise above ${value}`);
+}
+
+test('a tour link opens the tour at its step', T, async () => {
+  await withPage('tour-link', async (page) => {
+    await page.goto(`${appUrl()}?tour=byte-stream&step=4`);
+    const tour = page.locator(tid('tour'));
+    await tour.waitFor();
+    assert.match(await tour.locator('h2').innerText(), /byte stream/i);
+    assert.ok((await stepOf(tour)) > 0);
+    assert.notEqual((await page.locator(tid('tour-text')).innerText()).trim(), '');
+  });
+});
+
+test('a bad link shows a clear notice and a usable default view', T, async () => {
+  await withPage('bad-link', async (page) => {
+    await page.goto(`${appUrl()}?tour=no-such-tour&speed=999&theme=%3Cimg%20src%3Dx%3E#not-a-scenario`);
+    const notice = page.locator(tid('notice'));
+    await notice.waitFor();
+    const text = await notice.innerText();
+    assert.match(text, /no tour called “no-such-tour”/);
+    assert.match(text, /speed=/);
+    assert.match(text, /theme=/);
+    // The default world is there and works.
+    assert.match(await page.locator(tid('netstat-server')).innerText(), /LISTEN/);
+    await page.click(tid('call-go-0'));
+    await page.locator(`${tid('proc-0')}:has-text("socket(TCP) = 3")`).waitFor();
+    await page.screenshot({ path: shotPath('bad-link.png') });
+  });
+});
+
+test('a scenario in the link is run and shown', T, async () => {
+  await withPage('scenario-link', async (page) => {
+    const scenario = 'host A 10.0.0.1\nhost B 10.0.0.2\nB: l = socket(TCP); bind(l, *:7); listen(l, 1)\nA: c = socket(TCP); connect(c, 10.0.0.2:7)\n';
+    await page.goto(`${appUrl()}#scenario=${encodeURIComponent(scenario)}`);
+    await page.locator(tid('netstat-A')).waitFor();
+    assert.match(await page.locator(tid('netstat-A')).innerText(), /ESTABLISHED/);
+  });
+});
