@@ -14,6 +14,12 @@ const SHOWN: usize = 80;
 pub fn Console() -> Html {
     let ctx = use_context::<Ctx>().expect("app context");
     let input = use_node_ref();
+    // Playing and stepping add a line per event; they are hidden unless asked for.
+    let show_network = use_state(|| false);
+    let toggle = {
+        let show_network = show_network.clone();
+        Callback::from(move |_: Event| show_network.set(!*show_network))
+    };
     let submit = {
         let (ctx, input) = (ctx.clone(), input.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -32,8 +38,13 @@ pub fn Console() -> Html {
     let lines: Vec<(String, &'static str)> = {
         let s = ctx.session.borrow();
         let all = s.runner.lines();
-        all.iter()
-            .skip(all.len().saturating_sub(SHOWN))
+        let wanted: Vec<_> = all
+            .iter()
+            .filter(|l| *show_network || !matches!(l.kind, LineKind::Net | LineKind::Wire))
+            .collect();
+        wanted
+            .iter()
+            .skip(wanted.len().saturating_sub(SHOWN))
             .map(|l| {
                 let class = match l.kind {
                     LineKind::Say => "say",
@@ -60,6 +71,8 @@ pub fn Console() -> Html {
                 { ". A call that blocks lets the network run until it returns; end it with " }<code>{ "&" }</code>
                 { " to watch instead. Also: " }<code>{ "net: deliver 1" }</code>{ ", " }<code>{ "net: run" }</code>{ ", " }
                 <code>{ "netstat client" }</code>{ ", " }<code>{ "expect state client c == ESTABLISHED" }</code>{ "." }</p>
+            <label class="small"><input type="checkbox" checked={*show_network} onchange={toggle} />
+                { " show every segment and network step" }</label>
             <pre class="console-log" data-testid="console-log" aria-live="polite">
                 { for lines.into_iter().map(|(t, class)| html! { <><span class={class}>{ t }</span>{ "\n" }</> }) }
             </pre>

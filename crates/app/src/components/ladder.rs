@@ -77,6 +77,51 @@ impl Scale {
     }
 }
 
+fn drawn_segment(
+    seg: &sockscope_engine::segment::Segment,
+    sent: Micros,
+    arrives: Micros,
+    dropped: bool,
+) -> Drawn {
+    use sockscope_engine::segment::Flags;
+    use sockscope_engine::Proto;
+    Drawn {
+        id: seg.id,
+        from: seg.from_host,
+        to: seg.to_host,
+        sent,
+        arrives,
+        label: if seg.probe {
+            format!("probe {}", seg.label())
+        } else {
+            seg.label()
+        },
+        short: match (seg.proto, seg.len) {
+            (Proto::Udp, n) => format!("UDP {n}B"),
+            (_, 0) => seg.flags.to_string(),
+            (_, n) if seg.flags == Flags::ACK => format!("{n} bytes"),
+            (_, n) => format!("{} {n} bytes", seg.flags),
+        },
+        detail: match (seg.proto, seg.flags.ack) {
+            (Proto::Udp, _) => String::new(),
+            (_, true) => format!("seq {} ack {} win {}", seg.seq, seg.ack, seg.window),
+            (_, false) => format!("seq {} win {}", seg.seq, seg.window),
+        },
+        dropped,
+        kind: if seg.flags.rst {
+            "rst"
+        } else if seg.flags.syn {
+            "syn"
+        } else if seg.flags.fin {
+            "fin"
+        } else if seg.len > 0 {
+            "data"
+        } else {
+            "ack"
+        },
+    }
+}
+
 #[component]
 pub fn Ladder() -> Html {
     let ctx = use_context::<Ctx>().expect("app context");
@@ -93,65 +138,36 @@ pub fn Ladder() -> Html {
         MARGIN + i * (WIDTH - 2.0 * MARGIN) / n
     };
     let segments: Vec<Drawn> = {
+        // Newest first, so a long session costs no more than its last segments: drops
+        // are recorded after their sends, so they are seen first.
         let session = ctx.session.borrow();
-        let dropped: BTreeSet<SegId> = session
-            .trace()
-            .iter()
-            .filter_map(|e| match &e.event {
-                Event::SegmentDropped { seg, .. } => Some(*seg),
-                _ => None,
-            })
-            .collect();
-        let all: Vec<Drawn> = session
-            .trace()
-            .iter()
-            .filter_map(|e| match &e.event {
+        let mut dropped: BTreeSet<SegId> = BTreeSet::new();
+        let mut drawn: Vec<Drawn> = Vec::new();
+        for e in session.trace().iter().rev() {
+            match &e.event {
+                Event::SegmentDropped { seg, .. } => {
+                    dropped.insert(*seg);
+                }
                 Event::SegmentSent {
                     seg,
                     sent_at,
                     arrives_at,
-                } => Some(Drawn {
-                    id: seg.id,
-                    from: seg.from_host,
-                    to: seg.to_host,
-                    sent: *sent_at,
-                    arrives: *arrives_at,
-                    label: if seg.probe {
-                        format!("probe {}", seg.label())
-                    } else {
-                        seg.label()
-                    },
-                    short: match (seg.proto, seg.len) {
-                        (sockscope_engine::Proto::Udp, n) => format!("UDP {n}B"),
-                        (_, 0) => seg.flags.to_string(),
-                        (_, n) if seg.flags == sockscope_engine::segment::Flags::ACK => {
-                            format!("{n} bytes")
-                        }
-                        (_, n) => format!("{} {n} bytes", seg.flags),
-                    },
-                    detail: match (seg.proto, seg.flags.ack) {
-                        (sockscope_engine::Proto::Udp, _) => String::new(),
-                        (_, true) => format!("seq {} ack {} win {}", seg.seq, seg.ack, seg.window),
-                        (_, false) => format!("seq {} win {}", seg.seq, seg.window),
-                    },
-                    dropped: dropped.contains(&seg.id),
-                    kind: if seg.flags.rst {
-                        "rst"
-                    } else if seg.flags.syn {
-                        "syn"
-                    } else if seg.flags.fin {
-                        "fin"
-                    } else if seg.len > 0 {
-                        "data"
-                    } else {
-                        "ack"
-                    },
-                }),
-                _ => None,
-            })
-            .collect();
-        let skip = all.len().saturating_sub(MAX_SEGMENTS);
-        all.into_iter().skip(skip).collect()
+                } => {
+                    drawn.push(drawn_segment(
+                        seg,
+                        *sent_at,
+                        *arrives_at,
+                        dropped.contains(&seg.id),
+                    ));
+                    if drawn.len() == MAX_SEGMENTS {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        drawn.reverse();
+        drawn
     };
     let mut times: BTreeSet<Micros> = segments
         .iter()
