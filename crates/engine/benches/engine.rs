@@ -6,6 +6,9 @@
 //! - `bulk_1gib_events`: events the engine ran for it.
 //! - `demux_10k_ns`: demultiplexing one packet on a host with 10,000 structures.
 //! - `demux_10k_record_ns`: the same, with the explanation record the view shows.
+//! - `sweep_ms`: the buffer-size experiment (MODEL.md §4) with the default cost model:
+//!   32 buffer sizes from 1 KiB to 1 MiB (geometric), 10 MB each.
+//! - `sweep_events`: engine events that sweep ran.
 
 use sockscope_engine::*;
 use std::hint::black_box;
@@ -181,8 +184,22 @@ fn demux_10k() {
     );
 }
 
+fn sweep() {
+    use sockscope_engine::experiment::{sweep_buffers, CostModel};
+    let sizes: Vec<u64> = (0..32)
+        .map(|i| (1024.0 * 1024f64.powf(i as f64 / 31.0)).round() as u64)
+        .collect();
+    let start = Instant::now();
+    let points = sweep_buffers(10_000_000, &sizes, &CostModel::default()).expect("a sane sweep");
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    println!("sweep_ms {ms:.1} ms");
+    let events: u64 = points.iter().map(|(_, r)| r.events).sum();
+    println!("sweep_events {events} events");
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; nothing to parse.
     bulk_1gib();
     demux_10k();
+    sweep();
 }

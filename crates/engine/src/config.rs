@@ -18,10 +18,19 @@ pub struct WorldConfig {
     /// Congestion window at the start of a connection and after a timeout, in
     /// segments (slow start, RFC 5681; classic textbooks start at 1).
     pub initial_cwnd: u64,
+    /// Slow start grows cwnd by the bytes each ACK newly acknowledges, at most 1 MSS
+    /// (RFC 3465, "appropriate byte counting" with L = 1), instead of by 1 MSS per ACK
+    /// as textbooks draw it. Off by default; the throughput experiment turns it on so
+    /// that many small segments do not inflate cwnd.
+    pub byte_counting: bool,
     /// Default one-way delay of every path.
     pub delay_us: Micros,
     /// Default probability that a segment is lost on a path (0.0 to 1.0).
     pub loss: f64,
+    /// Default link rate of every path in bytes per second; `None` (the default) is an
+    /// unlimited link, where a segment takes exactly the delay. With a rate, segments
+    /// also wait for serialization, one after another (see `network::Path`).
+    pub link_rate: Option<u64>,
     /// Default SO_SNDBUF (SQS) of a new socket.
     pub sndbuf: u64,
     /// Default SO_RCVBUF (RQS) of a new socket.
@@ -53,8 +62,10 @@ impl Default for WorldConfig {
             seed: 1,
             mss: 1460,
             initial_cwnd: 1,
+            byte_counting: false,
             delay_us: 50 * MS,
             loss: 0.0,
+            link_rate: None,
             sndbuf: 16_384,
             rcvbuf: 16_384,
             time_wait_us: 60 * SEC,

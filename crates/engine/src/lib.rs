@@ -12,6 +12,7 @@ pub mod call;
 pub mod config;
 pub mod demux;
 pub mod errno;
+pub mod experiment;
 pub mod host;
 pub mod ids;
 pub mod network;

@@ -1,5 +1,5 @@
-//! The network between hosts: per-direction delay and loss, targeted drops, and the
-//! segments currently on the wire.
+//! The network between hosts: per-direction delay, loss and link rate, targeted
+//! drops, and the segments currently on the wire.
 
 use crate::config::Micros;
 use crate::ids::{HostId, SegId};
@@ -8,6 +8,11 @@ use crate::trace::DropReason;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Bytes of headers counted on the wire for every segment or datagram, on top of its
+/// payload (IPv4 20 + TCP 20). One fixed number keeps the arithmetic explainable; it
+/// is why tiny segments waste the link.
+pub const HEADER_BYTES: u64 = 40;
+
 /// Settings of one direction between two hosts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Path {
@@ -15,6 +20,42 @@ pub struct Path {
     pub loss: f64,
     /// Drop this many of the next segments sent on the path.
     pub drop_next: u32,
+    /// Link rate in bytes per second; `None` (or 0) is an unlimited link, on which a
+    /// segment takes exactly `delay_us`.
+    #[serde(default)]
+    pub rate: Option<u64>,
+    /// When the link has finished serializing everything handed to it, in
+    /// nanoseconds (finer than the clock, so rounding never adds up over a transfer).
+    #[serde(default)]
+    pub busy_until_ns: u64,
+}
+
+impl Path {
+    /// Queues `payload` bytes (plus headers) on the link and returns how long after
+    /// `now` the last bit leaves it: the FIFO wait behind earlier segments plus the
+    /// segment's own serialization time. 0 on an unlimited link.
+    pub fn occupy(&mut self, now: Micros, payload: u64) -> Micros {
+        let Some(rate) = self.rate.filter(|&r| r > 0) else {
+            return 0;
+        };
+        let start = self.busy_until_ns.max(now.saturating_mul(1000));
+        let wire = payload.saturating_add(HEADER_BYTES);
+        self.busy_until_ns = start.saturating_add(serialization_ns(wire, rate));
+        self.busy_until_ns.div_ceil(1000).saturating_sub(now)
+    }
+
+    /// How long the link is already committed beyond `now` (its queue), in µs.
+    pub fn backlog_us(&self, now: Micros) -> Micros {
+        self.busy_until_ns.div_ceil(1000).saturating_sub(now)
+    }
+}
+
+/// Time to put `bytes` on a link of `rate` bytes per second, in nanoseconds (rounded
+/// up, saturating instead of overflowing for absurd inputs).
+pub fn serialization_ns(bytes: u64, rate: u64) -> u64 {
+    let rate = rate.max(1) as u128;
+    let ns = (bytes as u128 * 1_000_000_000).div_ceil(rate);
+    ns.min(u64::MAX as u128) as u64
 }
 
 /// A segment on the wire. Its fate is drawn when it is sent, but only revealed (as a

@@ -90,6 +90,8 @@ enum Op {
     Advance(u16),
     DropNext(bool),
     Loss(bool, u8),
+    /// A link rate on one direction: 0 removes it.
+    Rate(bool, u8),
     Crash(bool),
     Restart(bool),
 }
@@ -141,6 +143,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0u16..5000).prop_map(Op::Advance),
         any::<bool>().prop_map(Op::DropNext),
         (any::<bool>(), 0u8..40).prop_map(|(d, pct)| Op::Loss(d, pct)),
+        (any::<bool>(), 0u8..4).prop_map(|(d, r)| Op::Rate(d, r)),
         any::<bool>().prop_map(Op::Crash),
         any::<bool>().prop_map(Op::Restart),
     ]
@@ -346,6 +349,12 @@ impl Harness {
                 self.lab.w.set_path(x, y, 50 * MS, pct as f64 / 100.0);
                 None
             }
+            Op::Rate(d, r) => {
+                let (x, y) = if d { (a, b) } else { (b, a) };
+                let rate = [None, Some(2_000), Some(50_000), Some(1_000_000)][r as usize % 4];
+                self.lab.w.set_link_rate(x, y, rate);
+                None
+            }
             Op::Crash(h) => {
                 let _ = self.lab.w.crash(if h { a } else { b });
                 None
@@ -428,12 +437,16 @@ proptest! {
         rqs in 200u64..9000,
         loss in 0u8..30,
         drops in 0u8..3,
+        rate in prop::option::of(prop::sample::select(vec![20_000u64, 200_000, 2_000_000])),
     ) {
         let mut lab = lab(WorldConfig { seed, mss, sndbuf: sqs, rcvbuf: rqs, data_retries: 30, ..WorldConfig::default() });
         let (_l, c, s) = connected(&mut lab, 80);
         let Lab { w, pa, pb, a, b } = &mut lab;
         w.set_path(*a, *b, 20 * MS, loss as f64 / 100.0);
         w.set_path(*b, *a, 30 * MS, loss as f64 / 100.0);
+        // Sometimes a slow link: segments queue behind each other (and ACKs behind data).
+        w.set_link_rate(*a, *b, rate);
+        w.set_link_rate(*b, *a, rate.map(|r| r / 2));
         for _ in 0..drops {
             w.drop_next(*a, *b);
         }

@@ -211,6 +211,13 @@ impl World {
         p.loss = loss.clamp(0.0, 1.0);
     }
 
+    /// Sets one direction's link rate in bytes per second (`None` or 0: unlimited).
+    /// Segments already on the wire keep their arrival times.
+    pub fn set_link_rate(&mut self, from: HostId, to: HostId, rate: Option<u64>) {
+        let d = self.default_path();
+        self.net.path_mut(from, to, &d).rate = rate.filter(|&r| r > 0);
+    }
+
     /// Drops the next segment sent from `from` to `to`.
     pub fn drop_next(&mut self, from: HostId, to: HostId) {
         let d = self.default_path();
@@ -222,6 +229,8 @@ impl World {
             delay_us: self.cfg.delay_us,
             loss: self.cfg.loss,
             drop_next: 0,
+            rate: self.cfg.link_rate.filter(|&r| r > 0),
+            busy_until_ns: 0,
         }
     }
 
@@ -401,6 +410,19 @@ impl World {
         self.foreground > 0 || !self.net.in_flight.is_empty()
     }
 
+    /// Segments (and datagrams) handed to the network since the world began, in both
+    /// directions, including handshakes, ACKs, probes and retransmissions.
+    pub fn segments_sent(&self) -> u64 {
+        self.next_seg
+    }
+
+    /// The time of the next live job, dropping cancelled ones on the way: O(log n),
+    /// unlike `next_event_time`, for drivers that interleave programs with the network.
+    pub(crate) fn peek_time(&mut self) -> Option<Micros> {
+        self.peek_live()?;
+        self.queue.peek().map(|Reverse(s)| s.at)
+    }
+
     /// The time of the next scheduled thing, if any.
     pub fn next_event_time(&self) -> Option<Micros> {
         self.queue
@@ -508,7 +530,9 @@ impl World {
             None => (default.delay_us, Some(DropReason::NoRoute)),
             Some(to) => {
                 let path = self.net.path_mut(from, to, &default);
-                let (delay, loss) = (path.delay_us, path.loss);
+                // FIFO: the segment waits for the link, is serialized, then propagates.
+                let queued = path.occupy(self.now, seg.len);
+                let (delay, loss) = (path.delay_us.saturating_add(queued), path.loss);
                 let fate = if path.drop_next > 0 {
                     path.drop_next -= 1;
                     Some(DropReason::Injected)
@@ -520,7 +544,7 @@ impl World {
                 (delay, fate)
             }
         };
-        let arrives_at = self.now + delay;
+        let arrives_at = self.now.saturating_add(delay);
         let id = seg.id;
         if self.cfg.trace {
             self.emit(Event::SegmentSent {

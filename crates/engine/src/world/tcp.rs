@@ -5,6 +5,7 @@ use crate::addr::{Endpoint, Proto};
 use crate::config::Micros;
 use crate::errno::Errno;
 use crate::ids::{HostId, SegId, SockId};
+use crate::network::{serialization_ns, Path, HEADER_BYTES};
 use crate::queue::{prefix, Run};
 use crate::segment::{Flags, Segment};
 use crate::socket::Tcb;
@@ -39,7 +40,10 @@ impl World {
     }
 
     /// Retransmission timeout for data: a simplified estimator that knows the
-    /// configured round-trip time instead of measuring it (see model.md).
+    /// configured round-trip time instead of measuring it (see model.md). On a
+    /// rate-limited link an ACK can also be late by the queue and by serializing a
+    /// full SendQ (everything unacknowledged sits there), so both are added: a slow
+    /// link must not look like a lossy one.
     fn data_rto(&self, id: SockId) -> Micros {
         let s = self.socket(id).expect("live structure");
         let peer = s
@@ -47,13 +51,31 @@ impl World {
             .ip
             .and_then(|ip| self.owner_of(ip))
             .unwrap_or(s.host);
-        let d = self.cfg.delay_us;
-        let rtt = self.net.delay(s.host, peer, d) + self.net.delay(peer, s.host, d);
-        (2 * rtt).max(self.cfg.min_rto_us).min(self.cfg.max_rto_us)
+        let (out, back) = (
+            self.net.paths.get(&(s.host, peer)),
+            self.net.paths.get(&(peer, s.host)),
+        );
+        let delay = |p: Option<&Path>| p.map_or(self.cfg.delay_us, |p| p.delay_us);
+        let mut rto = delay(out).saturating_add(delay(back)).saturating_mul(2);
+        let rate = out.map_or(self.cfg.link_rate, |p| p.rate);
+        if let Some(rate) = rate.filter(|&r| r > 0) {
+            let cap = s.sendq.capacity();
+            let segments = cap.div_ceil(self.cfg.mss.max(1));
+            let wire = cap.saturating_add(segments.saturating_mul(HEADER_BYTES));
+            rto = rto.saturating_add(serialization_ns(wire, rate).div_ceil(1000));
+        }
+        for p in [out, back].into_iter().flatten() {
+            rto = rto.saturating_add(p.backlog_us(self.now));
+        }
+        rto.max(self.cfg.min_rto_us).min(self.cfg.max_rto_us)
     }
 
     fn initial_cwnd(&self) -> u64 {
-        self.cfg.initial_cwnd.max(1) * self.cfg.mss.max(1)
+        // Saturating: an absurd MSS from a user's setting must not overflow.
+        self.cfg
+            .initial_cwnd
+            .max(1)
+            .saturating_mul(self.cfg.mss.max(1))
     }
 
     /// Sends a segment of this connection. `runs` is the payload. It counts as a
@@ -193,7 +215,8 @@ impl World {
         loop {
             let s = self.socket(id).expect("live structure");
             let t = &s.tcb;
-            let usable = (t.snd_una + t.snd_wnd.min(t.cwnd)).saturating_sub(t.snd_nxt);
+            let usable =
+                (t.snd_una.saturating_add(t.snd_wnd.min(t.cwnd))).saturating_sub(t.snd_nxt);
             let n = s.unsent().min(usable).min(mss);
             if n == 0 {
                 break;
@@ -253,7 +276,7 @@ impl World {
         }
         let (new, last) = (s.receive_window(), s.tcb.last_adv_wnd);
         let step = mss.min(s.recvq.capacity() / 2).max(1);
-        if (last == 0 && new > 0) || new >= last + step {
+        if (last == 0 && new > 0) || new >= last.saturating_add(step) {
             self.ack_now(id);
         }
     }
@@ -467,6 +490,7 @@ impl World {
     /// structure is gone (its last ACK arrived).
     fn ack_input(&mut self, id: SockId, seg: &Segment, cause: Cause) -> bool {
         let mss = self.cfg.mss.max(1);
+        let byte_counting = self.cfg.byte_counting;
         let s = self.sock_mut(id);
         let t = &mut s.tcb;
         t.unanswered_probes = 0;
@@ -491,7 +515,8 @@ impl World {
             t.snd_nxt = t.snd_nxt.max(seg.ack);
             t.retries = 0;
             t.persist_us = 0;
-            t.cwnd = (t.cwnd + mss).min(1 << 32);
+            let grow = if byte_counting { n.min(mss) } else { mss };
+            t.cwnd = t.cwnd.saturating_add(grow).min(1 << 32);
             s.sendq.pop(n);
             let all_acked = s.tcb.snd_una == s.tcb.snd_max;
             let rto = self.data_rto(id);

@@ -1,0 +1,285 @@
+//! The two programs of a transfer, and the loop that interleaves them with the network.
+//!
+//! Each program has its own CPU clock in nanoseconds (finer than the world's µs, so
+//! per-byte costs never round away). A call takes effect when the program issues it;
+//! the program is then busy for the call's cost before it can issue the next. Both
+//! sockets are non-blocking underneath, so that *this* loop decides when a blocked call
+//! wakes up and charges the wake-up; to the programs they are ordinary blocking calls.
+
+use super::{CostModel, ExperimentError, TransferResult, TransferSpec, INITIAL_CWND};
+use crate::{Call, CallReply, Endpoint, Errno, Family, Fd, Pid, Proto, Value, World, WorldConfig};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Acts at this time (ns).
+    Ready(u64),
+    /// Inside a blocked call since this time (ns), until its socket lets it go on.
+    Asleep(u64),
+    /// Finished all its work at this time (ns).
+    Done(u64),
+}
+
+struct Program {
+    pid: Pid,
+    fd: Fd,
+    phase: Phase,
+    /// Inside a call: the bytes a send still has to copy; 1 while a recv waits.
+    left: u64,
+    calls: u64,
+    moved: u64,
+}
+
+impl Program {
+    fn ready_at(&self) -> Option<u64> {
+        match self.phase {
+            Phase::Ready(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+struct Transfer<'a> {
+    w: World,
+    spec: &'a TransferSpec,
+    overhead_ns: u64,
+    copy_ns: u64,
+    sender: Program,
+    receiver: Program,
+    wakeups: u64,
+    events: u64,
+}
+
+pub(super) fn run(
+    spec: &TransferSpec,
+    model: &CostModel,
+    max_events: u64,
+) -> Result<TransferResult, ExperimentError> {
+    let (w, (pa, c), (pb, s)) = connect(spec, model)?;
+    let t0 = w.now().saturating_mul(1000);
+    let program = |pid, fd| Program {
+        pid,
+        fd,
+        phase: Phase::Ready(t0),
+        left: 0,
+        calls: 0,
+        moved: 0,
+    };
+    let segments_before = w.segments_sent();
+    let mut x = Transfer {
+        w,
+        spec,
+        overhead_ns: model.call_overhead_us.saturating_mul(1000),
+        copy_ns: model.copy_ns_per_byte,
+        sender: program(pa, c),
+        receiver: program(pb, s),
+        wakeups: 0,
+        events: 0,
+    };
+    // Program steps are bounded too, although each one either makes an event or sleeps.
+    let mut work = 0u64;
+    let end = loop {
+        if let Phase::Done(t) = x.receiver.phase {
+            break t;
+        }
+        work += 1;
+        if x.events >= max_events || work > max_events.saturating_mul(2) {
+            return Err(ExperimentError::TooManyEvents {
+                limit: max_events,
+                received: x.receiver.moved,
+            });
+        }
+        // The earliest program; the sender first on a tie, the network before both.
+        let prog = [x.sender.ready_at(), x.receiver.ready_at()]
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, t)| t.map(|t| (t, i)))
+            .min();
+        match (x.w.peek_time(), prog) {
+            (Some(e), Some((t, _))) if e <= t.div_ceil(1000) => x.step(),
+            (Some(_), None) => x.step(),
+            (_, Some((t, 0))) => x.act_sender(t)?,
+            (_, Some((t, _))) => x.act_receiver(t)?,
+            (None, None) => {
+                return Err(ExperimentError::Stalled {
+                    received: x.receiver.moved,
+                })
+            }
+        }
+    };
+    let seconds = end.saturating_sub(t0).max(1) as f64 / 1e9;
+    Ok(TransferResult {
+        seconds,
+        bytes_per_s: spec.total_bytes as f64 / seconds,
+        send_calls: x.sender.calls,
+        recv_calls: x.receiver.calls,
+        wakeups: x.wakeups,
+        segments: x.w.segments_sent() - segments_before,
+        events: x.events,
+    })
+}
+
+impl Transfer<'_> {
+    /// One network event, then wake whoever it unblocked.
+    fn step(&mut self) {
+        self.w.step();
+        self.events += 1;
+        let now = self.w.now().saturating_mul(1000);
+        let overhead = self.overhead_ns;
+        let sock = |p: &Program| self.w.socket_of(p.pid, p.fd);
+        let broken = |s: &crate::socket::Socket| s.error.is_some() || !s.state.is_synchronized();
+        let can_send = sock(&self.sender).is_none_or(|s| s.sendq.free() > 0 || broken(s));
+        let can_recv = sock(&self.receiver)
+            .is_none_or(|s| !s.recvq.is_empty() || s.tcb.fin_received || broken(s));
+        for (p, go) in [(&mut self.sender, can_send), (&mut self.receiver, can_recv)] {
+            if let (Phase::Asleep(since), true) = (p.phase, go) {
+                // The context switch back into the program is paid like a call.
+                p.phase = Phase::Ready(since.max(now).saturating_add(overhead));
+                self.wakeups += 1;
+            }
+        }
+    }
+
+    /// send(send_size), or the rest of a send that was woken: copy what fits.
+    fn act_sender(&mut self, at: u64) -> Result<(), ExperimentError> {
+        self.w.run_until(at.div_ceil(1000));
+        let p = &mut self.sender;
+        let mut cost = 0;
+        if p.left == 0 {
+            p.left = self.spec.send_size.min(self.spec.total_bytes - p.moved);
+            p.calls += 1;
+            cost = self.overhead_ns;
+        }
+        let (pid, fd, len) = (p.pid, p.fd, p.left);
+        let k = match self.w.call(pid, Call::Send { fd, len }) {
+            Ok(CallReply::Returned(Ok(Value::Bytes(k)))) => k,
+            Ok(CallReply::Returned(Err(Errno::EAGAIN))) => 0,
+            other => return Err(engine("send", other)),
+        };
+        let p = &mut self.sender;
+        p.left -= k;
+        p.moved += k;
+        let end = at
+            .saturating_add(cost)
+            .saturating_add(k.saturating_mul(self.copy_ns));
+        p.phase = match (p.left, k) {
+            (0, _) if p.moved == self.spec.total_bytes => Phase::Done(end),
+            (0, _) => Phase::Ready(end),
+            // Copied some: look again once the copy is done (more room may have come).
+            (_, 1..) => Phase::Ready(end),
+            (_, 0) => Phase::Asleep(end),
+        };
+        Ok(())
+    }
+
+    /// recv(recv_size): returns what RecvQ holds, or sleeps until something arrives.
+    fn act_receiver(&mut self, at: u64) -> Result<(), ExperimentError> {
+        self.w.run_until(at.div_ceil(1000));
+        let p = &mut self.receiver;
+        let mut cost = 0;
+        if p.left == 0 {
+            p.left = 1;
+            p.calls += 1;
+            cost = self.overhead_ns;
+        }
+        let (pid, fd, len) = (p.pid, p.fd, self.spec.recv_size);
+        let k = match self.w.call(pid, Call::Recv { fd, len }) {
+            Ok(CallReply::Returned(Ok(Value::Bytes(0)))) => {
+                return Err(ExperimentError::Engine(
+                    "the connection ended before every byte arrived".into(),
+                ))
+            }
+            Ok(CallReply::Returned(Ok(Value::Bytes(k)))) => k,
+            Ok(CallReply::Returned(Err(Errno::EAGAIN))) => 0,
+            other => return Err(engine("recv", other)),
+        };
+        let p = &mut self.receiver;
+        let end = at
+            .saturating_add(cost)
+            .saturating_add(k.saturating_mul(self.copy_ns));
+        if k == 0 {
+            p.phase = Phase::Asleep(end);
+            return Ok(());
+        }
+        p.left = 0;
+        p.moved += k;
+        p.phase = if p.moved >= self.spec.total_bytes {
+            Phase::Done(end)
+        } else {
+            Phase::Ready(end)
+        };
+        Ok(())
+    }
+}
+
+/// The connection could not be set up: with sane parameters this does not happen, but
+/// a link of a few bytes per second or an enormous delay outlasts the SYN timers.
+fn setup_failed(why: String) -> ExperimentError {
+    ExperimentError::Engine(format!(
+        "{why}; is the link too slow or the round trip too long for a handshake?"
+    ))
+}
+
+fn engine(what: &str, reply: impl std::fmt::Debug) -> ExperimentError {
+    ExperimentError::Engine(format!("{what} answered {reply:?}"))
+}
+
+type Side = (Pid, Fd);
+
+/// A fresh world with one established connection; both descriptors non-blocking.
+fn connect(spec: &TransferSpec, model: &CostModel) -> Result<(World, Side, Side), ExperimentError> {
+    let half = model.rtt_us / 2;
+    let mut w = World::new(WorldConfig {
+        mss: model.mss,
+        initial_cwnd: INITIAL_CWND,
+        byte_counting: true,
+        delay_us: half,
+        link_rate: Some(model.link_bytes_per_s),
+        sndbuf: spec.sndbuf,
+        rcvbuf: spec.rcvbuf,
+        trace: false,
+        ..WorldConfig::default()
+    });
+    let fail = |e: crate::WorldError| ExperimentError::Engine(e.to_string());
+    let (ip_a, ip_b) = (Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2));
+    let a = w.add_host("sender", &[IpAddr::V4(ip_a)]).map_err(fail)?;
+    let b = w.add_host("receiver", &[IpAddr::V4(ip_b)]).map_err(fail)?;
+    // An odd round trip keeps its last µs on the way back.
+    w.set_path(b, a, model.rtt_us - half, 0.0);
+    let pa = w.spawn(a, "sender").map_err(fail)?;
+    let pb = w.spawn(b, "receiver").map_err(fail)?;
+    let tcp = Call::Socket {
+        proto: Proto::Tcp,
+        family: Family::V4,
+    };
+    let l = ok(&mut w, pb, tcp.clone())?.fd().unwrap_or(Fd(-1));
+    let port = Endpoint::new(None, Some(5001));
+    ok(&mut w, pb, Call::Bind { fd: l, addr: port })?;
+    ok(&mut w, pb, Call::Listen { fd: l, backlog: 1 })?;
+    let c = ok(&mut w, pa, tcp)?.fd().unwrap_or(Fd(-1));
+    let to = SocketAddr::new(IpAddr::V4(ip_b), 5001);
+    let reply = w.call(pa, Call::Connect { fd: c, addr: to });
+    if reply != Ok(CallReply::Blocked) {
+        return Err(engine("connect", reply));
+    }
+    w.run_until_idle(10_000);
+    let connected = w.process(pa).and_then(|p| p.last.clone());
+    ok(&mut w, pb, Call::SetNonBlocking { fd: l, on: true })?;
+    let accepted = w.call(pb, Call::Accept { fd: l });
+    let s = match (connected, accepted) {
+        (Some((_, Ok(Value::Zero))), Ok(CallReply::Returned(Ok(Value::Accepted { fd, .. })))) => fd,
+        (Some((_, Err(e))), _) => return Err(setup_failed(format!("connect() failed with {e}"))),
+        _ => return Err(setup_failed("the handshake did not complete".into())),
+    };
+    for (pid, fd) in [(pa, c), (pb, s)] {
+        ok(&mut w, pid, Call::SetNonBlocking { fd, on: true })?;
+    }
+    Ok((w, (pa, c), (pb, s)))
+}
+
+fn ok(w: &mut World, pid: Pid, call: Call) -> Result<Value, ExperimentError> {
+    match w.call(pid, call.clone()) {
+        Ok(CallReply::Returned(Ok(v))) => Ok(v),
+        other => Err(engine(call.name(), other)),
+    }
+}
