@@ -93,3 +93,28 @@ test('a scenario in the link is run and shown', T, async () => {
     assert.match(await page.locator(tid('netstat-A')).innerText(), /ESTABLISHED/);
   });
 });
+
+test('experiment: throughput rises with buffer size and never beats the link', T, async () => {
+  await withPage('throughput', async (page) => {
+    await page.goto(appUrl());
+    await page.click(tid('throughput-run'));
+    const table = page.locator(tid('throughput-table'));
+    await table.waitFor({ timeout: 60_000 });
+    const rates = await table.locator('tbody tr td:nth-child(2)').allInnerTexts();
+    assert.equal(rates.length, 11);
+    const values = rates.map(Number);
+    for (let i = 1; i < values.length; i++) {
+      assert.ok(values[i] >= values[i - 1] - 1e-9, `throughput fell from ${values[i - 1]} to ${values[i]}`);
+    }
+    assert.ok(values[values.length - 1] > 10 * values[0], 'big buffers are much faster than tiny ones');
+    assert.ok(values.every((v) => v <= 12.5), 'nothing beats the 100 Mbit/s link (12.5 MB/s)');
+    await page.locator(tid('throughput')).screenshot({ path: shotPath('throughput.png') });
+
+    // A nonsense parameter is refused with a message, and the old plot stays.
+    await page.locator(`${tid('throughput')} input`).nth(4).fill('fast');
+    await page.click(tid('throughput-run'));
+    await page.locator(tid('notice')).waitFor();
+    assert.match(await page.locator(tid('notice')).innerText(), /link rate/);
+    assert.equal(await table.locator('tbody tr').count(), 11);
+  });
+});

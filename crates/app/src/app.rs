@@ -12,6 +12,7 @@ use crate::components::narration::Narration;
 use crate::components::netstat::Netstat;
 use crate::components::network::NetworkControls;
 use crate::components::notice::Notice;
+use crate::components::throughput::Throughput;
 use crate::components::tour::{TourPanel, TourPicker};
 use crate::hooks::use_player::use_player;
 use crate::options::{self, ControlsMode};
@@ -92,6 +93,16 @@ fn use_document_keys(enabled: bool, ctx: Ctx) {
     });
 }
 
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
+}
+
 /// The first state, as the options ask; problems with them become the notice.
 fn initial_state(props: &AppProps) -> State {
     let o = options::parse(&props.query, &props.fragment);
@@ -143,6 +154,7 @@ fn initial_state(props: &AppProps) -> State {
     state.speed = o.speed;
     state.controls = o.controls;
     state.autoplay = o.autoplay;
+    state.reduced_motion = prefers_reduced_motion();
     state.playing = o.autoplay;
     if !problems.is_empty() {
         state.notice = Some(problems.join(" "));
@@ -221,6 +233,7 @@ pub fn App(props: &AppProps) -> Html {
                         <NetworkControls />
                         <ScenarioPanel />
                     }
+                    if full || ctx.tour.as_ref().is_some_and(|t| t.name == "throughput") { <Throughput /> }
                 </div>
                 <footer class="help">
                     <p>{ "Keys: space plays or pauses, → runs the next event, ← steps back. Every number on screen comes from the simulation engine." }</p>

@@ -12,6 +12,9 @@ use yew::Reducible;
 /// How long autoplay waits on a quiet network before the tour's next step.
 pub const AUTOPLAY_PAUSE_MS: f64 = 2500.0;
 
+/// With reduced motion, real milliseconds between two events during play (at 1×).
+pub const REDUCED_MOTION_STEP_MS: f64 = 900.0;
+
 /// Virtual microseconds that pass per real millisecond at speed 1×: a 50 ms hop takes
 /// 1.25 s to watch.
 pub const VIRTUAL_US_PER_MS: f64 = 40.0;
@@ -48,6 +51,9 @@ pub struct State {
     pub autoplay: bool,
     /// Real milliseconds the network has been quiet while autoplaying.
     pub quiet_ms: f64,
+    /// The learner asked the system for reduced motion: play moves from event to
+    /// event (one every `REDUCED_MOTION_STEP_MS`) instead of gliding.
+    pub reduced_motion: bool,
 }
 
 /// A loaded scenario the learner steps through.
@@ -74,6 +80,7 @@ impl PartialEq for State {
             && self.controls == other.controls
             && self.autoplay == other.autoplay
             && self.quiet_ms == other.quiet_ms
+            && self.reduced_motion == other.reduced_motion
     }
 }
 
@@ -101,6 +108,7 @@ impl State {
             controls: ControlsMode::Full,
             autoplay: false,
             quiet_ms: 0.0,
+            reduced_motion: false,
         }
     }
 
@@ -167,6 +175,14 @@ impl State {
             }
             self.playing = false;
             return self.refreshed();
+        }
+        if self.reduced_motion {
+            self.quiet_ms += real_ms * self.speed;
+            if self.quiet_ms < REDUCED_MOTION_STEP_MS {
+                return self;
+            }
+            self.quiet_ms = 0.0;
+            return self.with_session(|x| x.net(NetCmd::Step(1)));
         }
         self.quiet_ms = 0.0;
         let mut target = now + (real_ms.max(0.0) * VIRTUAL_US_PER_MS * self.speed) as Micros;

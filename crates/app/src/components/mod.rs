@@ -15,4 +15,5 @@ pub mod notice;
 pub mod process;
 pub mod queue_bar;
 pub mod socket_card;
+pub mod throughput;
 pub mod tour;
