@@ -118,3 +118,36 @@ test('experiment: throughput rises with buffer size and never beats the link', T
     assert.equal(await table.locator('tbody tr').count(), 11);
   });
 });
+
+test('a scenario file can be opened, and a broken one is refused with its position', T, async () => {
+  await withPage('scenario-file', async (page) => {
+    await page.goto(appUrl());
+    await page.locator(tid('scenario-file')).setInputFiles({
+      name: 'pair.scn',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('host X 10.9.0.1\nhost Y 10.9.0.2\nY: l = socket(TCP); bind(l, *:5); listen(l, 1)\nX: c = socket(TCP); connect(c, 10.9.0.2:5)\n'),
+    });
+    await page.locator(tid('netstat-X')).waitFor();
+    assert.match(await page.locator(tid('netstat-X')).innerText(), /ESTABLISHED/);
+    await page.locator(tid('scenario-file')).setInputFiles({
+      name: 'broken.scn',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('host X 10.9.0.1\nX: c = socket(TCP\n'),
+    });
+    await page.locator(tid('notice')).waitFor();
+    assert.match(await page.locator(tid('notice')).innerText(), /broken\.scn was not loaded: 2:/);
+    assert.match(await page.locator(tid('netstat-X')).innerText(), /ESTABLISHED/, 'the world is unchanged');
+  });
+});
+
+test('text from a scenario is shown as text, never run as markup', T, async () => {
+  await withPage('no-markup', async (page) => {
+    const scenario = 'host A 10.0.0.1\nsay <img src=x onerror="window.__pwned=1"><b>bold?</b>\nA: s = socket(TCP)\n';
+    await page.goto(`${appUrl()}#scenario=${encodeURIComponent(scenario)}`);
+    await page.locator(tid('netstat-A')).waitFor();
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined, 'the onerror handler must not run');
+    assert.equal(await page.locator('img[src="x"]').count(), 0);
+    assert.match(await page.locator(tid('console-log')).innerText(), /<img src=x onerror=/);
+  });
+});

@@ -63,7 +63,9 @@ pub fn bench_sweep() -> f64 {
     let perf = web_sys::window().and_then(|w| w.performance());
     let now = || perf.as_ref().map_or(0.0, |p| p.now());
     // Geometric from 1 KiB to 1 MiB in 32 steps.
-    let sizes: Vec<u64> = (0..32).map(|i| (1024.0 * 1024f64.powf(i as f64 / 31.0)) as u64).collect();
+    let sizes: Vec<u64> = (0..32)
+        .map(|i| (1024.0 * 1024f64.powf(i as f64 / 31.0)) as u64)
+        .collect();
     let start = now();
     match sweep_buffers(10_000_000, &sizes, &CostModel::default()) {
         Ok(_) => now() - start,

@@ -175,6 +175,17 @@ pub fn ScenarioPanel() -> Html {
             }
         })
     };
+    let import = {
+        let ctx = ctx.clone();
+        Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
+            read_file(file, ctx.clone());
+            input.set_value("");
+        })
+    };
     html! {
         <section class="scenario" aria-label="Scenario">
             <h3>{ "Scenario" }</h3>
@@ -195,6 +206,37 @@ pub fn ScenarioPanel() -> Html {
                 <a class="button" href={href} download="sockscope.scn">{ "Download .scn" }</a>
                 <button type="button" class="primary" onclick={load} data-testid="scenario-load">{ "Load this scenario" }</button>
             </div>
+            <label class="small">{ "Or open a .scn file: " }
+                <input type="file" accept=".scn,.txt,text/plain" onchange={import} data-testid="scenario-file" />
+            </label>
         </section>
+    }
+}
+
+/// Reads a scenario file chosen by the learner and loads it; a file that does not parse
+/// changes nothing and says where it went wrong.
+fn read_file(file: web_sys::File, ctx: Ctx) {
+    use wasm_bindgen::JsCast;
+    let Ok(reader) = web_sys::FileReader::new() else {
+        return;
+    };
+    let name = file.name();
+    let done = {
+        let (reader, ctx) = (reader.clone(), ctx.clone());
+        wasm_bindgen::closure::Closure::once_into_js(move || {
+            let text = reader
+                .result()
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
+            match parse(&text) {
+                Ok(scenario) => ctx.dispatch(Action::Load(Box::new(scenario))),
+                Err(e) => ctx.dispatch(Action::Notice(format!("{name} was not loaded: {e}"))),
+            }
+        })
+    };
+    reader.set_onload(Some(done.unchecked_ref()));
+    if reader.read_as_text(&file).is_err() {
+        ctx.dispatch(Action::Notice("The file could not be read.".into()));
     }
 }
