@@ -151,3 +151,45 @@ test('text from a scenario is shown as text, never run as markup', T, async () =
     assert.match(await page.locator(tid('console-log')).innerText(), /<img src=x onerror=/);
   });
 });
+
+test('the page runs under a strict Content-Security-Policy that refuses inline script', T, async () => {
+  await withPage(
+    'csp',
+    async (page) => {
+      await page.goto(appUrl());
+      await page.locator(tid('netstat-server')).waitFor();
+      const policy = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+      assert.match(policy, /script-src 'self' 'wasm-unsafe-eval'/);
+      assert.doesNotMatch(policy, /unsafe-inline'[^;]*;?\s*(?:script)/);
+      await page.evaluate(() => {
+        const s = document.createElement('script');
+        s.textContent = 'window.__inline = 1';
+        document.head.appendChild(s);
+      });
+      await page.waitForTimeout(200);
+      assert.equal(await page.evaluate(() => window.__inline), undefined, 'inline script must be refused');
+      // And the app still works.
+      await page.click(tid('call-go-0'));
+      await page.locator(`${tid('proc-0')}:has-text("socket(TCP) = 3")`).waitFor();
+    },
+    { allowErrors: /Content Security Policy/ },
+  );
+});
+
+test('a panic shows the error panel, and Reset brings the app back', T, async () => {
+  await withPage(
+    'panic',
+    async (page) => {
+      await page.goto(`${appUrl()}?debug=panic`);
+      const panel = page.locator('#fatal');
+      await panel.waitFor({ state: 'visible' });
+      assert.match(await page.locator('#fatal-detail').innerText(), /deliberate panic/);
+      await page.screenshot({ path: shotPath('panic.png') });
+      await page.click('[data-testid="fatal-reset"]');
+      await page.locator(tid('netstat-server')).waitFor();
+      assert.match(await page.locator(tid('netstat-server')).innerText(), /LISTEN/);
+      assert.equal(await panel.isVisible(), false);
+    },
+    { allowErrors: /deliberate panic|unreachable|RuntimeError/ },
+  );
+});

@@ -38,6 +38,7 @@ pub fn build() -> Res<u64> {
     {
         optimize(wasm)?;
     }
+    crate::csp::harden(Path::new(DIST))?;
     print_sizes()
 }
 

@@ -5,6 +5,7 @@
 
 mod bench;
 mod cmd;
+mod csp;
 mod dist;
 mod e2e;
 mod report;

@@ -170,6 +170,12 @@ pub fn App(props: &AppProps) -> Html {
     };
     use_player(ctx.clone());
     use_document_keys(props.whole_page, ctx.clone());
+    let debug_panic = options::parse(&props.query, "").debug_panic;
+    use_effect_with(debug_panic, |&on| {
+        if on {
+            panic!("a deliberate panic (debug=panic), to show that the error panel appears");
+        }
+    });
     let local_keys = (!props.whole_page).then(|| on_key(ctx.clone()));
     let reset = {
         let ctx = ctx.clone();

@@ -24,6 +24,8 @@ pub struct Options {
     pub autoplay: bool,
     pub speed: f64,
     pub scenario: Option<String>,
+    /// `debug=panic`: panic on purpose once mounted, to prove the error panel works.
+    pub debug_panic: bool,
     /// One sentence per parameter that was not understood.
     pub problems: Vec<String>,
 }
@@ -38,6 +40,7 @@ impl Default for Options {
             autoplay: false,
             speed: 1.0,
             scenario: None,
+            debug_panic: false,
             problems: Vec::new(),
         }
     }
@@ -139,8 +142,9 @@ pub fn parse(query: &str, fragment: &str) -> Options {
                     shown(&value)
                 )),
             },
+            "debug" => o.debug_panic = value == "panic",
             // Parameters for other tools on the page are not ours to judge.
-            "debug" | "fuzz" | "seed" | "embed" => {}
+            "fuzz" | "seed" | "embed" => {}
             _ => o.problems.push(format!(
                 "The parameter {} is unknown and was ignored.",
                 shown(key)
