@@ -170,7 +170,9 @@ pub fn App(props: &AppProps) -> Html {
     };
     use_player(ctx.clone());
     use_document_keys(props.whole_page, ctx.clone());
-    let debug_panic = options::parse(&props.query, "").debug_panic;
+    let parsed = options::parse(&props.query, "");
+    crate::hooks::use_fuzz::use_fuzz(parsed.fuzz, ctx.clone());
+    let debug_panic = parsed.debug_panic;
     use_effect_with(debug_panic, |&on| {
         if on {
             panic!("a deliberate panic (debug=panic), to show that the error panel appears");

@@ -26,6 +26,8 @@ pub struct Options {
     pub scenario: Option<String>,
     /// `debug=panic`: panic on purpose once mounted, to prove the error panel works.
     pub debug_panic: bool,
+    /// `fuzz=1&seed=N`: the page drives itself with random actions (robustness tests).
+    pub fuzz: Option<u64>,
     /// One sentence per parameter that was not understood.
     pub problems: Vec<String>,
 }
@@ -41,6 +43,7 @@ impl Default for Options {
             speed: 1.0,
             scenario: None,
             debug_panic: false,
+            fuzz: None,
             problems: Vec::new(),
         }
     }
@@ -85,6 +88,14 @@ pub fn percent_encode(s: &str) -> String {
         }
     }
     out
+}
+
+/// Whether the query turns fuzzing on (`seed` alone does not).
+fn query_has_fuzz(query: &str) -> bool {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .any(|p| p.starts_with("fuzz=") && p != "fuzz=0" || p == "fuzz")
 }
 
 /// Reads the query (`?a=b&c=d`, with or without `?`) and the fragment (`#scenario=…`).
@@ -143,8 +154,25 @@ pub fn parse(query: &str, fragment: &str) -> Options {
                 )),
             },
             "debug" => o.debug_panic = value == "panic",
+            "fuzz" => {
+                if value != "0" {
+                    o.fuzz = Some(o.fuzz.unwrap_or(1));
+                }
+            }
+            "seed" => match value.parse::<u64>() {
+                Ok(seed) => {
+                    o.fuzz = o
+                        .fuzz
+                        .map(|_| seed)
+                        .or(Some(seed))
+                        .filter(|_| query_has_fuzz(query))
+                }
+                Err(_) => o
+                    .problems
+                    .push(format!("seed={} is not a whole number.", shown(&value))),
+            },
             // Parameters for other tools on the page are not ours to judge.
-            "fuzz" | "seed" | "embed" => {}
+            "embed" => {}
             _ => o.problems.push(format!(
                 "The parameter {} is unknown and was ignored.",
                 shown(key)
@@ -196,6 +224,15 @@ mod tests {
         let text = "host A 10.0.0.1\nA: s = socket(TCP) # 100% sure\n";
         let o = parse("", &format!("#scenario={}", percent_encode(text)));
         assert_eq!(o.scenario.as_deref(), Some(text));
+    }
+
+    #[test]
+    fn fuzzing_needs_fuzz_and_takes_its_seed_in_any_order() {
+        assert_eq!(parse("?fuzz=1&seed=7", "").fuzz, Some(7));
+        assert_eq!(parse("?seed=7&fuzz=1", "").fuzz, Some(7));
+        assert_eq!(parse("?fuzz=1", "").fuzz, Some(1));
+        assert_eq!(parse("?seed=7", "").fuzz, None);
+        assert_eq!(parse("?fuzz=0&seed=7", "").fuzz, None);
     }
 
     #[test]

@@ -1,3 +1,4 @@
 //! Custom hooks.
 
+pub mod use_fuzz;
 pub mod use_player;
