@@ -398,3 +398,37 @@ fn an_incomplete_structure_whose_ack_never_comes_is_deleted() {
         .incomplete
         .is_empty());
 }
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn a_refused_socket_can_connect_again_once_someone_listens() {
+    let mut lab = lab(WorldConfig::default());
+    let Lab { w, pa, pb, .. } = &mut lab;
+    let c = tcp_socket(w, *pa);
+    blocks(
+        w,
+        *pa,
+        Call::Connect {
+            fd: c,
+            addr: addr("10.0.0.2:80"),
+        },
+    );
+    w.run_until_idle(1000);
+    assert_eq!(returned(w, *pa), Err(Errno::ECONNREFUSED));
+    assert_eq!(
+        w.socket_of(*pa, c).unwrap().remote,
+        Endpoint::ANY,
+        "the failed attempt leaves no peer"
+    );
+    listen_on(w, *pb, "*:80", 5);
+    blocks(
+        w,
+        *pa,
+        Call::Connect {
+            fd: c,
+            addr: addr("10.0.0.2:80"),
+        },
+    );
+    w.run_until_idle(1000);
+    assert_eq!(returned(w, *pa), Ok(Value::Zero));
+}

@@ -325,9 +325,11 @@ impl World {
         };
         let host = self.sock_mut(sock).host;
         let local_addr = local.socket_addr().expect("bound toward a destination");
+        // Another structure with this very 4-tuple (e.g. in TIME_WAIT) is a conflict;
+        // this one, left over from a refused attempt, is not.
         if self.indexes[host.0 as usize]
             .exact(Proto::Tcp, local_addr, addr)
-            .is_some()
+            .is_some_and(|other| other != sock)
         {
             return Done(Err(Errno::EADDRINUSE));
         }

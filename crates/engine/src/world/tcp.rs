@@ -389,6 +389,7 @@ impl World {
                 self.sock_mut(id).error = Some(Errno::ECONNREFUSED);
                 self.cancel_timer(id, TimerKind::Retransmit);
                 self.set_state(id, TcpState::Closed, cause);
+                self.forget_peer(id);
                 self.maybe_free(id);
             }
             return;
@@ -694,9 +695,21 @@ impl World {
             s.error = Some(Errno::ETIMEDOUT);
         }
         s.sendq.clear();
+        let opening = s.state == TcpState::SynSent;
         self.cancel_timer(id, TimerKind::Persist);
         self.set_state(id, TcpState::Closed, Cause::Timer(TimerKind::Retransmit));
+        if opening {
+            self.forget_peer(id);
+        }
         self.maybe_free(id);
+    }
+
+    /// A connect() that failed leaves the structure bound but unconnected, as Linux
+    /// does, so the program may call connect() again.
+    fn forget_peer(&mut self, id: SockId) {
+        if self.socket(id).is_some() {
+            self.set_endpoints(id, |s| s.remote = Endpoint::ANY);
+        }
     }
 
     /// The peer's window is 0 and data waits: send one byte past the window to learn

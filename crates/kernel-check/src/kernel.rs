@@ -1,0 +1,552 @@
+//! The Linux kernel as a [`Stack`]: real TCP sockets over the loopback interface
+//! (127.0.0.1 and 127.0.0.2: Linux routes all of 127/8 to `lo`), ports chosen free
+//! at run time, and `ss -tan` (iproute2) for connection states.
+//!
+//! Every wait is bounded: blocking calls carry SO_RCVTIMEO/SO_SNDTIMEO of
+//! [`CALL_TIMEOUT`] (a call that would wait longer returns EAGAIN, as Linux does
+//! with those options), and polls for a settled network or a state stop at a
+//! deadline. Without `ss`, state comparisons are skipped with a printed note.
+
+use crate::facts::Fact;
+use crate::stack::{Sock, Stack};
+use socket2::{Domain, SockAddr, Socket, Type};
+use sockscope_engine::{Errno, Shutdown, TcpState};
+use std::collections::BTreeSet;
+use std::io::{self, Write};
+use std::mem::MaybeUninit;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::os::fd::{AsRawFd, IntoRawFd};
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::{OnceLock, RwLock, RwLockReadGuard};
+use std::time::{Duration, Instant};
+
+/// Longest a blocking call may wait.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest settle() waits for the network to stop changing.
+pub const SETTLE_DEADLINE: Duration = Duration::from_secs(3);
+/// Longest state() polls for the state the other world showed.
+pub const STATE_DEADLINE: Duration = Duration::from_secs(3);
+/// How long the picture must stay the same to count as settled.
+const QUIET: Duration = Duration::from_millis(45);
+const POLL: Duration = Duration::from_millis(5);
+/// SIOCOUTNSQ (linux/sockios.h): bytes in SendQ not yet sent. libc does not name it.
+const SIOCOUTNSQ: libc::Ioctl = 0x894B;
+
+/// The errno of a failed system call, by name.
+pub fn errno_of(e: &io::Error) -> Errno {
+    let n = e
+        .raw_os_error()
+        .unwrap_or_else(|| panic!("Linux: an error without errno: {e}"));
+    let table = [
+        (libc::EADDRINUSE, Errno::EADDRINUSE),
+        (libc::EADDRNOTAVAIL, Errno::EADDRNOTAVAIL),
+        (libc::EAFNOSUPPORT, Errno::EAFNOSUPPORT),
+        (libc::EAGAIN, Errno::EAGAIN),
+        (libc::EALREADY, Errno::EALREADY),
+        (libc::EBADF, Errno::EBADF),
+        (libc::ECONNREFUSED, Errno::ECONNREFUSED),
+        (libc::ECONNRESET, Errno::ECONNRESET),
+        (libc::EDESTADDRREQ, Errno::EDESTADDRREQ),
+        (libc::EINPROGRESS, Errno::EINPROGRESS),
+        (libc::EINVAL, Errno::EINVAL),
+        (libc::EISCONN, Errno::EISCONN),
+        (libc::EMSGSIZE, Errno::EMSGSIZE),
+        (libc::ENOTCONN, Errno::ENOTCONN),
+        (libc::EOPNOTSUPP, Errno::EOPNOTSUPP),
+        (libc::EPIPE, Errno::EPIPE),
+        (libc::ETIMEDOUT, Errno::ETIMEDOUT),
+    ];
+    table
+        .iter()
+        .find(|(raw, _)| *raw == n)
+        .map(|(_, e)| *e)
+        .unwrap_or_else(|| panic!("Linux: errno {n} ({e}) has no name in the engine"))
+}
+
+fn ret<T>(r: io::Result<T>) -> Result<T, Errno> {
+    r.map_err(|e| errno_of(&e))
+}
+
+// ----- ss -----
+
+/// One row of `ss -tan`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SsRow {
+    /// `None` for a name without an engine counterpart.
+    pub state: Option<TcpState>,
+    pub recv_q: u64,
+    pub send_q: u64,
+    /// Port 0 stands for `*`.
+    pub local: SocketAddr,
+    pub peer: SocketAddr,
+}
+
+/// ss's state names (`ss -tan`) in the engine's terms.
+pub fn ss_state(name: &str) -> Option<TcpState> {
+    Some(match name {
+        "ESTAB" => TcpState::Established,
+        "SYN-SENT" => TcpState::SynSent,
+        "SYN-RECV" => TcpState::SynRcvd,
+        "FIN-WAIT-1" => TcpState::FinWait1,
+        "FIN-WAIT-2" => TcpState::FinWait2,
+        "TIME-WAIT" => TcpState::TimeWait,
+        "CLOSE-WAIT" => TcpState::CloseWait,
+        "LAST-ACK" => TcpState::LastAck,
+        "CLOSING" => TcpState::Closing,
+        "LISTEN" => TcpState::Listen,
+        "CLOSE" | "UNCONN" => TcpState::Closed,
+        _ => return None,
+    })
+}
+
+/// `127.0.0.1:80`, `0.0.0.0:*`, `[::1]:22`, `*:22`, `127.0.0.1%lo:80`.
+fn ss_addr(s: &str) -> Option<SocketAddr> {
+    let (ip, port) = s.rsplit_once(':')?;
+    let ip = ip.trim_start_matches('[').trim_end_matches(']');
+    let ip = ip.split('%').next().unwrap_or(ip);
+    let ip: IpAddr = if ip == "*" {
+        IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+    } else {
+        ip.parse().ok()?
+    };
+    let port = if port == "*" { 0 } else { port.parse().ok()? };
+    Some(SocketAddr::new(ip, port))
+}
+
+/// Parses the output of `ss -Htan` (no header line).
+pub fn parse_ss(text: &str) -> Vec<SsRow> {
+    text.lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() < 5 {
+                return None;
+            }
+            Some(SsRow {
+                state: ss_state(f[0]),
+                recv_q: f[1].parse().ok()?,
+                send_q: f[2].parse().ok()?,
+                local: ss_addr(f[3])?,
+                peer: ss_addr(f[4])?,
+            })
+        })
+        .collect()
+}
+
+/// Spawning a program copies the descriptor table into the child until it execs
+/// (close-on-exec only acts then). A close() in another thread meanwhile would not
+/// be the last reference: the socket would be released later, in the child, and
+/// SO_LINGER would not block the caller. So spawns hold this lock for reading and
+/// close() holds it for writing.
+static SPAWNING: RwLock<()> = RwLock::new(());
+
+fn spawn_guard() -> RwLockReadGuard<'static, ()> {
+    SPAWNING.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Where `ss` is: `$SOCKSCOPE_SS` if set (empty: pretend there is none, to try the
+/// fallback), else the first of `ss` on PATH and the usual places that runs.
+fn ss_program() -> Option<&'static PathBuf> {
+    static SS: OnceLock<Option<PathBuf>> = OnceLock::new();
+    SS.get_or_init(|| {
+        let candidates: Vec<PathBuf> = match std::env::var_os("SOCKSCOPE_SS") {
+            Some(p) if p.is_empty() => Vec::new(),
+            Some(p) => vec![PathBuf::from(p)],
+            None => ["ss", "/usr/bin/ss", "/usr/sbin/ss", "/bin/ss", "/sbin/ss"]
+                .iter()
+                .map(PathBuf::from)
+                .collect(),
+        };
+        let found = candidates.into_iter().find(|p| {
+            let _spawning = spawn_guard();
+            Command::new(p)
+                .arg("-V")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+        if found.is_none() {
+            // Straight to stderr, past the test harness's capture: the note must show.
+            let _ = writeln!(
+                io::stderr(),
+                "note: `ss` (iproute2) was not found: connection states and Recv-Q of \
+                 un-accepted connections are NOT compared with Linux in this run; \
+                 call results and byte counts still are"
+            );
+        }
+        found
+    })
+    .as_ref()
+}
+
+/// Whether `ss` can be run here.
+pub fn ss_available() -> bool {
+    ss_program().is_some()
+}
+
+/// All TCP rows `ss -tan` lists, or `None` without `ss`.
+pub fn ss_rows() -> Option<Vec<SsRow>> {
+    let program = ss_program()?;
+    let out = {
+        let _spawning = spawn_guard();
+        Command::new(program).arg("-Htan").output().ok()?
+    };
+    if !out.status.success() {
+        return None;
+    }
+    Some(parse_ss(&String::from_utf8_lossy(&out.stdout)))
+}
+
+const NO_SS: &str = "ss not installed";
+
+// ----- the stack -----
+
+/// Real sockets. Dropping it closes whatever is still open.
+#[derive(Default)]
+pub struct Kernel {
+    socks: Vec<Option<Socket>>,
+    /// Local ports of this run's sockets: settle() watches their rows.
+    ports: BTreeSet<u16>,
+    /// How long the last close() took (SO_LINGER can make it wait).
+    last_close: Duration,
+}
+
+impl Kernel {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How long the last close() took.
+    pub fn last_close_took(&self) -> Duration {
+        self.last_close
+    }
+
+    pub fn raw(&self, s: Sock) -> &Socket {
+        self.socks[s.0].as_ref().expect("socket already closed")
+    }
+
+    fn adopt(&mut self, sock: Socket) -> Sock {
+        sock.set_read_timeout(Some(CALL_TIMEOUT))
+            .and_then(|_| sock.set_write_timeout(Some(CALL_TIMEOUT)))
+            .expect("Linux: SO_RCVTIMEO/SO_SNDTIMEO");
+        self.socks.push(Some(sock));
+        let s = Sock(self.socks.len() - 1);
+        self.note_port(s);
+        s
+    }
+
+    fn note_port(&mut self, s: Sock) {
+        if let Some(port) = self
+            .raw(s)
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .map(|a| a.port())
+            .filter(|&p| p != 0)
+        {
+            self.ports.insert(port);
+        }
+    }
+
+    fn ioctl_count(&self, s: Sock, request: libc::Ioctl) -> u64 {
+        let mut n: libc::c_int = 0;
+        // SAFETY: SIOCINQ/SIOCOUTQ write one int through the pointer, which is valid.
+        let r = unsafe { libc::ioctl(self.raw(s).as_raw_fd(), request, &mut n) };
+        assert_eq!(r, 0, "Linux: ioctl: {}", io::Error::last_os_error());
+        n as u64
+    }
+
+    /// Bytes sent but not yet acknowledged, over all open connections: an ACK is
+    /// still due (Linux may delay one), so the network has not settled.
+    fn unacknowledged(&self) -> u64 {
+        (0..self.socks.len())
+            .filter(|&i| {
+                self.socks[i]
+                    .as_ref()
+                    .is_some_and(|s| s.peer_addr().is_ok())
+            })
+            .map(|i| {
+                let s = Sock(i);
+                self.ioctl_count(s, libc::TIOCOUTQ)
+                    .saturating_sub(self.ioctl_count(s, SIOCOUTNSQ))
+            })
+            .sum()
+    }
+
+    /// What settle() watches: our rows in ss and the queues of open connections.
+    fn picture(&self) -> (Vec<SsRow>, Vec<(u64, u64)>) {
+        let mut rows: Vec<SsRow> = ss_rows()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| self.ports.contains(&r.local.port()) || self.ports.contains(&r.peer.port()))
+            .collect();
+        rows.sort_by_key(|r| (r.local, r.peer, r.state.map(|s| s.to_string())));
+        let queues = (0..self.socks.len())
+            .filter(|&i| {
+                self.socks[i]
+                    .as_ref()
+                    .is_some_and(|s| s.peer_addr().is_ok())
+            })
+            .map(|i| {
+                let s = Sock(i);
+                (
+                    self.ioctl_count(s, libc::FIONREAD),
+                    self.ioctl_count(s, libc::TIOCOUTQ),
+                )
+            })
+            .collect();
+        (rows, queues)
+    }
+
+    fn row(&self, local: SocketAddr, peer: Option<SocketAddr>) -> Option<Option<SsRow>> {
+        let peer = peer.unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0));
+        let rows = ss_rows()?;
+        Some(
+            rows.into_iter()
+                .filter(|r| r.state != Some(TcpState::Closed))
+                .find(|r| r.local == local && r.peer == peer),
+        )
+    }
+
+    /// Polls `look` until it gives `hint` (or anything, without a hint), up to
+    /// [`STATE_DEADLINE`]; returns what it saw last.
+    fn poll_for(&self, hint: Option<&Fact>, look: impl Fn(&Self) -> Fact) -> Fact {
+        let deadline = Instant::now() + STATE_DEADLINE;
+        loop {
+            let seen = look(self);
+            let done = match hint {
+                None => true,
+                Some(h) => *h == seen || matches!(seen, Fact::Skipped(_)),
+            };
+            if done || Instant::now() >= deadline {
+                return seen;
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+}
+
+impl Stack for Kernel {
+    fn world(&self) -> &'static str {
+        "Linux"
+    }
+
+    fn socket(&mut self) -> Sock {
+        let sock = Socket::new(Domain::IPV4, Type::STREAM, None).expect("Linux: socket()");
+        self.adopt(sock)
+    }
+
+    fn set_reuseaddr(&mut self, s: Sock, on: bool) -> Result<(), Errno> {
+        ret(self.raw(s).set_reuse_address(on))
+    }
+
+    fn set_linger(&mut self, s: Sock, secs: Option<u32>) -> Result<(), Errno> {
+        ret(self
+            .raw(s)
+            .set_linger(secs.map(|n| Duration::from_secs(n.into()))))
+    }
+
+    fn set_sndbuf(&mut self, s: Sock, bytes: u64) -> Result<(), Errno> {
+        ret(self.raw(s).set_send_buffer_size(bytes as usize))
+    }
+
+    fn set_rcvbuf(&mut self, s: Sock, bytes: u64) -> Result<(), Errno> {
+        ret(self.raw(s).set_recv_buffer_size(bytes as usize))
+    }
+
+    fn buffers(&mut self, s: Sock) -> (u64, u64) {
+        let sock = self.raw(s);
+        (
+            sock.send_buffer_size().expect("Linux: SO_SNDBUF") as u64,
+            sock.recv_buffer_size().expect("Linux: SO_RCVBUF") as u64,
+        )
+    }
+
+    fn set_nonblocking(&mut self, s: Sock, on: bool) -> Result<(), Errno> {
+        ret(self.raw(s).set_nonblocking(on))
+    }
+
+    fn is_nonblocking(&mut self, s: Sock) -> bool {
+        // SAFETY: F_GETFL on a descriptor we own reads its flags and nothing else.
+        let flags = unsafe { libc::fcntl(self.raw(s).as_raw_fd(), libc::F_GETFL) };
+        assert!(flags >= 0, "Linux: fcntl: {}", io::Error::last_os_error());
+        flags & libc::O_NONBLOCK != 0
+    }
+
+    fn bind(&mut self, s: Sock, addr: SocketAddr) -> Result<(), Errno> {
+        let r = ret(self.raw(s).bind(&SockAddr::from(addr)));
+        self.note_port(s);
+        r
+    }
+
+    fn listen(&mut self, s: Sock, backlog: u32) -> Result<(), Errno> {
+        let r = ret(self.raw(s).listen(backlog as i32));
+        self.note_port(s);
+        r
+    }
+
+    fn connect(&mut self, s: Sock, to: SocketAddr) -> Result<(), Errno> {
+        let r = ret(self.raw(s).connect(&SockAddr::from(to)));
+        self.note_port(s);
+        r
+    }
+
+    fn accept(&mut self, s: Sock) -> Result<Sock, Errno> {
+        let (sock, _) = ret(self.raw(s).accept())?;
+        Ok(self.adopt(sock))
+    }
+
+    fn send(&mut self, s: Sock, len: u64) -> Result<u64, Errno> {
+        let buf = vec![b'x'; len as usize];
+        ret(self.raw(s).send_with_flags(&buf, libc::MSG_NOSIGNAL)).map(|n| n as u64)
+    }
+
+    fn recv(&mut self, s: Sock, len: u64) -> Result<u64, Errno> {
+        let mut buf = vec![MaybeUninit::<u8>::uninit(); len as usize];
+        ret(self.raw(s).recv(&mut buf)).map(|n| n as u64)
+    }
+
+    fn shutdown(&mut self, s: Sock, how: Shutdown) -> Result<(), Errno> {
+        let how = match how {
+            Shutdown::Read => std::net::Shutdown::Read,
+            Shutdown::Write => std::net::Shutdown::Write,
+            Shutdown::Both => std::net::Shutdown::Both,
+        };
+        ret(self.raw(s).shutdown(how))
+    }
+
+    fn close(&mut self, s: Sock) -> Result<(), Errno> {
+        let fd = self.socks[s.0]
+            .take()
+            .expect("socket already closed")
+            .into_raw_fd();
+        // No child may hold a copy of the descriptor: this close() must be the last.
+        let _no_spawn = SPAWNING.write().unwrap_or_else(|e| e.into_inner());
+        let start = Instant::now();
+        // SAFETY: the descriptor was ours and is given up here, exactly once.
+        let r = match unsafe { libc::close(fd) } {
+            0 => Ok(()),
+            _ => Err(errno_of(&io::Error::last_os_error())),
+        };
+        self.last_close = start.elapsed();
+        r
+    }
+
+    fn local_addr(&mut self, s: Sock) -> SocketAddr {
+        self.raw(s)
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .expect("Linux: getsockname()")
+    }
+
+    fn free_port(&mut self) -> u16 {
+        let probe = Socket::new(Domain::IPV4, Type::STREAM, None).expect("Linux: socket()");
+        probe
+            .bind(&SockAddr::from(SocketAddr::from(([127, 0, 0, 1], 0))))
+            .expect("Linux: bind(127.0.0.1:0)");
+        let port = probe
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .expect("Linux: getsockname()")
+            .port();
+        self.ports.insert(port);
+        port
+    }
+
+    fn queues(&mut self, s: Sock) -> (u64, u64) {
+        (
+            self.ioctl_count(s, libc::FIONREAD),
+            self.ioctl_count(s, libc::TIOCOUTQ),
+        )
+    }
+
+    fn settle(&mut self) {
+        let deadline = Instant::now() + SETTLE_DEADLINE;
+        let mut last = self.picture();
+        let mut since = Instant::now();
+        while Instant::now() < deadline {
+            std::thread::sleep(POLL);
+            let now = self.picture();
+            if now != last {
+                last = now;
+                since = Instant::now();
+            } else if since.elapsed() >= QUIET && self.unacknowledged() == 0 {
+                return;
+            }
+        }
+    }
+
+    fn state(&mut self, local: SocketAddr, peer: Option<SocketAddr>, hint: Option<&Fact>) -> Fact {
+        self.poll_for(hint, |k| match k.row(local, peer) {
+            None => Fact::Skipped(NO_SS),
+            Some(row) => Fact::State(row.and_then(|r| r.state)),
+        })
+    }
+
+    fn row_recv_q(&mut self, local: SocketAddr, peer: SocketAddr, hint: Option<&Fact>) -> Fact {
+        self.poll_for(hint, |k| match k.row(local, Some(peer)) {
+            None => Fact::Skipped(NO_SS),
+            Some(Some(row)) => Fact::Count(row.recv_q),
+            Some(None) => Fact::State(None),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ss_lines_are_parsed_with_states_in_engine_terms() {
+        let rows = parse_ss(
+            "LISTEN     0      5          127.0.0.1:8765       0.0.0.0:*\n\
+             TIME-WAIT  0      0          127.0.0.1:8765     127.0.0.1:51720\n\
+             ESTAB      1152   4032   127.0.0.1:39780 127.0.0.1:42539 users:((\"x\",pid=1,fd=3))\n\
+             LISTEN     0      128             [::]:22            [::]:*\n\
+             FIN-WAIT-1 0      3782145 127.0.0.1%lo:42918 127.0.0.1:54073\n\
+             garbage\n",
+        );
+        assert_eq!(rows.len(), 5);
+        assert_eq!(rows[0].state, Some(TcpState::Listen));
+        assert_eq!(rows[0].peer.port(), 0);
+        assert_eq!(rows[1].state, Some(TcpState::TimeWait));
+        assert_eq!(rows[2].recv_q, 1152);
+        assert_eq!(rows[2].send_q, 4032);
+        assert_eq!(rows[2].local, "127.0.0.1:39780".parse().unwrap());
+        assert_eq!(rows[3].local, "[::]:22".parse().unwrap());
+        assert_eq!(rows[4].state, Some(TcpState::FinWait1));
+        assert_eq!(rows[4].local, "127.0.0.1:42918".parse().unwrap());
+    }
+
+    #[test]
+    fn every_ss_state_name_maps_to_a_netstat_name() {
+        for (ss, netstat) in [
+            ("ESTAB", "ESTABLISHED"),
+            ("SYN-SENT", "SYN_SENT"),
+            ("SYN-RECV", "SYN_RCVD"),
+            ("FIN-WAIT-1", "FIN_WAIT_1"),
+            ("FIN-WAIT-2", "FIN_WAIT_2"),
+            ("TIME-WAIT", "TIME_WAIT"),
+            ("CLOSE-WAIT", "CLOSE_WAIT"),
+            ("LAST-ACK", "LAST_ACK"),
+            ("CLOSING", "CLOSING"),
+            ("LISTEN", "LISTEN"),
+            ("CLOSE", "CLOSED"),
+        ] {
+            assert_eq!(
+                ss_state(ss).map(|s| s.to_string()).as_deref(),
+                Some(netstat)
+            );
+        }
+        assert_eq!(ss_state("NEW-SYN-RECV"), None);
+    }
+
+    #[test]
+    fn errno_values_are_named() {
+        let e = io::Error::from_raw_os_error(libc::ECONNREFUSED);
+        assert_eq!(errno_of(&e), Errno::ECONNREFUSED);
+        let e = io::Error::from_raw_os_error(libc::EWOULDBLOCK);
+        assert_eq!(errno_of(&e), Errno::EAGAIN);
+    }
+}

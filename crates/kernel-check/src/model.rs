@@ -1,0 +1,288 @@
+//! The engine as a [`Stack`]: one simulated host with 127.0.0.1 and 127.0.0.2, like
+//! the loopback interface the kernel side uses. Every socket() gets a process of its
+//! own, so one blocked call never keeps a scenario from using another socket (the
+//! kernel side has no such limit either).
+
+use crate::facts::Fact;
+use crate::stack::{Sock, Stack};
+use sockscope_engine::{
+    Call, CallReply, Endpoint, Errno, Family, Fd, HostId, OptName, Pid, Proto, Ret, RunOutcome,
+    Shutdown, SockOpt, TcpState, Value, World, WorldConfig,
+};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+/// Engine events one settle() may run: far more than any scenario needs.
+const MAX_EVENTS: u64 = 1_000_000;
+
+pub struct Model {
+    pub w: World,
+    pub host: HostId,
+    socks: Vec<(Pid, Fd)>,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Self::new(WorldConfig::default())
+    }
+}
+
+impl Model {
+    pub fn new(cfg: WorldConfig) -> Self {
+        let mut w = World::new(cfg);
+        let host = w
+            .add_host(
+                "lo",
+                &[
+                    IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1)),
+                    IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)),
+                ],
+            )
+            .expect("a fresh world takes any address");
+        Model {
+            w,
+            host,
+            socks: Vec::new(),
+        }
+    }
+
+    /// The process and descriptor behind a socket.
+    pub fn fd(&self, s: Sock) -> (Pid, Fd) {
+        self.socks[s.0]
+    }
+
+    /// Issues a call; if it blocks, runs the world until it returns. A call still
+    /// blocked when the world is idle would block forever: a scenario bug.
+    pub fn call(&mut self, s: Sock, call: Call) -> Ret {
+        let pid = self.socks[s.0].0;
+        match self.w.call(pid, call.clone()) {
+            Ok(CallReply::Returned(r)) => r,
+            Ok(CallReply::Blocked) => {
+                let outcome = self.w.run_until_idle(MAX_EVENTS);
+                let p = self.w.process(pid).expect("process exists");
+                match (&p.pending, &p.last) {
+                    (None, Some((_, r))) => *r,
+                    _ => panic!("engine: {call} still blocked when the world is {outcome:?}"),
+                }
+            }
+            Err(rejected) => panic!("engine: {call} cannot be issued: {rejected}"),
+        }
+    }
+
+    fn status(&mut self, s: Sock, call: Call) -> Result<(), Errno> {
+        self.call(s, call).map(|_| ())
+    }
+
+    fn sock_fd(&self, s: Sock) -> Fd {
+        self.socks[s.0].1
+    }
+}
+
+fn endpoint(addr: SocketAddr) -> Endpoint {
+    Endpoint::new(
+        (!addr.ip().is_unspecified()).then_some(addr.ip()),
+        (addr.port() != 0).then_some(addr.port()),
+    )
+}
+
+impl Stack for Model {
+    fn world(&self) -> &'static str {
+        "engine"
+    }
+
+    fn socket(&mut self) -> Sock {
+        let n = self.socks.len();
+        let pid = self
+            .w
+            .spawn(self.host, &format!("p{n}"))
+            .expect("the host is up");
+        let call = Call::Socket {
+            proto: Proto::Tcp,
+            family: Family::V4,
+        };
+        let fd = match self.w.call(pid, call) {
+            Ok(CallReply::Returned(Ok(Value::Fd(fd)))) => fd,
+            other => panic!("engine: socket() gave {other:?}"),
+        };
+        self.socks.push((pid, fd));
+        Sock(n)
+    }
+
+    fn set_reuseaddr(&mut self, s: Sock, on: bool) -> Result<(), Errno> {
+        let fd = self.sock_fd(s);
+        self.status(
+            s,
+            Call::SetSockOpt {
+                fd,
+                opt: SockOpt::ReuseAddr(on),
+            },
+        )
+    }
+
+    fn set_linger(&mut self, s: Sock, secs: Option<u32>) -> Result<(), Errno> {
+        let fd = self.sock_fd(s);
+        self.status(
+            s,
+            Call::SetSockOpt {
+                fd,
+                opt: SockOpt::Linger(secs),
+            },
+        )
+    }
+
+    fn set_sndbuf(&mut self, s: Sock, bytes: u64) -> Result<(), Errno> {
+        let fd = self.sock_fd(s);
+        self.status(
+            s,
+            Call::SetSockOpt {
+                fd,
+                opt: SockOpt::SndBuf(bytes),
+            },
+        )
+    }
+
+    fn set_rcvbuf(&mut self, s: Sock, bytes: u64) -> Result<(), Errno> {
+        let fd = self.sock_fd(s);
+        self.status(
+            s,
+            Call::SetSockOpt {
+                fd,
+                opt: SockOpt::RcvBuf(bytes),
+            },
+        )
+    }
+
+    fn buffers(&mut self, s: Sock) -> (u64, u64) {
+        let fd = self.sock_fd(s);
+        let get = |m: &mut Model, name| match m.call(s, Call::GetSockOpt { fd, name }) {
+            Ok(Value::Opt(SockOpt::SndBuf(n) | SockOpt::RcvBuf(n))) => n,
+            other => panic!("engine: getsockopt({name}) gave {other:?}"),
+        };
+        (get(self, OptName::SndBuf), get(self, OptName::RcvBuf))
+    }
+
+    fn set_nonblocking(&mut self, s: Sock, on: bool) -> Result<(), Errno> {
+        let fd = self.sock_fd(s);
+        self.status(s, Call::SetNonBlocking { fd, on })
+    }
+
+    fn is_nonblocking(&mut self, s: Sock) -> bool {
+        let (pid, fd) = self.socks[s.0];
+        self.w
+            .socket_of(pid, fd)
+            .expect("an open descriptor")
+            .opts
+            .nonblocking
+    }
+
+    fn bind(&mut self, s: Sock, addr: SocketAddr) -> Result<(), Errno> {
+        let fd = self.sock_fd(s);
+        let addr = endpoint(addr);
+        self.status(s, Call::Bind { fd, addr })
+    }
+
+    fn listen(&mut self, s: Sock, backlog: u32) -> Result<(), Errno> {
+        let fd = self.sock_fd(s);
+        self.status(s, Call::Listen { fd, backlog })
+    }
+
+    fn connect(&mut self, s: Sock, to: SocketAddr) -> Result<(), Errno> {
+        let fd = self.sock_fd(s);
+        self.status(s, Call::Connect { fd, addr: to })
+    }
+
+    fn accept(&mut self, s: Sock) -> Result<Sock, Errno> {
+        let (pid, fd) = self.socks[s.0];
+        match self.call(s, Call::Accept { fd })? {
+            Value::Accepted { fd, .. } => {
+                self.socks.push((pid, fd));
+                Ok(Sock(self.socks.len() - 1))
+            }
+            other => panic!("engine: accept() gave {other:?}"),
+        }
+    }
+
+    fn send(&mut self, s: Sock, len: u64) -> Result<u64, Errno> {
+        let fd = self.sock_fd(s);
+        match self.call(s, Call::Send { fd, len })? {
+            Value::Bytes(n) => Ok(n),
+            other => panic!("engine: send() gave {other:?}"),
+        }
+    }
+
+    fn recv(&mut self, s: Sock, len: u64) -> Result<u64, Errno> {
+        let fd = self.sock_fd(s);
+        match self.call(s, Call::Recv { fd, len })? {
+            Value::Bytes(n) => Ok(n),
+            other => panic!("engine: recv() gave {other:?}"),
+        }
+    }
+
+    fn shutdown(&mut self, s: Sock, how: Shutdown) -> Result<(), Errno> {
+        let fd = self.sock_fd(s);
+        self.status(s, Call::Shutdown { fd, how })
+    }
+
+    fn close(&mut self, s: Sock) -> Result<(), Errno> {
+        let fd = self.sock_fd(s);
+        self.status(s, Call::Close { fd })
+    }
+
+    fn local_addr(&mut self, s: Sock) -> SocketAddr {
+        let (pid, fd) = self.socks[s.0];
+        let local = self.w.socket_of(pid, fd).expect("an open descriptor").local;
+        SocketAddr::new(
+            local.ip.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+            local.port.unwrap_or(0),
+        )
+    }
+
+    fn free_port(&mut self) -> u16 {
+        (1024..)
+            .find(|&p| self.w.sockets().all(|s| s.local.port != Some(p)))
+            .expect("a fresh world has free ports")
+    }
+
+    fn queues(&mut self, s: Sock) -> (u64, u64) {
+        let (pid, fd) = self.socks[s.0];
+        let sock = self.w.socket_of(pid, fd).expect("an open descriptor");
+        (sock.recvq.len(), sock.sendq.len())
+    }
+
+    fn settle(&mut self) {
+        let outcome = self.w.run_until_idle(MAX_EVENTS);
+        assert_ne!(
+            outcome,
+            RunOutcome::Limit,
+            "engine: the world did not go idle"
+        );
+    }
+
+    /// Like ss, lists no CLOSED structures: a socket that was never connected, or
+    /// whose connection is over but whose descriptor is still open, has no row.
+    fn state(&mut self, local: SocketAddr, peer: Option<SocketAddr>, _: Option<&Fact>) -> Fact {
+        let (local, peer) = (endpoint(local), peer.map(endpoint).unwrap_or_default());
+        let state = self
+            .w
+            .sockets()
+            .find(|s| {
+                s.proto == Proto::Tcp
+                    && s.state != TcpState::Closed
+                    && s.local == local
+                    && s.remote == peer
+            })
+            .map(|s| s.state);
+        Fact::State(state)
+    }
+
+    fn row_recv_q(&mut self, local: SocketAddr, peer: SocketAddr, _: Option<&Fact>) -> Fact {
+        let (local, peer) = (endpoint(local), endpoint(peer));
+        match self
+            .w
+            .sockets()
+            .find(|s| s.proto == Proto::Tcp && s.local == local && s.remote == peer)
+        {
+            Some(s) => Fact::Count(s.recvq.len()),
+            None => Fact::State(None),
+        }
+    }
+}
