@@ -65,6 +65,29 @@ pub struct AppProps {
     pub whole_page: bool,
 }
 
+/// Draws again when the window is resized: the descriptor arrows are measured from
+/// the layout.
+#[hook]
+fn use_redraw_on_resize(ctx: Ctx) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    use_effect_with((), move |_| {
+        let closure = Closure::<dyn Fn()>::new(move || ctx.dispatch(Action::Redraw));
+        let window = web_sys::window();
+        if let Some(w) = &window {
+            let _ = w.add_event_listener_with_callback("resize", closure.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(w) = window {
+                let _ = w.remove_event_listener_with_callback(
+                    "resize",
+                    closure.as_ref().unchecked_ref(),
+                );
+            }
+        }
+    });
+}
+
 /// Keyboard shortcuts for the whole document, while the app is mounted.
 #[hook]
 fn use_document_keys(enabled: bool, ctx: Ctx) {
@@ -170,6 +193,7 @@ pub fn App(props: &AppProps) -> Html {
     };
     use_player(ctx.clone());
     use_document_keys(props.whole_page, ctx.clone());
+    use_redraw_on_resize(ctx.clone());
     let parsed = options::parse(&props.query, "");
     crate::hooks::use_fuzz::use_fuzz(parsed.fuzz, ctx.clone());
     let debug_panic = parsed.debug_panic;

@@ -249,6 +249,9 @@ pub enum Action {
     Load(Box<Scenario>),
     /// Keep the world, stop following the tour.
     LeaveTour,
+    /// Nothing changed, but the layout did (the window was resized): draw again so
+    /// that the descriptor arrows follow their cards.
+    Redraw,
 }
 
 impl Reducible for State {
@@ -370,6 +373,7 @@ impl Reducible for State {
                 ..State::from_session(Session::finished(&scenario))
             },
             Action::LeaveTour => State { tour: None, ..s },
+            Action::Redraw => s,
         };
         Rc::new(next)
     }
