@@ -1,14 +1,11 @@
 //! `cargo xtask dist`: a release build that works from any static server.
 
 use crate::cmd::{self, probe, Res};
-use crate::tools;
+use crate::{shipped, tools};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub const DIST: &str = "dist";
-
-/// File types that are actually shipped to the browser (and thus measured).
-const SHIPPED: &[&str] = &["wasm", "js", "css", "html"];
 
 /// binaryen features matching what rustc emits for wasm32 today; deliberately
 /// not `--all-features`, which would let wasm-opt use things browsers may lack.
@@ -29,37 +26,52 @@ pub fn run() -> Res<()> {
     build().map(|_| ())
 }
 
-/// Builds `dist/`, optimises the wasm, prints sizes; returns the gzip -9 total.
+/// Builds `dist/`, optimises the wasm, prints sizes; returns the gzip -9 size of
+/// what the main view loads.
 pub fn build() -> Res<u64> {
-    trunk_build()?;
-    for wasm in files(Path::new(DIST))?
-        .iter()
-        .filter(|p| has_ext(p, &["wasm"]))
-    {
-        optimize(wasm)?;
+    build_at(Path::new("."))
+}
+
+/// Builds the trunk project in `project` (its index.html and Trunk.toml) into
+/// `project/dist/` exactly as sockscope's `dist/` is built; `cargo xtask bench`
+/// builds its floor app with it. Returns the gzip -9 size of what index.html loads.
+pub fn build_at(project: &Path) -> Res<u64> {
+    let out = project.join(DIST);
+    let out = out.strip_prefix(".").unwrap_or(&out);
+    trunk_build(project)?;
+    for wasm in files(out)?.iter().filter(|p| has_ext(p, &["wasm"])) {
+        optimize(wasm, out)?;
     }
-    crate::csp::harden(Path::new(DIST))?;
-    print_sizes()
+    crate::csp::harden(out)?;
+    print_sizes(out)
 }
 
 /// `--public-url ./` keeps every URL relative, so dist/ can be served from any path.
-fn trunk_build() -> Res<()> {
-    check_trunk_config()?;
-    cmd::run(Command::new("trunk").args([
-        "build",
-        "--release",
-        "--offline",
-        "--public-url",
-        "./",
-        "--dist",
-        DIST,
-    ]))
+fn trunk_build(project: &Path) -> Res<()> {
+    check_trunk_config_in(project)?;
+    cmd::run(
+        Command::new("trunk")
+            .args([
+                "build",
+                "--release",
+                "--offline",
+                "--public-url",
+                "./",
+                "--dist",
+                DIST,
+            ])
+            .current_dir(project),
+    )
 }
 
 /// Trunk reads its config from a Trunk.toml (or .yaml/.json) next to index.html,
 /// else from `package.metadata` of ./Cargo.toml — which a virtual workspace
 /// lacks, giving only "could not find the root package of the target crate".
 pub fn check_trunk_config() -> Res<()> {
+    check_trunk_config_in(Path::new("."))
+}
+
+fn check_trunk_config_in(project: &Path) -> Res<()> {
     const CANDIDATES: &[&str] = &[
         "Trunk.toml",
         ".trunk.toml",
@@ -68,7 +80,7 @@ pub fn check_trunk_config() -> Res<()> {
         "Trunk.json",
         ".trunk.json",
     ];
-    if CANDIDATES.iter().any(|name| Path::new(name).is_file()) {
+    if CANDIDATES.iter().any(|name| project.join(name).is_file()) {
         return Ok(());
     }
     Err(
@@ -81,7 +93,7 @@ pub fn check_trunk_config() -> Res<()> {
 
 /// wasm-opt in place (index.html sets `data-wasm-opt="0"` so trunk never tries
 /// to download binaryen); then the SRI hashes trunk wrote must follow the new bytes.
-fn optimize(wasm: &Path) -> Res<()> {
+fn optimize(wasm: &Path, out: &Path) -> Res<()> {
     let before = sri_digests(wasm)?;
     let mut opt = Command::new(tools::wasm_opt()?);
     opt.arg("-Oz")
@@ -91,7 +103,7 @@ fn optimize(wasm: &Path) -> Res<()> {
         .arg(wasm);
     cmd::run(&mut opt)?;
     let after = sri_digests(wasm)?;
-    update_integrity(&Path::new(DIST).join("index.html"), &before, &after)
+    update_integrity(&out.join("index.html"), &before, &after)
 }
 
 /// `<alg>-<base64>` digests of a file, computed by node (already required for
@@ -124,24 +136,30 @@ fn update_integrity(index: &Path, before: &[String], after: &[String]) -> Res<()
     Ok(())
 }
 
-/// Prints raw and gzip -9 sizes of shipped files; returns the gzip total.
-fn print_sizes() -> Res<u64> {
-    let shipped: Vec<PathBuf> = files(Path::new(DIST))?
-        .into_iter()
-        .filter(|p| has_ext(p, SHIPPED))
-        .collect();
+/// Prints raw and gzip -9 sizes of every file in `out`, marking (`*`) those that
+/// its index.html loads; returns their gzip total. Other files (the embedding
+/// example, the icon, which browsers fetch lazily) are listed but not counted.
+fn print_sizes(out: &Path) -> Res<u64> {
+    let loaded = shipped::page_files(out)?;
     let (mut raw_total, mut gz_total) = (0, 0);
-    println!("\n{:>10} {:>10}  file", "raw B", "gzip-9 B");
-    for file in &shipped {
-        let raw = std::fs::metadata(file)
+    println!(
+        "\n{:>10} {:>10}  file (* = loaded by index.html)",
+        "raw B", "gzip-9 B"
+    );
+    for file in files(out)? {
+        let raw = std::fs::metadata(&file)
             .map_err(|e| format!("{}: {e}", file.display()))?
             .len();
-        let gz = gzip_size(file)?;
-        println!("{raw:>10} {gz:>10}  {}", file.display());
-        raw_total += raw;
-        gz_total += gz;
+        let gz = gzip_size(&file)?;
+        let counted = loaded.contains(&file);
+        let mark = if counted { '*' } else { ' ' };
+        println!("{raw:>10} {gz:>10} {mark}{}", file.display());
+        if counted {
+            raw_total += raw;
+            gz_total += gz;
+        }
     }
-    println!("{raw_total:>10} {gz_total:>10}  total shipped (wasm+js+css+html)");
+    println!("{raw_total:>10} {gz_total:>10}  total shipped for the main view (*)");
     Ok(gz_total)
 }
 

@@ -10,6 +10,7 @@ mod dist;
 mod e2e;
 mod report;
 mod serve;
+mod shipped;
 mod static_server;
 mod test;
 mod tools;
@@ -24,7 +25,8 @@ commands:
   dist              release build into dist/ (wasm-opt'd, relative URLs)
   test [--long]     every suite: fmt, clippy, cargo test, wasm-pack test, e2e
                     (--long: PROPTEST_CASES=10000)
-  bench             build dist, run the engine bench, write target/bench.json";
+  bench             size, load, frame and engine figures against the budgets
+                    (builds dist and bench/floor; writes target/bench.json)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

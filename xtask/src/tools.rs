@@ -33,6 +33,11 @@ pub fn ensure_for_dist() -> Res<()> {
     ensure_all(&[wasm_target, trunk, wasm_bindgen, npm_packages])
 }
 
+/// What `cargo xtask bench` needs: dist's tools plus the browser.
+pub fn ensure_for_bench() -> Res<()> {
+    ensure_all(&[wasm_target, trunk, wasm_bindgen, npm_packages, chromium])
+}
+
 /// Everything `cargo xtask test` uses.
 pub fn ensure_for_test() -> Res<()> {
     ensure_all(&[

@@ -1,0 +1,259 @@
+// Browser figures for `cargo xtask bench`, measured in headless Debian Chromium
+// (playwright-core from the npm cache that xtask prepares; nothing is downloaded).
+// Prints one `name value unit` line per figure on stdout, progress on stderr.
+//
+//   load_ms, floor_load_ms   cold load to the first interactive moment, median of N
+//                            runs, each in a new browser with a new profile (no cache)
+//   frame_p50_ms/p95_ms      rAF-to-rAF frame times while the stress scene plays
+//                            (headless Chromium paces frames at 60 Hz: 16.7 ms at best)
+//   frame_work_p50_ms/p95_ms what each frame of that scene cost, from Chromium's trace
+//   stress_*                 what that scene really had on screen and on the wire
+//   wasm_sweep_ms            bench_sweep() of the shipped wasm, median of 3 calls
+//
+// Environment (set by xtask/src/bench.rs):
+//   SOCKSCOPE_NODE_MODULES   the npm cache's node_modules (playwright-core)
+//   SOCKSCOPE_CHROMIUM       the browser (default /usr/bin/chromium)
+//   SOCKSCOPE_URL            dist/ of the app, served over loopback
+//   SOCKSCOPE_FLOOR_URL      the floor app's dist/ (optional: floor figures skipped)
+//   SOCKSCOPE_STRESS_TRACE   `sockscope run --json` of bench/stress.scn played on
+//                            (optional: gives stress_in_flight from the engine itself)
+//   SOCKSCOPE_BENCH_RUNS     cold loads per app (default 10)
+//   SOCKSCOPE_BENCH_FRAME_S  seconds of frames (default 10)
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const modules = process.env.SOCKSCOPE_NODE_MODULES;
+const { chromium } = require(modules ? path.join(modules, 'playwright-core') : 'playwright-core');
+
+const RUNS = Number(process.env.SOCKSCOPE_BENCH_RUNS ?? 10);
+const FRAME_S = Number(process.env.SOCKSCOPE_BENCH_FRAME_S ?? 10);
+const URL_APP = process.env.SOCKSCOPE_URL;
+const URL_FLOOR = process.env.SOCKSCOPE_FLOOR_URL;
+if (!URL_APP) throw new Error('SOCKSCOPE_URL is not set; run this via `cargo xtask bench`');
+
+// As in tests/e2e/browser.mjs: headless as root in a container, no background traffic.
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+// "Interactive": the main view's netstat panel is there and a call can be made; for the
+// floor, its one button is there and enabled.
+const READY = {
+  app: ['[data-testid="netstat"]', '[data-testid="call-go-0"]:not([disabled])'],
+  floor: ['[data-testid="increment"]:not([disabled])'],
+};
+
+const say = (text) => process.stderr.write(`bench: ${text}\n`);
+const figure = (name, value, unit) => console.log(`${name} ${Number(value.toFixed(3))} ${unit}`);
+const median = (xs) => quantile(xs, 0.5);
+function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) throw new Error('no samples');
+  const i = (s.length - 1) * q;
+  const lo = Math.floor(i);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (i - lo);
+}
+
+/** A new browser with a new, empty profile (nothing cached), closed after
+ * `body(page, browser)`; fails if the page reported an error. */
+async function withBrowser(body) {
+  const browser = await chromium.launch({
+    executablePath: process.env.SOCKSCOPE_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const result = await body(page, browser);
+    if (errors.length) throw new Error(`the page reported errors: ${errors.join('; ')}`);
+    return result;
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Before any page script runs: note performance.now() (ms since navigation start) at
+ * the first DOM change after which every selector of `ready` matches. */
+function watchReady(page, ready) {
+  return page.addInitScript((selectors) => {
+    const done = () => selectors.every((s) => document.querySelector(s));
+    const observer = new MutationObserver(() => {
+      if (done()) {
+        globalThis.__benchReady = performance.now();
+        observer.disconnect();
+      }
+    });
+    observer.observe(document, { childList: true, subtree: true, attributes: true });
+  }, ready);
+}
+
+async function loadOnce(page, url, ready) {
+  await watchReady(page, ready);
+  await page.goto(url, { waitUntil: 'commit' });
+  await page.waitForFunction(() => globalThis.__benchReady !== undefined, null, { timeout: 60_000 });
+  return page.evaluate(() => globalThis.__benchReady);
+}
+
+/** Cold loads, alternating between the apps so that drift on the machine hits both. */
+async function loads() {
+  const apps = [['load_ms', URL_APP, READY.app]];
+  if (URL_FLOOR) apps.push(['floor_load_ms', URL_FLOOR, READY.floor]);
+  const times = new Map(apps.map(([name]) => [name, []]));
+  for (let run = 1; run <= RUNS; run++) {
+    for (const [name, url, ready] of apps) {
+      const ms = await withBrowser((page) => loadOnce(page, url, ready));
+      times.get(name).push(ms);
+      say(`${name} run ${run}/${RUNS}: ${ms.toFixed(1)} ms`);
+    }
+  }
+  for (const [name, ms] of times) figure(name, median(ms), 'ms');
+}
+
+/** bench_sweep() from the module the page has already initialised. */
+async function wasmSweep() {
+  const runs = await withBrowser(async (page) => {
+    await loadOnce(page, URL_APP, READY.app);
+    return page.evaluate(async () => {
+      const m = await import('./sockscope-app.js');
+      const sweep = async () => {
+        try {
+          return m.bench_sweep();
+        } catch {
+          // Not initialised after all (a different module instance): do it here.
+          await m.default({ module_or_path: './sockscope-app_bg.wasm' });
+          return m.bench_sweep();
+        }
+      };
+      const out = [];
+      for (let i = 0; i < 3; i++) out.push(await sweep());
+      return out;
+    });
+  });
+  say(`wasm_sweep_ms runs: ${runs.map((x) => x.toFixed(1)).join(', ')}`);
+  if (runs.some((x) => !(x >= 0))) throw new Error(`bench_sweep() failed: ${runs}`);
+  figure('wasm_sweep_ms', median(runs), 'ms');
+}
+
+/** Engine truth for the stress scene: segments on the wire at virtual time t (µs). */
+function inFlightFromTrace(file) {
+  const spans = new Map();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const { time, event } = JSON.parse(line);
+    if (event.SegmentSent) {
+      const { seg, sent_at: sent, arrives_at: arrives } = event.SegmentSent;
+      spans.set(seg.id, [sent, arrives]);
+    } else if (event.SegmentDropped && spans.has(event.SegmentDropped.seg)) {
+      spans.get(event.SegmentDropped.seg)[1] = time;
+    }
+  }
+  const end = [...spans.values()].reduce((latest, [sent]) => Math.max(latest, sent), 0);
+  const at = (t) => [...spans.values()].filter(([s, a]) => s <= t && t < a).length;
+  return { at, end };
+}
+
+/** Durations (ms) of the trace's AnimationFrame and AnimationFrame::Render spans. */
+function frameWork(buffer) {
+  const spans = { AnimationFrame: [], 'AnimationFrame::Render': [] };
+  const open = new Map();
+  for (const e of JSON.parse(buffer).traceEvents) {
+    if (!(e.name in spans)) continue;
+    const key = `${e.name} ${e.pid} ${e.id2?.local ?? e.id2?.global ?? e.id}`;
+    if (e.ph === 'b') open.set(key, e.ts);
+    else if (e.ph === 'e' && open.has(key)) {
+      spans[e.name].push((e.ts - open.get(key)) / 1000);
+      open.delete(key);
+    }
+  }
+  if (spans.AnimationFrame.length === 0) throw new Error('the trace has no AnimationFrame events');
+  return { work: spans.AnimationFrame, render: spans['AnimationFrame::Render'] };
+}
+
+/** Plays bench/stress.scn at 4x and records every rAF timestamp for FRAME_S seconds. */
+async function frames() {
+  const here = path.dirname(new URL(import.meta.url).pathname);
+  const scenario = readFileSync(path.join(here, 'stress.scn'), 'utf8');
+  const url = `${URL_APP}index.html?autoplay=1&speed=4#scenario=${encodeURIComponent(scenario)}`;
+  const r = await withBrowser(async (page, browser) => {
+    await loadOnce(page, url, READY.app);
+    const seen = await page.evaluate(async (ms) => {
+      const inFlight = () => document.querySelectorAll('[data-testid^="seg-"].in-flight').length;
+      const clock = () => {
+        const m = /t = ([\d.]+) s/.exec(document.querySelector('[data-testid="clock"]')?.textContent ?? '');
+        return m ? Number(m[1]) : NaN;
+      };
+      const out = {
+        deltas: [],
+        drawn: [],
+        structures: document.querySelectorAll('[data-testid^="sock-"]').length,
+        clockStart: clock(),
+      };
+      await new Promise((resolve) => {
+        let last;
+        let nextSample = 0;
+        const t0 = performance.now();
+        const frame = (t) => {
+          if (last !== undefined) out.deltas.push(t - last);
+          last = t;
+          if (t >= nextSample) {
+            out.drawn.push(inFlight());
+            nextSample = t + 500;
+          }
+          if (t - t0 < ms) requestAnimationFrame(frame);
+          else resolve();
+        };
+        requestAnimationFrame(frame);
+      });
+      out.clockEnd = clock();
+      return out;
+    }, FRAME_S * 1000);
+    // Then, without the rAF loop, what each frame cost: Chromium's trace records an
+    // AnimationFrame from the first task that led to a frame (here, the app's tick)
+    // to the end of its rendering, and the rendering part (style, layout, paint) in it.
+    await browser.startTracing(page, { categories: ['devtools.timeline'] });
+    await page.waitForTimeout((FRAME_S * 1000) / 2);
+    return { ...seen, ...frameWork(await browser.stopTracing()) };
+  });
+  say(`${r.deltas.length} frames in ${FRAME_S} s; virtual time ${r.clockStart} s -> ${r.clockEnd} s`);
+  if (!(r.clockEnd > r.clockStart)) throw new Error('the stress scene did not play (virtual time stood still)');
+  figure('frame_p50_ms', quantile(r.deltas, 0.5), 'ms');
+  figure('frame_p95_ms', quantile(r.deltas, 0.95), 'ms');
+  figure('frame_max_ms', Math.max(...r.deltas), 'ms');
+  figure('frame_count', r.deltas.length, 'frames');
+  figure('frame_work_p50_ms', quantile(r.work, 0.5), 'ms');
+  figure('frame_work_p95_ms', quantile(r.work, 0.95), 'ms');
+  figure('frame_render_p50_ms', quantile(r.render, 0.5), 'ms');
+  figure('frame_render_p95_ms', quantile(r.render, 0.95), 'ms');
+  figure('frame_work_count', r.work.length, 'frames');
+  figure('stress_structures', r.structures, 'structures');
+  // The ladder draws only the newest 80 segments, so this count stops at 80.
+  figure('stress_in_flight_drawn', median(r.drawn), 'segments');
+  figure('stress_virtual_s', r.clockEnd - r.clockStart, 's');
+  const trace = process.env.SOCKSCOPE_STRESS_TRACE;
+  if (trace) {
+    const { at, end } = inFlightFromTrace(trace);
+    const [from, to] = [r.clockStart * 1e6, r.clockEnd * 1e6];
+    if (to > end) throw new Error(`the stress trace ends at ${end / 1e6} s, before the page's ${r.clockEnd} s`);
+    const samples = [];
+    for (let t = from; t <= to; t += (to - from) / 50) samples.push(at(t));
+    figure('stress_in_flight', median(samples), 'segments');
+    say(`segments on the wire during the run (engine): ${Math.min(...samples)} to ${Math.max(...samples)}`);
+  }
+}
+
+await loads();
+await wasmSweep();
+await frames();
