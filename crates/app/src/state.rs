@@ -54,6 +54,8 @@ pub struct State {
     /// The learner asked the system for reduced motion: play moves from event to
     /// event (one every `REDUCED_MOTION_STEP_MS`) instead of gliding.
     pub reduced_motion: bool,
+    /// Counts window resizes: drawings measured from the layout are redone when it moves.
+    pub layout_epoch: u64,
 }
 
 /// A loaded scenario the learner steps through.
@@ -81,6 +83,7 @@ impl PartialEq for State {
             && self.autoplay == other.autoplay
             && self.quiet_ms == other.quiet_ms
             && self.reduced_motion == other.reduced_motion
+            && self.layout_epoch == other.layout_epoch
     }
 }
 
@@ -109,6 +112,7 @@ impl State {
             autoplay: false,
             quiet_ms: 0.0,
             reduced_motion: false,
+            layout_epoch: 0,
         }
     }
 
@@ -373,7 +377,10 @@ impl Reducible for State {
                 ..State::from_session(Session::finished(&scenario))
             },
             Action::LeaveTour => State { tour: None, ..s },
-            Action::Redraw => s,
+            Action::Redraw => State {
+                layout_epoch: s.layout_epoch + 1,
+                ..s
+            },
         };
         Rc::new(next)
     }

@@ -116,6 +116,37 @@ pub fn share_link(ctx: &Ctx) -> String {
     }
 }
 
+/// An iframe snippet showing `link` with minimal controls.
+fn embed_code(link: &str) -> String {
+    let src = if link.contains('?') {
+        format!("{link}&controls=minimal")
+    } else {
+        link.replacen('#', "?controls=minimal#", 1)
+    };
+    format!("<iframe src=\"{src}\" title=\"sockscope\" width=\"100%\" height=\"760\" loading=\"lazy\" style=\"border:0\"></iframe>")
+}
+
+/// Saves the script as `sockscope.scn` through a temporary link (a `data:` URL, so
+/// nothing leaves the page).
+fn download_script(script: &str) {
+    use wasm_bindgen::JsCast;
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(a) = doc.create_element("a") else {
+        return;
+    };
+    let href = format!(
+        "data:text/plain;charset=utf-8,{}",
+        crate::options::percent_encode(script)
+    );
+    let _ = a.set_attribute("href", &href);
+    let _ = a.set_attribute("download", "sockscope.scn");
+    if let Ok(a) = a.dyn_into::<web_sys::HtmlElement>() {
+        a.click();
+    }
+}
+
 /// Puts text on the clipboard; the text stays visible in a field in case the browser
 /// refuses.
 fn copy(text: &str) {
@@ -131,35 +162,32 @@ pub fn ScenarioPanel() -> Html {
     let ctx = use_context::<Ctx>().expect("app context");
     let area = use_node_ref();
     let shown = use_state(String::new);
-    let script = ctx.session.borrow().script();
-    let link = share_link(&ctx);
-    let embed = format!(
-        "<iframe src=\"{}\" title=\"sockscope\" width=\"100%\" height=\"760\" loading=\"lazy\" style=\"border:0\"></iframe>",
-        if link.contains('?') { format!("{link}&controls=minimal") } else { link.replacen('#', "?controls=minimal#", 1) }
-    );
+    // Links and the script are built when asked for, not on every frame.
     let copy_link = {
-        let (link, shown) = (link.clone(), shown.clone());
+        let (ctx, shown) = (ctx.clone(), shown.clone());
         Callback::from(move |_: MouseEvent| {
+            let link = share_link(&ctx);
             copy(&link);
-            shown.set(link.clone());
+            shown.set(link);
         })
     };
     let copy_embed = {
-        let (embed, shown) = (embed.clone(), shown.clone());
+        let (ctx, shown) = (ctx.clone(), shown.clone());
         Callback::from(move |_: MouseEvent| {
+            let embed = embed_code(&share_link(&ctx));
             copy(&embed);
-            shown.set(embed.clone());
+            shown.set(embed);
         })
     };
-    let href = format!(
-        "data:text/plain;charset=utf-8,{}",
-        crate::options::percent_encode(&script)
-    );
+    let download = {
+        let ctx = ctx.clone();
+        Callback::from(move |_: MouseEvent| download_script(&ctx.session.borrow().script()))
+    };
     let fill = {
-        let (area, script) = (area.clone(), script.clone());
+        let (area, ctx) = (area.clone(), ctx.clone());
         Callback::from(move |_: MouseEvent| {
             if let Some(a) = area.cast::<web_sys::HtmlTextAreaElement>() {
-                a.set_value(&script);
+                a.set_value(&ctx.session.borrow().script());
             }
         })
     };
@@ -203,7 +231,7 @@ pub fn ScenarioPanel() -> Html {
             }
             <div class="row">
                 <button type="button" onclick={fill} data-testid="scenario-export">{ "Show what I did" }</button>
-                <a class="button" href={href} download="sockscope.scn">{ "Download .scn" }</a>
+                <button type="button" onclick={download} data-testid="scenario-download">{ "Download .scn" }</button>
                 <button type="button" class="primary" onclick={load} data-testid="scenario-load">{ "Load this scenario" }</button>
             </div>
             <label class="small">{ "Or open a .scn file: " }

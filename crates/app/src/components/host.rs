@@ -66,13 +66,56 @@ fn draw_arrows(host: &NodeRef, svg: &NodeRef) {
     ));
 }
 
+/// What moves the cards and descriptor rows of one host's column.
+fn layout_signature(ctx: &Ctx, host: sockscope_engine::HostId) -> String {
+    use std::fmt::Write;
+    let mut sig = format!("{}|", ctx.layout_epoch);
+    let session = ctx.session.borrow();
+    for p in ctx.snapshot.processes.iter().filter(|p| p.host == host) {
+        let last = session
+            .world()
+            .process(p.pid)
+            .and_then(|p| p.last.as_ref())
+            .map(|(c, r)| format!("{c}{r:?}"));
+        let _ = write!(
+            sig,
+            "p{}:{:?}:{}:{:?};",
+            p.pid.0,
+            p.fds,
+            p.pending.is_some(),
+            last
+        );
+    }
+    for s in ctx.snapshot.sockets.iter().filter(|s| s.host == host) {
+        let lists = s
+            .listener
+            .as_ref()
+            .map(|l| (l.incomplete.len(), l.ready.len()));
+        let _ = write!(
+            sig,
+            "s{}:{}:{:?}:{:?}:{}:{};",
+            s.id.0,
+            s.state,
+            lists,
+            s.parent,
+            s.descriptors.len(),
+            s.read_shut as u8 + 2 * s.write_shut as u8
+        );
+    }
+    sig
+}
+
 #[component]
 pub fn HostColumn(props: &HostProps) -> Html {
     let ctx = use_context::<Ctx>().expect("app context");
     let (host_ref, svg_ref) = (use_node_ref(), use_node_ref());
     {
+        // Measuring forces a layout, so arrows are redrawn only when what decides the
+        // layout of this column changed (or the window was resized), not every frame.
         let (host_ref, svg_ref) = (host_ref.clone(), svg_ref.clone());
-        use_effect(move || draw_arrows(&host_ref, &svg_ref));
+        use_effect_with(layout_signature(&ctx, props.host.id), move |_| {
+            draw_arrows(&host_ref, &svg_ref)
+        });
     }
     let h = &props.host;
     let snap = &ctx.snapshot;
@@ -127,7 +170,8 @@ pub fn HostColumn(props: &HostProps) -> Html {
                         let name = snap.processes.iter().find(|p| p.pid == *pid).map_or("?".to_string(), |p| p.name.clone());
                         format!("{name} fd {}", fd.0)
                     }).collect();
-                    html! { <SocketCard key={s.id.0} sock={s.clone()} holders={holders} stuck={stuck.contains(&s.id)} winner={winner == Some(s.id)} /> }
+                    html! { <SocketCard key={s.id.0} sock={s.clone()} holders={holders} stuck={stuck.contains(&s.id)} winner={winner == Some(s.id)}
+                        hovered={ctx.hovered == Some(s.id)} dispatch={ctx.dispatcher()} /> }
                 }) }
             </div>
         </section>

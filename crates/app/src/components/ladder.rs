@@ -221,7 +221,7 @@ pub fn Ladder() -> Html {
                         let class = classes!("seg", s.kind, (!done).then_some("in-flight"), (s.dropped && done).then_some("dropped"), selected.then_some("selected"));
                         let (lx, ly) = ((x1 + xe) / 2.0, (y1 + ye) / 2.0 - 3.0);
                         html! {
-                            <g class={class} tabindex="0" role="button" onclick={select(s.id)} onkeydown={select_key(s.id)}
+                            <g key={s.id.0} class={class} tabindex="0" role="button" onclick={select(s.id)} onkeydown={select_key(s.id)}
                                 aria-label={format!("Segment {}: {}{}", s.id.0, s.label, if s.dropped && done { ", lost" } else if done { "" } else { ", on the wire" })}
                                 data-testid={format!("seg-{}", s.id.0)}>
                                 <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{xe:.1}")} y2={format!("{ye:.1}")} />

@@ -1,8 +1,7 @@
 //! One socket structure as the kernel keeps it (MODEL.md §1).
 
 use super::queue_bar::QueueBar;
-use crate::app::Ctx;
-use crate::state::Action;
+use crate::state::{Action, State};
 use sockscope_engine::snapshot::SocketView;
 use sockscope_engine::{Proto, TcpState};
 use yew::prelude::*;
@@ -14,6 +13,10 @@ pub struct SocketCardProps {
     pub holders: Vec<String>,
     pub stuck: bool,
     pub winner: bool,
+    pub hovered: bool,
+    /// A stable handle (it compares equal across renders), so that a card whose
+    /// props did not change is not drawn again on every animation frame.
+    pub dispatch: UseReducerDispatcher<State>,
 }
 
 fn state_class(s: TcpState) -> &'static str {
@@ -29,7 +32,7 @@ fn state_class(s: TcpState) -> &'static str {
 
 #[component]
 pub fn SocketCard(props: &SocketCardProps) -> Html {
-    let ctx = use_context::<Ctx>().expect("app context");
+    let ctx = props.dispatch.clone();
     let s = &props.sock;
     let id = s.id;
     let hover = {
@@ -44,7 +47,7 @@ pub fn SocketCard(props: &SocketCardProps) -> Html {
         let ctx = ctx.clone();
         Callback::from(move |_: FocusEvent| ctx.dispatch(Action::Hover(Some(id))))
     };
-    let hovered = ctx.hovered == Some(id);
+    let hovered = props.hovered;
     let state = match s.proto {
         Proto::Tcp => s.state.to_string(),
         Proto::Udp => "UDP".to_string(),
