@@ -52,3 +52,12 @@ pub fn parse_destination(text: &str) -> Result<std::net::SocketAddr, String> {
         )),
     }
 }
+
+/// The current value of a form field (an input or a select), read from the DOM when
+/// a form is submitted, so that what the learner typed is what counts.
+pub fn field_value(node: &yew::NodeRef) -> Option<String> {
+    if let Some(i) = node.cast::<web_sys::HtmlInputElement>() {
+        return Some(i.value());
+    }
+    node.cast::<web_sys::HtmlSelectElement>().map(|s| s.value())
+}

@@ -35,6 +35,16 @@ pub enum Cause {
     HostCrash,
 }
 
+impl Cause {
+    /// The cause "this segment arrived".
+    pub fn of(seg: &Segment) -> Cause {
+        Cause::Segment {
+            seg: seg.id,
+            flags: seg.flags,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DropReason {
     /// Random loss on the path.

@@ -159,14 +159,6 @@ fn fields(kind: &str) -> (Field, Field) {
     }
 }
 
-/// The current value of an input or select element.
-fn read(node: &NodeRef) -> Option<String> {
-    if let Some(i) = node.cast::<web_sys::HtmlInputElement>() {
-        return Some(i.value());
-    }
-    node.cast::<web_sys::HtmlSelectElement>().map(|s| s.value())
-}
-
 type Field = Option<(&'static str, Vec<&'static str>, &'static str)>;
 
 /// One labelled input (free text) or select (fixed choices).
@@ -228,7 +220,7 @@ pub fn CallForm(props: &CallFormProps) -> Html {
         let (fd_ref, a_ref, b_ref) = (fd_ref.clone(), a_ref.clone(), b_ref.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let fd = read(&fd_ref).and_then(|v| v.parse::<i32>().ok());
+            let fd = crate::view::field_value(&fd_ref).and_then(|v| v.parse::<i32>().ok());
             if needs_fd(&kind) && fd.is_none() {
                 ctx.dispatch(Action::Notice(
                     "This process has no descriptor yet: call socket() first.".into(),
@@ -236,8 +228,8 @@ pub fn CallForm(props: &CallFormProps) -> Html {
                 return;
             }
             let (a, b) = (
-                read(&a_ref).unwrap_or_default(),
-                read(&b_ref).unwrap_or_default(),
+                crate::view::field_value(&a_ref).unwrap_or_default(),
+                crate::view::field_value(&b_ref).unwrap_or_default(),
             );
             match build(&kind, Fd(fd.unwrap_or(-1)), &a, &b) {
                 Ok(call) => ctx.dispatch(Action::Call { pid, call }),

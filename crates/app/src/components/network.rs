@@ -8,12 +8,7 @@ use sockscope_scenario::{Link, NetCmd};
 use yew::prelude::*;
 
 fn read(node: &NodeRef) -> String {
-    if let Some(i) = node.cast::<web_sys::HtmlInputElement>() {
-        return i.value();
-    }
-    node.cast::<web_sys::HtmlSelectElement>()
-        .map(|s| s.value())
-        .unwrap_or_default()
+    crate::view::field_value(node).unwrap_or_default()
 }
 
 /// Every direction between two hosts.

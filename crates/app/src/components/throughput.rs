@@ -29,12 +29,7 @@ fn now_ms() -> f64 {
 }
 
 fn read(node: &NodeRef) -> String {
-    if let Some(i) = node.cast::<web_sys::HtmlInputElement>() {
-        return i.value();
-    }
-    node.cast::<web_sys::HtmlSelectElement>()
-        .map(|s| s.value())
-        .unwrap_or_default()
+    crate::view::field_value(node).unwrap_or_default()
 }
 
 fn number(node: &NodeRef, what: &str, range: std::ops::RangeInclusive<f64>) -> Result<f64, String> {

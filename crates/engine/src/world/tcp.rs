@@ -367,19 +367,13 @@ impl World {
             .as_mut()
             .expect("still listening");
         l.incomplete.push(child);
-        let cause = Cause::Segment {
-            seg: seg.id,
-            flags: seg.flags,
-        };
+        let cause = Cause::of(seg);
         self.set_state(child, TcpState::SynRcvd, cause);
         self.send_syn(child, Flags::SYN_ACK);
     }
 
     fn syn_sent_input(&mut self, id: SockId, host: HostId, seg: &Segment) {
-        let cause = Cause::Segment {
-            seg: seg.id,
-            flags: seg.flags,
-        };
+        let cause = Cause::of(seg);
         let iss = self.sock_mut(id).tcb.iss;
         if seg.flags.ack && seg.ack != iss + 1 {
             return self.reset_for(host, seg);
@@ -417,10 +411,7 @@ impl World {
     }
 
     fn synchronized_input(&mut self, id: SockId, host: HostId, seg: &Segment) {
-        let cause = Cause::Segment {
-            seg: seg.id,
-            flags: seg.flags,
-        };
+        let cause = Cause::of(seg);
         if seg.flags.rst {
             return self.reset_input(id, cause);
         }
