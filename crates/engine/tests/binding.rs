@@ -41,14 +41,7 @@ fn bind_fails_with_eaddrinuse_while_the_old_connection_is_in_time_wait() {
     // Once TIME_WAIT is over, the port is free again.
     let tw = w.config().time_wait_us;
     w.run_until(w.now() + tw);
-    ok(
-        w,
-        *pb,
-        Call::Bind {
-            fd: l,
-            addr: ep("*:80"),
-        },
-    );
+    bind(w, *pb, l, "*:80");
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -66,14 +59,7 @@ fn so_reuseaddr_lets_a_restarted_server_bind_during_time_wait() {
             opt: SockOpt::ReuseAddr(true),
         },
     );
-    ok(
-        w,
-        *pb,
-        Call::Bind {
-            fd: l,
-            addr: ep("*:80"),
-        },
-    );
+    bind(w, *pb, l, "*:80");
     ok(w, *pb, Call::Listen { fd: l, backlog: 5 });
 }
 
@@ -137,34 +123,13 @@ fn wildcard_and_specific_address_conflict_unless_reuseaddr() {
             opt: SockOpt::ReuseAddr(true),
         },
     );
-    ok(
-        &mut w,
-        p,
-        Call::Bind {
-            fd: s,
-            addr: ep("10.1.2.3:99"),
-        },
-    );
+    bind(&mut w, p, s, "10.1.2.3:99");
 
     // Two different specific addresses never conflict.
     let a = tcp_socket(&mut w, p);
     let b = tcp_socket(&mut w, p);
-    ok(
-        &mut w,
-        p,
-        Call::Bind {
-            fd: a,
-            addr: ep("10.1.2.3:100"),
-        },
-    );
-    ok(
-        &mut w,
-        p,
-        Call::Bind {
-            fd: b,
-            addr: ep("192.168.3.2:100"),
-        },
-    );
+    bind(&mut w, p, a, "10.1.2.3:100");
+    bind(&mut w, p, b, "192.168.3.2:100");
     // And a wildcard after a specific one conflicts too.
     let c = tcp_socket(&mut w, p);
     assert_eq!(
@@ -208,14 +173,7 @@ fn bind_checks_address_family_ownership_and_double_binds() {
         ),
         Errno::EAFNOSUPPORT
     );
-    ok(
-        w,
-        *pa,
-        Call::Bind {
-            fd: s,
-            addr: ep("*:0"),
-        },
-    );
+    bind(w, *pa, s, "*:0");
     let port = w.socket_of(*pa, s).unwrap().local.port.unwrap();
     assert!(
         port >= w.config().ephemeral_first,
@@ -243,14 +201,7 @@ fn every_accepted_connection_shares_the_listeners_port_and_demux_separates_them(
     let mut clients = Vec::new();
     for _ in 0..3 {
         let c = tcp_socket(w, *pa);
-        blocks(
-            w,
-            *pa,
-            Call::Connect {
-                fd: c,
-                addr: addr("10.0.0.2:80"),
-            },
-        );
+        connect_blocks(w, *pa, c, "10.0.0.2:80");
         w.run_until_idle(1000);
         clients.push(c);
     }

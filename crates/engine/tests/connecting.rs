@@ -13,14 +13,7 @@ fn three_way_handshake_goes_syn_synack_ack() {
     let Lab { w, pa, pb, a, b } = &mut lab;
     let l = listen_on(w, *pb, "*:80", 5);
     let c = tcp_socket(w, *pa);
-    blocks(
-        w,
-        *pa,
-        Call::Connect {
-            fd: c,
-            addr: addr("10.0.0.2:80"),
-        },
-    );
+    connect_blocks(w, *pa, c, "10.0.0.2:80");
     assert_eq!(state_of(w, *pa, c), TcpState::SynSent);
     // The client picked an ephemeral port and the address toward the server.
     let local = w.socket_of(*pa, c).unwrap().local;
@@ -63,14 +56,7 @@ fn syn_to_closed_port_is_refused() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, .. } = &mut lab;
     let c = tcp_socket(w, *pa);
-    blocks(
-        w,
-        *pa,
-        Call::Connect {
-            fd: c,
-            addr: addr("10.0.0.2:9"),
-        },
-    );
+    connect_blocks(w, *pa, c, "10.0.0.2:9");
     w.run_until_idle(1000);
     assert_eq!(returned(w, *pa), Err(Errno::ECONNREFUSED));
     assert_eq!(state_of(w, *pa, c), TcpState::Closed);
@@ -84,23 +70,9 @@ fn syn_before_listen_is_refused_even_after_bind() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, .. } = &mut lab;
     let l = tcp_socket(w, *pb);
-    ok(
-        w,
-        *pb,
-        Call::Bind {
-            fd: l,
-            addr: ep("*:80"),
-        },
-    );
+    bind(w, *pb, l, "*:80");
     let c = tcp_socket(w, *pa);
-    blocks(
-        w,
-        *pa,
-        Call::Connect {
-            fd: c,
-            addr: addr("10.0.0.2:80"),
-        },
-    );
+    connect_blocks(w, *pa, c, "10.0.0.2:80");
     w.run_until_idle(1000);
     assert_eq!(returned(w, *pa), Err(Errno::ECONNREFUSED));
     // The bound structure was found by demux and still refused.
@@ -121,14 +93,7 @@ fn lost_syns_are_retransmitted_with_backoff_until_etimedout() {
     let Lab { w, pa, a, b, .. } = &mut lab;
     w.set_path(*a, *b, 50 * MS, 1.0); // every segment toward B is lost
     let c = tcp_socket(w, *pa);
-    blocks(
-        w,
-        *pa,
-        Call::Connect {
-            fd: c,
-            addr: addr("10.0.0.2:80"),
-        },
-    );
+    connect_blocks(w, *pa, c, "10.0.0.2:80");
     w.run_until_idle(1000);
     assert_eq!(returned(w, *pa), Err(Errno::ETIMEDOUT));
     let syn_times: Vec<Micros> = w
@@ -171,14 +136,7 @@ fn data_sent_before_accept_waits_in_the_unaccepted_structure() {
     let Lab { w, pa, pb, .. } = &mut lab;
     let l = listen_on(w, *pb, "*:80", 5);
     let c = tcp_socket(w, *pa);
-    blocks(
-        w,
-        *pa,
-        Call::Connect {
-            fd: c,
-            addr: addr("10.0.0.2:80"),
-        },
-    );
+    connect_blocks(w, *pa, c, "10.0.0.2:80");
     w.run_until_idle(1000);
     ok(w, *pa, Call::Send { fd: c, len: 300 });
     w.run_until_idle(1000);
@@ -201,14 +159,7 @@ fn accept_blocks_until_a_connection_is_ready() {
     let l = listen_on(w, *pb, "*:80", 5);
     blocks(w, *pb, Call::Accept { fd: l });
     let c = tcp_socket(w, *pa);
-    blocks(
-        w,
-        *pa,
-        Call::Connect {
-            fd: c,
-            addr: addr("10.0.0.2:80"),
-        },
-    );
+    connect_blocks(w, *pa, c, "10.0.0.2:80");
     w.deliver(2);
     assert!(
         pending(w, *pb).is_some(),
@@ -230,25 +181,11 @@ fn a_full_backlog_drops_syns_and_the_client_retries() {
     let Lab { w, pa, pb, a, .. } = &mut lab;
     let l = listen_on(w, *pb, "*:80", 1);
     let first = tcp_socket(w, *pa);
-    blocks(
-        w,
-        *pa,
-        Call::Connect {
-            fd: first,
-            addr: addr("10.0.0.2:80"),
-        },
-    );
+    connect_blocks(w, *pa, first, "10.0.0.2:80");
     w.run_until_idle(1000);
     let p2 = w.spawn(*a, "second").unwrap();
     let second = tcp_socket(w, p2);
-    blocks(
-        w,
-        p2,
-        Call::Connect {
-            fd: second,
-            addr: addr("10.0.0.2:80"),
-        },
-    );
+    connect_blocks(w, p2, second, "10.0.0.2:80");
     w.run_until(w.now() + 500 * MS);
     assert_eq!(
         state_of(w, p2, second),
@@ -266,39 +203,11 @@ fn simultaneous_open_connects_both_ends_to_each_other() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, .. } = &mut lab;
     let x = tcp_socket(w, *pa);
-    ok(
-        w,
-        *pa,
-        Call::Bind {
-            fd: x,
-            addr: ep("10.0.0.1:5000"),
-        },
-    );
+    bind(w, *pa, x, "10.0.0.1:5000");
     let y = tcp_socket(w, *pb);
-    ok(
-        w,
-        *pb,
-        Call::Bind {
-            fd: y,
-            addr: ep("10.0.0.2:6000"),
-        },
-    );
-    blocks(
-        w,
-        *pa,
-        Call::Connect {
-            fd: x,
-            addr: addr("10.0.0.2:6000"),
-        },
-    );
-    blocks(
-        w,
-        *pb,
-        Call::Connect {
-            fd: y,
-            addr: addr("10.0.0.1:5000"),
-        },
-    );
+    bind(w, *pb, y, "10.0.0.2:6000");
+    connect_blocks(w, *pa, x, "10.0.0.2:6000");
+    connect_blocks(w, *pb, y, "10.0.0.1:5000");
     w.run_until_idle(1000);
     assert_eq!(returned(w, *pa), Ok(Value::Zero));
     assert_eq!(returned(w, *pb), Ok(Value::Zero));
@@ -377,14 +286,7 @@ fn an_incomplete_structure_whose_ack_never_comes_is_deleted() {
     let l = listen_on(w, *pb, "*:80", 5);
     w.set_path(*a, *b, 50 * MS, 0.0);
     let c = tcp_socket(w, *pa);
-    blocks(
-        w,
-        *pa,
-        Call::Connect {
-            fd: c,
-            addr: addr("10.0.0.2:80"),
-        },
-    );
+    connect_blocks(w, *pa, c, "10.0.0.2:80");
     w.deliver(1); // the SYN arrives
     w.crash(*a).unwrap(); // and the client vanishes before answering
     w.run_until_idle(10_000);
@@ -405,14 +307,7 @@ fn a_refused_socket_can_connect_again_once_someone_listens() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, .. } = &mut lab;
     let c = tcp_socket(w, *pa);
-    blocks(
-        w,
-        *pa,
-        Call::Connect {
-            fd: c,
-            addr: addr("10.0.0.2:80"),
-        },
-    );
+    connect_blocks(w, *pa, c, "10.0.0.2:80");
     w.run_until_idle(1000);
     assert_eq!(returned(w, *pa), Err(Errno::ECONNREFUSED));
     assert_eq!(
@@ -421,14 +316,7 @@ fn a_refused_socket_can_connect_again_once_someone_listens() {
         "the failed attempt leaves no peer"
     );
     listen_on(w, *pb, "*:80", 5);
-    blocks(
-        w,
-        *pa,
-        Call::Connect {
-            fd: c,
-            addr: addr("10.0.0.2:80"),
-        },
-    );
+    connect_blocks(w, *pa, c, "10.0.0.2:80");
     w.run_until_idle(1000);
     assert_eq!(returned(w, *pa), Ok(Value::Zero));
 }

@@ -12,14 +12,7 @@ fn udp_keeps_datagram_boundaries() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, .. } = &mut lab;
     let r = udp_socket(w, *pb);
-    ok(
-        w,
-        *pb,
-        Call::Bind {
-            fd: r,
-            addr: ep("*:53"),
-        },
-    );
+    bind(w, *pb, r, "*:53");
     let s = udp_socket(w, *pa);
     for n in [100, 200, 300] {
         assert_eq!(
@@ -61,14 +54,7 @@ fn a_lost_datagram_is_never_retransmitted() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, a, b } = &mut lab;
     let r = udp_socket(w, *pb);
-    ok(
-        w,
-        *pb,
-        Call::Bind {
-            fd: r,
-            addr: ep("*:53"),
-        },
-    );
+    bind(w, *pb, r, "*:53");
     let s = udp_socket(w, *pa);
     w.drop_next(*a, *b);
     ok(
@@ -106,23 +92,9 @@ fn udp_demux_prefers_the_connected_socket_and_reports_unreachable_ports() {
     let mut lab = lab(WorldConfig::default());
     let Lab { w, pa, pb, .. } = &mut lab;
     let any = udp_socket(w, *pb);
-    ok(
-        w,
-        *pb,
-        Call::Bind {
-            fd: any,
-            addr: ep("*:53"),
-        },
-    );
+    bind(w, *pb, any, "*:53");
     let s = udp_socket(w, *pa);
-    ok(
-        w,
-        *pa,
-        Call::Bind {
-            fd: s,
-            addr: ep("10.0.0.1:4000"),
-        },
-    );
+    bind(w, *pa, s, "10.0.0.1:4000");
     let conn = udp_socket(w, *pb);
     ok(
         w,
@@ -132,14 +104,7 @@ fn udp_demux_prefers_the_connected_socket_and_reports_unreachable_ports() {
             opt: SockOpt::ReuseAddr(true),
         },
     );
-    ok(
-        w,
-        *pb,
-        Call::Bind {
-            fd: conn,
-            addr: ep("10.0.0.2:53"),
-        },
-    );
+    bind(w, *pb, conn, "10.0.0.2:53");
     ok(
         w,
         *pb,

@@ -185,14 +185,7 @@ fn demux_prefers_the_specific_listener_over_the_wildcard_one() {
             opt: SockOpt::ReuseAddr(true),
         },
     );
-    ok(
-        &mut w,
-        ps,
-        Call::Bind {
-            fd: l1,
-            addr: ep("10.1.2.3:99"),
-        },
-    );
+    bind(&mut w, ps, l1, "10.1.2.3:99");
     ok(&mut w, ps, Call::Listen { fd: l1, backlog: 5 });
 
     // Structure 2: a connection accepted via structure 0 (from another client address,
@@ -200,14 +193,7 @@ fn demux_prefers_the_specific_listener_over_the_wildcard_one() {
     let other = w.add_host("O", &["192.168.3.9".parse().unwrap()]).unwrap();
     let po = w.spawn(other, "other").unwrap();
     let oc = tcp_socket(&mut w, po);
-    blocks(
-        &mut w,
-        po,
-        Call::Connect {
-            fd: oc,
-            addr: addr("192.168.3.2:99"),
-        },
-    );
+    connect_blocks(&mut w, po, oc, "192.168.3.2:99");
     w.run_until_idle(10_000);
     let accepted = ok(&mut w, ps, Call::Accept { fd: l0 }).fd().unwrap();
     let accepted_id = w.socket_of(ps, accepted).unwrap().id;
@@ -218,22 +204,8 @@ fn demux_prefers_the_specific_listener_over_the_wildcard_one() {
 
     // The reference packet: from 172.16.1.10:56789 to 10.1.2.3:99.
     let c = tcp_socket(&mut w, pc);
-    ok(
-        &mut w,
-        pc,
-        Call::Bind {
-            fd: c,
-            addr: ep("172.16.1.10:56789"),
-        },
-    );
-    blocks(
-        &mut w,
-        pc,
-        Call::Connect {
-            fd: c,
-            addr: addr("10.1.2.3:99"),
-        },
-    );
+    bind(&mut w, pc, c, "172.16.1.10:56789");
+    connect_blocks(&mut w, pc, c, "10.1.2.3:99");
     w.drain_trace();
     w.deliver(1);
     let record = w
@@ -298,14 +270,7 @@ fn ipv6_structures_print_as_tcp6_and_udp6() {
     )
     .fd()
     .unwrap();
-    ok(
-        &mut w,
-        p,
-        Call::Bind {
-            fd: l,
-            addr: ep("*:22"),
-        },
-    );
+    bind(&mut w, p, l, "*:22");
     ok(&mut w, p, Call::Listen { fd: l, backlog: 5 });
     let u = ok(
         &mut w,
@@ -317,14 +282,7 @@ fn ipv6_structures_print_as_tcp6_and_udp6() {
     )
     .fd()
     .unwrap();
-    ok(
-        &mut w,
-        p,
-        Call::Bind {
-            fd: u,
-            addr: ep("*:53"),
-        },
-    );
+    bind(&mut w, p, u, "*:53");
     assert_eq!(
         netstat_lines(&w, h),
         vec![

@@ -62,6 +62,23 @@ pub fn blocks(w: &mut World, pid: Pid, call: Call) {
     }
 }
 
+/// bind() that must succeed.
+pub fn bind(w: &mut World, pid: Pid, fd: Fd, local: &str) {
+    ok(
+        w,
+        pid,
+        Call::Bind {
+            fd,
+            addr: ep(local),
+        },
+    );
+}
+
+/// A blocking connect() that must block.
+pub fn connect_blocks(w: &mut World, pid: Pid, fd: Fd, to: &str) {
+    blocks(w, pid, Call::Connect { fd, addr: addr(to) });
+}
+
 pub fn tcp_socket(w: &mut World, pid: Pid) -> Fd {
     ok(
         w,
