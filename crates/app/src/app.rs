@@ -194,6 +194,17 @@ pub fn App(props: &AppProps) -> Html {
     use_player(ctx.clone());
     use_document_keys(props.whole_page, ctx.clone());
     use_redraw_on_resize(ctx.clone());
+    // The panels below the hosts are drawn one frame later, so the first frame (hosts,
+    // calls, netstat) is ready sooner.
+    let first_frame = use_state(|| true);
+    {
+        let first_frame = first_frame.clone();
+        use_effect_with((), move |_| {
+            // A timer, not the effect itself: the browser paints in between.
+            let timer = gloo_timers::callback::Timeout::new(0, move || first_frame.set(false));
+            move || drop(timer)
+        });
+    }
     let parsed = options::parse(&props.query, "");
     crate::hooks::use_fuzz::use_fuzz(parsed.fuzz, ctx.clone());
     let debug_panic = parsed.debug_panic;
@@ -256,6 +267,7 @@ pub fn App(props: &AppProps) -> Html {
                 <div class="netstat-panels" data-testid="netstat">
                     { for hosts.iter().map(|h| html! { <Netstat key={h.id.0} host={h.clone()} /> }) }
                 </div>
+                if !*first_frame {
                 <div class="lower">
                     <Connections />
                     <DemuxInspector />
@@ -267,6 +279,7 @@ pub fn App(props: &AppProps) -> Html {
                     }
                     if full || ctx.tour.as_ref().is_some_and(|t| t.name == "throughput") { <Throughput /> }
                 </div>
+                }
                 <footer class="help">
                     <p>{ "Keys: space plays or pauses, → runs the next event, ← steps back. Every number on screen comes from the simulation engine." }</p>
                 </footer>
