@@ -23,6 +23,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { CHROMIUM_ARGS } from '../tests/e2e/chromium-args.mjs';
 
 const require = createRequire(import.meta.url);
 const modules = process.env.SOCKSCOPE_NODE_MODULES;
@@ -34,17 +35,6 @@ const URL_APP = process.env.SOCKSCOPE_URL;
 const URL_FLOOR = process.env.SOCKSCOPE_FLOOR_URL;
 if (!URL_APP) throw new Error('SOCKSCOPE_URL is not set; run this via `cargo xtask bench`');
 
-// As in tests/e2e/browser.mjs: headless as root in a container, no background traffic.
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 // "Interactive": the main view's netstat panel is there and a call can be made; for the
 // floor, its one button is there and enabled.

@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CHROMIUM_ARGS } from './chromium-args.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -30,19 +31,6 @@ export function requirePackage(name) {
 }
 
 const { chromium } = requirePackage('playwright-core');
-
-/** Flags that let Chromium run headless as root in a container, with no
- * background traffic that could pollute the cross-origin check. */
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** The app under test (set by `cargo xtask test`). */
 export function appUrl() {

@@ -37,6 +37,21 @@ fn tcp(w: &mut World, pid: Pid) -> Fd {
     ))
 }
 
+/// A TCP socket of `pid` listening on `*:port`.
+fn listener(w: &mut World, pid: Pid, port: u16, backlog: u32) -> Fd {
+    let l = tcp(w, pid);
+    w.call(
+        pid,
+        Call::Bind {
+            fd: l,
+            addr: Endpoint::new(None, Some(port)),
+        },
+    )
+    .unwrap();
+    w.call(pid, Call::Listen { fd: l, backlog }).unwrap();
+    l
+}
+
 fn bulk_1gib() {
     const TOTAL: u64 = 1 << 30;
     let mut w = World::new(WorldConfig {
@@ -53,16 +68,7 @@ fn bulk_1gib() {
         w.spawn(a, "sender").unwrap(),
         w.spawn(b, "receiver").unwrap(),
     );
-    let l = tcp(&mut w, pb);
-    w.call(
-        pb,
-        Call::Bind {
-            fd: l,
-            addr: Endpoint::new(None, Some(5001)),
-        },
-    )
-    .unwrap();
-    w.call(pb, Call::Listen { fd: l, backlog: 1 }).unwrap();
+    let l = listener(&mut w, pb, 5001, 1);
     let c = tcp(&mut w, pa);
     w.call(
         pa,
@@ -132,16 +138,7 @@ fn demux_10k() {
     let ps = w.spawn(server, "server").unwrap();
     let pc = w.spawn(client, "clients").unwrap();
     w.config_mut().ephemeral_last = 65535;
-    let l = tcp(&mut w, ps);
-    w.call(
-        ps,
-        Call::Bind {
-            fd: l,
-            addr: Endpoint::new(None, Some(99)),
-        },
-    )
-    .unwrap();
-    w.call(ps, Call::Listen { fd: l, backlog: 16 }).unwrap();
+    let l = listener(&mut w, ps, 99, 16);
     let mut tuples = Vec::with_capacity(N);
     for _ in 0..N - 1 {
         let c = tcp(&mut w, pc);
