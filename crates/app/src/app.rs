@@ -271,13 +271,16 @@ pub fn App(props: &AppProps) -> Html {
                 <div class="lower">
                     <Connections />
                     <DemuxInspector />
-                    if full { <Console /> }
+                    if full { <Console session={ctx.session_ref()} lines={ctx.session.borrow().runner.lines().len()} dispatch={ctx.dispatcher()} /> }
                     <Narration />
                     if full {
-                        <NetworkControls />
-                        <ScenarioPanel />
+                        <NetworkControls hosts={hosts.iter().map(|h| h.name.clone()).collect::<Vec<_>>()}
+                            mss={ctx.session.borrow().world().config().mss}
+                            delay_us={ctx.session.borrow().world().config().delay_us}
+                            dispatch={ctx.dispatcher()} />
+                        <ScenarioPanel session={ctx.session_ref()} tour={ctx.tour.clone()} dispatch={ctx.dispatcher()} />
                     }
-                    if full || ctx.tour.as_ref().is_some_and(|t| t.name == "throughput") { <Throughput /> }
+                    if full || ctx.tour.as_ref().is_some_and(|t| t.name == "throughput") { <Throughput dispatch={ctx.dispatcher()} /> }
                 </div>
                 }
                 <footer class="help">

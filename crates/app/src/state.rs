@@ -7,7 +7,22 @@ use sockscope_engine::{Call, Micros, Pid, SegId, SockId, MS};
 use sockscope_scenario::{NetCmd, Scenario};
 use std::cell::RefCell;
 use std::rc::Rc;
-use yew::Reducible;
+use yew::{Reducible, UseReducerDispatcher};
+
+/// Sends actions without being the state: it stays equal from frame to frame, so a
+/// component that takes it as a prop is not redrawn because time moved.
+pub type Dispatch = UseReducerDispatcher<State>;
+
+/// The session as a prop, for components that read it only when the learner asks
+/// (a link, an export): equal while it is the same session.
+#[derive(Clone, Debug)]
+pub struct SessionRef(pub Rc<RefCell<Session>>);
+
+impl PartialEq for SessionRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
 
 /// How long autoplay waits on a quiet network before the tour's next step.
 pub const AUTOPLAY_PAUSE_MS: f64 = 2500.0;
@@ -114,6 +129,10 @@ impl State {
             reduced_motion: false,
             layout_epoch: 0,
         }
+    }
+
+    pub fn session_ref(&self) -> SessionRef {
+        SessionRef(self.session.clone())
     }
 
     pub fn host_name(&self, id: sockscope_engine::HostId) -> String {

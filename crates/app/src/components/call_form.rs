@@ -1,8 +1,7 @@
 //! A small form for every socket call of one process. It builds a `Call` and hands it
 //! to the engine; what the call does is decided there.
 
-use crate::app::Ctx;
-use crate::state::Action;
+use crate::state::{Action, Dispatch};
 use crate::view::{parse_destination, parse_endpoint};
 use sockscope_engine::{Call, Family, Fd, OptName, Pid, Proto, Shutdown, SockOpt};
 use yew::prelude::*;
@@ -32,6 +31,7 @@ pub struct CallFormProps {
     pub fds: Vec<Fd>,
     /// Why the process cannot call now (it is blocked), if so.
     pub disabled_reason: Option<String>,
+    pub dispatch: Dispatch,
 }
 
 fn needs_fd(kind: &str) -> bool {
@@ -185,7 +185,7 @@ fn field(f: &Field, node: &NodeRef, id: String) -> Html {
 
 #[component]
 pub fn CallForm(props: &CallFormProps) -> Html {
-    let ctx = use_context::<Ctx>().expect("app context");
+    let ctx = props.dispatch.clone();
     let kind = use_state(|| "socket".to_string());
     // The descriptor the learner picked stays picked, even when a call adds another.
     let picked = use_state(|| None::<i32>);

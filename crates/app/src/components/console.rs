@@ -2,17 +2,25 @@
 //! `net: deliver 1`, `netstat server`), and the scenario panel to export what was done
 //! or load a scenario. The same parser as the command-line runner reads both.
 
-use crate::app::Ctx;
-use crate::state::Action;
+use crate::session::Session;
+use crate::state::{Action, Dispatch, SessionRef, TourInfo};
 use sockscope_scenario::{parse, LineKind};
 use yew::prelude::*;
 
 /// Output lines kept on screen.
 const SHOWN: usize = 80;
 
+#[derive(Properties, PartialEq)]
+pub struct ConsoleProps {
+    pub session: SessionRef,
+    /// How many output lines the session has: the console is redrawn when it grows.
+    pub lines: usize,
+    pub dispatch: Dispatch,
+}
+
 #[component]
-pub fn Console() -> Html {
-    let ctx = use_context::<Ctx>().expect("app context");
+pub fn Console(props: &ConsoleProps) -> Html {
+    let ctx = props.dispatch.clone();
     let input = use_node_ref();
     // Playing and stepping add a line per event; they are hidden unless asked for.
     let show_network = use_state(|| false);
@@ -36,15 +44,18 @@ pub fn Console() -> Html {
         })
     };
     let lines: Vec<(String, &'static str)> = {
-        let s = ctx.session.borrow();
-        let all = s.runner.lines();
-        let wanted: Vec<_> = all
+        let s = props.session.0.borrow();
+        let mut wanted: Vec<_> = s
+            .runner
+            .lines()
             .iter()
+            .rev()
             .filter(|l| *show_network || !matches!(l.kind, LineKind::Net | LineKind::Wire))
+            .take(SHOWN)
             .collect();
+        wanted.reverse();
         wanted
             .iter()
-            .skip(wanted.len().saturating_sub(SHOWN))
             .map(|l| {
                 let class = match l.kind {
                     LineKind::Say => "say",
@@ -92,9 +103,8 @@ fn page_base() -> String {
 
 /// A link that reopens this moment: the tour and its step, or the whole session as a
 /// scenario in the fragment.
-pub fn share_link(ctx: &Ctx) -> String {
-    let session = ctx.session.borrow();
-    match &ctx.tour {
+pub fn share_link(session: &Session, tour: Option<&TourInfo>) -> String {
+    match tour {
         Some(t)
             if session
                 .history
@@ -157,37 +167,45 @@ fn copy(text: &str) {
 
 /// Export what was done as a scenario file, or load one (pasted); copy a link or an
 /// embed snippet for a course page.
+#[derive(Properties, PartialEq)]
+pub struct ScenarioProps {
+    pub session: SessionRef,
+    pub tour: Option<TourInfo>,
+    pub dispatch: Dispatch,
+}
+
 #[component]
-pub fn ScenarioPanel() -> Html {
-    let ctx = use_context::<Ctx>().expect("app context");
+pub fn ScenarioPanel(props: &ScenarioProps) -> Html {
+    let ctx = props.dispatch.clone();
+    let (session, tour) = (props.session.0.clone(), props.tour.clone());
     let area = use_node_ref();
     let shown = use_state(String::new);
     // Links and the script are built when asked for, not on every frame.
     let copy_link = {
-        let (ctx, shown) = (ctx.clone(), shown.clone());
+        let (session, tour, shown) = (session.clone(), tour.clone(), shown.clone());
         Callback::from(move |_: MouseEvent| {
-            let link = share_link(&ctx);
+            let link = share_link(&session.borrow(), tour.as_ref());
             copy(&link);
             shown.set(link);
         })
     };
     let copy_embed = {
-        let (ctx, shown) = (ctx.clone(), shown.clone());
+        let (session, tour, shown) = (session.clone(), tour.clone(), shown.clone());
         Callback::from(move |_: MouseEvent| {
-            let embed = embed_code(&share_link(&ctx));
+            let embed = embed_code(&share_link(&session.borrow(), tour.as_ref()));
             copy(&embed);
             shown.set(embed);
         })
     };
     let download = {
-        let ctx = ctx.clone();
-        Callback::from(move |_: MouseEvent| download_script(&ctx.session.borrow().script()))
+        let session = session.clone();
+        Callback::from(move |_: MouseEvent| download_script(&session.borrow().script()))
     };
     let fill = {
-        let (area, ctx) = (area.clone(), ctx.clone());
+        let (area, session) = (area.clone(), session.clone());
         Callback::from(move |_: MouseEvent| {
             if let Some(a) = area.cast::<web_sys::HtmlTextAreaElement>() {
-                a.set_value(&ctx.session.borrow().script());
+                a.set_value(&session.borrow().script());
             }
         })
     };
@@ -243,7 +261,7 @@ pub fn ScenarioPanel() -> Html {
 
 /// Reads a scenario file chosen by the learner and loads it; a file that does not parse
 /// changes nothing and says where it went wrong.
-fn read_file(file: web_sys::File, ctx: Ctx) {
+fn read_file(file: web_sys::File, ctx: Dispatch) {
     use wasm_bindgen::JsCast;
     let Ok(reader) = web_sys::FileReader::new() else {
         return;

@@ -3,6 +3,7 @@
 use super::process::ProcessPanel;
 use super::socket_card::SocketCard;
 use crate::app::Ctx;
+use crate::options::ControlsMode;
 use crate::state::Action;
 use sockscope_engine::snapshot::HostView;
 use sockscope_scenario::NetCmd;
@@ -159,8 +160,13 @@ pub fn HostColumn(props: &HostProps) -> Html {
             </header>
             if h.crashed { <p class="crashed-note">{ "This host has crashed. Segments sent to it are lost." }</p> }
             <div class="processes">
-                { for snap.processes.iter().filter(|p| p.host == h.id && p.alive).map(|p| html! {
-                    <ProcessPanel key={p.pid.0} process={p.clone()} />
+                { for snap.processes.iter().filter(|p| p.host == h.id && p.alive).map(|p| {
+                    let last = ctx.session.borrow().world().process(p.pid).and_then(|p| p.last.clone());
+                    let hovered = ctx.hovered.filter(|s| p.fds.iter().any(|(_, id)| id == s));
+                    html! {
+                        <ProcessPanel key={p.pid.0} process={p.clone()} last={last} hovered={hovered}
+                            calls={ctx.controls == ControlsMode::Full} dispatch={ctx.dispatcher()} />
+                    }
                 }) }
             </div>
             <div class="sockets">

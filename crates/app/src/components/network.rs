@@ -1,9 +1,8 @@
 //! Network and buffer knobs: delay and loss per direction, MSS, "drop the next
 //! segment". Buffer sizes are per socket (setsockopt in a process's call form).
 
-use crate::app::Ctx;
 use crate::session::Input;
-use crate::state::Action;
+use crate::state::{Action, Dispatch};
 use sockscope_scenario::{Link, NetCmd};
 use yew::prelude::*;
 
@@ -25,17 +24,25 @@ fn directions(hosts: &[String]) -> Vec<Link> {
         .collect()
 }
 
+#[derive(Properties, PartialEq)]
+pub struct NetworkProps {
+    pub hosts: Vec<String>,
+    /// The MSS now, and the default one-way delay: the fields start with them.
+    pub mss: u64,
+    pub delay_us: u64,
+    pub dispatch: Dispatch,
+}
+
 #[component]
-pub fn NetworkControls() -> Html {
-    let ctx = use_context::<Ctx>().expect("app context");
+pub fn NetworkControls(props: &NetworkProps) -> Html {
+    let ctx = props.dispatch.clone();
     let (dir, delay, loss, mss) = (
         use_node_ref(),
         use_node_ref(),
         use_node_ref(),
         use_node_ref(),
     );
-    let hosts: Vec<String> = ctx.snapshot.hosts.iter().map(|h| h.name.clone()).collect();
-    let dirs = directions(&hosts);
+    let dirs = directions(&props.hosts);
     let pick = {
         let (dir, dirs) = (dir.clone(), dirs.clone());
         move || -> Option<Link> {
@@ -84,11 +91,7 @@ pub fn NetworkControls() -> Html {
             }
         })
     };
-    let (current_mss, default_delay) = {
-        let s = ctx.session.borrow();
-        let cfg = s.world().config();
-        (cfg.mss, cfg.delay_us as f64 / 1000.0)
-    };
+    let (current_mss, default_delay) = (props.mss, props.delay_us as f64 / 1000.0);
     html! {
         <section class="network" aria-label="Network">
             <h3>{ "Network" }</h3>

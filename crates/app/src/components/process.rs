@@ -1,15 +1,21 @@
 //! A process: its descriptor table, the call it is blocked in, and its call form.
 
 use super::call_form::CallForm;
-use crate::app::Ctx;
-use crate::state::Action;
+use crate::state::{Action, Dispatch};
 use sockscope_engine::snapshot::ProcessView;
-use sockscope_engine::Call;
+use sockscope_engine::{Call, Ret, SockId};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ProcessProps {
     pub process: ProcessView,
+    /// The last call it made and what it returned.
+    pub last: Option<(Call, Ret)>,
+    /// The structure under the pointer, if one of this process's descriptors names it.
+    pub hovered: Option<SockId>,
+    /// Whether the page shows call forms.
+    pub calls: bool,
+    pub dispatch: Dispatch,
 }
 
 fn progress(call: &Call, done: u64) -> String {
@@ -23,7 +29,7 @@ fn progress(call: &Call, done: u64) -> String {
 
 #[component]
 pub fn ProcessPanel(props: &ProcessProps) -> Html {
-    let ctx = use_context::<Ctx>().expect("app context");
+    let ctx = &props.dispatch;
     let p = &props.process;
     let name = p.name.clone();
     let reason = match (&p.pending, p.alive) {
@@ -34,12 +40,7 @@ pub fn ProcessPanel(props: &ProcessProps) -> Html {
         )),
         _ => None,
     };
-    let last = ctx
-        .session
-        .borrow()
-        .world()
-        .process(p.pid)
-        .and_then(|p| p.last.clone());
+    let last = props.last.clone();
     html! {
         <section class="process" aria-label={format!("Process {name}")} data-testid={format!("proc-{}", p.pid.0)}>
             <h3 class="proc-name">{ format!("{name}") }<span class="pid">{ format!(" pid {}", p.pid.0) }</span></h3>
@@ -54,7 +55,7 @@ pub fn ProcessPanel(props: &ProcessProps) -> Html {
                         let id = *s;
                         let enter = { let ctx = ctx.clone(); Callback::from(move |_: MouseEvent| ctx.dispatch(Action::Hover(Some(id)))) };
                         let leave = { let ctx = ctx.clone(); Callback::from(move |_: MouseEvent| ctx.dispatch(Action::Hover(None))) };
-                        let hovered = ctx.hovered == Some(id);
+                        let hovered = props.hovered == Some(id);
                         html! {
                             <tr class={classes!(hovered.then_some("hovered"))} onmouseenter={enter} onmouseleave={leave} data-fd-sock={s.0.to_string()}>
                                 <td>{ fd.0 }</td><td>{ format!("→ #{}", s.0) }</td>
@@ -71,8 +72,8 @@ pub fn ProcessPanel(props: &ProcessProps) -> Html {
                     Err(e) => format!("{call} = -1 {e}: {}", e.explain()),
                 } }</p>
             }
-            if ctx.controls == crate::options::ControlsMode::Full {
-            <CallForm pid={p.pid} fds={p.fds.iter().map(|(f, _)| *f).collect::<Vec<_>>()} disabled_reason={reason} />
+            if props.calls {
+            <CallForm pid={p.pid} fds={p.fds.iter().map(|(f, _)| *f).collect::<Vec<_>>()} disabled_reason={reason} dispatch={ctx.clone()} />
             }
         </section>
     }

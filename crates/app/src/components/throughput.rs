@@ -2,8 +2,7 @@
 //! explicit cost model whose numbers the learner sets, and this panel plots the
 //! throughput against buffer size or against the size of each send() call.
 
-use crate::app::Ctx;
-use crate::state::Action;
+use crate::state::{Action, Dispatch};
 use sockscope_engine::experiment::{sweep_buffers, sweep_send_sizes, CostModel, TransferResult};
 use yew::prelude::*;
 
@@ -109,9 +108,16 @@ fn plot(o: &Outcome) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct ThroughputProps {
+    pub dispatch: Dispatch,
+}
+
+/// Nothing here depends on the world on screen, so it is drawn again only when the
+/// learner runs the experiment.
 #[component]
-pub fn Throughput() -> Html {
-    let ctx = use_context::<Ctx>().expect("app context");
+pub fn Throughput(props: &ThroughputProps) -> Html {
+    let ctx = props.dispatch.clone();
     let defaults = CostModel::default();
     // One reference per form field, kept across renders.
     let refs: Vec<NodeRef> =
