@@ -8,6 +8,7 @@ use crate::state::Action;
 use sockscope_engine::trace::Event;
 use sockscope_engine::{HostId, Micros, SegId};
 use std::collections::{BTreeMap, BTreeSet};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Pixels per millisecond of virtual time.
@@ -16,7 +17,11 @@ const PX_PER_MS: f64 = 1.2;
 const GAP_CAP_US: Micros = 120_000;
 /// Only the most recent segments are drawn.
 const MAX_SEGMENTS: usize = 80;
+/// Moving segments drawn with their sequence numbers, at most.
+const MAX_DETAILED: usize = 4;
 const WIDTH: f64 = 400.0;
+/// Where the oldest drawn moment sits, below the host names.
+const TOP: f64 = 16.0;
 const MARGIN: f64 = 48.0;
 
 #[derive(Clone)]
@@ -34,15 +39,20 @@ struct Drawn {
     kind: &'static str,
 }
 
-/// Maps virtual time to y, shrinking long quiet gaps.
+/// Maps virtual time to y, shrinking long quiet gaps. The y of a moment never changes
+/// while it stays on the diagram: when old segments leave, the whole drawing scrolls
+/// (one transform) instead of every segment being moved, so a frame rewrites only
+/// what really moved.
+#[derive(Clone, Default)]
 struct Scale {
     anchors: Vec<(Micros, f64)>,
 }
 
 impl Scale {
-    fn new(times: &BTreeSet<Micros>) -> Self {
+    /// `times` sorted; the first is drawn at `start`.
+    fn new(times: &BTreeSet<Micros>, start: f64) -> Self {
         let mut anchors = Vec::new();
-        let mut y = 16.0;
+        let mut y = start;
         let mut prev: Option<Micros> = None;
         for &t in times {
             if let Some(p) = prev {
@@ -54,10 +64,44 @@ impl Scale {
         Scale { anchors }
     }
 
+    /// The scale for `times` that agrees with `previous` wherever both have anchors:
+    /// `times` gained moments only after `previous`'s last settled one and lost only
+    /// its first ones (the diagram moved on), so one shift lines them up. Anything
+    /// else (a step back, a new session) starts afresh.
+    fn following(previous: &Scale, settled: Micros, times: &BTreeSet<Micros>) -> Self {
+        let first = times.first().copied();
+        let start = first
+            .filter(|t| *t <= settled)
+            .and_then(|t| previous.exact(t))
+            .unwrap_or(TOP);
+        let scale = Scale::new(times, start);
+        let agrees = previous
+            .anchors
+            .iter()
+            .filter(|(t, _)| *t <= settled && first.is_some_and(|f| *t >= f))
+            .all(|&(t, y)| scale.exact(t).is_some_and(|y2| (y2 - y).abs() < 0.01));
+        if agrees {
+            scale
+        } else {
+            Scale::new(times, TOP)
+        }
+    }
+
+    fn exact(&self, t: Micros) -> Option<f64> {
+        self.anchors
+            .binary_search_by_key(&t, |a| a.0)
+            .ok()
+            .map(|i| self.anchors[i].1)
+    }
+
+    fn top(&self) -> f64 {
+        self.anchors.first().map_or(TOP, |a| a.1)
+    }
+
     fn y(&self, t: Micros) -> f64 {
         match self.anchors.binary_search_by_key(&t, |a| a.0) {
             Ok(i) => self.anchors[i].1,
-            Err(0) => self.anchors.first().map_or(16.0, |a| a.1),
+            Err(0) => self.top(),
             Err(i) if i == self.anchors.len() => self.anchors[i - 1].1,
             Err(i) => {
                 let (t0, y0) = self.anchors[i - 1];
@@ -125,6 +169,8 @@ fn drawn_segment(
 #[component]
 pub fn Ladder() -> Html {
     let ctx = use_context::<Ctx>().expect("app context");
+    // The previous frame's scale and clock, so that unchanged moments keep their y.
+    let kept = use_mut_ref(|| (Scale::default(), 0 as Micros));
     let now = ctx.snapshot.time;
     let hosts: Vec<(HostId, String)> = ctx
         .snapshot
@@ -174,16 +220,38 @@ pub fn Ladder() -> Html {
         .flat_map(|s| [s.sent, s.arrives.min(now)])
         .collect();
     times.insert(now);
-    let scale = Scale::new(&times);
-    let height = scale.y(now) + 40.0;
-    let select = |id: SegId| {
-        let ctx = ctx.clone();
-        Callback::from(move |_: MouseEvent| ctx.dispatch(Action::SelectSegment(Some(id))))
+    let scale = {
+        let mut kept = kept.borrow_mut();
+        let (previous, previous_now) = &*kept;
+        let scale = Scale::following(previous, previous_now.saturating_sub(1), &times);
+        *kept = (scale.clone(), now);
+        scale
     };
-    let select_key = |id: SegId| {
+    // Everything placed in time sits in one group that scrolls as old segments leave.
+    let scroll = scale.top() - TOP;
+    let height = scale.y(now) - scroll + 40.0;
+    // One listener for all segments (a click on any part of one, or Enter/Space on the
+    // focused one), so that redrawing a segment never replaces its listeners.
+    let segment_of = |target: Option<web_sys::EventTarget>| -> Option<SegId> {
+        let el = target?.dyn_into::<web_sys::Element>().ok()?;
+        let seg = el.closest("[data-seg]").ok()??.get_attribute("data-seg")?;
+        seg.parse().ok().map(SegId)
+    };
+    let on_click = {
+        let ctx = ctx.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(id) = segment_of(e.target()) {
+                ctx.dispatch(Action::SelectSegment(Some(id)));
+            }
+        })
+    };
+    let on_key = {
         let ctx = ctx.clone();
         Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
+            if e.key() != "Enter" && e.key() != " " {
+                return;
+            }
+            if let Some(id) = segment_of(e.target()) {
                 // The key is the segment's: it must not also start playback.
                 e.prevent_default();
                 e.stop_propagation();
@@ -191,22 +259,28 @@ pub fn Ladder() -> Html {
             }
         })
     };
+    // Sequence numbers beside every moving arrow help while a few segments travel; with
+    // many they pile up into an unreadable smear, so then only the selected one has them.
+    let moving = segments.iter().filter(|s| now < s.arrives).count();
+    let details = moving <= MAX_DETAILED;
     let by_lane: BTreeMap<u32, f64> = hosts.iter().map(|(h, _)| (h.0, lane(*h))).collect();
+    let now_y = format!("{:.1}", scale.y(now));
     html! {
         <section class="ladder" aria-label="The wire: every segment over time" data-testid="ladder">
             <h3>{ "The wire" }</h3>
             <div class="ladder-scroll">
                 <svg viewBox={format!("0 0 {WIDTH} {height:.0}")} width="100%" height={format!("{height:.0}")} role="group"
-                    aria-label="Ladder diagram: time flows down">
+                    aria-label="Ladder diagram: time flows down" onclick={on_click} onkeydown={on_key}>
                     { for hosts.iter().map(|(h, name)| {
                         let x = by_lane[&h.0];
-                        html! { <g class="lane">
+                        html! { <g class="lane" key={h.0}>
                             <line x1={x.to_string()} y1="14" x2={x.to_string()} y2={height.to_string()} />
                             <text x={x.to_string()} y="10" text-anchor="middle">{ name }</text>
                         </g> }
                     }) }
+                    <g transform={format!("translate(0 {:.1})", -scroll)}>
                     { for scale.breaks().into_iter().map(|(y, gap)| html! {
-                        <g class="gap-break"><text x={(WIDTH / 2.0).to_string()} y={format!("{:.1}", y + 4.0)} text-anchor="middle">
+                        <g class="gap-break" key={format!("{y:.1}")}><text x={(WIDTH / 2.0).to_string()} y={format!("{:.1}", y + 4.0)} text-anchor="middle">
                             { format!("⋯ {} ⋯", crate::view::format_time(gap)) }</text></g>
                     }) }
                     { for segments.iter().map(|s| {
@@ -214,32 +288,36 @@ pub fn Ladder() -> Html {
                         let x2 = s.to.map_or(x1 + 30.0, lane);
                         let y1 = scale.y(s.sent);
                         let done = now >= s.arrives;
+                        let lost = s.dropped && done;
                         let frac = if s.arrives > s.sent { ((now.min(s.arrives) - s.sent) as f64 / (s.arrives - s.sent) as f64).clamp(0.0, 1.0) } else { 1.0 };
-                        let frac = if s.dropped && done { 0.6 } else { frac };
-                        let (xe, ye) = (x1 + (x2 - x1) * frac, y1 + (scale.y(s.arrives.min(now).max(s.sent)) - y1) * if s.dropped && done { 0.6 } else { 1.0 });
+                        let frac = if lost { 0.6 } else { frac };
+                        let (xe, ye) = (x1 + (x2 - x1) * frac, y1 + (scale.y(s.arrives.min(now).max(s.sent)) - y1) * if lost { 0.6 } else { 1.0 });
                         let selected = ctx.selected_seg == Some(s.id);
-                        let class = classes!("seg", s.kind, (!done).then_some("in-flight"), (s.dropped && done).then_some("dropped"), selected.then_some("selected"));
+                        let class = format!("seg {}{}{}{}", s.kind, if done { "" } else { " in-flight" }, if lost { " dropped" } else { "" }, if selected { " selected" } else { "" });
                         let (lx, ly) = ((x1 + xe) / 2.0, (y1 + ye) / 2.0 - 3.0);
                         html! {
-                            <g key={s.id.0} class={class} tabindex="0" role="button" onclick={select(s.id)} onkeydown={select_key(s.id)}
-                                aria-label={format!("Segment {}: {}{}", s.id.0, s.label, if s.dropped && done { ", lost" } else if done { "" } else { ", on the wire" })}
+                            <g key={s.id.0} class={class} tabindex="0" role="button" data-seg={s.id.0.to_string()}
+                                aria-label={format!("Segment {}: {}{}", s.id.0, s.label, if lost { ", lost" } else if done { "" } else { ", on the wire" })}
                                 data-testid={format!("seg-{}", s.id.0)}>
-                                <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{xe:.1}")} y2={format!("{ye:.1}")} />
-                                if s.dropped && done {
-                                    <line class="fall" x1={format!("{xe:.1}")} y1={format!("{ye:.1}")} x2={format!("{:.1}", xe + 6.0)} y2={format!("{:.1}", ye + 22.0)} />
+                                <path d={format!("M{x1:.1} {y1:.1}L{xe:.1} {ye:.1}")} />
+                                if lost {
+                                    <path class="fall" d={format!("M{xe:.1} {ye:.1}l6 22")} />
                                     <text class="cross" x={format!("{:.1}", xe + 6.0)} y={format!("{:.1}", ye + 34.0)} text-anchor="middle">{ "✗" }</text>
                                 } else if !done {
-                                    <circle cx={format!("{xe:.1}")} cy={format!("{ye:.1}")} r="4" />
+                                    <circle transform={format!("translate({xe:.1} {ye:.1})")} r="4" />
+                                    if details || selected {
                                     <text class="seg-detail" x={format!("{:.1}", xe.clamp(105.0, WIDTH - 105.0))} y={format!("{:.1}", ye + 14.0)} text-anchor="middle">{ &s.detail }</text>
+                                    }
                                 } else {
                                     <circle class="head" cx={format!("{xe:.1}")} cy={format!("{ye:.1}")} r="2" />
                                 }
                                 <title>{ &s.label }</title>
-                                <text class="seg-label" x={format!("{lx:.1}")} y={format!("{ly:.1}")} text-anchor="middle">{ &s.short }</text>
+                                <text class="seg-label" transform={format!("translate({lx:.1} {ly:.1})")} text-anchor="middle">{ &s.short }</text>
                             </g>
                         }
                     }) }
-                    <line class="now" x1="0" x2={WIDTH.to_string()} y1={format!("{:.1}", scale.y(now))} y2={format!("{:.1}", scale.y(now))} />
+                    <line class="now" x1="0" x2={WIDTH.to_string()} y1={now_y.clone()} y2={now_y} />
+                    </g>
                 </svg>
             </div>
         </section>
