@@ -19,6 +19,8 @@ const GAP_CAP_US: Micros = 120_000;
 const MAX_SEGMENTS: usize = 80;
 /// Moving segments drawn with their sequence numbers, at most.
 const MAX_DETAILED: usize = 4;
+/// Moving segments drawn with their labels, at most.
+const MAX_LABELED: usize = 16;
 const WIDTH: f64 = 400.0;
 /// Where the oldest drawn moment sits, below the host names.
 const TOP: f64 = 16.0;
@@ -261,8 +263,11 @@ pub fn Ladder() -> Html {
     };
     // Sequence numbers beside every moving arrow help while a few segments travel; with
     // many they pile up into an unreadable smear, so then only the selected one has them.
+    // Likewise the labels of moving arrows, when dozens fly at once (each still names
+    // itself in its tooltip and to screen readers, and gets its label on arrival).
     let moving = segments.iter().filter(|s| now < s.arrives).count();
     let details = moving <= MAX_DETAILED;
+    let moving_labels = moving <= MAX_LABELED;
     let by_lane: BTreeMap<u32, f64> = hosts.iter().map(|(h, _)| (h.0, lane(*h))).collect();
     let now_y = format!("{:.1}", scale.y(now));
     html! {
@@ -312,7 +317,9 @@ pub fn Ladder() -> Html {
                                     <circle class="head" cx={format!("{xe:.1}")} cy={format!("{ye:.1}")} r="2" />
                                 }
                                 <title>{ &s.label }</title>
-                                <text class="seg-label" transform={format!("translate({lx:.1} {ly:.1})")} text-anchor="middle">{ &s.short }</text>
+                                if done || moving_labels || selected {
+                                    <text class="seg-label" transform={format!("translate({lx:.1} {ly:.1})")} text-anchor="middle">{ &s.short }</text>
+                                }
                             </g>
                         }
                     }) }
