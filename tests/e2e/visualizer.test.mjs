@@ -406,6 +406,45 @@ test('ladder: a selected segment can take the replay back to when it arrived', T
   });
 });
 
+test('ladder: a segment on the wire is painted on the canvas, and a click on it selects it', T, async () => {
+  await withPage('visualizer-flight', async (page) => {
+    await open(page);
+    await call(page, CLIENT, 'socket');
+    await call(page, CLIENT, 'connect', { fd: 3, f1: '10.0.0.2:80' });
+    // Part of the way: the SYN (50 ms one way) has been travelling for 20 ms.
+    await accepted(page, async () => {
+      await page.locator(tid('console-input')).fill('net: run 20ms');
+      await page.locator(tid('console-run')).click();
+    }, 'net: run 20ms');
+    const seg = page.locator(tid('seg-0'));
+    assert.match(await seg.getAttribute('class'), /\bin-flight\b/);
+    // Moving arrows are drawn on the canvas over the SVG, in the SYN's colour.
+    const canvas = page.locator(`${tid('ladder')} .flights canvas`);
+    // Typing in the console scrolled the page down to it; bring the wire back.
+    await page.locator(`${tid('ladder')} svg`).evaluate((svg) => svg.scrollIntoView({ block: 'center' }));
+    const hit = await until(() => canvas.evaluate((c) => {
+      const { data, width, height } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+      const r = c.getBoundingClientRect();
+      const painted = [];
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const i = 4 * (y * width + x);
+          // #1f63a8, opaque: a pixel of the SYN's line or head.
+          if (data[i + 3] === 255 && data[i] === 0x1f && data[i + 1] === 0x63 && data[i + 2] === 0xa8) painted.push([x, y]);
+        }
+      }
+      if (painted.length < 20) return null;
+      // The middle of the arrow, where a learner would click it.
+      const [x, y] = painted[Math.floor(painted.length / 2)];
+      return { x: r.left + (x / width) * r.width, y: r.top + (y / height) * r.height,  };
+    }), 'the SYN painted on the canvas');
+    await page.mouse.click(hit.x, hit.y);
+    await until(async () => /\bselected\b/.test(await seg.getAttribute('class')), 'the moving SYN selected by a click');
+    await until(async () => /segment 0/.test(await page.locator(tid('demux')).innerText()), 'the demux view of the moving SYN');
+    await shot(page, 'flight');
+  });
+});
+
 test('time travel: step back, timeline and the step-back button', T, async () => {
   await withPage('visualizer-step-back', async (page) => {
     await open(page);

@@ -3,11 +3,13 @@
 //! time it arrives. Segments on the wire now are drawn up to the present moment; lost
 //! ones stop short and fall.
 
+use super::flights::{self, Flight, Sheet, Surface};
 use crate::app::Ctx;
 use crate::state::Action;
 use sockscope_engine::trace::Event;
 use sockscope_engine::{HostId, Micros, SegId};
 use std::collections::{BTreeMap, BTreeSet};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -173,6 +175,39 @@ pub fn Ladder() -> Html {
     let ctx = use_context::<Ctx>().expect("app context");
     // The previous frame's scale and clock, so that unchanged moments keep their y.
     let kept = use_mut_ref(|| (Scale::default(), 0 as Micros));
+    let (svg_ref, canvas_ref) = (use_node_ref(), use_node_ref());
+    // What the canvas shows, kept for clicks, focus and resizes between renders.
+    let sheet = use_mut_ref(Surface::default);
+    {
+        // The SVG's width, without asking for layout in the middle of a frame.
+        let (svg_ref, canvas_ref, sheet) = (svg_ref.clone(), canvas_ref.clone(), sheet.clone());
+        use_effect_with((), move |_| {
+            let observer = svg_ref.cast::<web_sys::Element>().and_then(|svg| {
+                let (target, canvas_ref, sheet) = (svg.clone(), canvas_ref.clone(), sheet.clone());
+                let on_resize = Closure::<dyn FnMut()>::new(move || {
+                    let mut surface = sheet.borrow_mut();
+                    surface.css_width = target.client_width() as f64;
+                    if let Some(canvas) = canvas_ref.cast::<web_sys::HtmlCanvasElement>() {
+                        flights::paint(&target, &canvas, &mut surface, None);
+                    }
+                });
+                let observer =
+                    web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
+                observer.observe(&svg);
+                Some((observer, on_resize))
+            });
+            move || {
+                if let Some((observer, _)) = observer {
+                    observer.disconnect();
+                }
+            }
+        });
+    }
+    {
+        // A new theme: read the text colour again.
+        let sheet = sheet.clone();
+        use_effect_with(ctx.theme, move |_| sheet.borrow_mut().fg = None);
+    }
     let now = ctx.snapshot.time;
     let hosts: Vec<(HostId, String)> = ctx
         .snapshot
@@ -240,10 +275,33 @@ pub fn Ladder() -> Html {
         seg.parse().ok().map(SegId)
     };
     let on_click = {
-        let ctx = ctx.clone();
+        let (ctx, svg_ref, sheet) = (ctx.clone(), svg_ref.clone(), sheet.clone());
         Callback::from(move |e: MouseEvent| {
-            if let Some(id) = segment_of(e.target()) {
+            let moving = || {
+                let svg = svg_ref.cast::<web_sys::Element>()?;
+                flights::hit(
+                    &svg,
+                    &sheet.borrow(),
+                    e.client_x() as f64,
+                    e.client_y() as f64,
+                )
+            };
+            if let Some(id) = segment_of(e.target()).or_else(moving) {
                 ctx.dispatch(Action::SelectSegment(Some(id)));
+            }
+        })
+    };
+    // A moving segment has nothing of its own to outline when focused: the canvas
+    // draws it thick instead.
+    let repaint = |focus: bool| {
+        let (svg_ref, canvas_ref, sheet) = (svg_ref.clone(), canvas_ref.clone(), sheet.clone());
+        Callback::from(move |e: FocusEvent| {
+            let focused = if focus { segment_of(e.target()) } else { None };
+            if let (Some(svg), Some(canvas)) = (
+                svg_ref.cast::<web_sys::Element>(),
+                canvas_ref.cast::<web_sys::HtmlCanvasElement>(),
+            ) {
+                flights::paint(&svg, &canvas, &mut sheet.borrow_mut(), focused);
             }
         })
     };
@@ -270,12 +328,67 @@ pub fn Ladder() -> Html {
     let moving_labels = moving <= MAX_LABELED;
     let by_lane: BTreeMap<u32, f64> = hosts.iter().map(|(h, _)| (h.0, lane(*h))).collect();
     let now_y = format!("{:.1}", scale.y(now));
+    // Where each segment's arrow starts and ends now.
+    let ends = |s: &Drawn| -> ((f64, f64), (f64, f64)) {
+        let x1 = lane(s.from);
+        let x2 = s.to.map_or(x1 + 30.0, lane);
+        let y1 = scale.y(s.sent);
+        let lost = s.dropped && now >= s.arrives;
+        let frac = if lost {
+            0.6
+        } else if s.arrives > s.sent {
+            ((now.min(s.arrives) - s.sent) as f64 / (s.arrives - s.sent) as f64).clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        let ye = y1 + (scale.y(s.arrives.min(now).max(s.sent)) - y1) * if lost { 0.6 } else { 1.0 };
+        ((x1, y1), (x1 + (x2 - x1) * frac, ye))
+    };
+    let new_sheet = Sheet {
+        flights: segments
+            .iter()
+            .filter(|s| now < s.arrives)
+            .map(|s| {
+                let (from, to) = ends(s);
+                Flight {
+                    id: s.id,
+                    kind: s.kind,
+                    from,
+                    to,
+                    selected: ctx.selected_seg == Some(s.id),
+                }
+            })
+            .collect(),
+        width: WIDTH,
+        height,
+        scroll,
+    };
+    {
+        let (svg_ref, canvas_ref, sheet) = (svg_ref.clone(), canvas_ref.clone(), sheet.clone());
+        use_effect(move || {
+            let focused = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element())
+                .and_then(|el| el.get_attribute("data-seg"))
+                .and_then(|v| v.parse().ok())
+                .map(SegId);
+            let mut surface = sheet.borrow_mut();
+            surface.sheet = new_sheet;
+            if let (Some(svg), Some(canvas)) = (
+                svg_ref.cast::<web_sys::Element>(),
+                canvas_ref.cast::<web_sys::HtmlCanvasElement>(),
+            ) {
+                flights::paint(&svg, &canvas, &mut surface, focused);
+            }
+        });
+    }
     html! {
         <section class="ladder" aria-label="The wire: every segment over time" data-testid="ladder">
             <h3>{ "The wire" }</h3>
-            <div class="ladder-scroll">
-                <svg viewBox={format!("0 0 {WIDTH} {height:.0}")} width="100%" height={format!("{height:.0}")} role="group"
-                    aria-label="Ladder diagram: time flows down" onclick={on_click} onkeydown={on_key}>
+            <div class="ladder-scroll"><div class="ladder-sheet">
+                <svg ref={svg_ref.clone()} viewBox={format!("0 0 {WIDTH} {height:.0}")} width="100%" height={format!("{height:.0}")} role="group"
+                    aria-label="Ladder diagram: time flows down" onclick={on_click} onkeydown={on_key}
+                    onfocusin={repaint(true)} onfocusout={repaint(false)}>
                     { for hosts.iter().map(|(h, name)| {
                         let x = by_lane[&h.0];
                         html! { <g class="lane" key={h.0}>
@@ -289,14 +402,9 @@ pub fn Ladder() -> Html {
                             { format!("⋯ {} ⋯", crate::view::format_time(gap)) }</text></g>
                     }) }
                     { for segments.iter().map(|s| {
-                        let x1 = lane(s.from);
-                        let x2 = s.to.map_or(x1 + 30.0, lane);
-                        let y1 = scale.y(s.sent);
+                        let ((x1, y1), (xe, ye)) = ends(s);
                         let done = now >= s.arrives;
                         let lost = s.dropped && done;
-                        let frac = if s.arrives > s.sent { ((now.min(s.arrives) - s.sent) as f64 / (s.arrives - s.sent) as f64).clamp(0.0, 1.0) } else { 1.0 };
-                        let frac = if lost { 0.6 } else { frac };
-                        let (xe, ye) = (x1 + (x2 - x1) * frac, y1 + (scale.y(s.arrives.min(now).max(s.sent)) - y1) * if lost { 0.6 } else { 1.0 });
                         let selected = ctx.selected_seg == Some(s.id);
                         let class = format!("seg {}{}{}{}", s.kind, if done { "" } else { " in-flight" }, if lost { " dropped" } else { "" }, if selected { " selected" } else { "" });
                         let (lx, ly) = ((x1 + xe) / 2.0, (y1 + ye) / 2.0 - 3.0);
@@ -304,12 +412,13 @@ pub fn Ladder() -> Html {
                             <g key={s.id.0} class={class} tabindex="0" role="button" data-seg={s.id.0.to_string()}
                                 aria-label={format!("Segment {}: {}{}", s.id.0, s.label, if lost { ", lost" } else if done { "" } else { ", on the wire" })}
                                 data-testid={format!("seg-{}", s.id.0)}>
-                                <path d={format!("M{x1:.1} {y1:.1}L{xe:.1} {ye:.1}")} />
+                                if done {
+                                    <path d={format!("M{x1:.1} {y1:.1}L{xe:.1} {ye:.1}")} />
+                                }
                                 if lost {
                                     <path class="fall" d={format!("M{xe:.1} {ye:.1}l6 22")} />
                                     <text class="cross" x={format!("{:.1}", xe + 6.0)} y={format!("{:.1}", ye + 34.0)} text-anchor="middle">{ "✗" }</text>
                                 } else if !done {
-                                    <circle transform={format!("translate({xe:.1} {ye:.1})")} r="4" />
                                     if details || selected {
                                     <text class="seg-detail" x={format!("{:.1}", xe.clamp(105.0, WIDTH - 105.0))} y={format!("{:.1}", ye + 14.0)} text-anchor="middle">{ &s.detail }</text>
                                     }
@@ -326,7 +435,8 @@ pub fn Ladder() -> Html {
                     <line class="now" x1="0" x2={WIDTH.to_string()} y1={now_y.clone()} y2={now_y} />
                     </g>
                 </svg>
-            </div>
+                <div class="flights" aria-hidden="true"><canvas ref={canvas_ref.clone()}></canvas></div>
+            </div></div>
         </section>
     }
 }

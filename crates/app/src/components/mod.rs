@@ -6,6 +6,7 @@ pub mod console;
 pub mod controls;
 pub mod deadlock;
 pub mod demux;
+pub mod flights;
 pub mod host;
 pub mod ladder;
 pub mod narration;
