@@ -185,6 +185,19 @@ test('handshake: connect blocks, SYN_RCVD then ESTABLISHED, accept returns', T, 
     await open(page);
     await call(page, CLIENT, 'socket');
     await procShows(page, CLIENT, 'socket(TCP) = 3');
+    // An arrow leads from descriptor 3 to the new structure's card.
+    const arrows = page.locator(`${tid('host-client')} svg.fd-arrows > path`);
+    await until(async () => (await arrows.count()) === 1, 'one descriptor arrow on the client');
+    const ends = await arrows.first().evaluate((p) => {
+      const box = (sel) => document.querySelector(sel).getBoundingClientRect();
+      const len = p.getTotalLength();
+      const [a, b] = [p.getPointAtLength(0), p.getPointAtLength(len)];
+      const host = p.ownerSVGElement.getBoundingClientRect();
+      return { a: [a.x + host.left, a.y + host.top], b: [b.x + host.left, b.y + host.top], row: box('[data-testid="host-client"] [data-fd-sock]'), card: box('[data-testid="host-client"] [data-sock]') };
+    });
+    const near = ([x, y], r) => x >= r.left - 12 && x <= r.right + 12 && y >= r.top - 12 && y <= r.bottom + 12;
+    assert.ok(near(ends.a, ends.row), `the arrow starts at the descriptor row: ${JSON.stringify(ends)}`);
+    assert.ok(near(ends.b, ends.card), `the arrow ends at the structure's card: ${JSON.stringify(ends)}`);
     await call(page, CLIENT, 'connect', { fd: 3, f1: '10.0.0.2:80' });
     await procShows(page, CLIENT, 'Blocked in connect(3, 10.0.0.2:80)');
     assert.equal((await connRow(page, 'client')).state, 'SYN_SENT');

@@ -72,8 +72,8 @@ fn colour<'a>(kind: &str, fg: &'a str) -> &'a str {
     }
 }
 
-/// Paints the surface's sheet on `canvas`. `svg` is read only for what the surface
-/// does not know yet. `focused` is drawn as selected.
+/// Paints the surface's sheet on `canvas`; `svg` gives the theme's colour when the
+/// surface does not know it yet. `focused` is drawn as selected.
 pub fn paint(
     svg: &Element,
     canvas: &HtmlCanvasElement,
@@ -84,7 +84,9 @@ pub fn paint(
         return;
     };
     if surface.css_width <= 0.0 {
-        surface.css_width = svg.client_width() as f64;
+        // Not measured yet: the ResizeObserver reports the width once layout has
+        // happened, and paints then.
+        return;
     }
     if surface.fg.is_none() {
         surface.fg = window

@@ -112,10 +112,17 @@ pub fn HostColumn(props: &HostProps) -> Html {
     let (host_ref, svg_ref) = (use_node_ref(), use_node_ref());
     {
         // Measuring forces a layout, so arrows are redrawn only when what decides the
-        // layout of this column changed (or the window was resized), not every frame.
+        // layout of this column changed (or the window was resized), not every frame;
+        // and at the next animation frame rather than in the render itself, so that the
+        // first view does not wait for a layout of the whole page before it is shown.
         let (host_ref, svg_ref) = (host_ref.clone(), svg_ref.clone());
         use_effect_with(layout_signature(&ctx, props.host.id), move |_| {
-            draw_arrows(&host_ref, &svg_ref)
+            let draw = wasm_bindgen::closure::Closure::once_into_js(move || {
+                draw_arrows(&host_ref, &svg_ref)
+            });
+            if let Some(w) = web_sys::window() {
+                let _ = w.request_animation_frame(wasm_bindgen::JsCast::unchecked_ref(&draw));
+            }
         });
     }
     let h = &props.host;
