@@ -71,7 +71,62 @@ pub struct InFlight {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Network {
     pub paths: BTreeMap<(HostId, HostId), Path>,
-    pub in_flight: BTreeMap<SegId, InFlight>,
+    pub in_flight: OnWire,
+}
+
+/// The segments on the wire, in id order. The records (a segment is large) sit in a
+/// slab whose slots are reused, and only a small id → slot entry is kept sorted, so
+/// sending and delivering a segment moves a few bytes instead of shuffling whole
+/// segments around a sorted map; memory stays that of the busiest moment.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct OnWire {
+    slots: Vec<Option<InFlight>>,
+    free: Vec<u32>,
+    by_id: BTreeMap<SegId, u32>,
+}
+
+impl OnWire {
+    pub fn insert(&mut self, id: SegId, f: InFlight) {
+        let slot = match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = Some(f);
+                i
+            }
+            None => {
+                self.slots.push(Some(f));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        if let Some(old) = self.by_id.insert(id, slot) {
+            // Ids are never reused, so this does not happen; if it did, the older
+            // record is replaced, as a map would.
+            self.slots[old as usize] = None;
+            self.free.push(old);
+        }
+    }
+
+    pub fn remove(&mut self, id: SegId) -> Option<InFlight> {
+        let slot = self.by_id.remove(&id)?;
+        self.free.push(slot);
+        self.slots[slot as usize].take()
+    }
+
+    pub fn contains(&self, id: SegId) -> bool {
+        self.by_id.contains_key(&id)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    /// The segments on the wire, oldest first.
+    pub fn values(&self) -> impl Iterator<Item = &InFlight> {
+        self.by_id.values().map(|&slot| {
+            self.slots[slot as usize]
+                .as_ref()
+                .expect("indexed slots hold a segment")
+        })
+    }
 }
 
 impl Network {

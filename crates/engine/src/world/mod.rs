@@ -440,7 +440,7 @@ impl World {
 
     fn is_live(&self, job: &Job) -> bool {
         match *job {
-            Job::Arrive(seg) => self.net.in_flight.contains_key(&seg),
+            Job::Arrive(seg) => self.net.in_flight.contains(seg),
             Job::Timer { sock, kind, gen } => self
                 .socket(sock)
                 .and_then(|s| s.timers.get(kind))
@@ -566,7 +566,7 @@ impl World {
     }
 
     fn arrive(&mut self, id: SegId) {
-        let Some(f) = self.net.in_flight.remove(&id) else {
+        let Some(f) = self.net.in_flight.remove(id) else {
             return;
         };
         let host = match (f.fate, f.seg.to_host) {
