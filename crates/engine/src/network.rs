@@ -53,7 +53,13 @@ impl Path {
 /// Time to put `bytes` on a link of `rate` bytes per second, in nanoseconds (rounded
 /// up, saturating instead of overflowing for absurd inputs).
 pub fn serialization_ns(bytes: u64, rate: u64) -> u64 {
-    let rate = rate.max(1) as u128;
+    let rate = rate.max(1);
+    // The same quotient in 64 bits whenever the product fits (any segment does):
+    // 128-bit division is a slow library call, and this runs for every segment.
+    if let Some(bits) = bytes.checked_mul(1_000_000_000) {
+        return bits.div_ceil(rate);
+    }
+    let rate = rate as u128;
     let ns = (bytes as u128 * 1_000_000_000).div_ceil(rate);
     ns.min(u64::MAX as u128) as u64
 }

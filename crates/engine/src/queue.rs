@@ -27,20 +27,23 @@ pub fn push_run(runs: &mut VecDeque<Run>, run: Run) {
 }
 
 /// The first `n` bytes of a list of runs.
-pub fn prefix(runs: &[Run], mut n: u64) -> Vec<Run> {
-    let mut out = Vec::new();
-    for r in runs {
+pub fn prefix(runs: &[Run], n: u64) -> Vec<Run> {
+    prefix_iter(runs, n).collect()
+}
+
+/// `prefix` without building a list, for callers that consume the runs at once.
+pub fn prefix_iter(runs: &[Run], mut n: u64) -> impl Iterator<Item = Run> + '_ {
+    runs.iter().map_while(move |r| {
         if n == 0 {
-            break;
+            return None;
         }
         let take = r.len.min(n);
-        out.push(Run {
+        n -= take;
+        Some(Run {
             tag: r.tag,
             len: take,
-        });
-        n -= take;
-    }
-    out
+        })
+    })
 }
 
 /// A FIFO of bytes with a capacity (SO_SNDBUF / SO_RCVBUF).
@@ -106,23 +109,36 @@ impl ByteQueue {
     /// Removes up to `n` bytes from the front and returns them as runs.
     pub fn pop(&mut self, n: u64) -> Vec<Run> {
         let mut out = Vec::new();
-        let mut left = n.min(self.len);
+        self.pop_each(n, |r| out.push(r));
+        out
+    }
+
+    /// Removes up to `n` bytes from the front, handing each run to `f` instead of
+    /// collecting them (no allocation on the per-segment path). Returns the count.
+    pub fn pop_each(&mut self, n: u64, mut f: impl FnMut(Run)) -> u64 {
+        let taken = n.min(self.len);
+        let mut left = taken;
         self.len -= left;
         while left > 0 {
             let front = self.runs.front_mut().expect("len counts the runs");
             if front.len <= left {
                 left -= front.len;
-                out.push(self.runs.pop_front().expect("front exists"));
+                f(self.runs.pop_front().expect("front exists"));
             } else {
                 front.len -= left;
-                out.push(Run {
+                f(Run {
                     tag: front.tag,
                     len: left,
                 });
                 left = 0;
             }
         }
-        out
+        taken
+    }
+
+    /// Removes up to `n` bytes from the front (acknowledged, or already read).
+    pub fn discard(&mut self, n: u64) -> u64 {
+        self.pop_each(n, |_| {})
     }
 
     /// Copies `len` bytes starting `offset` bytes from the front, without removing them
@@ -171,10 +187,14 @@ impl Delivered {
 
     pub fn push(&mut self, runs: &[Run]) {
         for r in runs {
-            self.total += r.len;
-            push_run(&mut self.recent, *r);
+            self.push_run(*r);
         }
-        while self.recent.len() > Self::KEEP_RUNS {
+    }
+
+    pub fn push_run(&mut self, r: Run) {
+        self.total += r.len;
+        push_run(&mut self.recent, r);
+        if self.recent.len() > Self::KEEP_RUNS {
             self.recent.pop_front();
         }
     }

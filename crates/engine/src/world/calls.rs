@@ -440,9 +440,8 @@ impl World {
             return Done(Ok(value(0)));
         }
         if !s.recvq.is_empty() {
-            let runs = s.recvq.pop(len);
-            let n = runs.iter().map(|r| r.len).sum();
-            s.delivered.push(&runs);
+            let delivered = &mut s.delivered;
+            let n = s.recvq.pop_each(len, |r| delivered.push_run(r));
             self.maybe_window_update(sock);
             return Done(Ok(value(n)));
         }

@@ -6,7 +6,7 @@ use crate::config::Micros;
 use crate::errno::Errno;
 use crate::ids::{HostId, SegId, SockId};
 use crate::network::{serialization_ns, Path, HEADER_BYTES};
-use crate::queue::{prefix, Run};
+use crate::queue::{prefix_iter, Run};
 use crate::segment::{Flags, Segment};
 use crate::socket::Tcb;
 use crate::state::TcpState;
@@ -509,7 +509,7 @@ impl World {
             t.persist_us = 0;
             let grow = if byte_counting { n.min(mss) } else { mss };
             t.cwnd = t.cwnd.saturating_add(grow).min(1 << 32);
-            s.sendq.pop(n);
+            s.sendq.discard(n);
             let all_acked = s.tcb.snd_una == s.tcb.snd_max;
             let rto = self.data_rto(id);
             self.sock_mut(id).tcb.rto_us = rto;
@@ -565,7 +565,9 @@ impl World {
         let take = seg.len.min(room);
         if take > 0 {
             if !discard {
-                s.recvq.push_all(&prefix(&seg.runs, take));
+                for r in prefix_iter(&seg.runs, take) {
+                    s.recvq.push(r);
+                }
             }
             s.tcb.rcv_nxt += take;
         }

@@ -121,7 +121,7 @@ impl World {
                 Poll::Block
             };
         };
-        s.recvq.pop(d.len);
+        s.recvq.discard(d.len);
         let n = d.len.min(len);
         s.delivered.push(&prefix(&d.runs, n));
         Poll::Done(Ok(if want_from {
