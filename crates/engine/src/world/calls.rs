@@ -47,7 +47,7 @@ impl World {
                 pending: pending.call.clone(),
             });
         }
-        self.emit(Event::CallIssued {
+        self.emit(|| Event::CallIssued {
             pid,
             call: call.clone(),
         });
@@ -65,7 +65,7 @@ impl World {
                 CallReply::Returned(ret)
             }
             Block => {
-                self.emit(Event::CallBlocked {
+                self.emit(|| Event::CallBlocked {
                     pid,
                     call: pending.call.clone(),
                     progress: pending.progress,
@@ -80,6 +80,10 @@ impl World {
 
     /// Retries every blocked call; called after anything that may have unblocked one.
     pub(super) fn wake(&mut self) {
+        // Most steps have nobody to wake; this runs after every one.
+        if self.procs.iter().all(|p| p.pending.is_none()) {
+            return;
+        }
         loop {
             let mut finished = false;
             for i in 0..self.procs.len() {
@@ -102,8 +106,12 @@ impl World {
     }
 
     fn finish(&mut self, pid: Pid, call: Call, ret: Ret) {
-        self.procs[pid.0 as usize].last = Some((call.clone(), ret));
-        self.emit(Event::CallReturned { pid, call, ret });
+        self.emit(|| Event::CallReturned {
+            pid,
+            call: call.clone(),
+            ret,
+        });
+        self.procs[pid.0 as usize].last = Some((call, ret));
     }
 
     fn poll_call(&mut self, pid: Pid, pending: &mut Pending, first: bool) -> Poll {

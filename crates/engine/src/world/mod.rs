@@ -252,7 +252,7 @@ impl World {
         for id in ids {
             self.free_socket(id);
         }
-        self.emit(Event::HostCrashed { host });
+        self.emit(|| Event::HostCrashed { host });
         Ok(())
     }
 
@@ -262,7 +262,7 @@ impl World {
             return Err(WorldError::NotCrashed(host));
         }
         self.hosts[host.0 as usize].crashed = false;
-        self.emit(Event::HostRestarted { host });
+        self.emit(|| Event::HostRestarted { host });
         Ok(())
     }
 
@@ -359,7 +359,7 @@ impl World {
             Some(report) => {
                 if self.last_deadlock.as_ref() != Some(&report) {
                     self.last_deadlock = Some(report.clone());
-                    self.emit(Event::Deadlock(report.clone()));
+                    self.emit(|| Event::Deadlock(report.clone()));
                 }
                 RunOutcome::Deadlock(report)
             }
@@ -454,7 +454,7 @@ impl World {
             Job::Arrive(seg) => self.arrive(seg),
             Job::Timer { sock, kind, .. } => {
                 self.set_timer_slot(sock, kind, None);
-                self.emit(Event::TimerFired { sock, kind });
+                self.emit(|| Event::TimerFired { sock, kind });
                 self.timer_fired(sock, kind);
             }
             Job::Output(sock) => {
@@ -490,7 +490,7 @@ impl World {
         let gen = self.order;
         self.set_timer_slot(sock, kind, Some(Armed { at, gen }));
         self.schedule(at, Job::Timer { sock, kind, gen });
-        self.emit(Event::TimerSet { sock, kind, at });
+        self.emit(|| Event::TimerSet { sock, kind, at });
     }
 
     fn cancel_timer(&mut self, sock: SockId, kind: TimerKind) {
@@ -547,9 +547,10 @@ impl World {
         let arrives_at = self.now.saturating_add(delay);
         let id = seg.id;
         if self.cfg.trace {
-            self.emit(Event::SegmentSent {
+            let sent_at = self.now;
+            self.emit(|| Event::SegmentSent {
                 seg: seg.clone(),
-                sent_at: self.now,
+                sent_at,
                 arrives_at,
             });
         }
@@ -570,9 +571,9 @@ impl World {
             return;
         };
         let host = match (f.fate, f.seg.to_host) {
-            (Some(reason), _) => return self.emit(Event::SegmentDropped { seg: id, reason }),
+            (Some(reason), _) => return self.emit(|| Event::SegmentDropped { seg: id, reason }),
             (None, None) => {
-                return self.emit(Event::SegmentDropped {
+                return self.emit(|| Event::SegmentDropped {
                     seg: id,
                     reason: DropReason::NoRoute,
                 })
@@ -580,12 +581,12 @@ impl World {
             (None, Some(h)) => h,
         };
         if self.hosts[host.0 as usize].crashed {
-            return self.emit(Event::SegmentDropped {
+            return self.emit(|| Event::SegmentDropped {
                 seg: id,
                 reason: DropReason::HostDown,
             });
         }
-        self.emit(Event::SegmentArrived { seg: id, host });
+        self.emit(|| Event::SegmentArrived { seg: id, host });
         match f.seg.proto {
             Proto::Tcp => self.tcp_arrive(host, f.seg),
             Proto::Udp => self.udp_arrive(host, f.seg),
@@ -637,7 +638,7 @@ impl World {
             self.cfg.sndbuf,
             self.cfg.rcvbuf,
         )));
-        self.emit(Event::SocketCreated { sock: id, host });
+        self.emit(|| Event::SocketCreated { sock: id, host });
         id
     }
 
@@ -670,7 +671,7 @@ impl World {
                 l.ready.retain(|&c| c != id);
             }
         }
-        self.emit(Event::SocketFreed {
+        self.emit(|| Event::SocketFreed {
             sock: id,
             host: s.host,
         });
@@ -681,14 +682,17 @@ impl World {
         SendTag(self.next_tag)
     }
 
-    fn emit(&mut self, event: Event) {
+    /// Records an event. It is built only when the trace is on: experiments and long
+    /// runs turn the trace off, and building (then dropping) an event per step costs.
+    /// The count goes on either way, so positions stay those of a traced run.
+    fn emit(&mut self, event: impl FnOnce() -> Event) {
         let n = self.trace_n;
         self.trace_n += 1;
         if self.cfg.trace {
             self.trace.push(TraceEntry {
                 n,
                 time: self.now,
-                event,
+                event: event(),
             });
         }
     }

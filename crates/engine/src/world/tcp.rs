@@ -23,7 +23,7 @@ impl World {
         if to.is_synchronized() {
             s.was_connected = true;
         }
-        self.emit(Event::StateChanged {
+        self.emit(|| Event::StateChanged {
             sock: id,
             from,
             to,
@@ -296,7 +296,7 @@ impl World {
         };
         if let Some(mut record) = record.take() {
             record.outcome = outcome;
-            self.emit(Event::Demux(record));
+            self.emit(|| Event::Demux(record));
         }
         match (winner, state) {
             (Some(id), Some(TcpState::Listen)) => self.listen_input(id, host, &seg),
@@ -326,7 +326,7 @@ impl World {
             .expect("a LISTEN structure has lists");
         let backlog = l.backlog.max(1) as usize;
         if l.ready.len() >= backlog || l.incomplete.len() >= backlog {
-            return self.emit(Event::SegmentDiscarded {
+            return self.emit(|| Event::SegmentDiscarded {
                 seg: seg.id,
                 sock: id,
             });
@@ -550,7 +550,7 @@ impl World {
             TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
         );
         if !open || seg.seq != s.tcb.rcv_nxt {
-            return self.emit(Event::SegmentDiscarded {
+            return self.emit(|| Event::SegmentDiscarded {
                 seg: seg.id,
                 sock: id,
             });
@@ -572,7 +572,7 @@ impl World {
             s.tcb.rcv_nxt += take;
         }
         if take < seg.len {
-            self.emit(Event::SegmentDiscarded {
+            self.emit(|| Event::SegmentDiscarded {
                 seg: seg.id,
                 sock: id,
             });

@@ -79,7 +79,7 @@ impl World {
         };
         if let Some(mut record) = record.take() {
             record.outcome = outcome;
-            self.emit(Event::Demux(record));
+            self.emit(|| Event::Demux(record));
         }
         let Some(id) = winner else {
             // The ICMP port-unreachable reaches a connected sender, whose next call
@@ -92,7 +92,7 @@ impl World {
         };
         let s = self.sock_mut(id);
         if s.read_shut || seg.len > s.recvq.free() {
-            return self.emit(Event::SegmentDropped {
+            return self.emit(|| Event::SegmentDropped {
                 seg: seg.id,
                 reason: DropReason::ReceiveBufferFull,
             });
