@@ -7,7 +7,9 @@
 //! wakes up and charges the wake-up; to the programs they are ordinary blocking calls.
 
 use super::{CostModel, ExperimentError, TransferResult, TransferSpec, INITIAL_CWND};
-use crate::{Call, CallReply, Endpoint, Errno, Family, Fd, Pid, Proto, Value, World, WorldConfig};
+use crate::{
+    Call, CallReply, Endpoint, Errno, Family, Fd, Pid, Proto, SockId, Value, World, WorldConfig,
+};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +25,9 @@ enum Phase {
 struct Program {
     pid: Pid,
     fd: Fd,
+    /// The structure `fd` names. The transfer never closes or dups a descriptor, so
+    /// this stays true, and the check after every event needs no descriptor lookup.
+    sock: Option<SockId>,
     phase: Phase,
     /// Inside a call: the bytes a send still has to copy; 1 while a recv waits.
     left: u64,
@@ -60,19 +65,21 @@ pub(super) fn run(
     let program = |pid, fd| Program {
         pid,
         fd,
+        sock: w.socket_of(pid, fd).map(|s| s.id),
         phase: Phase::Ready(t0),
         left: 0,
         calls: 0,
         moved: 0,
     };
     let segments_before = w.segments_sent();
+    let (sender, receiver) = (program(pa, c), program(pb, s));
     let mut x = Transfer {
         w,
         spec,
         overhead_ns: model.call_overhead_us.saturating_mul(1000),
         copy_ns: model.copy_ns_per_byte,
-        sender: program(pa, c),
-        receiver: program(pb, s),
+        sender,
+        receiver,
         wakeups: 0,
         events: 0,
     };
@@ -126,7 +133,7 @@ impl Transfer<'_> {
         self.events += 1;
         let now = self.w.now().saturating_mul(1000);
         let overhead = self.overhead_ns;
-        let sock = |p: &Program| self.w.socket_of(p.pid, p.fd);
+        let sock = |p: &Program| p.sock.and_then(|id| self.w.socket(id));
         let broken = |s: &crate::socket::Socket| s.error.is_some() || !s.state.is_synchronized();
         let can_send = sock(&self.sender).is_none_or(|s| s.sendq.free() > 0 || broken(s));
         let can_recv = sock(&self.receiver)
