@@ -80,58 +80,67 @@ pub struct Network {
     pub in_flight: OnWire,
 }
 
-/// The segments on the wire, in id order. The records (a segment is large) sit in a
-/// slab whose slots are reused, and only a small id → slot entry is kept sorted, so
-/// sending and delivering a segment moves a few bytes instead of shuffling whole
-/// segments around a sorted map; memory stays that of the busiest moment.
+/// The segments on the wire. The records (a segment is large) sit in a slab whose
+/// slots are reused; the job that delivers a segment carries its slot, so sending and
+/// delivering touch one slot and nothing is searched or kept sorted per segment.
+/// Memory stays that of the busiest moment. Id order is made only when asked for.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct OnWire {
     slots: Vec<Option<InFlight>>,
     free: Vec<u32>,
-    by_id: BTreeMap<SegId, u32>,
+    count: usize,
 }
 
+/// Where `OnWire` keeps one segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct WireSlot(u32);
+
 impl OnWire {
-    pub fn insert(&mut self, id: SegId, f: InFlight) {
-        let slot = match self.free.pop() {
+    pub fn insert(&mut self, f: InFlight) -> WireSlot {
+        self.count += 1;
+        match self.free.pop() {
             Some(i) => {
                 self.slots[i as usize] = Some(f);
-                i
+                WireSlot(i)
             }
             None => {
                 self.slots.push(Some(f));
-                (self.slots.len() - 1) as u32
+                WireSlot((self.slots.len() - 1) as u32)
             }
-        };
-        if let Some(old) = self.by_id.insert(id, slot) {
-            // Ids are never reused, so this does not happen; if it did, the older
-            // record is replaced, as a map would.
-            self.slots[old as usize] = None;
-            self.free.push(old);
         }
     }
 
-    pub fn remove(&mut self, id: SegId) -> Option<InFlight> {
-        let slot = self.by_id.remove(&id)?;
-        self.free.push(slot);
-        self.slots[slot as usize].take()
+    /// Takes segment `id` out of `slot`; `None` if the slot holds something else.
+    pub fn remove(&mut self, slot: WireSlot, id: SegId) -> Option<InFlight> {
+        if !self.contains(slot, id) {
+            return None;
+        }
+        self.count -= 1;
+        self.free.push(slot.0);
+        self.slots[slot.0 as usize].take()
     }
 
-    pub fn contains(&self, id: SegId) -> bool {
-        self.by_id.contains_key(&id)
+    pub fn contains(&self, slot: WireSlot, id: SegId) -> bool {
+        self.slots
+            .get(slot.0 as usize)
+            .and_then(|s| s.as_ref())
+            .is_some_and(|f| f.seg.id == id)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
+        self.count == 0
     }
 
-    /// The segments on the wire, oldest first.
-    pub fn values(&self) -> impl Iterator<Item = &InFlight> {
-        self.by_id.values().map(|&slot| {
-            self.slots[slot as usize]
-                .as_ref()
-                .expect("indexed slots hold a segment")
-        })
+    /// The segments on the wire, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &InFlight> {
+        self.slots.iter().flatten()
+    }
+
+    /// The segments on the wire, oldest (lowest id) first.
+    pub fn in_order(&self) -> impl Iterator<Item = &InFlight> {
+        let mut all: Vec<&InFlight> = self.iter().collect();
+        all.sort_unstable_by_key(|f| f.seg.id);
+        all.into_iter()
     }
 }
 

@@ -60,7 +60,7 @@ impl World {
                 s.len == 0 && s.window == 0 && s.flags == crate::segment::Flags::ACK;
             !(s.probe || answer_to_probe)
         };
-        if self.foreground > 0 || self.net.in_flight.values().any(helps) {
+        if self.foreground > 0 || self.net.in_flight.iter().any(helps) {
             return None;
         }
         let mut calls: Vec<BlockedCall> = self

@@ -17,7 +17,7 @@ use crate::config::{Micros, WorldConfig};
 use crate::demux::DemuxIndex;
 use crate::host::{Host, Process};
 use crate::ids::{HostId, Pid, SegId, SendTag, SockId};
-use crate::network::{InFlight, Network, Path};
+use crate::network::{InFlight, Network, Path, WireSlot};
 use crate::rng::Rng;
 use crate::segment::Segment;
 use crate::socket::{Armed, Socket};
@@ -30,7 +30,7 @@ use std::net::IpAddr;
 /// Something scheduled for a moment of virtual time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 enum Job {
-    Arrive(SegId),
+    Arrive(SegId, WireSlot),
     Timer {
         sock: SockId,
         kind: TimerKind,
@@ -297,8 +297,9 @@ impl World {
         self.socks.iter().flatten()
     }
 
+    /// Segments on the wire, oldest first.
     pub fn in_flight(&self) -> impl Iterator<Item = &InFlight> {
-        self.net.in_flight.values()
+        self.net.in_flight.in_order()
     }
 
     /// The structure a descriptor of a process refers to.
@@ -385,7 +386,7 @@ impl World {
         while done < n && (self.foreground > 0 || !self.net.in_flight.is_empty()) {
             let Some(job) = self.peek_live() else { break };
             self.step();
-            if matches!(job, Job::Arrive(_)) {
+            if matches!(job, Job::Arrive(..)) {
                 done += 1;
             }
         }
@@ -440,7 +441,7 @@ impl World {
 
     fn is_live(&self, job: &Job) -> bool {
         match *job {
-            Job::Arrive(seg) => self.net.in_flight.contains(seg),
+            Job::Arrive(seg, slot) => self.net.in_flight.contains(slot, seg),
             Job::Timer { sock, kind, gen } => self
                 .socket(sock)
                 .and_then(|s| s.timers.get(kind))
@@ -451,7 +452,7 @@ impl World {
 
     fn run_job(&mut self, job: Job) {
         match job {
-            Job::Arrive(seg) => self.arrive(seg),
+            Job::Arrive(seg, slot) => self.arrive(seg, slot),
             Job::Timer { sock, kind, .. } => {
                 self.set_timer_slot(sock, kind, None);
                 self.emit(|| Event::TimerFired { sock, kind });
@@ -554,20 +555,17 @@ impl World {
                 arrives_at,
             });
         }
-        self.net.in_flight.insert(
-            id,
-            InFlight {
-                seg,
-                sent_at: self.now,
-                arrives_at,
-                fate,
-            },
-        );
-        self.schedule(arrives_at, Job::Arrive(id));
+        let slot = self.net.in_flight.insert(InFlight {
+            seg,
+            sent_at: self.now,
+            arrives_at,
+            fate,
+        });
+        self.schedule(arrives_at, Job::Arrive(id, slot));
     }
 
-    fn arrive(&mut self, id: SegId) {
-        let Some(f) = self.net.in_flight.remove(id) else {
+    fn arrive(&mut self, id: SegId, slot: WireSlot) {
+        let Some(f) = self.net.in_flight.remove(slot, id) else {
             return;
         };
         let host = match (f.fate, f.seg.to_host) {
