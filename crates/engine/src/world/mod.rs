@@ -5,6 +5,7 @@
 //! Nothing here reads a clock or does I/O, so the same seed and the same inputs always
 //! give the same trace.
 
+mod agenda;
 mod calls;
 mod deadlock;
 mod demux;
@@ -22,9 +23,9 @@ use crate::rng::Rng;
 use crate::segment::Segment;
 use crate::socket::{Armed, Socket};
 use crate::trace::{DeadlockReport, DropReason, Event, TimerKind, TraceEntry};
+use agenda::Agenda;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::net::IpAddr;
 
 /// Something scheduled for a moment of virtual time.
@@ -101,7 +102,7 @@ pub struct World {
     /// Slab of structures; ids are never reused so traces stay unambiguous.
     socks: Vec<Option<Socket>>,
     net: Network,
-    queue: BinaryHeap<Reverse<Scheduled>>,
+    queue: Agenda,
     order: u64,
     /// Armed retransmission/linger timers and scheduled outputs: work that can change
     /// the world without any call.
@@ -124,7 +125,7 @@ impl World {
             procs: Vec::new(),
             socks: Vec::new(),
             net: Network::default(),
-            queue: BinaryHeap::new(),
+            queue: Agenda::default(),
             order: 0,
             foreground: 0,
             trace: Vec::new(),
@@ -331,7 +332,7 @@ impl World {
     /// Runs the next scheduled thing (a segment arriving, a timer, a transmission).
     /// Returns false when nothing is scheduled.
     pub fn step(&mut self) -> bool {
-        while let Some(Reverse(next)) = self.queue.pop() {
+        while let Some(next) = self.queue.pop() {
             if !self.is_live(&next.job) {
                 continue;
             }
@@ -370,7 +371,7 @@ impl World {
 
     /// Runs everything scheduled up to virtual time `t`, then sets the clock to `t`.
     pub fn run_until(&mut self, t: Micros) {
-        while let Some(Reverse(next)) = self.queue.peek().copied() {
+        while let Some(next) = self.queue.peek().copied() {
             if next.at > t {
                 break;
             }
@@ -395,7 +396,7 @@ impl World {
 
     /// The next job that still matters, dropping cancelled ones on the way.
     fn peek_live(&mut self) -> Option<Job> {
-        while let Some(Reverse(s)) = self.queue.peek().copied() {
+        while let Some(s) = self.queue.peek().copied() {
             if self.is_live(&s.job) {
                 return Some(s.job);
             }
@@ -421,14 +422,13 @@ impl World {
     /// unlike `next_event_time`, for drivers that interleave programs with the network.
     pub(crate) fn peek_time(&mut self) -> Option<Micros> {
         self.peek_live()?;
-        self.queue.peek().map(|Reverse(s)| s.at)
+        self.queue.peek().map(|s| s.at)
     }
 
     /// The time of the next scheduled thing, if any.
     pub fn next_event_time(&self) -> Option<Micros> {
         self.queue
             .iter()
-            .map(|Reverse(s)| s)
             .filter(|s| self.is_live(&s.job))
             .map(|s| s.at)
             .min()
@@ -468,11 +468,11 @@ impl World {
 
     fn schedule(&mut self, at: Micros, job: Job) {
         self.order += 1;
-        self.queue.push(Reverse(Scheduled {
+        self.queue.push(Scheduled {
             at,
             order: self.order,
             job,
-        }));
+        });
     }
 
     /// Asks for a transmission opportunity at the current instant.
