@@ -8,6 +8,7 @@
 //! time, and reads results, a trace of events and snapshots.
 
 pub mod addr;
+mod arith;
 pub mod call;
 pub mod config;
 pub mod demux;

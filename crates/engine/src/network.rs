@@ -1,6 +1,7 @@
 //! The network between hosts: per-direction delay, loss and link rate, targeted
 //! drops, and the segments currently on the wire.
 
+use crate::arith::{mul_checked, mul_sat};
 use crate::config::Micros;
 use crate::ids::{HostId, SegId};
 use crate::segment::Segment;
@@ -38,7 +39,7 @@ impl Path {
         let Some(rate) = self.rate.filter(|&r| r > 0) else {
             return 0;
         };
-        let start = self.busy_until_ns.max(now.saturating_mul(1000));
+        let start = self.busy_until_ns.max(mul_sat(now, 1000));
         let wire = payload.saturating_add(HEADER_BYTES);
         self.busy_until_ns = start.saturating_add(serialization_ns(wire, rate));
         self.busy_until_ns.div_ceil(1000).saturating_sub(now)
@@ -56,7 +57,7 @@ pub fn serialization_ns(bytes: u64, rate: u64) -> u64 {
     let rate = rate.max(1);
     // The same quotient in 64 bits whenever the product fits (any segment does):
     // 128-bit division is a slow library call, and this runs for every segment.
-    if let Some(bits) = bytes.checked_mul(1_000_000_000) {
+    if let Some(bits) = mul_checked(bytes, 1_000_000_000) {
         return bits.div_ceil(rate);
     }
     let rate = rate as u128;

@@ -7,6 +7,7 @@
 //! wakes up and charges the wake-up; to the programs they are ordinary blocking calls.
 
 use super::{CostModel, ExperimentError, TransferResult, TransferSpec, INITIAL_CWND};
+use crate::arith::mul_sat;
 use crate::{
     Call, CallReply, Endpoint, Errno, Family, Fd, Pid, Proto, SockId, Value, World, WorldConfig,
 };
@@ -85,12 +86,13 @@ pub(super) fn run(
     };
     // Program steps are bounded too, although each one either makes an event or sleeps.
     let mut work = 0u64;
+    let max_work = max_events.saturating_mul(2);
     let end = loop {
         if let Phase::Done(t) = x.receiver.phase {
             break t;
         }
         work += 1;
-        if x.events >= max_events || work > max_events.saturating_mul(2) {
+        if x.events >= max_events || work > max_work {
             return Err(ExperimentError::TooManyEvents {
                 limit: max_events,
                 received: x.receiver.moved,
@@ -131,7 +133,7 @@ impl Transfer<'_> {
     fn step(&mut self) {
         self.w.step();
         self.events += 1;
-        let now = self.w.now().saturating_mul(1000);
+        let now = mul_sat(self.w.now(), 1000);
         let overhead = self.overhead_ns;
         let sock = |p: &Program| p.sock.and_then(|id| self.w.socket(id));
         let broken = |s: &crate::socket::Socket| s.error.is_some() || !s.state.is_synchronized();
@@ -168,7 +170,7 @@ impl Transfer<'_> {
         p.moved += k;
         let end = at
             .saturating_add(cost)
-            .saturating_add(k.saturating_mul(self.copy_ns));
+            .saturating_add(mul_sat(k, self.copy_ns));
         p.phase = match (p.left, k) {
             (0, _) if p.moved == self.spec.total_bytes => Phase::Done(end),
             (0, _) => Phase::Ready(end),
@@ -203,7 +205,7 @@ impl Transfer<'_> {
         let p = &mut self.receiver;
         let end = at
             .saturating_add(cost)
-            .saturating_add(k.saturating_mul(self.copy_ns));
+            .saturating_add(mul_sat(k, self.copy_ns));
         if k == 0 {
             p.phase = Phase::Asleep(end);
             return Ok(());

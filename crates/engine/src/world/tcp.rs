@@ -2,6 +2,7 @@
 
 use super::World;
 use crate::addr::{Endpoint, Proto};
+use crate::arith::mul_sat;
 use crate::config::Micros;
 use crate::errno::Errno;
 use crate::ids::{HostId, SegId, SockId};
@@ -56,12 +57,12 @@ impl World {
             self.net.paths.get(&(peer, s.host)),
         );
         let delay = |p: Option<&Path>| p.map_or(self.cfg.delay_us, |p| p.delay_us);
-        let mut rto = delay(out).saturating_add(delay(back)).saturating_mul(2);
+        let mut rto = mul_sat(delay(out).saturating_add(delay(back)), 2);
         let rate = out.map_or(self.cfg.link_rate, |p| p.rate);
         if let Some(rate) = rate.filter(|&r| r > 0) {
             let cap = s.sendq.capacity();
             let segments = cap.div_ceil(self.cfg.mss.max(1));
-            let wire = cap.saturating_add(segments.saturating_mul(HEADER_BYTES));
+            let wire = cap.saturating_add(mul_sat(segments, HEADER_BYTES));
             rto = rto.saturating_add(serialization_ns(wire, rate).div_ceil(1000));
         }
         for p in [out, back].into_iter().flatten() {
@@ -209,6 +210,11 @@ impl World {
             s.state,
             Established | CloseWait | FinWait1 | Closing | LastAck
         ) {
+            return;
+        }
+        // Nothing to send, no FIN to come, no window to probe: the usual case at a
+        // receiver, which gets here after every segment.
+        if s.unsent() == 0 && !s.tcb.fin_queued {
             return;
         }
         let mss = self.cfg.mss.max(1);
