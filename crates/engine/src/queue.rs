@@ -47,19 +47,37 @@ pub fn prefix_iter(runs: &[Run], mut n: u64) -> impl Iterator<Item = Run> + '_ {
 }
 
 /// A FIFO of bytes with a capacity (SO_SNDBUF / SO_RCVBUF).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Beside the runs it keeps where each run ends, counted in bytes since the queue was
+/// made, so `peek` finds the run holding any offset by binary search. A sender's
+/// SendQ can hold hundreds of runs (every send() call, and every wake-up of one,
+/// writes its own), and TCP cuts each segment from the middle of it.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ByteQueue {
     runs: VecDeque<Run>,
     len: u64,
     cap: u64,
+    /// Bytes ever removed from the front: the position of the first byte.
+    base: u64,
+    /// One per run: the position just past its last byte.
+    ends: VecDeque<u64>,
 }
+
+/// Two queues are equal when they hold the same bytes from the same calls and have
+/// the same capacity, whatever they held before.
+impl PartialEq for ByteQueue {
+    fn eq(&self, other: &Self) -> bool {
+        self.runs == other.runs && self.len == other.len && self.cap == other.cap
+    }
+}
+
+impl Eq for ByteQueue {}
 
 impl ByteQueue {
     pub fn with_capacity(cap: u64) -> Self {
         ByteQueue {
-            runs: VecDeque::new(),
-            len: 0,
             cap,
+            ..ByteQueue::default()
         }
     }
 
@@ -96,8 +114,21 @@ impl ByteQueue {
     /// Appends bytes. Callers check `free()` first; the queue itself does not refuse,
     /// because a probe byte may legitimately land in a full window.
     pub fn push(&mut self, run: Run) {
+        if run.len == 0 {
+            return;
+        }
         self.len += run.len;
-        push_run(&mut self.runs, run);
+        match (self.runs.back_mut(), self.ends.back_mut()) {
+            (Some(last), Some(end)) if last.tag == run.tag => {
+                last.len += run.len;
+                *end += run.len;
+            }
+            (_, end) => {
+                let end = end.map_or(self.base, |e| *e) + run.len;
+                self.runs.push_back(run);
+                self.ends.push_back(end);
+            }
+        }
     }
 
     pub fn push_all<'a>(&mut self, runs: impl IntoIterator<Item = &'a Run>) {
@@ -119,10 +150,12 @@ impl ByteQueue {
         let taken = n.min(self.len);
         let mut left = taken;
         self.len -= left;
+        self.base += taken;
         while left > 0 {
             let front = self.runs.front_mut().expect("len counts the runs");
             if front.len <= left {
                 left -= front.len;
+                self.ends.pop_front();
                 f(self.runs.pop_front().expect("front exists"));
             } else {
                 front.len -= left;
@@ -145,15 +178,18 @@ impl ByteQueue {
     /// (a segment is cut from SendQ while its bytes stay there until acknowledged).
     pub fn peek(&self, offset: u64, len: u64) -> Vec<Run> {
         let mut out = Vec::new();
-        let mut skip = offset;
+        let at = self.base.saturating_add(offset);
+        // The first run that ends past `at`, and how far into it `at` lies.
+        let first = self.ends.partition_point(|&end| end <= at);
+        let start = match first {
+            0 => self.base,
+            i => self.ends[i - 1],
+        };
+        let mut skip = at.saturating_sub(start);
         let mut left = len;
-        for run in &self.runs {
+        for run in self.runs.range(first..) {
             if left == 0 {
                 break;
-            }
-            if skip >= run.len {
-                skip -= run.len;
-                continue;
             }
             let take = (run.len - skip).min(left);
             out.push(Run {
@@ -169,7 +205,9 @@ impl ByteQueue {
     pub fn clear(&mut self) -> u64 {
         let n = self.len;
         self.runs.clear();
+        self.ends.clear();
         self.len = 0;
+        self.base += n;
         n
     }
 }
@@ -247,6 +285,36 @@ mod tests {
         assert_eq!(q.peek(5, 10), vec![run(1, 5), run(2, 5)]);
         assert_eq!(q.peek(15, 100), vec![run(2, 5)]);
         assert_eq!(q.len(), 20);
+    }
+
+    #[test]
+    fn peek_finds_any_offset_among_many_runs() {
+        let mut q = ByteQueue::with_capacity(u64::MAX);
+        let mut bytes = Vec::new();
+        for i in 0..50u32 {
+            q.push(run(i / 2, 3 + u64::from(i % 4)));
+            if i % 7 == 0 {
+                q.pop(5);
+            }
+        }
+        for r in q.runs() {
+            bytes.extend(std::iter::repeat_n(r.tag, r.len as usize));
+        }
+        for offset in 0..=q.len() + 2 {
+            for len in [0, 1, 4, 9, 1000] {
+                let got: Vec<SendTag> = q
+                    .peek(offset, len)
+                    .iter()
+                    .flat_map(|r| std::iter::repeat_n(r.tag, r.len as usize))
+                    .collect();
+                let from = (offset as usize).min(bytes.len());
+                let to = (from + len as usize).min(bytes.len());
+                assert_eq!(got, bytes[from..to], "peek({offset}, {len})");
+            }
+        }
+        q.clear();
+        q.push(run(99, 4));
+        assert_eq!(q.peek(1, 2), vec![run(99, 2)]);
     }
 
     #[test]
