@@ -1,33 +1,66 @@
 //! The agenda: scheduled jobs, taken earliest first, and in scheduling order among
 //! jobs of the same moment.
 //!
-//! An implicit binary min-heap on the key `(at, order)`. `order` is unique, so the key
-//! orders every job strictly and the sequence of jobs taken does not depend on how the
-//! heap is arranged. It replaces `BinaryHeap<Reverse<Scheduled>>` because the engine
-//! takes one job per event, and in the size-optimised build (`opt-level = "z"`) the
-//! std heap's comparisons (through `Reverse` and the derived `Ord` of the whole job)
-//! and even `Vec` indexing stay out-of-line calls; here both are spelled out.
+//! Most jobs are scheduled already in order: transmission opportunities are "now",
+//! the segments of one path arrive in the order they were sent, and a retransmission
+//! timer re-armed on every ACK moves forward. So the agenda keeps a few sorted lanes
+//! (FIFOs) beside a binary min-heap: a job joins the lane whose last job is the latest
+//! not after it (an empty lane if none fits) in O(1), and only the rest go to the
+//! heap. The next job is the earliest of the lanes' fronts and the heap's top. Every
+//! lane is sorted and `order` is unique, so jobs come out in exactly the order of one
+//! heap on `(at, order)`, whatever lane or heap they sat in.
+//!
+//! It replaces `BinaryHeap<Reverse<Scheduled>>`: the engine takes one job per event,
+//! and with timers re-armed on every ACK the heap held thousands of jobs. Comparisons
+//! are spelled out on `(at, order)` (the derived `Ord` of a whole job, through
+//! `Reverse`, stayed a call in the size-optimised build).
 
 use super::Scheduled;
 use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// Enough for one connection: "now", each direction's arrivals and the timers.
+/// Anything more falls back to the heap.
+const LANES: usize = 4;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(super) struct Agenda {
     heap: Vec<Scheduled>,
+    lanes: [VecDeque<Scheduled>; LANES],
 }
 
-/// `a` comes before `b`. Spelled out: in the size-optimised build even a tuple
-/// comparison would be a call.
+/// `a` comes before `b`.
 #[inline(always)]
 fn before(a: &Scheduled, b: &Scheduled) -> bool {
     a.at < b.at || (a.at == b.at && a.order < b.order)
 }
 
 impl Agenda {
+    /// Adds a job; its `order` must be greater than that of every job added before.
     pub(super) fn push(&mut self, s: Scheduled) {
+        // The lane whose last job is the latest not after `s`; an empty one if none.
+        let mut best = None;
+        let mut best_at = 0;
+        let mut empty = None;
+        for (i, lane) in self.lanes.iter().enumerate() {
+            match lane.back() {
+                Some(b) if b.at <= s.at && (best.is_none() || b.at > best_at) => {
+                    best = Some(i);
+                    best_at = b.at;
+                }
+                Some(_) => {}
+                None => empty = empty.or(Some(i)),
+            }
+        }
+        match best.or(empty) {
+            Some(i) => self.lanes[i].push_back(s),
+            None => self.push_heap(s),
+        }
+    }
+
+    fn push_heap(&mut self, s: Scheduled) {
         let mut i = self.heap.len();
         self.heap.push(s);
-        // Slices, not the Vec: indexing a Vec is a call in the size-optimised build.
         let heap = self.heap.as_mut_slice();
         while i > 0 {
             let parent = (i - 1) / 2;
@@ -40,13 +73,36 @@ impl Agenda {
         heap[i] = s;
     }
 
+    /// Where the earliest job is: a lane, or the heap (`LANES`).
+    fn earliest(&self) -> Option<usize> {
+        let mut best: Option<(usize, &Scheduled)> = self.heap.first().map(|h| (LANES, h));
+        for (i, lane) in self.lanes.iter().enumerate() {
+            if let Some(f) = lane.front() {
+                if best.is_none_or(|(_, b)| before(f, b)) {
+                    best = Some((i, f));
+                }
+            }
+        }
+        best.map(|(i, _)| i)
+    }
+
     /// The earliest job, without taking it.
     pub(super) fn peek(&self) -> Option<&Scheduled> {
-        self.heap.first()
+        match self.earliest()? {
+            LANES => self.heap.first(),
+            i => self.lanes[i].front(),
+        }
     }
 
     /// Takes the earliest job.
     pub(super) fn pop(&mut self) -> Option<Scheduled> {
+        match self.earliest()? {
+            LANES => self.pop_heap(),
+            i => self.lanes[i].pop_front(),
+        }
+    }
+
+    fn pop_heap(&mut self) -> Option<Scheduled> {
         let last = self.heap.pop()?;
         if self.heap.is_empty() {
             return Some(last);
@@ -79,7 +135,7 @@ impl Agenda {
 
     /// Every scheduled job, in no particular order.
     pub(super) fn iter(&self) -> impl Iterator<Item = &Scheduled> {
-        self.heap.iter()
+        self.heap.iter().chain(self.lanes.iter().flatten())
     }
 }
 
