@@ -99,11 +99,11 @@ pub(super) fn run(
             });
         }
         // The earliest program; the sender first on a tie, the network before both.
-        let prog = [x.sender.ready_at(), x.receiver.ready_at()]
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, t)| t.map(|t| (t, i)))
-            .min();
+        let prog = match (x.sender.ready_at(), x.receiver.ready_at()) {
+            (Some(s), Some(r)) if r < s => Some((r, 1)),
+            (Some(s), _) => Some((s, 0)),
+            (None, r) => r.map(|r| (r, 1)),
+        };
         match (x.w.peek_time(), prog) {
             (Some(e), Some((t, _))) if e <= t.div_ceil(1000) => x.step(),
             (Some(_), None) => x.step(),

@@ -27,6 +27,9 @@ const LANES: usize = 4;
 pub(super) struct Agenda {
     heap: Vec<Scheduled>,
     lanes: [VecDeque<Scheduled>; LANES],
+    /// Where the earliest job is (a lane, or `LANES` for the heap), kept up to date
+    /// so that peeking, which drivers do before every step, compares nothing.
+    next: Option<usize>,
 }
 
 /// `a` comes before `b`.
@@ -52,9 +55,19 @@ impl Agenda {
                 None => empty = empty.or(Some(i)),
             }
         }
-        match best.or(empty) {
-            Some(i) => self.lanes[i].push_back(s),
-            None => self.push_heap(s),
+        let source = match best.or(empty) {
+            Some(i) => {
+                self.lanes[i].push_back(s);
+                i
+            }
+            None => {
+                self.push_heap(s);
+                LANES
+            }
+        };
+        // Only a job that starts an empty lane or tops the heap can be the new first.
+        if self.peek().is_none_or(|first| before(&s, first)) {
+            self.next = Some(source);
         }
     }
 
@@ -74,7 +87,7 @@ impl Agenda {
     }
 
     /// Where the earliest job is: a lane, or the heap (`LANES`).
-    fn earliest(&self) -> Option<usize> {
+    fn find_next(&self) -> Option<usize> {
         let mut best: Option<(usize, &Scheduled)> = self.heap.first().map(|h| (LANES, h));
         for (i, lane) in self.lanes.iter().enumerate() {
             if let Some(f) = lane.front() {
@@ -88,7 +101,7 @@ impl Agenda {
 
     /// The earliest job, without taking it.
     pub(super) fn peek(&self) -> Option<&Scheduled> {
-        match self.earliest()? {
+        match self.next? {
             LANES => self.heap.first(),
             i => self.lanes[i].front(),
         }
@@ -96,10 +109,12 @@ impl Agenda {
 
     /// Takes the earliest job.
     pub(super) fn pop(&mut self) -> Option<Scheduled> {
-        match self.earliest()? {
+        let taken = match self.next? {
             LANES => self.pop_heap(),
             i => self.lanes[i].pop_front(),
-        }
+        };
+        self.next = self.find_next();
+        taken
     }
 
     fn pop_heap(&mut self) -> Option<Scheduled> {

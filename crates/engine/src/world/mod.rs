@@ -385,9 +385,9 @@ impl World {
     pub fn deliver(&mut self, n: u64) -> u64 {
         let mut done = 0;
         while done < n && (self.foreground > 0 || !self.net.in_flight.is_empty()) {
-            let Some(job) = self.peek_live() else { break };
+            let Some(next) = self.peek_live() else { break };
             self.step();
-            if matches!(job, Job::Arrive(..)) {
+            if matches!(next.job, Job::Arrive(..)) {
                 done += 1;
             }
         }
@@ -395,10 +395,10 @@ impl World {
     }
 
     /// The next job that still matters, dropping cancelled ones on the way.
-    fn peek_live(&mut self) -> Option<Job> {
+    fn peek_live(&mut self) -> Option<Scheduled> {
         while let Some(s) = self.queue.peek().copied() {
             if self.is_live(&s.job) {
-                return Some(s.job);
+                return Some(s);
             }
             self.queue.pop();
         }
@@ -421,8 +421,7 @@ impl World {
     /// The time of the next live job, dropping cancelled ones on the way: O(log n),
     /// unlike `next_event_time`, for drivers that interleave programs with the network.
     pub(crate) fn peek_time(&mut self) -> Option<Micros> {
-        self.peek_live()?;
-        self.queue.peek().map(|s| s.at)
+        self.peek_live().map(|s| s.at)
     }
 
     /// The time of the next scheduled thing, if any.
