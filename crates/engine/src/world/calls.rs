@@ -71,6 +71,7 @@ impl World {
                     progress: pending.progress,
                 });
                 self.procs[pid.0 as usize].pending = Some(pending);
+                self.blocked += 1;
                 CallReply::Blocked
             }
         };
@@ -81,7 +82,7 @@ impl World {
     /// Retries every blocked call; called after anything that may have unblocked one.
     pub(super) fn wake(&mut self) {
         // Most steps have nobody to wake; this runs after every one.
-        if self.procs.iter().all(|p| p.pending.is_none()) {
+        if self.blocked == 0 {
             return;
         }
         loop {
@@ -94,6 +95,7 @@ impl World {
                 match self.poll_call(pid, &mut pending, false) {
                     Done(ret) => {
                         finished = true;
+                        self.blocked -= 1;
                         self.finish(pid, pending.call, ret);
                     }
                     Block => self.procs[i].pending = Some(pending),

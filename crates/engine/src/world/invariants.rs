@@ -76,6 +76,13 @@ impl World {
                 ));
             }
         }
+        let blocked = self.procs.iter().filter(|p| p.pending.is_some()).count();
+        if blocked != self.blocked {
+            return Err(format!(
+                "blocked calls counted {} but {blocked} exist",
+                self.blocked
+            ));
+        }
         if foreground != self.foreground {
             return Err(format!(
                 "foreground work counted {} but {} exists",
