@@ -137,9 +137,13 @@ impl Transfer<'_> {
         let overhead = self.overhead_ns;
         let sock = |p: &Program| p.sock.and_then(|id| self.w.socket(id));
         let broken = |s: &crate::socket::Socket| s.error.is_some() || !s.state.is_synchronized();
-        let can_send = sock(&self.sender).is_none_or(|s| s.sendq.free() > 0 || broken(s));
-        let can_recv = sock(&self.receiver)
-            .is_none_or(|s| !s.recvq.is_empty() || s.tcb.fin_received || broken(s));
+        // Only a sleeping program needs its socket looked at.
+        let asleep = |p: &Program| matches!(p.phase, Phase::Asleep(_));
+        let can_send = asleep(&self.sender)
+            && sock(&self.sender).is_none_or(|s| s.sendq.free() > 0 || broken(s));
+        let can_recv = asleep(&self.receiver)
+            && sock(&self.receiver)
+                .is_none_or(|s| !s.recvq.is_empty() || s.tcb.fin_received || broken(s));
         for (p, go) in [(&mut self.sender, can_send), (&mut self.receiver, can_recv)] {
             if let (Phase::Asleep(since), true) = (p.phase, go) {
                 // The context switch back into the program is paid like a call.

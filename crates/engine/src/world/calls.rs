@@ -121,18 +121,21 @@ impl World {
         if !first && matches!(pending.call, Call::Close { .. }) {
             return self.poll_linger(pending.sock);
         }
-        let call = pending.call.clone();
-        if let Call::Socket { proto, family } = call {
+        // Matched in place (every field is Copy): no copy of the call per attempt.
+        if let Call::Socket { proto, family } = pending.call {
             return Done(Ok(self.do_socket(pid, proto, family)));
         }
-        let fd = call.fd().expect("every other call names a descriptor");
+        let fd = pending
+            .call
+            .fd()
+            .expect("every other call names a descriptor");
         let sock = match self.fd_sock(pid, fd) {
             Ok(s) => s,
             Err(e) => return Done(Err(e)),
         };
         pending.sock = sock;
         let udp = self.sock_mut(sock).proto == Proto::Udp;
-        match call {
+        match pending.call {
             Call::Socket { .. } => unreachable!("handled above"),
             Call::Bind { addr, .. } => self.do_bind(sock, addr).into(),
             Call::Listen { backlog, .. } => self.do_listen(sock, backlog).into(),
