@@ -27,6 +27,11 @@ pub struct DemuxIndex {
     wild: BTreeMap<(Proto, u16), Vec<SockId>>,
     /// How many entries of `exact` each port has, so counting needs no scan.
     exact_on_port: BTreeMap<(Proto, u16), usize>,
+    /// The last answer of `exact_remembered`: a connection's segments arrive one after
+    /// another, and comparing the same 4-tuple is cheaper than walking the tree.
+    /// Every change to the index forgets it.
+    #[serde(skip)]
+    recent: Option<(ExactKey, SockId)>,
 }
 
 fn exact_key(s: &Socket) -> Option<ExactKey> {
@@ -35,6 +40,7 @@ fn exact_key(s: &Socket) -> Option<ExactKey> {
 
 impl DemuxIndex {
     pub fn insert(&mut self, s: &Socket) {
+        self.recent = None;
         let Some(port) = s.local.port else { return };
         match exact_key(s) {
             Some(k) => {
@@ -48,6 +54,7 @@ impl DemuxIndex {
 
     /// Must be called with the structure's endpoints as they were at `insert`.
     pub fn remove(&mut self, s: &Socket) {
+        self.recent = None;
         let Some(port) = s.local.port else { return };
         match exact_key(s) {
             Some(k) => {
@@ -75,6 +82,24 @@ impl DemuxIndex {
         self.exact
             .get(&(proto, local.port(), local.ip(), remote))
             .copied()
+    }
+
+    /// `exact`, remembering a hit for the next lookup of the same 4-tuple.
+    pub fn exact_remembered(
+        &mut self,
+        proto: Proto,
+        local: SocketAddr,
+        remote: SocketAddr,
+    ) -> Option<SockId> {
+        let key = (proto, local.port(), local.ip(), remote);
+        match self.recent {
+            Some((k, id)) if k == key => Some(id),
+            _ => {
+                let id = self.exact.get(&key).copied()?;
+                self.recent = Some((key, id));
+                Some(id)
+            }
+        }
     }
 
     /// Every structure of `proto` with local port `port`: wildcard ones first.

@@ -30,6 +30,15 @@ impl World {
         })
     }
 
+    /// `demux_lookup` for an arriving segment when no record is kept: the host's index
+    /// remembers the last connection it found, and the next segment is most likely
+    /// for the same one.
+    pub(super) fn demux_arriving(&mut self, host: HostId, seg: &Segment) -> Option<SockId> {
+        let idx = self.indexes.get_mut(host.0 as usize)?;
+        idx.exact_remembered(seg.proto, seg.dst, seg.src)
+            .or_else(|| self.demux_lookup(host, seg.proto, seg.src, seg.dst))
+    }
+
     /// The structure an arriving segment belongs to, with the record of the decision.
     /// The outcome is filled in by the caller, which knows what the winner does with it.
     pub(super) fn demux(&self, host: HostId, seg: &Segment) -> (Option<SockId>, DemuxRecord) {

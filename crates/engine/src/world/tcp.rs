@@ -292,7 +292,7 @@ impl World {
             let (w, r) = self.demux(host, &seg);
             (w, Some(r))
         } else {
-            (self.demux_lookup(host, seg.proto, seg.src, seg.dst), None)
+            (self.demux_arriving(host, &seg), None)
         };
         let state = winner.and_then(|w| self.socket(w)).map(|s| s.state);
         let outcome = match state {
