@@ -395,3 +395,46 @@ fn a_live_peer_with_a_shut_window_is_probed_forever() {
     assert_eq!(state_of(w, *pa, c), TcpState::Established);
     assert_eq!(sendq(w, *pa, c), 2000);
 }
+
+/// `run_until(t)` runs what is due by `t` and nothing later, even when the agenda still
+/// holds cancelled timers (here the retransmission timers of the data and the FINs)
+/// due before `t`: TIME_WAIT lasts its full time, second by second.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn running_until_a_time_never_runs_what_is_due_later() {
+    let mut lab = lab(WorldConfig::default());
+    let (_l, c, s) = connected(&mut lab, 80);
+    let Lab { w, pa, pb, .. } = &mut lab;
+    let cid = w.socket_of(*pa, c).unwrap().id;
+    ok(w, *pa, Call::Send { fd: c, len: 3000 });
+    w.run_until_idle(1000);
+    ok(w, *pb, Call::Recv { fd: s, len: 3000 });
+    ok(w, *pa, Call::Close { fd: c });
+    ok(w, *pb, Call::Close { fd: s });
+    w.run_until_idle(1000);
+    assert_eq!(w.socket(cid).unwrap().state, TcpState::TimeWait);
+    let start = w.now();
+    let tw = w.config().time_wait_us;
+    let mut t = start;
+    while t + SEC < start + tw {
+        t += SEC;
+        w.run_until(t);
+        assert_eq!(w.now(), t);
+        let late: Vec<_> = w.trace().iter().filter(|e| e.time > t).collect();
+        assert!(
+            late.is_empty(),
+            "run_until({t}) ran events due later: {late:?}"
+        );
+        assert_eq!(
+            w.socket(cid).map(|s| s.state),
+            Some(TcpState::TimeWait),
+            "TIME_WAIT ended early, {} µs after it began",
+            t - start
+        );
+    }
+    w.run_until(start + tw);
+    assert!(
+        w.socket(cid).is_none(),
+        "TIME_WAIT ends after its full time"
+    );
+}

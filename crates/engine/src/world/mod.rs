@@ -377,7 +377,9 @@ impl World {
 
     /// Runs everything scheduled up to virtual time `t`, then sets the clock to `t`.
     pub fn run_until(&mut self, t: Micros) {
-        while let Some(next) = self.queue.peek().copied() {
+        // Only live jobs count: a cancelled timer due before `t` must not let `step()`
+        // run the next live job, which may be due long after `t`.
+        while let Some(next) = self.peek_live() {
             if next.at > t {
                 break;
             }
