@@ -234,6 +234,13 @@ pub fn App(props: &AppProps) -> Html {
         Theme::Dark => "dark",
     };
     let hosts = ctx.snapshot.hosts.clone();
+    // The wire comes one task after the hosts and netstat (an empty box holds its place
+    // in the middle column): the first view is interactive sooner.
+    let ladder = if *first_frame {
+        html! { <section class="ladder" aria-hidden="true"><h3>{ "The wire" }</h3></section> }
+    } else {
+        html! { <Ladder /> }
+    };
     let full = ctx.controls == ControlsMode::Full;
     let two = hosts.len() == 2;
     html! {
@@ -255,13 +262,13 @@ pub fn App(props: &AppProps) -> Html {
                 <main class={classes!("stage", two.then_some("two-hosts"))}>
                     if two {
                         <HostColumn host={hosts[0].clone()} />
-                        <Ladder />
+                        { ladder.clone() }
                         <HostColumn host={hosts[1].clone()} />
                     } else {
                         <div class="host-grid">
                             { for hosts.iter().map(|h| html! { <HostColumn key={h.id.0} host={h.clone()} /> }) }
                         </div>
-                        <Ladder />
+                        { ladder }
                     }
                 </main>
                 <div class="netstat-panels" data-testid="netstat">
