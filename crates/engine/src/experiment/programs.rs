@@ -129,9 +129,10 @@ pub(super) fn run(
 }
 
 impl Transfer<'_> {
-    /// One network event, then wake whoever it unblocked.
+    /// One network event (the one `peek_time` just found), then wake whoever it
+    /// unblocked.
     fn step(&mut self) {
-        self.w.step();
+        self.w.step_peeked();
         self.events += 1;
         let now = mul_sat(self.w.now(), 1000);
         let overhead = self.overhead_ns;
