@@ -99,6 +99,9 @@ pub(super) fn run(
             });
         }
         // The earliest program; the sender first on a tie, the network before both.
+        // A program acts only when no network event is due by its time (rounded up to
+        // the clock's µs), so acting just moves the clock: the peek here is the only
+        // look at the agenda per iteration.
         let prog = match (x.sender.ready_at(), x.receiver.ready_at()) {
             (Some(s), Some(r)) if r < s => Some((r, 1)),
             (Some(s), _) => Some((s, 0)),
@@ -156,7 +159,7 @@ impl Transfer<'_> {
 
     /// send(send_size), or the rest of a send that was woken: copy what fits.
     fn act_sender(&mut self, at: u64) -> Result<(), ExperimentError> {
-        self.w.run_until(at.div_ceil(1000));
+        self.w.advance_to(at.div_ceil(1000));
         let p = &mut self.sender;
         let mut cost = 0;
         if p.left == 0 {
@@ -188,7 +191,7 @@ impl Transfer<'_> {
 
     /// recv(recv_size): returns what RecvQ holds, or sleeps until something arrives.
     fn act_receiver(&mut self, at: u64) -> Result<(), ExperimentError> {
-        self.w.run_until(at.div_ceil(1000));
+        self.w.advance_to(at.div_ceil(1000));
         let p = &mut self.receiver;
         let mut cost = 0;
         if p.left == 0 {
