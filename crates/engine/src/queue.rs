@@ -177,7 +177,6 @@ impl ByteQueue {
     /// Copies `len` bytes starting `offset` bytes from the front, without removing them
     /// (a segment is cut from SendQ while its bytes stay there until acknowledged).
     pub fn peek(&self, offset: u64, len: u64) -> Vec<Run> {
-        let mut out = Vec::new();
         let at = self.base.saturating_add(offset);
         // The first run that ends past `at`, and how far into it `at` lies.
         let first = self.ends.partition_point(|&end| end <= at);
@@ -186,6 +185,14 @@ impl ByteQueue {
             i => self.ends[i - 1],
         };
         let mut skip = at.saturating_sub(start);
+        // Usually one run holds the whole segment: one exact allocation, no growing.
+        if let Some(run) = self.runs.get(first).filter(|r| r.len - skip >= len) {
+            return match len {
+                0 => Vec::new(),
+                _ => vec![Run { tag: run.tag, len }],
+            };
+        }
+        let mut out = Vec::new();
         let mut left = len;
         for run in self.runs.range(first..) {
             if left == 0 {
