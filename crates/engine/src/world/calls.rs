@@ -80,11 +80,17 @@ impl World {
     }
 
     /// Retries every blocked call; called after anything that may have unblocked one.
+    /// Most steps and calls have nobody to wake: that check is inlined into them, and
+    /// only a world with a blocked call enters (and sets up the frame of) the loop.
+    #[inline]
     pub(super) fn wake(&mut self) {
-        // Most steps have nobody to wake; this runs after every one.
-        if self.blocked == 0 {
-            return;
+        if self.blocked > 0 {
+            self.wake_blocked();
         }
+    }
+
+    #[inline(never)]
+    fn wake_blocked(&mut self) {
         loop {
             let mut finished = false;
             for i in 0..self.procs.len() {
