@@ -16,6 +16,7 @@
 //! `Reverse`, stayed a call in the size-optimised build).
 
 use super::Scheduled;
+use crate::config::Micros;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -24,12 +25,47 @@ use std::collections::VecDeque;
 const LANES: usize = 4;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(from = "Jobs", into = "Jobs")]
 pub(super) struct Agenda {
     heap: Vec<Scheduled>,
     lanes: [VecDeque<Scheduled>; LANES],
     /// Where the earliest job is (a lane, or `LANES` for the heap), kept up to date
     /// so that peeking, which drivers do before every step, compares nothing.
     next: Option<usize>,
+    /// The time of each lane's last job (`None`: empty), beside the lanes: choosing a
+    /// lane, which every push does, then reads one small array instead of finding the
+    /// back of every ring buffer. Derived, so it is rebuilt rather than stored.
+    backs: [Option<Micros>; LANES],
+}
+
+/// What an agenda stores when serialized: everything but the derived `backs`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Jobs {
+    heap: Vec<Scheduled>,
+    lanes: [VecDeque<Scheduled>; LANES],
+    next: Option<usize>,
+}
+
+impl From<Jobs> for Agenda {
+    fn from(j: Jobs) -> Self {
+        let backs = j.lanes.each_ref().map(|l| l.back().map(|b| b.at));
+        Agenda {
+            heap: j.heap,
+            lanes: j.lanes,
+            next: j.next,
+            backs,
+        }
+    }
+}
+
+impl From<Agenda> for Jobs {
+    fn from(a: Agenda) -> Self {
+        Jobs {
+            heap: a.heap,
+            lanes: a.lanes,
+            next: a.next,
+        }
+    }
 }
 
 /// `a` comes before `b`.
@@ -45,11 +81,11 @@ impl Agenda {
         let mut best = None;
         let mut best_at = 0;
         let mut empty = None;
-        for (i, lane) in self.lanes.iter().enumerate() {
-            match lane.back() {
-                Some(b) if b.at <= s.at && (best.is_none() || b.at > best_at) => {
+        for (i, back) in self.backs.iter().enumerate() {
+            match *back {
+                Some(b) if b <= s.at && (best.is_none() || b > best_at) => {
                     best = Some(i);
-                    best_at = b.at;
+                    best_at = b;
                 }
                 Some(_) => {}
                 None => empty = empty.or(Some(i)),
@@ -58,6 +94,7 @@ impl Agenda {
         let source = match best.or(empty) {
             Some(i) => {
                 self.lanes[i].push_back(s);
+                self.backs[i] = Some(s.at);
                 i
             }
             None => {
@@ -111,7 +148,13 @@ impl Agenda {
     pub(super) fn pop(&mut self) -> Option<Scheduled> {
         let taken = match self.next? {
             LANES => self.pop_heap(),
-            i => self.lanes[i].pop_front(),
+            i => {
+                let taken = self.lanes[i].pop_front();
+                if self.lanes[i].is_empty() {
+                    self.backs[i] = None;
+                }
+                taken
+            }
         };
         self.next = self.find_next();
         taken
