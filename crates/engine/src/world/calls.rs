@@ -436,6 +436,38 @@ impl World {
         }
     }
 
+    /// A non-blocking TCP send() of `len` bytes on `sock` would answer EAGAIN (what
+    /// `poll_send` finds: connected, unbroken, SendQ full), changing nothing in the
+    /// structures. A driver that only needs the answer (the experiment, whose world
+    /// nobody watches) may then skip the call and its bookkeeping: trace positions,
+    /// send tag, `last`.
+    pub(crate) fn send_would_block(&self, sock: SockId, len: u64) -> bool {
+        self.socket(sock).is_some_and(|s| {
+            s.proto == Proto::Tcp
+                && s.opts.nonblocking
+                && s.error.is_none()
+                && !s.write_shut
+                && matches!(s.state, TcpState::Established | TcpState::CloseWait)
+                && len > 0
+                && s.sendq.free() == 0
+        })
+    }
+
+    /// The same for a non-blocking TCP recv() of `len` bytes: connected, unbroken,
+    /// RecvQ empty and no FIN yet (see `poll_recv`).
+    pub(crate) fn recv_would_block(&self, sock: SockId, len: u64) -> bool {
+        self.socket(sock).is_some_and(|s| {
+            s.proto == Proto::Tcp
+                && s.opts.nonblocking
+                && s.error.is_none()
+                && !s.read_shut
+                && s.state.is_synchronized()
+                && len > 0
+                && s.recvq.is_empty()
+                && !s.tcb.fin_received
+        })
+    }
+
     fn poll_recv(&mut self, sock: SockId, len: u64, want_from: bool) -> Poll {
         let s = self.sock_mut(sock);
         if let Some(e) = s.error.take() {
