@@ -356,3 +356,56 @@ fn a_slow_link_queues_segments_in_order_without_spurious_retransmissions() {
         );
     }
 }
+
+/// The experiment skips the calls the engine predicts to answer EAGAIN, so the
+/// prediction must be right when it says so, and must not hide a call that would do
+/// something (data to read, an end of stream, room in SendQ, a blocking socket).
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn a_predicted_eagain_is_what_the_call_answers() {
+    let mut lab = lab(WorldConfig::default());
+    let (_l, c, s) = connected(&mut lab, 80);
+    let Lab { w, pa, pb, .. } = &mut lab;
+    let (cid, sid) = (
+        w.socket_of(*pa, c).unwrap().id,
+        w.socket_of(*pb, s).unwrap().id,
+    );
+    // Blocking sockets: never predicted (the call would wait, not answer EAGAIN).
+    assert!(!w.recv_would_block(sid, 100));
+    ok(
+        w,
+        *pa,
+        Call::SetSockOpt {
+            fd: c,
+            opt: SockOpt::SndBuf(2000),
+        },
+    );
+    ok(w, *pa, Call::SetNonBlocking { fd: c, on: true });
+    ok(w, *pb, Call::SetNonBlocking { fd: s, on: true });
+    // Nothing to read yet.
+    assert!(w.recv_would_block(sid, 100));
+    assert_eq!(err(w, *pb, Call::Recv { fd: s, len: 100 }), Errno::EAGAIN);
+    // Room in SendQ: not predicted; once it is full: predicted, and right.
+    assert!(!w.send_would_block(cid, 5000));
+    assert_eq!(
+        ok(w, *pa, Call::Send { fd: c, len: 5000 }),
+        Value::Bytes(2000)
+    );
+    assert!(w.send_would_block(cid, 5000));
+    assert_eq!(err(w, *pa, Call::Send { fd: c, len: 5000 }), Errno::EAGAIN);
+    // Data arrived: recv is not predicted to fail, and reads it.
+    w.run_until_idle(10_000);
+    assert!(!w.recv_would_block(sid, 100));
+    assert_eq!(
+        ok(w, *pb, Call::Recv { fd: s, len: 100 }),
+        Value::Bytes(100)
+    );
+    assert!(!w.send_would_block(cid, 5000), "the ACKs made room");
+    // Drained, then the peer closes: the end of stream is not an EAGAIN.
+    ok(w, *pb, Call::Recv { fd: s, len: 5000 });
+    assert!(w.recv_would_block(sid, 100));
+    ok(w, *pa, Call::Close { fd: c });
+    w.run_until_idle(10_000);
+    assert!(!w.recv_would_block(sid, 100));
+    assert_eq!(ok(w, *pb, Call::Recv { fd: s, len: 100 }), Value::Bytes(0));
+}

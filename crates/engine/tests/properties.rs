@@ -371,8 +371,27 @@ impl Harness {
             }
         };
         if let Some((p, call)) = call {
+            let pid = self.pid(p);
+            // The experiment skips calls the engine predicts to answer EAGAIN: such a
+            // prediction must never be wrong.
+            let w = &self.lab.w;
+            let sock = |fd| w.socket_of(pid, fd).map(|s| s.id);
+            let predicted = match call {
+                Call::Send { fd, len } => sock(fd).is_some_and(|s| w.send_would_block(s, len)),
+                Call::Recv { fd, len } => sock(fd).is_some_and(|s| w.recv_would_block(s, len)),
+                _ => false,
+            };
             // Rejections (busy, crashed host) are fine; a panic is not.
-            let _ = self.lab.w.call(self.pid(p), call);
+            let reply = self.lab.w.call(pid, call.clone());
+            if predicted {
+                if let Ok(reply) = reply {
+                    assert_eq!(
+                        reply,
+                        CallReply::Returned(Err(Errno::EAGAIN)),
+                        "{call} was predicted to answer EAGAIN"
+                    );
+                }
+            }
         }
     }
 }

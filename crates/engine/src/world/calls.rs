@@ -441,7 +441,7 @@ impl World {
     /// structures. A driver that only needs the answer (the experiment, whose world
     /// nobody watches) may then skip the call and its bookkeeping: trace positions,
     /// send tag, `last`.
-    pub(crate) fn send_would_block(&self, sock: SockId, len: u64) -> bool {
+    pub fn send_would_block(&self, sock: SockId, len: u64) -> bool {
         self.socket(sock).is_some_and(|s| {
             s.proto == Proto::Tcp
                 && s.opts.nonblocking
@@ -455,7 +455,7 @@ impl World {
 
     /// The same for a non-blocking TCP recv() of `len` bytes: connected, unbroken,
     /// RecvQ empty and no FIN yet (see `poll_recv`).
-    pub(crate) fn recv_would_block(&self, sock: SockId, len: u64) -> bool {
+    pub fn recv_would_block(&self, sock: SockId, len: u64) -> bool {
         self.socket(sock).is_some_and(|s| {
             s.proto == Proto::Tcp
                 && s.opts.nonblocking
