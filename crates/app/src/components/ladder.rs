@@ -170,6 +170,23 @@ fn drawn_segment(
     }
 }
 
+/// The segment an event happened on (any part of it), from its `data-seg`.
+fn segment_of(target: Option<web_sys::EventTarget>) -> Option<SegId> {
+    let el = target?.dyn_into::<web_sys::Element>().ok()?;
+    let seg = el.closest("[data-seg]").ok()??.get_attribute("data-seg")?;
+    seg.parse().ok().map(SegId)
+}
+
+/// Paints the moving arrows again, if the SVG and the canvas are on the page.
+fn repaint_flights(svg: &NodeRef, canvas: &NodeRef, surface: &mut Surface, focused: Option<SegId>) {
+    if let (Some(svg), Some(canvas)) = (
+        svg.cast::<web_sys::Element>(),
+        canvas.cast::<web_sys::HtmlCanvasElement>(),
+    ) {
+        flights::paint(&svg, &canvas, surface, focused);
+    }
+}
+
 #[component]
 pub fn Ladder() -> Html {
     let ctx = use_context::<Ctx>().expect("app context");
@@ -183,13 +200,13 @@ pub fn Ladder() -> Html {
         let (svg_ref, canvas_ref, sheet) = (svg_ref.clone(), canvas_ref.clone(), sheet.clone());
         use_effect_with((), move |_| {
             let observer = svg_ref.cast::<web_sys::Element>().and_then(|svg| {
-                let (target, canvas_ref, sheet) = (svg.clone(), canvas_ref.clone(), sheet.clone());
+                let (svg_ref, canvas_ref, sheet) =
+                    (svg_ref.clone(), canvas_ref.clone(), sheet.clone());
+                let target = svg.clone();
                 let on_resize = Closure::<dyn FnMut()>::new(move || {
                     let mut surface = sheet.borrow_mut();
                     surface.css_width = target.client_width() as f64;
-                    if let Some(canvas) = canvas_ref.cast::<web_sys::HtmlCanvasElement>() {
-                        flights::paint(&target, &canvas, &mut surface, None);
-                    }
+                    repaint_flights(&svg_ref, &canvas_ref, &mut surface, None);
                 });
                 let observer =
                     web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
@@ -269,11 +286,6 @@ pub fn Ladder() -> Html {
     let height = scale.y(now) - scroll + 40.0;
     // One listener for all segments (a click on any part of one, or Enter/Space on the
     // focused one), so that redrawing a segment never replaces its listeners.
-    let segment_of = |target: Option<web_sys::EventTarget>| -> Option<SegId> {
-        let el = target?.dyn_into::<web_sys::Element>().ok()?;
-        let seg = el.closest("[data-seg]").ok()??.get_attribute("data-seg")?;
-        seg.parse().ok().map(SegId)
-    };
     let on_click = {
         let (ctx, svg_ref, sheet) = (ctx.clone(), svg_ref.clone(), sheet.clone());
         Callback::from(move |e: MouseEvent| {
@@ -297,12 +309,7 @@ pub fn Ladder() -> Html {
         let (svg_ref, canvas_ref, sheet) = (svg_ref.clone(), canvas_ref.clone(), sheet.clone());
         Callback::from(move |e: FocusEvent| {
             let focused = if focus { segment_of(e.target()) } else { None };
-            if let (Some(svg), Some(canvas)) = (
-                svg_ref.cast::<web_sys::Element>(),
-                canvas_ref.cast::<web_sys::HtmlCanvasElement>(),
-            ) {
-                flights::paint(&svg, &canvas, &mut sheet.borrow_mut(), focused);
-            }
+            repaint_flights(&svg_ref, &canvas_ref, &mut sheet.borrow_mut(), focused);
         })
     };
     let on_key = {
@@ -369,17 +376,10 @@ pub fn Ladder() -> Html {
             let focused = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.active_element())
-                .and_then(|el| el.get_attribute("data-seg"))
-                .and_then(|v| v.parse().ok())
-                .map(SegId);
+                .and_then(|el| segment_of(Some(el.into())));
             let mut surface = sheet.borrow_mut();
             surface.sheet = new_sheet;
-            if let (Some(svg), Some(canvas)) = (
-                svg_ref.cast::<web_sys::Element>(),
-                canvas_ref.cast::<web_sys::HtmlCanvasElement>(),
-            ) {
-                flights::paint(&svg, &canvas, &mut surface, focused);
-            }
+            repaint_flights(&svg_ref, &canvas_ref, &mut surface, focused);
         });
     }
     html! {
