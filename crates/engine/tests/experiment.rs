@@ -253,11 +253,9 @@ fn an_event_budget_stops_a_hopeless_transfer() {
 
 // ----- the link rate of a path -----
 
-#[cfg_attr(not(target_arch = "wasm32"), test)]
-#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-fn paths_are_unlimited_unless_a_rate_is_set() {
-    assert_eq!(WorldConfig::default().link_rate, None);
-    let mut lab = lab(WorldConfig::default());
+/// How long a client's SYN is on the wire (sending to arrival) in a world with `cfg`.
+fn syn_flight(cfg: WorldConfig) -> Micros {
+    let mut lab = lab(cfg);
     let Lab { w, pa, .. } = &mut lab;
     let c = tcp_socket(w, *pa);
     blocks(
@@ -269,29 +267,25 @@ fn paths_are_unlimited_unless_a_rate_is_set() {
         },
     );
     let syn = w.in_flight().next().unwrap();
-    assert_eq!(syn.arrives_at - syn.sent_at, 50 * MS);
+    syn.arrives_at - syn.sent_at
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn paths_are_unlimited_unless_a_rate_is_set() {
+    assert_eq!(WorldConfig::default().link_rate, None);
+    assert_eq!(syn_flight(WorldConfig::default()), 50 * MS);
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_default_link_rate_adds_serialization_time() {
     // 1 MB/s: a SYN (no payload, 40 bytes of headers) takes 40 µs to put on the wire.
-    let mut lab = lab(WorldConfig {
+    let cfg = WorldConfig {
         link_rate: Some(1_000_000),
         ..WorldConfig::default()
-    });
-    let Lab { w, pa, .. } = &mut lab;
-    let c = tcp_socket(w, *pa);
-    blocks(
-        w,
-        *pa,
-        Call::Connect {
-            fd: c,
-            addr: addr(&format!("{B_IP}:80")),
-        },
-    );
-    let syn = w.in_flight().next().unwrap();
-    assert_eq!(syn.arrives_at - syn.sent_at, 50 * MS + 40);
+    };
+    assert_eq!(syn_flight(cfg), 50 * MS + 40);
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
