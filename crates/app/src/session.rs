@@ -129,7 +129,7 @@ impl Session {
                 None => Ok(()),
             }
         };
-        while matches!(kind(runner), Some(Stmt::Say(_))) {
+        while matches!(kind(runner), Some(Stmt::Say(_) | Stmt::Section(_))) {
             run(runner)?;
         }
         if kind(runner).is_some() {

@@ -55,6 +55,8 @@ pub enum Stmt {
     Expect(Expect),
     /// `say TEXT`: narration for a guided tour.
     Say(String),
+    /// `section TITLE`: starts a part of a guided tour that the learner can jump to.
+    Section(String),
 }
 
 /// `HOST` (its default process) or `HOST/PROC`.

@@ -185,6 +185,7 @@ impl fmt::Display for Stmt {
             Stmt::Explain { host, packet } => write!(f, "explain {host} {packet}"),
             Stmt::Expect(e) => write!(f, "{e}"),
             Stmt::Say(text) => write!(f, "say {text}"),
+            Stmt::Section(title) => write!(f, "section {title}"),
         }
     }
 }

@@ -368,6 +368,17 @@ fn say_keeps_the_rest_of_the_line_verbatim() {
 }
 
 #[test]
+fn section_keeps_its_title_and_ends_the_line() {
+    assert_eq!(
+        kinds("netstat A; section Closing: who goes first; really"),
+        vec![
+            Stmt::Netstat { host: "A".into() },
+            Stmt::Section("Closing: who goes first; really".into())
+        ]
+    );
+}
+
+#[test]
 fn a_host_called_state_still_works_in_call_expectations() {
     let k = kinds("expect state: close(3) == 0");
     assert!(matches!(&k[0], Stmt::Expect(Expect::Call { proc, .. }) if proc.host == "state"));

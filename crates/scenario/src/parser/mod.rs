@@ -4,7 +4,7 @@
 //! - `net: cmd; cmd` — network commands;
 //! - `HOST: item; item` or `HOST/PROC: ...` — calls (and `fork`) of one process;
 //! - anything else — `;`-separated statements: option, host, netstat, explain, expect
-//!   and say (which takes the rest of the line as its text).
+//!   say and section (which take the rest of the line as their text).
 
 mod call;
 mod cursor;
@@ -20,8 +20,8 @@ use cursor::Cursor;
 pub use call::CALL_NAMES;
 
 /// Words that start statements and so cannot name a host.
-pub const KEYWORDS: [&str; 7] = [
-    "option", "host", "net", "netstat", "explain", "expect", "say",
+pub const KEYWORDS: [&str; 8] = [
+    "option", "host", "net", "netstat", "explain", "expect", "say", "section",
 ];
 
 /// Parses a whole scenario. Nothing of it is returned if any line is malformed.
@@ -106,7 +106,7 @@ fn each_item(
         c.skip_ws();
         let col = c.col();
         let kind = item(c)?;
-        let said = matches!(kind, Stmt::Say(_));
+        let said = matches!(kind, Stmt::Say(_) | Stmt::Section(_));
         out.push(Statement {
             line: c.line(),
             col,
@@ -125,7 +125,7 @@ fn statement(c: &mut Cursor) -> Result<Stmt, ParseError> {
     let col = c.col();
     let Some(word) = c.ident() else {
         return Err(c.expected(
-            "a statement (option, host, HOST: call, net:, netstat, explain, expect or say)",
+            "a statement (option, host, HOST: call, net:, netstat, explain, expect, say or section)",
         ));
     };
     match word.as_str() {
@@ -147,11 +147,18 @@ fn statement(c: &mut Cursor) -> Result<Stmt, ParseError> {
         }
         "expect" => expect::expect(c).map(Stmt::Expect),
         "say" => Ok(Stmt::Say(c.rest())),
+        "section" => {
+            let title = c.rest();
+            if title.is_empty() {
+                return Err(c.expected("a title after section"));
+            }
+            Ok(Stmt::Section(title))
+        }
         "net" => Err(c.expected("':' after net")),
         other => Err(c.error_at(
             col,
             format!(
-                "unknown statement \"{other}\"; a line starts with option, host, HOST:, HOST/PROC:, net:, netstat, explain, expect or say"
+                "unknown statement \"{other}\"; a line starts with option, host, HOST:, HOST/PROC:, net:, netstat, explain, expect, say or section"
             ),
         )),
     }

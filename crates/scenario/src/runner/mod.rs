@@ -43,6 +43,8 @@ pub enum LineKind {
     Netstat,
     Explain,
     Say,
+    /// The title of a part of a tour.
+    Section,
     Pass,
     Fail,
     Deadlock,
@@ -223,6 +225,10 @@ impl Runner {
             Stmt::Expect(e) => self.expect(st, e),
             Stmt::Say(text) => {
                 self.emit(LineKind::Say, text.clone());
+                Ok(())
+            }
+            Stmt::Section(title) => {
+                self.emit(LineKind::Section, format!("== {title} =="));
                 Ok(())
             }
         }

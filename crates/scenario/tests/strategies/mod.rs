@@ -265,5 +265,8 @@ pub fn stmt() -> impl Strategy<Value = Stmt> {
         (name(), packet()).prop_map(|(host, packet)| Stmt::Explain { host, packet }),
         expectation().prop_map(Stmt::Expect),
         "[a-zA-Z0-9;#:,.!?' ]{0,40}".prop_map(|t| Stmt::Say(t.trim().to_string())),
+        "[a-zA-Z0-9;#:,.!?' ]{1,40}"
+            .prop_filter("a title", |t| !t.trim().is_empty())
+            .prop_map(|t| Stmt::Section(t.trim().to_string())),
     ]
 }
