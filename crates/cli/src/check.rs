@@ -19,8 +19,17 @@ pub fn check(files: &[String]) -> ExitCode {
         passed += report.passed;
         failed += report.failures.len() + usize::from(report.error.is_some());
         let verdict = if report.ok() { "ok" } else { "FAILED" };
+        let answered = report
+            .questions
+            .iter()
+            .filter(|q| q.answer.is_some())
+            .count();
+        let questions = match report.questions.len() {
+            0 => String::new(),
+            n => format!("; questions: {answered} of {n} answered by the engine"),
+        };
         println!(
-            "{file}: {verdict} (expectations: {} passed, {} failed)",
+            "{file}: {verdict} (expectations: {} passed, {} failed{questions})",
             report.passed,
             report.failures.len()
         );

@@ -178,3 +178,35 @@ fn help_describes_the_commands_and_bad_arguments_point_to_it() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).starts_with("/nonexistent/file.scn: cannot read"));
 }
+
+#[test]
+fn run_prints_each_question_and_the_engines_answer() {
+    let o = sockscope(&["run", &fixture("questions.scn")]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("ask refused: What will `A: connect(c, 10.0.0.2:81)` return?\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("answer refused: ECONNREFUSED — Nothing listens on port 81"),
+        "{out}"
+    );
+    assert!(out.contains("  choices: ESTABLISHED | CLOSED\n"), "{out}");
+}
+
+#[test]
+fn check_fails_a_question_without_a_right_choice() {
+    let file = fixture("questions.scn");
+    let o = sockscope(&["check", &file]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains(&format!("{file}:8: ask st\n")), "{out}");
+    assert!(
+        out.contains("+the engine's answer is LISTEN, which is not among the choices"),
+        "{out}"
+    );
+    assert!(
+        out.contains("questions: 2 of 2 answered by the engine"),
+        "{out}"
+    );
+}

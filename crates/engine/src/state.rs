@@ -20,6 +20,22 @@ pub enum TcpState {
 }
 
 impl TcpState {
+    /// Every state, in the order of the diagram; what the scenario language and the
+    /// answers to questions accept.
+    pub const ALL: [TcpState; 11] = [
+        TcpState::Closed,
+        TcpState::Listen,
+        TcpState::SynSent,
+        TcpState::SynRcvd,
+        TcpState::Established,
+        TcpState::FinWait1,
+        TcpState::FinWait2,
+        TcpState::Closing,
+        TcpState::TimeWait,
+        TcpState::CloseWait,
+        TcpState::LastAck,
+    ];
+
     /// The transitions of the textbook diagram (MODEL.md §5), plus the abortive ones
     /// (RST, timeouts, crash) that lead straight back to CLOSED. Used by tests to prove
     /// the engine never takes any other edge.

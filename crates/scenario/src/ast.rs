@@ -1,6 +1,7 @@
 //! The syntax tree of a scenario. It is plain data (serde both ways) so that the web
 //! app can store, send and edit scenarios as JSON as well as text.
 
+use crate::question::Question;
 use serde::{Deserialize, Serialize};
 use sockscope_engine::{Endpoint, Errno, Family, Micros, OptName, Proto, Shutdown, TcpState};
 use std::net::{IpAddr, SocketAddr};
@@ -53,6 +54,8 @@ pub enum Stmt {
         packet: Packet,
     },
     Expect(Expect),
+    /// `ask ID ...` and its lines: the learner predicts, then the engine answers.
+    Ask(Box<Question>),
     /// `say TEXT`: narration for a guided tour.
     Say(String),
     /// `section TITLE`: starts a part of a guided tour that the learner can jump to.

@@ -184,6 +184,7 @@ impl fmt::Display for Stmt {
             Stmt::Netstat { host } => write!(f, "netstat {host}"),
             Stmt::Explain { host, packet } => write!(f, "explain {host} {packet}"),
             Stmt::Expect(e) => write!(f, "{e}"),
+            Stmt::Ask(q) => write!(f, "{q}"),
             Stmt::Say(text) => write!(f, "say {text}"),
             Stmt::Section(title) => write!(f, "section {title}"),
         }
@@ -283,5 +284,66 @@ impl CallExpr {
             Call::Dup { fd } => CallExpr::Dup { fd: n(&fd) },
             Call::SetNonBlocking { fd, on } => CallExpr::SetNonBlocking { fd: n(&fd), on },
         }
+    }
+}
+
+impl fmt::Display for crate::question::Answer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::question::Answer;
+        match self {
+            Answer::Outcome(o) => write!(f, "{o}"),
+            Answer::Yes(true) => f.write_str("yes"),
+            Answer::Yes(false) => f.write_str("no"),
+            Answer::State(s) => write!(f, "{s}"),
+            Answer::Bytes(n) => write!(f, "{n}"),
+            Answer::Structure(names) if names.is_empty() => f.write_str("none"),
+            Answer::Structure(names) => f.write_str(&names.join(" or ")),
+        }
+    }
+}
+
+impl fmt::Display for crate::question::Probe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::question::Probe;
+        match self {
+            Probe::Returns { proc, call } => write!(f, "{proc}: {call}"),
+            Probe::Blocks { proc, call } => write!(f, "blocks {proc}: {call}"),
+            Probe::State { proc, fd } => write!(f, "state {proc} {fd}"),
+            Probe::Queue { queue, proc, fd } => write!(f, "{queue} {proc} {fd}"),
+            Probe::Demux { proc, packet } => write!(f, "demux {proc} {packet}"),
+            Probe::Deadlock => f.write_str("deadlock"),
+        }
+    }
+}
+
+/// The `ask` line and, one per line, the lines that belong to it.
+impl fmt::Display for crate::question::Question {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ask {} {}", self.id, self.probe)?;
+        if let Some((first, rest)) = self.after.split_first() {
+            write!(f, " after {first}")?;
+            for st in rest {
+                // The moment's statements share the first one's `net:` or `HOST:`.
+                let text = st.to_string();
+                let item = text.split_once(": ").map_or(text.as_str(), |(_, i)| i);
+                write!(f, "; {item}")?;
+            }
+        }
+        if let Some(p) = &self.prompt {
+            write!(f, "\nprompt {p}")?;
+        }
+        for c in &self.choices {
+            write!(f, "\nchoice {}", c.value)?;
+            if !c.text.is_empty() {
+                write!(f, " {}", c.text)?;
+            }
+        }
+        for h in &self.hints {
+            write!(f, "\nhint {} {}", h.value, h.text)?;
+        }
+        if let Some(w) = &self.why {
+            write!(f, "\nwhy {w}")?;
+        }
+        Ok(())
     }
 }

@@ -6,6 +6,7 @@
 //! - anything else — `;`-separated statements: option, host, netstat, explain, expect
 //!   say and section (which take the rest of the line as their text).
 
+mod ask;
 mod call;
 mod cursor;
 mod expect;
@@ -20,8 +21,9 @@ use cursor::Cursor;
 pub use call::CALL_NAMES;
 
 /// Words that start statements and so cannot name a host.
-pub const KEYWORDS: [&str; 8] = [
-    "option", "host", "net", "netstat", "explain", "expect", "say", "section",
+pub const KEYWORDS: [&str; 13] = [
+    "option", "host", "net", "netstat", "explain", "expect", "say", "section", "ask", "prompt",
+    "choice", "hint", "why",
 ];
 
 /// Parses a whole scenario. Nothing of it is returned if any line is malformed.
@@ -30,7 +32,32 @@ pub fn parse(src: &str) -> Result<Scenario, ParseError> {
     let mut first_host: Option<u32> = None;
     for (i, text) in src.lines().enumerate() {
         let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        if let Some(word) = ask::follow_up_word(text) {
+            match statements.last_mut() {
+                Some(Statement {
+                    kind: Stmt::Ask(q), ..
+                }) => ask::follow_up(q, text, line)?,
+                _ => return Err(misplaced_follow_up(text, line, word)),
+            }
+            continue;
+        }
         for s in parse_line_at(text, line)? {
+            if let Stmt::Ask(q) = &s.kind {
+                let earlier = statements.iter().find_map(|e| match &e.kind {
+                    Stmt::Ask(o) if o.id == q.id => Some(e.line),
+                    _ => None,
+                });
+                if let Some(earlier) = earlier {
+                    return Err(ParseError {
+                        line: s.line,
+                        col: s.col,
+                        message: format!(
+                            "the question name \"{}\" is already used on line {earlier}; each question needs its own",
+                            q.id
+                        ),
+                    });
+                }
+            }
             match (&s.kind, first_host) {
                 (Stmt::Host { .. }, None) => first_host = Some(s.line),
                 (Stmt::Option(_), Some(host_line)) => {
@@ -52,7 +79,21 @@ pub fn parse(src: &str) -> Result<Scenario, ParseError> {
 
 /// Parses one line typed at a console (counted as line 1).
 pub fn parse_line(text: &str) -> Result<Vec<Statement>, ParseError> {
+    if let Some(word) = ask::follow_up_word(text) {
+        return Err(misplaced_follow_up(text, 1, word));
+    }
     parse_line_at(text, 1)
+}
+
+fn misplaced_follow_up(text: &str, line: u32, word: &str) -> ParseError {
+    let col = text.chars().take_while(|c| c.is_whitespace()).count() as u32 + 1;
+    ParseError {
+        line,
+        col,
+        message: format!(
+            "\"{word}\" belongs to a question: write it on the lines right after an ask"
+        ),
+    }
 }
 
 /// Parses one line that sits at `line` of some source.
@@ -125,7 +166,7 @@ fn statement(c: &mut Cursor) -> Result<Stmt, ParseError> {
     let col = c.col();
     let Some(word) = c.ident() else {
         return Err(c.expected(
-            "a statement (option, host, HOST: call, net:, netstat, explain, expect, say or section)",
+            "a statement (option, host, HOST: call, net:, netstat, explain, expect, ask, say or section)",
         ));
     };
     match word.as_str() {
@@ -146,6 +187,7 @@ fn statement(c: &mut Cursor) -> Result<Stmt, ParseError> {
             })
         }
         "expect" => expect::expect(c).map(Stmt::Expect),
+        "ask" => ask::ask(c).map(|q| Stmt::Ask(Box::new(q))),
         "say" => Ok(Stmt::Say(c.rest())),
         "section" => {
             let title = c.rest();
@@ -158,7 +200,7 @@ fn statement(c: &mut Cursor) -> Result<Stmt, ParseError> {
         other => Err(c.error_at(
             col,
             format!(
-                "unknown statement \"{other}\"; a line starts with option, host, HOST:, HOST/PROC:, net:, netstat, explain, expect, say or section"
+                "unknown statement \"{other}\"; a line starts with option, host, HOST:, HOST/PROC:, net:, netstat, explain, expect, ask, say or section"
             ),
         )),
     }

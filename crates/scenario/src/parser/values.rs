@@ -203,29 +203,15 @@ pub fn proto(c: &mut Cursor) -> Result<Proto, ParseError> {
     })
 }
 
-pub const STATES: [TcpState; 11] = [
-    TcpState::Closed,
-    TcpState::Listen,
-    TcpState::SynSent,
-    TcpState::SynRcvd,
-    TcpState::Established,
-    TcpState::FinWait1,
-    TcpState::FinWait2,
-    TcpState::Closing,
-    TcpState::TimeWait,
-    TcpState::CloseWait,
-    TcpState::LastAck,
-];
-
 pub fn state_word(w: &str) -> Option<TcpState> {
-    STATES.into_iter().find(|s| s.to_string() == w)
+    TcpState::ALL.into_iter().find(|s| s.to_string() == w)
 }
 
 /// A netstat state name such as `ESTABLISHED`.
 pub fn state(c: &mut Cursor) -> Result<TcpState, ParseError> {
     read_word(c, "a TCP state (like ESTABLISHED)", |w| {
         state_word(w).ok_or_else(|| {
-            let names: Vec<String> = STATES.iter().map(|s| s.to_string()).collect();
+            let names: Vec<String> = TcpState::ALL.iter().map(|s| s.to_string()).collect();
             format!(
                 "unknown TCP state \"{w}\"; the states are {}",
                 names.join(", ")

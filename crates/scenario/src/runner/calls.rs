@@ -97,12 +97,14 @@ impl Runner {
         })?;
         match reply {
             CallReply::Returned(ret) => {
+                self.last_call_blocked = false;
                 self.bind(pid, cs.var.as_deref(), &ret);
                 self.emit(LineKind::Call, format!("{text} = {}", format::ret(&ret)));
                 self.absorb_trace();
                 Ok(Came::Returned(ret))
             }
             CallReply::Blocked => {
+                self.last_call_blocked = true;
                 self.emit(LineKind::Call, format!("{text} blocks"));
                 self.waiting.insert(
                     pid,

@@ -165,7 +165,7 @@ impl Runner {
     }
 
     /// The structure a process's descriptor refers to, if the descriptor is open.
-    fn socket_at(&self, proc: &ProcRef, fd: &FdRef) -> Result<Option<&Socket>, String> {
+    pub(super) fn socket_at(&self, proc: &ProcRef, fd: &FdRef) -> Result<Option<&Socket>, String> {
         let pid = self.existing(proc)?;
         let fd = self.resolve_fd(proc, fd)?;
         Ok(self.world.socket_of(pid, fd))

@@ -6,6 +6,7 @@
 //! blocks lets the network run until it returns or the world is idle (`&` suppresses
 //! that). The engine is deterministic, so stepping back is replaying from the start.
 
+mod ask;
 mod calls;
 mod events;
 mod expect;
@@ -14,6 +15,7 @@ mod procs;
 mod setup;
 mod views;
 
+pub use ask::Asked;
 pub use procs::ProcInfo;
 
 use crate::ast::{Scenario, Statement, Stmt};
@@ -43,6 +45,10 @@ pub enum LineKind {
     Netstat,
     Explain,
     Say,
+    /// A question, asked before its moment.
+    Question,
+    /// The engine's answer to a question.
+    Answer,
     /// The title of a part of a tour.
     Section,
     Pass,
@@ -77,6 +83,8 @@ pub struct Report {
     pub failures: Vec<Failure>,
     /// The statement that could not be carried out; the run stopped there.
     pub error: Option<RunError>,
+    /// Every question asked, with the engine's answer.
+    pub questions: Vec<Asked>,
 }
 
 impl Report {
@@ -137,6 +145,10 @@ pub struct Runner {
     passed: usize,
     failures: Vec<Failure>,
     error: Option<RunError>,
+    /// Questions asked, with the engine's answers.
+    asked: Vec<Asked>,
+    /// The latest call blocked when it was made (what a `blocks` question asks).
+    last_call_blocked: bool,
 }
 
 impl Runner {
@@ -160,6 +172,8 @@ impl Runner {
             passed: 0,
             failures: Vec::new(),
             error: None,
+            asked: Vec::new(),
+            last_call_blocked: false,
         }
     }
 
@@ -223,6 +237,7 @@ impl Runner {
             Stmt::Netstat { host } => self.netstat(host),
             Stmt::Explain { host, packet } => self.explain(host, packet),
             Stmt::Expect(e) => self.expect(st, e),
+            Stmt::Ask(q) => self.ask(st, q),
             Stmt::Say(text) => {
                 self.emit(LineKind::Say, text.clone());
                 Ok(())
@@ -291,6 +306,7 @@ impl Runner {
             passed: self.passed,
             failures: self.failures.clone(),
             error: self.error.clone(),
+            questions: self.asked.clone(),
         }
     }
 }

@@ -40,6 +40,16 @@ impl Runner {
     /// The scenario's names for a structure: the variables that refer to it (`l`,
     /// `A/child:l`), or the engine's id if none does.
     pub(super) fn sock_name(&self, sock: SockId) -> String {
+        let names = self.sock_names(sock);
+        if names.is_empty() {
+            sock.to_string()
+        } else {
+            names.join(",")
+        }
+    }
+
+    /// The variables that refer to a structure, named as `sock_name` names them.
+    pub(super) fn sock_names(&self, sock: SockId) -> Vec<String> {
         let mut names = Vec::new();
         for p in self.procs.all() {
             let Some(proc) = self.world.process(p.pid) else {
@@ -54,10 +64,6 @@ impl Runner {
                 }
             }
         }
-        if names.is_empty() {
-            sock.to_string()
-        } else {
-            names.join(",")
-        }
+        names
     }
 }
