@@ -1,6 +1,6 @@
 //! Making sure every external tool is present at the pinned version.
 //!
-//! Only crates.io, npm and Debian are reachable from CI, so nothing may be
+//! Only the Rust crate registry, npm and Debian are reachable from CI, so nothing may be
 //! fetched by the tools themselves: trunk and wasm-pack must find a
 //! `wasm-bindgen` of exactly the Cargo.lock version on PATH, and browsers come
 //! from Debian. Each check is quiet (one line) when the tool is already there.

@@ -17,7 +17,7 @@ use crate::components::tour::{TourPanel, TourPicker};
 use crate::hooks::use_player::use_player;
 use crate::options::{self, ControlsMode};
 use crate::session::{Input, Session};
-use crate::state::{Action, State, Theme, TourInfo};
+use crate::state::{Action, State, Theme};
 use yew::prelude::*;
 
 /// Every component reads the state and dispatches actions through this context.
@@ -63,6 +63,29 @@ pub struct AppProps {
     /// (An instance embedded among other content reacts only to keys inside it.)
     #[prop_or_default]
     pub whole_page: bool,
+    /// `mount()`'s callback: told of every event the course page may record.
+    #[prop_or_default]
+    pub on_event: Option<crate::host_events::Listener>,
+}
+
+/// Tells the course page that the app is ready, then delivers each event the reducer
+/// queued, after the render that shows it.
+#[hook]
+fn use_host_events(ctx: Ctx, listener: Option<crate::host_events::Listener>) {
+    use crate::host_events::{deliver, HostEvent};
+    {
+        let listener = listener.clone();
+        let tour = ctx.tour.as_ref().map(|t| t.name.clone());
+        use_effect_with((), move |_| {
+            deliver(&HostEvent::Ready { tour }, listener.as_ref())
+        });
+    }
+    let outbox = ctx.outbox.clone();
+    use_effect(move || {
+        for e in outbox.take() {
+            deliver(&e, listener.as_ref());
+        }
+    });
 }
 
 /// Draws again when the window is resized: the descriptor arrows are measured from
@@ -150,14 +173,11 @@ fn initial_state(props: &AppProps) -> State {
                         break;
                     }
                 }
-                State {
-                    tour: Some(TourInfo {
-                        name: t.name.to_string(),
-                        title: t.title.to_string(),
-                        len: scenario.statements.len(),
-                    }),
-                    ..State::from_session(session)
-                }
+                State::from_session(session).start_tour(
+                    t.name.to_string(),
+                    t.title.to_string(),
+                    scenario.statements.len(),
+                )
             }
             _ => {
                 let names: Vec<&str> = sockscope_scenario::tours::ALL
@@ -192,6 +212,7 @@ pub fn App(props: &AppProps) -> Html {
         use_reducer(move || initial_state(&props))
     };
     use_player(ctx.clone());
+    use_host_events(ctx.clone(), props.on_event.clone());
     use_document_keys(props.whole_page, ctx.clone());
     use_redraw_on_resize(ctx.clone());
     // The panels below the hosts are drawn one frame later, so the first frame (hosts,

@@ -4,9 +4,11 @@
 pub mod app;
 pub mod components;
 pub mod hooks;
+pub mod host_events;
 pub mod narrate;
 pub mod options;
 pub mod panic;
+pub mod quiz;
 pub mod session;
 pub mod state;
 pub mod view;
@@ -30,6 +32,7 @@ pub fn start() {
         query: location.search().unwrap_or_default().into(),
         fragment: location.hash().unwrap_or_default().into(),
         whole_page: true,
+        on_event: None,
     };
     root.set_inner_html("");
     yew::Renderer::<app::App>::with_root_and_props(root, props).render();
@@ -38,8 +41,10 @@ pub fn start() {
 /// For pages that embed sockscope without an iframe: mounts an independent instance
 /// into `element`. `options` takes the same form as the URL's query, e.g.
 /// `"tour=deadlock&controls=minimal"`; a scenario may follow after `#scenario=`.
+/// `on_event`, if given, is called with each event a course page may record (ready,
+/// question answered, tour finished; see the README).
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn mount(element: web_sys::Element, options: &str) {
+pub fn mount(element: web_sys::Element, options: &str, on_event: Option<js_sys::Function>) {
     panic::install();
     let (query, fragment) = match options.split_once('#') {
         Some((q, f)) => (q.to_string(), format!("#{f}")),
@@ -49,6 +54,7 @@ pub fn mount(element: web_sys::Element, options: &str) {
         query: query.into(),
         fragment: fragment.into(),
         whole_page: false,
+        on_event: on_event.map(host_events::Listener),
     };
     element.set_inner_html("");
     yew::Renderer::<app::App>::with_root_and_props(element, props).render();

@@ -129,8 +129,15 @@ impl Session {
                 None => Ok(()),
             }
         };
+        let mut narrated = false;
         while matches!(kind(runner), Some(Stmt::Say(_) | Stmt::Section(_))) {
             run(runner)?;
+            narrated = true;
+        }
+        // A question waits for the learner: the narration before it is shown, and
+        // the next step (the answer) runs it.
+        if narrated && matches!(kind(runner), Some(Stmt::Ask(_))) {
+            return Ok(out);
         }
         if kind(runner).is_some() {
             run(runner)?;

@@ -1,10 +1,12 @@
 //! One `State`, changed only by `Action`s through the reducer.
 
+use crate::host_events::{storage, HostEvent, Outbox};
 use crate::options::ControlsMode;
+use crate::quiz::{self, Feedback, Score};
 use crate::session::{Input, Session};
 use sockscope_engine::snapshot::Snapshot;
 use sockscope_engine::{Call, Micros, Pid, SegId, SockId, MS};
-use sockscope_scenario::{NetCmd, Scenario};
+use sockscope_scenario::{Answer, NetCmd, Scenario};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::{Reducible, UseReducerDispatcher};
@@ -71,6 +73,12 @@ pub struct State {
     pub reduced_motion: bool,
     /// Counts window resizes: drawings measured from the layout are redone when it moves.
     pub layout_epoch: u64,
+    /// The tour's questions answered so far (kept in the browser's storage).
+    pub score: Option<Score>,
+    /// What the page says about the answer just given.
+    pub feedback: Option<Feedback>,
+    /// Events for the course page, delivered after the next render.
+    pub outbox: Outbox,
 }
 
 /// A loaded scenario the learner steps through.
@@ -99,6 +107,9 @@ impl PartialEq for State {
             && self.quiet_ms == other.quiet_ms
             && self.reduced_motion == other.reduced_motion
             && self.layout_epoch == other.layout_epoch
+            && self.score == other.score
+            && self.feedback == other.feedback
+            && self.outbox == other.outbox
     }
 }
 
@@ -128,6 +139,9 @@ impl State {
             quiet_ms: 0.0,
             reduced_motion: false,
             layout_epoch: 0,
+            score: None,
+            feedback: None,
+            outbox: Outbox::default(),
         }
     }
 
@@ -159,6 +173,84 @@ impl State {
         self.tour.is_some() && !self.session.borrow().runner.is_finished()
     }
 
+    /// The tour stands before a question: nothing moves on until it is answered.
+    pub fn question_pending(&self) -> bool {
+        self.tour.is_some() && quiz::pending(&self.session.borrow().runner).is_some()
+    }
+
+    /// The feedback to show now: only while the runner stands where it was given.
+    pub fn current_feedback(&self) -> Option<&Feedback> {
+        let here = self.session.borrow().runner.position();
+        self.feedback.as_ref().filter(|f| f.position == here)
+    }
+
+    /// A tour with its score as the browser kept it.
+    pub fn start_tour(mut self, name: String, title: String, len: usize) -> Self {
+        let mut score = Score::for_tour(self.session.borrow().runner.statements());
+        if let Some(stored) = storage::load(&name) {
+            score.restore(&stored);
+        }
+        self.score = Some(score);
+        self.tour = Some(TourInfo { name, title, len });
+        self
+    }
+
+    /// Answers the question the tour stands before (`None`: show me), runs its moment,
+    /// and grades the answer against what the engine said.
+    fn answer(mut self, given: Option<(String, Answer)>) -> Self {
+        let Some(q) = quiz::pending(&self.session.borrow().runner).cloned() else {
+            self.notice = Some("There is no question to answer here.".into());
+            return self;
+        };
+        let mut next = self.with_session(|x| x.apply(crate::session::Input::ScenarioStep));
+        if next.notice.is_some() {
+            return next;
+        }
+        let graded = {
+            let s = next.session.borrow();
+            quiz::grade(&q, given.as_ref().map(|(t, a)| (t.as_str(), a)), &s.runner)
+        };
+        let Some(mut feedback) = graded else {
+            next.notice = Some(format!("The engine gave no answer to “{}”.", q.id));
+            return next;
+        };
+        let tour = next
+            .tour
+            .as_ref()
+            .map(|t| t.name.clone())
+            .unwrap_or_default();
+        if let Some(score) = next.score.as_mut() {
+            // Asking to be shown counts as a first answer that was not right.
+            feedback.counted = score.record(&q.id, feedback.right && given.is_some());
+            storage::save(&tour, &score.encode());
+        }
+        next.outbox.push(HostEvent::QuestionAnswered {
+            tour,
+            question: q.id.clone(),
+            answer: feedback.given.clone(),
+            correct: feedback.right,
+            expected: feedback.correct.clone(),
+            first: feedback.counted,
+        });
+        next.feedback = Some(feedback);
+        next
+    }
+
+    /// Tells the course page once when a tour reaches its end.
+    fn report_finish(self, before: bool) -> Self {
+        let finished = self.tour.is_some() && self.session.borrow().runner.is_finished();
+        if finished && !before {
+            if let (Some(t), Some(score)) = (&self.tour, &self.score) {
+                self.outbox.push(HostEvent::Finished {
+                    tour: t.name.clone(),
+                    right: score.right(),
+                    questions: score.questions,
+                });
+            }
+        }
+        self
+    }
+
     /// Re-reads the engine after a change.
     fn refreshed(mut self) -> Self {
         self.version += 1;
@@ -187,7 +279,7 @@ impl State {
             (w.busy(), w.now(), w.next_event_time(), on_wire)
         };
         if !busy {
-            if self.autoplay && self.tour_has_next() {
+            if self.autoplay && self.tour_has_next() && !self.question_pending() {
                 // Let the learner read the narration before the next step.
                 self.quiet_ms += real_ms;
                 if self.quiet_ms >= AUTOPLAY_PAUSE_MS {
@@ -275,6 +367,11 @@ pub enum Action {
     /// Nothing changed, but the layout did (the window was resized): draw again so
     /// that the descriptor arrows follow their cards.
     Redraw,
+    /// The learner's answer to the question the tour stands before, as typed and as
+    /// read; `None`: show the answer without guessing.
+    Answer(Option<(String, Answer)>),
+    /// Forget the tour's score, here and in the browser's storage.
+    ResetScore,
 }
 
 impl Reducible for State {
@@ -282,7 +379,18 @@ impl Reducible for State {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let s = (*self).clone();
+        let finished_before = s.tour.is_some() && s.session.borrow().runner.is_finished();
         let next = match action {
+            Action::Answer(given) => s.answer(given),
+            Action::ResetScore => {
+                let mut s = s;
+                if let (Some(t), Some(score)) = (&s.tour, s.score.as_mut()) {
+                    storage::clear(&t.name);
+                    score.first.clear();
+                }
+                s.feedback = None;
+                s
+            }
             Action::Apply(input) => s.with_session(|x| x.apply(input)),
             Action::Call { pid, call } => s.with_session(|x| x.call(pid, &call)),
             Action::Line(text) => s.with_session(|x| x.line(&text)),
@@ -374,6 +482,7 @@ impl Reducible for State {
             Action::Reset => State {
                 theme: s.theme,
                 speed: s.speed,
+                outbox: s.outbox.clone(),
                 ..State::default()
             },
             Action::Tour {
@@ -383,24 +492,27 @@ impl Reducible for State {
             } => State {
                 theme: s.theme,
                 speed: s.speed,
-                tour: Some(TourInfo {
-                    name,
-                    title,
-                    len: scenario.statements.len(),
-                }),
+                outbox: s.outbox.clone(),
                 ..State::from_session(Session::tour(&scenario))
-            },
+            }
+            .start_tour(name, title, scenario.statements.len()),
             Action::Load(scenario) => State {
                 theme: s.theme,
                 speed: s.speed,
+                outbox: s.outbox.clone(),
                 ..State::from_session(Session::finished(&scenario))
             },
-            Action::LeaveTour => State { tour: None, ..s },
+            Action::LeaveTour => State {
+                tour: None,
+                score: None,
+                feedback: None,
+                ..s
+            },
             Action::Redraw => State {
                 layout_epoch: s.layout_epoch + 1,
                 ..s
             },
         };
-        Rc::new(next)
+        Rc::new(next.report_finish(finished_before))
     }
 }

@@ -2,6 +2,7 @@
 //! step. The learner can leave a tour at any point and go on experimenting.
 
 use crate::app::Ctx;
+use crate::components::question::{AnswerFeedback, QuestionCard, ScoreLine};
 use crate::session::Input;
 use crate::state::Action;
 use sockscope_scenario::{tours, LineKind};
@@ -61,9 +62,10 @@ pub fn TourPanel() -> Html {
     let Some(tour) = ctx.tour.clone() else {
         return html! {};
     };
-    let (position, can_back, finished, next_text, narration) = {
+    let (position, can_back, finished, next_text, narration, question) = {
         let s = ctx.session.borrow();
         let r = &s.runner;
+        let question = crate::quiz::pending(r).cloned();
         let next = r
             .statements()
             .iter()
@@ -88,8 +90,10 @@ pub fn TourPanel() -> Html {
             r.is_finished(),
             next,
             said,
+            question,
         )
     };
+    let feedback = ctx.current_feedback().cloned();
     let send = |a: fn() -> Action| {
         let ctx = ctx.clone();
         Callback::from(move |_: MouseEvent| ctx.dispatch(a()))
@@ -113,9 +117,19 @@ pub fn TourPanel() -> Html {
             if let Some(n) = next_text {
                 <p class="tour-next">{ "Next: " }<code>{ n }</code></p>
             }
+            if let Some(f) = feedback {
+                <AnswerFeedback feedback={f} />
+            }
+            if let Some(q) = question.clone() {
+                <QuestionCard question={q} dispatch={ctx.dispatcher()} />
+            }
+            if let Some(score) = ctx.score.clone() {
+                <ScoreLine score={score} dispatch={ctx.dispatcher()} />
+            }
             <div class="row">
                 <button type="button" onclick={send(|| Action::StepBack)} data-testid="tour-prev" disabled={!can_back}>{ "◀ Previous step" }</button>
-                <button type="button" class="primary" onclick={next} data-testid="tour-next" disabled={finished}>
+                <button type="button" class="primary" onclick={next} data-testid="tour-next" disabled={finished || question.is_some()}
+                    title={question.is_some().then_some("Answer the question first (or press “Show me”)")}>
                     { if finished { "The tour is over" } else { "Next step ▶" } }</button>
                 <button type="button" onclick={send(|| Action::LeaveTour)} data-testid="tour-leave"
                     title="Keep everything as it is and go on with your own calls">{ "Leave the tour" }</button>
