@@ -172,11 +172,15 @@ fn throughput_prints_the_times_its_narration_quotes() {
     ));
     assert!(has_line(&r, "S2: send(c, 49152) returned 49152 at t=700ms"));
     assert!(has_line(&r, "S1: send(c, 49152) returned 49152 at t=2.7s"));
-    // The checkpoints: 550 ms, then 1.85 s and 50 ms more.
+    // The checkpoints: 50 ms, 500 ms more, then 1.85 s and 50 ms more.
     assert!(r
         .lines
         .iter()
-        .any(|l| l.text.starts_with("net: run 550ms:") && l.text.ends_with("now t=850ms")));
+        .any(|l| l.text.starts_with("net: run 50ms:") && l.text.ends_with("now t=350ms")));
+    assert!(r
+        .lines
+        .iter()
+        .any(|l| l.text.starts_with("net: run 500ms:") && l.text.ends_with("now t=850ms")));
     assert!(r
         .lines
         .iter()
@@ -207,14 +211,14 @@ fn server_side_retries_the_syn_ack_five_times_before_giving_up() {
 #[test]
 fn closing_lingers_for_l_linger_seconds() {
     let r = run_tour(tour("closing"));
-    // The lingering close() is issued when the last handshake ends, at t=181.75s.
+    // The lingering close() is issued when the last handshake ends, at t=847.75s.
     assert!(has_line(
         &r,
-        "B: s2 = accept(l) returned 5 (peer 10.0.0.1:32772) at t=181.75s"
+        "B: s2 = accept(l) returned 4 (peer 10.0.0.1:32775) at t=847.75s"
     ));
     assert!(r
         .lines
         .iter()
         .any(|l| l.text.starts_with("A: close(c2) returned -1 ETIMEDOUT")
-            && l.text.ends_with("at t=184.75s")));
+            && l.text.ends_with("at t=850.75s")));
 }
