@@ -48,9 +48,10 @@ fn a_syn_at_a_full_backlog_is_discarded_for_the_backlog() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn bytes_beyond_a_full_recvq_are_discarded_for_the_window() {
-    let mut cfg = WorldConfig::default();
-    cfg.mss = 500;
-    let mut lab = lab(cfg);
+    let mut lab = lab(WorldConfig {
+        mss: 500,
+        ..WorldConfig::default()
+    });
     let (_l, c, s) = connected(&mut lab, 80);
     let Lab { w, pa, pb, .. } = &mut lab;
     ok(
