@@ -199,7 +199,8 @@ fn connect_errors_shows_the_doubling_syn_timeouts() {
         "client: connect(c3, 10.0.0.2:80) returned -1 ETIMEDOUT \
          (the peer did not answer in time, even after retransmissions) at t=127.25s"
     ));
-    assert_eq!(wire_times(&r, "RST"), ["250ms"]);
+    // The refused SYN, then the data that reaches the restarted server.
+    assert_eq!(wire_times(&r, "RST"), ["250ms", "128.5s"]);
 }
 
 #[test]
