@@ -78,6 +78,54 @@ fn every_tour_has_a_title_a_summary_and_narration() {
 }
 
 #[test]
+fn every_tour_is_divided_into_three_to_seven_sections_from_its_start() {
+    for t in ALL {
+        let statements = t.parse().unwrap().statements;
+        let titles: Vec<&str> = statements
+            .iter()
+            .filter_map(|s| match &s.kind {
+                Stmt::Section(title) => Some(title.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            (3..=7).contains(&titles.len()),
+            "tours/{}.scn has {} sections",
+            t.name,
+            titles.len()
+        );
+        assert!(titles.iter().all(|t| !t.trim().is_empty()), "{}", t.name);
+        let distinct: BTreeSet<&str> = titles.iter().copied().collect();
+        assert_eq!(distinct.len(), titles.len(), "{}: a title twice", t.name);
+        // Only the world's set-up (options, hosts) may come before the first section.
+        let first = statements
+            .iter()
+            .find(|s| !matches!(s.kind, Stmt::Option { .. } | Stmt::Host { .. }))
+            .unwrap();
+        assert!(
+            matches!(first.kind, Stmt::Section(_)),
+            "tours/{}.scn:{}: the first part has no section line",
+            t.name,
+            first.line
+        );
+        // No section is empty: each has narration of its own.
+        let mut says_in_section = Vec::new();
+        for s in &statements {
+            match s.kind {
+                Stmt::Section(_) => says_in_section.push(0),
+                Stmt::Say(_) => {
+                    if let Some(n) = says_in_section.last_mut() {
+                        *n += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert!(says_in_section.iter().all(|&n| n > 0), "{}", t.name);
+    }
+}
+
+#[test]
 fn tour_names_are_unique_url_safe_and_match_the_files() {
     let mut names = BTreeSet::new();
     for t in ALL {
@@ -207,6 +255,15 @@ fn connect_errors_shows_the_doubling_syn_timeouts() {
 fn server_side_retries_the_syn_ack_five_times_before_giving_up() {
     let r = run_tour(tour("server-side"));
     assert_eq!(wire_times(&r, "SYN+ACK (retransmission), dropped").len(), 5);
+    // The SYN that met the full backlog got no answer and came again 1 s later.
+    assert_eq!(
+        wire_times(&r, "client:32772 -> server:8080  SYN"),
+        ["63.65s", "64.65s"]
+    );
+    assert!(!r
+        .lines
+        .iter()
+        .any(|l| l.kind == LineKind::Wire && l.text.contains("server:8080 -> client:32772  RST")));
 }
 
 #[test]
