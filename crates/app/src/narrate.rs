@@ -3,7 +3,9 @@
 
 use sockscope_engine::call::{Call, Value};
 use sockscope_engine::snapshot::Snapshot;
-use sockscope_engine::trace::{Cause, DemuxOutcome, DropReason, Event, TimerKind};
+use sockscope_engine::trace::{
+    Cause, DemuxOutcome, DiscardReason, DropReason, Event, TimerKind, ZeroRead,
+};
 use sockscope_engine::{HostId, Pid, SockId, TraceEntry};
 
 /// Looks names up in the current snapshot; structures that are gone keep their number.
@@ -66,20 +68,27 @@ fn why_blocked(call: &Call) -> &'static str {
         Call::Recv { .. } | Call::RecvFrom { .. } => {
             "RecvQ is empty, so recv() waits for bytes or the end of the stream"
         }
-        Call::Accept { .. } => "no connection has finished its handshake yet",
+        Call::Accept { .. } => {
+            "the listener's queue of completed connections (its accept queue) is empty"
+        }
         Call::Connect { .. } => "connect() waits for the handshake to finish",
         Call::Close { .. } => "SO_LINGER makes close() wait for the closing handshake",
         _ => "it waits",
     }
 }
 
-fn returned(v: &Value, call: &Call) -> String {
-    match (call, v) {
-        (
-            Call::Recv { .. } | Call::RecvFrom { .. },
-            Value::Bytes(0) | Value::From { len: 0, .. },
-        ) => "0: end of stream, the peer will send nothing more".to_string(),
-        _ => v.to_string(),
+fn returned(v: &Value, zero: Option<ZeroRead>) -> String {
+    match zero {
+        Some(ZeroRead::EndOfStream) => "0: end of stream, the peer will send nothing more".into(),
+        Some(ZeroRead::AskedForZero) => "0: the call asked for 0 bytes".into(),
+        Some(ZeroRead::ShutRead) => {
+            "0: this socket was shut for reading (shutdown SHUT_RD), so it reads nothing more"
+                .into()
+        }
+        Some(ZeroRead::EmptyDatagram) => {
+            "0: the datagram it took was empty (for UDP that ends nothing)".into()
+        }
+        None => v.to_string(),
     }
 }
 
@@ -116,11 +125,16 @@ pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
                 why_blocked(call)
             )
         }
-        Event::CallReturned { pid, call, ret } => match ret {
+        Event::CallReturned {
+            pid,
+            call,
+            ret,
+            zero,
+        } => match ret {
             Ok(v) => format!(
                 "{}: {call} returned {}.",
                 names.process(*pid),
-                returned(v, call)
+                returned(v, *zero)
             ),
             Err(e) => format!(
                 "{}: {call} failed with {e}: {}.",
@@ -177,12 +191,20 @@ pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
             };
             format!("Segment {} is {why}.", seg.0)
         }
-        Event::SegmentDiscarded { seg, sock } => {
-            format!(
-                "{} discards segment {}: out of order, or no room in its window.",
-                names.sock(*sock),
-                seg.0
-            )
+        Event::SegmentDiscarded { seg, sock, reason } => {
+            let why = match reason {
+                DiscardReason::BacklogFull => {
+                    "a SYN, but the listener's backlog is full; the client will send its SYN again later"
+                }
+                DiscardReason::OutOfOrder => {
+                    "it does not start at the next byte expected, so the sender will send it again"
+                }
+                DiscardReason::WindowFull => {
+                    "RecvQ has no room for its bytes (the window was closed)"
+                }
+                DiscardReason::NotAccepting => "the structure takes no more data in its state",
+            };
+            format!("{} discards segment {}: {why}.", names.sock(*sock), seg.0)
         }
         Event::Demux(r) => match (r.winner, r.outcome) {
             (Some(w), DemuxOutcome::Delivered) => {
@@ -201,7 +223,9 @@ pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
             }
             (_, DemuxOutcome::PortUnreachable) => {
                 format!(
-                    "{}: no UDP structure has port {}; the datagram is thrown away.",
+                    "{}: no UDP structure has port {}; the datagram is thrown away. A real host \
+                     also answers with an ICMP port-unreachable message (not drawn here); a \
+                     connected sender's next call fails with ECONNREFUSED.",
                     names.host(r.host),
                     r.dst.port()
                 )
@@ -210,10 +234,15 @@ pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
                 "{}: the reset matches no structure and is ignored.",
                 names.host(r.host)
             ),
-            _ => format!(
+            _ if r.syn => format!(
                 "{}: nothing listens on port {}, so it answers with a reset (RST).",
                 names.host(r.host),
                 r.dst.port()
+            ),
+            _ => format!(
+                "{}: no structure matches this segment (its connection is gone here), so it \
+                 answers with a reset (RST).",
+                names.host(r.host)
             ),
         },
         Event::TimerFired { sock, kind } => match kind {
@@ -247,4 +276,99 @@ pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
         }
     };
     Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sockscope_scenario::{parse, Runner};
+
+    /// Every sentence the narration gives for the trace of `text`.
+    fn sentences(text: &str) -> Vec<String> {
+        let mut runner = Runner::new(&parse(text).unwrap());
+        runner.run_to_end();
+        assert!(runner.report().ok(), "{}", runner.report().text());
+        let snapshot = runner.world().snapshot();
+        let names = Names(&snapshot);
+        runner
+            .world()
+            .trace()
+            .iter()
+            .filter_map(|e| describe(e, &names))
+            .collect()
+    }
+
+    fn said(all: &[String], part: &str) -> usize {
+        all.iter().filter(|s| s.contains(part)).count()
+    }
+
+    const PAIR: &str = "host A 10.0.0.1\nhost B 10.0.0.2\n\
+        B: l = socket(TCP); bind(l, *:9); listen(l, 5)\n\
+        A: c = socket(TCP); connect(c, 10.0.0.2:9)\n\
+        B: s = accept(l)\n";
+
+    #[test]
+    fn a_blocked_accept_names_the_empty_accept_queue_even_after_an_earlier_accept() {
+        let all = sentences(&format!("{PAIR}B: s2 = accept(l) &\nexpect blocked B\n"));
+        assert_eq!(said(&all, "accept queue) is empty"), 2, "{all:#?}");
+        assert_eq!(said(&all, "finished its handshake"), 0);
+    }
+
+    #[test]
+    fn only_the_peers_fin_is_narrated_as_the_end_of_the_stream() {
+        let all = sentences(&format!(
+            "{PAIR}expect B: recv(s, 0) == 0\n\
+             expect A: shutdown(c, SHUT_RD) == 0\nexpect A: recv(c, 10) == 0\n\
+             A: close(c)\nnet: run\nexpect B: recv(s, 10) == 0\n"
+        ));
+        assert_eq!(said(&all, "asked for 0 bytes"), 1, "{all:#?}");
+        assert_eq!(said(&all, "shut for reading"), 1, "{all:#?}");
+        assert_eq!(said(&all, "end of stream"), 1, "{all:#?}");
+    }
+
+    #[test]
+    fn an_empty_datagram_is_not_an_end_of_stream() {
+        let all = sentences(
+            "host A 10.0.0.1\nhost B 10.0.0.2\nB: r = socket(UDP); bind(r, *:53)\n\
+             A: u = socket(UDP); sendto(u, 0, 10.0.0.2:53)\nnet: run\n\
+             expect B: recv(r, 100) == 0\n",
+        );
+        assert_eq!(said(&all, "datagram it took was empty"), 1, "{all:#?}");
+        assert_eq!(said(&all, "end of stream"), 0, "{all:#?}");
+    }
+
+    #[test]
+    fn a_syn_dropped_at_a_full_backlog_says_so() {
+        let all = sentences(
+            "host A 10.0.0.1\nhost B 10.0.0.2\nB: l = socket(TCP); bind(l, *:9); listen(l, 1)\n\
+             A: c = socket(TCP); connect(c, 10.0.0.2:9)\nnet: run\n\
+             A: d = socket(TCP); connect(d, 10.0.0.2:9) &\nnet: deliver 1\n",
+        );
+        assert_eq!(said(&all, "backlog is full"), 1, "{all:#?}");
+        assert_eq!(said(&all, "out of order"), 0, "{all:#?}");
+    }
+
+    #[test]
+    fn a_stale_segment_is_not_said_to_find_nobody_listening() {
+        let all = sentences(&format!(
+            "{PAIR}net: crash B; restart B\nA: send(c, 10)\nnet: run\n\
+             A: x = socket(TCP)\nexpect A: connect(x, 10.0.0.2:7) == ECONNREFUSED\n"
+        ));
+        assert_eq!(
+            said(&all, "no structure matches this segment"),
+            1,
+            "{all:#?}"
+        );
+        assert_eq!(said(&all, "nothing listens on port 7"), 1, "{all:#?}");
+        assert_eq!(said(&all, "nothing listens on port 9"), 0, "{all:#?}");
+    }
+
+    #[test]
+    fn an_unmatched_datagram_mentions_the_icmp_answer() {
+        let all = sentences(
+            "host A 10.0.0.1\nhost B 10.0.0.2\nA: u = socket(UDP)\n\
+             expect A: sendto(u, 5, 10.0.0.2:53) == 5\nnet: run\n",
+        );
+        assert_eq!(said(&all, "ICMP port-unreachable"), 1, "{all:#?}");
+    }
 }

@@ -55,16 +55,16 @@ impl Errno {
             Errno::EAGAIN => "the call would have to wait, and the socket is non-blocking",
             Errno::EALREADY => "a connection attempt is already under way on this socket",
             Errno::EBADF => "this number is not an open descriptor of the process",
-            Errno::ECONNREFUSED => "nobody listens on that port: the peer answered with a reset (RST)",
+            Errno::ECONNREFUSED => "nobody listens on that port: for TCP the peer answered with a reset (RST), for a connected UDP socket with an ICMP port-unreachable message",
             Errno::ECONNRESET => "the peer aborted the connection with a reset (RST)",
             Errno::EDESTADDRREQ => "the socket has no destination: connect it or use sendto",
             Errno::EINPROGRESS => "the handshake has started; the non-blocking connect finishes later",
-            Errno::EINVAL => "the call does not fit the socket's current state",
+            Errno::EINVAL => "an argument is invalid (a buffer size of 0, say, which Linux would round up instead) or the call does not fit the socket's current state",
             Errno::EISCONN => "the socket is already connected",
             Errno::EMSGSIZE => "the datagram is larger than the socket can send in one piece",
             Errno::ENOTCONN => "the socket is not connected",
             Errno::EOPNOTSUPP => "this operation does not exist for this kind of socket",
-            Errno::EPIPE => "this socket can no longer send: it was shut down for writing or the connection is gone",
+            Errno::EPIPE => "this socket can no longer send: it was shut down for writing or the connection is gone; the signal SIGPIPE comes with it and ends the process unless the program ignores it or sends with MSG_NOSIGNAL",
             Errno::ETIMEDOUT => "the peer did not answer in time, even after retransmissions",
         }
     }
@@ -77,3 +77,19 @@ impl fmt::Display for Errno {
 }
 
 impl std::error::Error for Errno {}
+
+#[cfg(test)]
+mod tests {
+    use super::Errno;
+
+    #[test]
+    fn explanations_name_icmp_sigpipe_and_bad_arguments() {
+        assert!(Errno::ECONNREFUSED.explain().contains("ICMP"));
+        assert!(Errno::ECONNREFUSED.explain().contains("RST"));
+        assert!(Errno::EPIPE.explain().contains("SIGPIPE"));
+        assert!(Errno::EPIPE.explain().contains("MSG_NOSIGNAL"));
+        assert!(Errno::EINVAL
+            .explain()
+            .starts_with("an argument is invalid"));
+    }
+}

@@ -59,6 +59,33 @@ pub enum DropReason {
     ReceiveBufferFull,
 }
 
+/// Why a TCP receiver threw an arriving segment away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DiscardReason {
+    /// A SYN at a listener whose list of half-open connections or queue of completed
+    /// connections already holds `backlog` structures.
+    BacklogFull,
+    /// The segment does not start at the next byte expected.
+    OutOfOrder,
+    /// RecvQ has no room for (all of) its bytes.
+    WindowFull,
+    /// The structure no longer takes data in its state (e.g. after the peer's FIN).
+    NotAccepting,
+}
+
+/// Why a recv()/recvfrom() returned 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ZeroRead {
+    /// TCP: the peer's FIN was reached (or the connection is closed): end of stream.
+    EndOfStream,
+    /// The call asked for 0 bytes.
+    AskedForZero,
+    /// The program itself called shutdown(SHUT_RD) on this socket.
+    ShutRead,
+    /// UDP: the datagram at the head of RecvQ carried no bytes.
+    EmptyDatagram,
+}
+
 /// One socket structure examined by the demultiplexer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemuxCandidate {
@@ -107,6 +134,9 @@ pub struct DemuxRecord {
     pub omitted: usize,
     pub winner: Option<SockId>,
     pub outcome: DemuxOutcome,
+    /// The segment asks to open a connection (SYN without ACK). False for `explain`.
+    #[serde(default)]
+    pub syn: bool,
 }
 
 /// A process blocked in a call that cannot complete.
@@ -151,6 +181,9 @@ pub enum Event {
         pid: Pid,
         call: Call,
         ret: Ret,
+        /// For a recv()/recvfrom() that returned 0: why.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zero: Option<ZeroRead>,
     },
     SocketCreated {
         sock: SockId,
@@ -183,6 +216,7 @@ pub enum Event {
     SegmentDiscarded {
         seg: SegId,
         sock: SockId,
+        reason: DiscardReason,
     },
     Demux(DemuxRecord),
     TimerSet {

@@ -78,6 +78,54 @@ fn every_tour_has_a_title_a_summary_and_narration() {
 }
 
 #[test]
+fn every_tour_is_divided_into_three_to_seven_sections_from_its_start() {
+    for t in ALL {
+        let statements = t.parse().unwrap().statements;
+        let titles: Vec<&str> = statements
+            .iter()
+            .filter_map(|s| match &s.kind {
+                Stmt::Section(title) => Some(title.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            (3..=7).contains(&titles.len()),
+            "tours/{}.scn has {} sections",
+            t.name,
+            titles.len()
+        );
+        assert!(titles.iter().all(|t| !t.trim().is_empty()), "{}", t.name);
+        let distinct: BTreeSet<&str> = titles.iter().copied().collect();
+        assert_eq!(distinct.len(), titles.len(), "{}: a title twice", t.name);
+        // Only the world's set-up (options, hosts) may come before the first section.
+        let first = statements
+            .iter()
+            .find(|s| !matches!(s.kind, Stmt::Option { .. } | Stmt::Host { .. }))
+            .unwrap();
+        assert!(
+            matches!(first.kind, Stmt::Section(_)),
+            "tours/{}.scn:{}: the first part has no section line",
+            t.name,
+            first.line
+        );
+        // No section is empty: each has narration of its own.
+        let mut says_in_section = Vec::new();
+        for s in &statements {
+            match s.kind {
+                Stmt::Section(_) => says_in_section.push(0),
+                Stmt::Say(_) => {
+                    if let Some(n) = says_in_section.last_mut() {
+                        *n += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert!(says_in_section.iter().all(|&n| n > 0), "{}", t.name);
+    }
+}
+
+#[test]
 fn tour_names_are_unique_url_safe_and_match_the_files() {
     let mut names = BTreeSet::new();
     for t in ALL {
@@ -172,11 +220,15 @@ fn throughput_prints_the_times_its_narration_quotes() {
     ));
     assert!(has_line(&r, "S2: send(c, 49152) returned 49152 at t=700ms"));
     assert!(has_line(&r, "S1: send(c, 49152) returned 49152 at t=2.7s"));
-    // The checkpoints: 550 ms, then 1.85 s and 50 ms more.
+    // The checkpoints: 50 ms, 500 ms more, then 1.85 s and 50 ms more.
     assert!(r
         .lines
         .iter()
-        .any(|l| l.text.starts_with("net: run 550ms:") && l.text.ends_with("now t=850ms")));
+        .any(|l| l.text.starts_with("net: run 50ms:") && l.text.ends_with("now t=350ms")));
+    assert!(r
+        .lines
+        .iter()
+        .any(|l| l.text.starts_with("net: run 500ms:") && l.text.ends_with("now t=850ms")));
     assert!(r
         .lines
         .iter()
@@ -195,26 +247,36 @@ fn connect_errors_shows_the_doubling_syn_timeouts() {
         "client: connect(c3, 10.0.0.2:80) returned -1 ETIMEDOUT \
          (the peer did not answer in time, even after retransmissions) at t=127.25s"
     ));
-    assert_eq!(wire_times(&r, "RST"), ["250ms"]);
+    // The refused SYN, then the data that reaches the restarted server.
+    assert_eq!(wire_times(&r, "RST"), ["250ms", "128.5s"]);
 }
 
 #[test]
 fn server_side_retries_the_syn_ack_five_times_before_giving_up() {
     let r = run_tour(tour("server-side"));
     assert_eq!(wire_times(&r, "SYN+ACK (retransmission), dropped").len(), 5);
+    // The SYN that met the full backlog got no answer and came again 1 s later.
+    assert_eq!(
+        wire_times(&r, "client:32772 -> server:8080  SYN"),
+        ["63.65s", "64.65s"]
+    );
+    assert!(!r
+        .lines
+        .iter()
+        .any(|l| l.kind == LineKind::Wire && l.text.contains("server:8080 -> client:32772  RST")));
 }
 
 #[test]
 fn closing_lingers_for_l_linger_seconds() {
     let r = run_tour(tour("closing"));
-    // The lingering close() is issued when the last handshake ends, at t=181.75s.
+    // The lingering close() is issued when the last handshake ends, at t=847.75s.
     assert!(has_line(
         &r,
-        "B: s2 = accept(l) returned 5 (peer 10.0.0.1:32772) at t=181.75s"
+        "B: s2 = accept(l) returned 4 (peer 10.0.0.1:32775) at t=847.75s"
     ));
     assert!(r
         .lines
         .iter()
         .any(|l| l.text.starts_with("A: close(c2) returned -1 ETIMEDOUT")
-            && l.text.ends_with("at t=184.75s")));
+            && l.text.ends_with("at t=850.75s")));
 }

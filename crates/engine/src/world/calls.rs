@@ -10,7 +10,7 @@ use crate::ids::{Fd, HostId, Pid, SockId};
 use crate::queue::Run;
 use crate::segment::Flags;
 use crate::state::TcpState;
-use crate::trace::{Event, TimerKind};
+use crate::trace::{Event, TimerKind, ZeroRead};
 use std::net::{IpAddr, SocketAddr};
 
 /// Where a call stands after one attempt.
@@ -61,7 +61,7 @@ impl World {
         };
         let reply = match self.poll_call(pid, &mut pending, true) {
             Done(ret) => {
-                self.finish(pid, pending.call, ret);
+                self.finish(pid, pending.call, pending.sock, ret);
                 CallReply::Returned(ret)
             }
             Block => {
@@ -102,7 +102,7 @@ impl World {
                     Done(ret) => {
                         finished = true;
                         self.blocked -= 1;
-                        self.finish(pid, pending.call, ret);
+                        self.finish(pid, pending.call, pending.sock, ret);
                     }
                     Block => self.procs[i].pending = Some(pending),
                 }
@@ -113,13 +113,36 @@ impl World {
         }
     }
 
-    fn finish(&mut self, pid: Pid, call: Call, ret: Ret) {
+    fn finish(&mut self, pid: Pid, call: Call, sock: SockId, ret: Ret) {
+        let zero = self.zero_read(&call, sock, &ret);
         self.emit(|| Event::CallReturned {
             pid,
             call: call.clone(),
             ret,
+            zero,
         });
         self.procs[pid.0 as usize].last = Some((call, ret));
+    }
+
+    /// Why a recv()/recvfrom() that returned 0 did so (`None` for any other result).
+    fn zero_read(&self, call: &Call, sock: SockId, ret: &Ret) -> Option<ZeroRead> {
+        let len = match call {
+            Call::Recv { len, .. } | Call::RecvFrom { len, .. } => *len,
+            _ => return None,
+        };
+        if !matches!(ret, Ok(Value::Bytes(0) | Value::From { len: 0, .. })) {
+            return None;
+        }
+        let s = self.socket(sock)?;
+        Some(if len == 0 {
+            ZeroRead::AskedForZero
+        } else if s.read_shut {
+            ZeroRead::ShutRead
+        } else if s.proto == Proto::Udp {
+            ZeroRead::EmptyDatagram
+        } else {
+            ZeroRead::EndOfStream
+        })
     }
 
     fn poll_call(&mut self, pid: Pid, pending: &mut Pending, first: bool) -> Poll {

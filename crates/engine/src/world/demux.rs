@@ -44,6 +44,7 @@ impl World {
     pub(super) fn demux(&self, host: HostId, seg: &Segment) -> (Option<SockId>, DemuxRecord) {
         let mut record = self.explain_demux(host, seg.proto, seg.src, seg.dst);
         record.seg = seg.id;
+        record.syn = seg.flags.syn && !seg.flags.ack;
         (record.winner, record)
     }
 
@@ -109,6 +110,7 @@ impl World {
             } else {
                 DemuxOutcome::Refused
             },
+            syn: false,
         }
     }
 }

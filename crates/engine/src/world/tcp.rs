@@ -11,7 +11,7 @@ use crate::queue::{prefix_iter, Run};
 use crate::segment::{Flags, Segment};
 use crate::socket::Tcb;
 use crate::state::TcpState;
-use crate::trace::{Cause, DemuxOutcome, Event, TimerKind};
+use crate::trace::{Cause, DemuxOutcome, DiscardReason, Event, TimerKind};
 
 impl World {
     pub(super) fn set_state(&mut self, id: SockId, to: TcpState, cause: Cause) {
@@ -335,6 +335,7 @@ impl World {
             return self.emit(|| Event::SegmentDiscarded {
                 seg: seg.id,
                 sock: id,
+                reason: DiscardReason::BacklogFull,
             });
         }
         let (family, opts) = (parent.family, parent.opts.clone());
@@ -556,9 +557,15 @@ impl World {
             TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
         );
         if !open || seg.seq != s.tcb.rcv_nxt {
+            let reason = if open {
+                DiscardReason::OutOfOrder
+            } else {
+                DiscardReason::NotAccepting
+            };
             return self.emit(|| Event::SegmentDiscarded {
                 seg: seg.id,
                 sock: id,
+                reason,
             });
         }
         // After shutdown(SHUT_RD) bytes are acknowledged and dropped.
@@ -581,6 +588,7 @@ impl World {
             self.emit(|| Event::SegmentDiscarded {
                 seg: seg.id,
                 sock: id,
+                reason: DiscardReason::WindowFull,
             });
         }
     }
