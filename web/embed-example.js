@@ -1,6 +1,34 @@
-// Mounts a sockscope instance into this course page. `init` loads the WebAssembly;
-// `mount(element, options)` takes the same options as the page's address.
+// Mounts a sockscope instance into this course page and records what both instances
+// report. `init` loads the WebAssembly; `mount(element, options, onEvent)` takes the
+// same options as the page's address, and calls onEvent with each event.
 import init, { mount } from './sockscope-app.js';
 
+const results = document.getElementById('results');
+
+/** One line per event: where it came from and what it says. */
+function record(from, event) {
+  const li = document.createElement('li');
+  li.dataset.from = from;
+  li.dataset.type = event.type;
+  li.dataset.event = JSON.stringify(event);
+  const parts = [`${from}: ${event.type}`];
+  if (event.tour) parts.push(`tour ${event.tour}`);
+  if (event.type === 'question-answered') {
+    const given = event.answer === null ? 'asked to be shown' : `answered ${event.answer}`;
+    parts.push(`question ${event.question}, ${given}, ${event.correct ? 'right' : 'not right'} (engine: ${event.expected})`);
+  }
+  if (event.type === 'finished') parts.push(`${event.right} of ${event.questions} right`);
+  li.textContent = parts.join(' · ');
+  results.append(li);
+}
+
+// The iframe's messages; only sockscope's, and only from this page's own origin.
+window.addEventListener('message', (e) => {
+  if (e.origin !== window.location.origin || e.data?.source !== 'sockscope') return;
+  record('iframe', e.data);
+});
+
 await init();
-mount(document.getElementById('deadlock-demo'), 'tour=deadlock&controls=minimal');
+mount(document.getElementById('deadlock-demo'), 'tour=deadlock&controls=minimal', (event) =>
+  record('mounted', event),
+);
