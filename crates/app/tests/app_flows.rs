@@ -180,6 +180,7 @@ async fn app_with(query: &str, fragment: &str) -> web_sys::Element {
         query: query.to_string().into(),
         fragment: fragment.to_string().into(),
         whole_page: false,
+        on_event: None,
     };
     yew::Renderer::<sockscope_app::app::App>::with_root_and_props(root.clone(), props).render();
     settle().await;
