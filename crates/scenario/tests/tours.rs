@@ -280,3 +280,125 @@ fn closing_lingers_for_l_linger_seconds() {
         .any(|l| l.text.starts_with("A: close(c2) returned -1 ETIMEDOUT")
             && l.text.ends_with("at t=850.75s")));
 }
+
+/// Every question of every tour, with the answer the engine gives when its moment
+/// comes. The narration after each question states that answer, so this pins it.
+const ANSWERS: &[(&str, &str, &str)] = &[
+    ("byte-stream", "first_segment", "1500"),
+    ("byte-stream", "recv_size", "1500"),
+    ("byte-stream", "framing", "30"),
+    ("closing", "end_of_stream", "0"),
+    ("closing", "half_close_ends", "TIME_WAIT"),
+    ("closing", "window_zero", "300"),
+    ("closing", "linger_runs_out", "ETIMEDOUT"),
+    ("connect-errors", "refused", "ECONNREFUSED"),
+    ("connect-errors", "one_syn_lost", "0"),
+    ("connect-errors", "reset_found", "ECONNRESET"),
+    ("deadlock", "both_send", "yes"),
+    ("deadlock", "both_recv", "yes"),
+    ("deadlock", "third_echo", "yes"),
+    ("deadlock", "limit_2500", "no"),
+    ("demux", "exact_bind", "EADDRINUSE"),
+    ("demux", "syn_goes_to", "l1"),
+    ("demux", "other_address", "l0"),
+    ("demux", "own_connection", "s2"),
+    ("finite-buffers", "bigger_than_sendq", "1500"),
+    ("finite-buffers", "window_closed", "500"),
+    ("finite-buffers", "too_big", "yes"),
+    ("finite-buffers", "refill", "1000"),
+    ("server-side", "bound_only", "ECONNREFUSED"),
+    ("server-side", "client_after_synack", "ESTABLISHED"),
+    ("server-side", "accept_again", "yes"),
+    ("server-side", "full_backlog", "SYN_SENT"),
+    ("simultaneous-open", "who_gets_syn", "x"),
+    ("simultaneous-open", "syn_meets_syn", "SYN_RCVD"),
+    ("simultaneous-open", "synacks_cross", "ESTABLISHED"),
+    ("socket-structure", "first_fd", "3"),
+    ("socket-structure", "close_one_fd", "ESTABLISHED"),
+    ("socket-structure", "closed_fd", "EBADF"),
+    ("socket-structure", "after_shutdown", "FIN_WAIT_2"),
+    ("throughput", "small_sendq", "2048"),
+    ("throughput", "first_trip", "1460"),
+    ("throughput", "big_buffer_done", "49152"),
+    ("time-wait", "new_fd", "3"),
+    ("time-wait", "rebind", "EADDRINUSE"),
+    ("time-wait", "reuse_bind", "0"),
+    ("time-wait", "after_quiet", "EADDRINUSE"),
+    ("udp", "one_datagram", "100"),
+    ("udp", "after_truncation", "300"),
+    ("udp", "full_recvq", "400"),
+    ("udp", "icmp_reported", "ECONNREFUSED"),
+];
+
+#[test]
+fn every_tour_asks_two_to_four_questions_that_the_engine_answers_as_the_narration_says() {
+    use sockscope_scenario::Probe;
+    let mut kinds = BTreeSet::new();
+    let mut total = 0;
+    for t in ALL {
+        let questions: Vec<_> = t
+            .parse()
+            .unwrap()
+            .statements
+            .into_iter()
+            .filter_map(|s| match s.kind {
+                Stmt::Ask(q) => Some(q),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            (2..=4).contains(&questions.len()),
+            "tours/{}.scn asks {} questions",
+            t.name,
+            questions.len()
+        );
+        let ids: BTreeSet<&str> = questions.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(ids.len(), questions.len(), "{}: a question id twice", t.name);
+        for q in &questions {
+            assert!(
+                q.prompt.is_some() && q.why.is_some(),
+                "{}: {} needs a prompt and a why",
+                t.name,
+                q.id
+            );
+            assert!(
+                !q.hints.is_empty() || !q.choices.is_empty(),
+                "{}: {} has neither hints nor choices",
+                t.name,
+                q.id
+            );
+            kinds.insert(match &q.probe {
+                Probe::Returns { .. } => "returns",
+                Probe::Blocks { .. } => "blocks",
+                Probe::State { .. } => "state",
+                Probe::Queue { .. } => "queue",
+                Probe::Demux { .. } => "demux",
+                Probe::Deadlock => "deadlock",
+            });
+            if !q.choices.is_empty() {
+                kinds.insert("choice");
+            }
+        }
+        total += questions.len();
+        let report = run_tour(t);
+        let got: Vec<(&str, String)> = report
+            .questions
+            .iter()
+            .map(|a| {
+                let answer = a.answer.as_ref().map(|a| a.to_string());
+                (a.id.as_str(), answer.unwrap_or_else(|| "no answer".into()))
+            })
+            .collect();
+        let want: Vec<(&str, String)> = ANSWERS
+            .iter()
+            .filter(|(tour, _, _)| *tour == t.name)
+            .map(|(_, id, answer)| (*id, answer.to_string()))
+            .collect();
+        assert_eq!(got, want, "tours/{}.scn", t.name);
+    }
+    assert!(total >= 30, "{total} questions in all");
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["blocks", "choice", "deadlock", "demux", "queue", "returns", "state"]
+    );
+}
