@@ -353,7 +353,12 @@ fn every_tour_asks_two_to_four_questions_that_the_engine_answers_as_the_narratio
             questions.len()
         );
         let ids: BTreeSet<&str> = questions.iter().map(|q| q.id.as_str()).collect();
-        assert_eq!(ids.len(), questions.len(), "{}: a question id twice", t.name);
+        assert_eq!(
+            ids.len(),
+            questions.len(),
+            "{}: a question id twice",
+            t.name
+        );
         for q in &questions {
             assert!(
                 q.prompt.is_some() && q.why.is_some(),
