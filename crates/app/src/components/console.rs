@@ -84,7 +84,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
                 <code>{ "netstat client" }</code>{ ", " }<code>{ "expect state client c == ESTABLISHED" }</code>{ "." }</p>
             <label class="small"><input type="checkbox" checked={*show_network} onchange={toggle} />
                 { " show every segment and network step" }</label>
-            <pre class="console-log" data-testid="console-log" aria-live="polite">
+            <pre class="console-log" data-testid="console-log" aria-live="polite" tabindex="0" aria-label="Console output">
                 { for lines.into_iter().map(|(t, class)| html! { <><span class={class}>{ t }</span>{ "\n" }</> }) }
             </pre>
         </section>
