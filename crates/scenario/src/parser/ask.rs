@@ -2,7 +2,7 @@
 //! `hint` and `why` lines that follow it and belong to it.
 
 use super::cursor::Cursor;
-use super::{call, net, proc_ref, values};
+use super::{call, net, proc_ref, process_item, values};
 use crate::ast::{QueueName, Stmt};
 use crate::error::ParseError;
 use crate::question::{Answer, Choice, Hint, Probe, Question};
@@ -125,16 +125,7 @@ fn moment(c: &mut Cursor) -> Result<Vec<Stmt>, ParseError> {
         "':' after the process (after HOST: call, or after net: ...)",
     )?;
     loop {
-        out.push(match call::item(c)? {
-            call::Item::Call(call) => Stmt::Call {
-                proc: proc.clone(),
-                call,
-            },
-            call::Item::Fork(child) => Stmt::Fork {
-                proc: proc.clone(),
-                child,
-            },
-        });
+        out.push(process_item(c, &proc)?);
         if !c.eat(';') {
             break;
         }

@@ -116,22 +116,25 @@ pub fn parse_line_at(text: &str, line: u32) -> Result<Vec<Statement>, ParseError
         (Some(h), Some(':' | '/')) if !KEYWORDS.contains(&h) => {
             let proc = proc_ref(&mut c)?;
             c.expect(':', "':' after the process name")?;
-            each_item(&mut c, &mut out, |c| {
-                Ok(match call::item(c)? {
-                    call::Item::Call(call) => Stmt::Call {
-                        proc: proc.clone(),
-                        call,
-                    },
-                    call::Item::Fork(child) => Stmt::Fork {
-                        proc: proc.clone(),
-                        child,
-                    },
-                })
-            })?;
+            each_item(&mut c, &mut out, |c| process_item(c, &proc))?;
         }
         _ => each_item(&mut c, &mut out, statement)?,
     }
     Ok(out)
+}
+
+/// One item of a process line: a call or a fork of `proc`.
+fn process_item(c: &mut Cursor, proc: &ProcRef) -> Result<Stmt, ParseError> {
+    Ok(match call::item(c)? {
+        call::Item::Call(call) => Stmt::Call {
+            proc: proc.clone(),
+            call,
+        },
+        call::Item::Fork(child) => Stmt::Fork {
+            proc: proc.clone(),
+            child,
+        },
+    })
 }
 
 /// Reads `;`-separated items to the end of the line.

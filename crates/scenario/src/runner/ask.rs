@@ -125,13 +125,7 @@ impl Runner {
                 })
                 .ok_or_else(|| format!("{proc}'s {fd} is not an open descriptor")),
             Probe::Demux { proc, packet } => {
-                let pid = self.existing(proc)?;
-                let host = self.world.process(pid).map(|p| p.host);
-                let host = host.ok_or_else(|| format!("there is no process {proc}"))?;
-                let winner = self
-                    .world
-                    .explain_demux(host, packet.proto, packet.from, packet.to)
-                    .winner;
+                let (_, winner) = self.demux_winner(proc, packet)?;
                 match winner {
                     None => Ok(Answer::Structure(Vec::new())),
                     Some(sock) => {

@@ -136,13 +136,7 @@ impl Runner {
                 }
             }
             Expect::Demux { proc, packet, want } => {
-                let pid = self.existing(proc)?;
-                let host = self.world.process(pid).map(|p| p.host);
-                let host = host.ok_or_else(|| format!("there is no process {proc}"))?;
-                let winner = self
-                    .world
-                    .explain_demux(host, packet.proto, packet.from, packet.to)
-                    .winner;
+                let (pid, winner) = self.demux_winner(proc, packet)?;
                 let wanted = match want {
                     None => None,
                     Some(fd) => {
@@ -162,6 +156,21 @@ impl Runner {
                 }
             }
         })
+    }
+
+    /// The process, and the structure of its host that such a packet would go to now.
+    pub(super) fn demux_winner(
+        &self,
+        proc: &ProcRef,
+        packet: &crate::ast::Packet,
+    ) -> Result<(Pid, Option<sockscope_engine::SockId>), String> {
+        let pid = self.existing(proc)?;
+        let host = self.world.process(pid).map(|p| p.host);
+        let host = host.ok_or_else(|| format!("there is no process {proc}"))?;
+        let record = self
+            .world
+            .explain_demux(host, packet.proto, packet.from, packet.to);
+        Ok((pid, record.winner))
     }
 
     /// The structure a process's descriptor refers to, if the descriptor is open.
