@@ -16,7 +16,7 @@ use crate::components::throughput::Throughput;
 use crate::components::tour::{TourPanel, TourPicker};
 use crate::hooks::use_player::use_player;
 use crate::options::{self, ControlsMode};
-use crate::session::{Input, Session};
+use crate::session::{Session, StepMode};
 use crate::state::{Action, State, Theme, TourInfo};
 use yew::prelude::*;
 
@@ -140,21 +140,17 @@ fn initial_state(props: &AppProps) -> State {
         },
         (None, Some(name)) => match sockscope_scenario::tours::find(name).map(|t| (t, t.parse())) {
             Some((t, Ok(scenario))) => {
-                let mut session = Session::tour(&scenario);
-                for _ in 0..o.step {
-                    if session.apply(Input::ScenarioStep).is_err() {
-                        problems.push(format!(
-                            "The tour has fewer than {} steps; it stops at its end.",
-                            o.step
-                        ));
-                        break;
-                    }
-                }
+                let mode = if o.single {
+                    StepMode::Statement
+                } else {
+                    StepMode::Narration
+                };
+                let (session, problem) = Session::tour_at(&scenario, o.step, mode);
+                problems.extend(problem);
                 State {
                     tour: Some(TourInfo {
-                        name: t.name.to_string(),
-                        title: t.title.to_string(),
-                        len: scenario.statements.len(),
+                        mode,
+                        ..TourInfo::new(t.name, t.title, &scenario)
                     }),
                     ..State::from_session(session)
                 }
@@ -233,7 +229,7 @@ pub fn App(props: &AppProps) -> Html {
         Theme::Light => "light",
         Theme::Dark => "dark",
     };
-    let hosts = ctx.snapshot.hosts.clone();
+    let hosts = ctx.shown_hosts();
     // The wire comes one task after the hosts and netstat (an empty box holds its place
     // in the middle column): the first view is interactive sooner.
     let ladder = if *first_frame {
@@ -281,7 +277,7 @@ pub fn App(props: &AppProps) -> Html {
                     if full { <Console session={ctx.session_ref()} lines={ctx.session.borrow().runner.lines().len()} dispatch={ctx.dispatcher()} /> }
                     <Narration />
                     if full {
-                        <NetworkControls hosts={hosts.iter().map(|h| h.name.clone()).collect::<Vec<_>>()}
+                        <NetworkControls hosts={ctx.snapshot.hosts.iter().map(|h| h.name.clone()).collect::<Vec<_>>()}
                             mss={ctx.session.borrow().world().config().mss}
                             delay_us={ctx.session.borrow().world().config().delay_us}
                             dispatch={ctx.dispatcher()} />

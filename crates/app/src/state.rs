@@ -1,11 +1,12 @@
 //! One `State`, changed only by `Action`s through the reducer.
 
 use crate::options::ControlsMode;
-use crate::session::{Input, Session};
+use crate::session::{Input, Session, StepMode};
 use sockscope_engine::snapshot::Snapshot;
-use sockscope_engine::{Call, Micros, Pid, SegId, SockId, MS};
-use sockscope_scenario::{NetCmd, Scenario};
+use sockscope_engine::{Call, Event, HostId, Micros, Pid, SegId, SockId, World, MS};
+use sockscope_scenario::{NetCmd, Scenario, Stmt};
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::{Reducible, UseReducerDispatcher};
 
@@ -71,6 +72,8 @@ pub struct State {
     pub reduced_motion: bool,
     /// Counts window resizes: drawings measured from the layout are redone when it moves.
     pub layout_epoch: u64,
+    /// The hosts something has happened on so far (a tour draws only these).
+    pub used_hosts: Rc<UsedHosts>,
 }
 
 /// A loaded scenario the learner steps through.
@@ -78,8 +81,79 @@ pub struct State {
 pub struct TourInfo {
     pub name: String,
     pub title: String,
-    /// Statements in the scenario.
-    pub len: usize,
+    /// How far one press of "Next step" goes.
+    pub mode: StepMode,
+    /// Its parts: each `section` title with the index of its statement.
+    pub sections: Vec<(String, usize)>,
+}
+
+impl TourInfo {
+    pub fn new(name: &str, title: &str, scenario: &Scenario) -> Self {
+        let sections = scenario
+            .statements
+            .iter()
+            .enumerate()
+            .filter_map(|(i, st)| match &st.kind {
+                Stmt::Section(t) => Some((t.clone(), i)),
+                _ => None,
+            })
+            .collect();
+        TourInfo {
+            name: name.to_string(),
+            title: title.to_string(),
+            mode: StepMode::Narration,
+            sections,
+        }
+    }
+}
+
+/// Which hosts have been used: one of their processes made a call, a socket structure
+/// was created on them, or a segment came from or went to them. Read from the engine's
+/// trace, and only the part of it not read before.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UsedHosts {
+    /// Trace entries read so far, and the last of them (to notice a replay that
+    /// rewrote the trace).
+    read: usize,
+    last: Option<sockscope_engine::TraceEntry>,
+    hosts: BTreeSet<HostId>,
+}
+
+impl UsedHosts {
+    pub fn contains(&self, host: HostId) -> bool {
+        self.hosts.contains(&host)
+    }
+
+    /// The same, brought up to date with the world's trace (read again from the start
+    /// when the trace no longer begins as it did: the session stepped back).
+    pub fn updated(&self, world: &World) -> Self {
+        let trace = world.trace();
+        let same_start = self.read == 0
+            || (trace.len() >= self.read && trace.get(self.read - 1) == self.last.as_ref());
+        let mut next = if same_start {
+            self.clone()
+        } else {
+            UsedHosts::default()
+        };
+        for e in &trace[next.read..] {
+            match &e.event {
+                Event::CallIssued { pid, .. } => {
+                    next.hosts.extend(world.process(*pid).map(|p| p.host));
+                }
+                Event::SocketCreated { host, .. } | Event::SegmentArrived { host, .. } => {
+                    next.hosts.insert(*host);
+                }
+                Event::SegmentSent { seg, .. } => {
+                    next.hosts.insert(seg.from_host);
+                    next.hosts.extend(seg.to_host);
+                }
+                _ => {}
+            }
+        }
+        next.read = trace.len();
+        next.last = trace.last().cloned();
+        next
+    }
 }
 
 impl PartialEq for State {
@@ -99,6 +173,7 @@ impl PartialEq for State {
             && self.quiet_ms == other.quiet_ms
             && self.reduced_motion == other.reduced_motion
             && self.layout_epoch == other.layout_epoch
+            && self.used_hosts == other.used_hosts
     }
 }
 
@@ -111,6 +186,7 @@ impl Default for State {
 impl State {
     pub fn from_session(session: Session) -> Self {
         let snapshot = Rc::new(session.world().snapshot());
+        let used_hosts = Rc::new(UsedHosts::default().updated(session.world()));
         State {
             session: Rc::new(RefCell::new(session)),
             version: 0,
@@ -128,6 +204,7 @@ impl State {
             quiet_ms: 0.0,
             reduced_motion: false,
             layout_epoch: 0,
+            used_hosts,
         }
     }
 
@@ -159,10 +236,28 @@ impl State {
         self.tour.is_some() && !self.session.borrow().runner.is_finished()
     }
 
+    /// The hosts to draw: all of them, except that a tour shows a host only once it
+    /// has been used, so that hosts it declares for later do not stand empty.
+    pub fn shown_hosts(&self) -> Vec<sockscope_engine::snapshot::HostView> {
+        self.snapshot
+            .hosts
+            .iter()
+            .filter(|h| self.tour.is_none() || self.used_hosts.contains(h.id))
+            .cloned()
+            .collect()
+    }
+
     /// Re-reads the engine after a change.
     fn refreshed(mut self) -> Self {
         self.version += 1;
-        self.snapshot = Rc::new(self.session.borrow().world().snapshot());
+        let (snapshot, used) = {
+            let s = self.session.borrow();
+            (s.world().snapshot(), self.used_hosts.updated(s.world()))
+        };
+        self.snapshot = Rc::new(snapshot);
+        if used != *self.used_hosts {
+            self.used_hosts = Rc::new(used);
+        }
         self
     }
 
@@ -192,7 +287,8 @@ impl State {
                 self.quiet_ms += real_ms;
                 if self.quiet_ms >= AUTOPLAY_PAUSE_MS {
                     self.quiet_ms = 0.0;
-                    return self.with_session(|x| x.apply(Input::ScenarioStep));
+                    let mode = self.tour.as_ref().map_or(StepMode::Narration, |t| t.mode);
+                    return self.with_session(|x| x.apply(Input::ScenarioStep(mode)));
                 }
                 return self;
             }
@@ -272,6 +368,12 @@ pub enum Action {
     Load(Box<Scenario>),
     /// Keep the world, stop following the tour.
     LeaveTour,
+    /// The tour's "Previous step": undo the last press of "Next step".
+    TourBack,
+    /// Jump to the part of the tour that begins at this statement (a `section`).
+    TourJump(usize),
+    /// Count the tour's steps by narration or by statement.
+    TourMode(StepMode),
     /// Nothing changed, but the layout did (the window was resized): draw again so
     /// that the descriptor arrows follow their cards.
     Redraw,
@@ -384,9 +486,8 @@ impl Reducible for State {
                 theme: s.theme,
                 speed: s.speed,
                 tour: Some(TourInfo {
-                    name,
-                    title,
-                    len: scenario.statements.len(),
+                    mode: s.tour.as_ref().map_or(StepMode::Narration, |t| t.mode),
+                    ..TourInfo::new(&name, &title, &scenario)
                 }),
                 ..State::from_session(Session::tour(&scenario))
             },
@@ -396,6 +497,31 @@ impl Reducible for State {
                 ..State::from_session(Session::finished(&scenario))
             },
             Action::LeaveTour => State { tour: None, ..s },
+            Action::TourBack => {
+                let moved = s.session.borrow_mut().tour_back();
+                State {
+                    playing: false,
+                    notice: (!moved).then(|| {
+                        "This is the start of the tour: there is no earlier step.".to_string()
+                    }),
+                    ..s
+                }
+                .refreshed()
+            }
+            Action::TourJump(index) => {
+                let mode = s.tour.as_ref().map_or(StepMode::Narration, |t| t.mode);
+                s.session.borrow_mut().tour_jump(index, mode);
+                State {
+                    playing: false,
+                    notice: None,
+                    ..s
+                }
+                .refreshed()
+            }
+            Action::TourMode(mode) => State {
+                tour: s.tour.clone().map(|t| TourInfo { mode, ..t }),
+                ..s
+            },
             Action::Redraw => State {
                 layout_epoch: s.layout_epoch + 1,
                 ..s

@@ -164,5 +164,8 @@ fn lines_count_from_one_even_with_windows_line_ends() {
 
 #[test]
 fn a_section_needs_a_title() {
-    assert_eq!(error("section"), "1:8: expected a title after section, found the end of the line");
+    assert_eq!(
+        error("section"),
+        "1:8: expected a title after section, found the end of the line"
+    );
 }
