@@ -230,6 +230,13 @@ pub fn App(props: &AppProps) -> Html {
         Theme::Dark => "dark",
     };
     let hosts = ctx.shown_hosts();
+    let waiting: Vec<String> = ctx
+        .snapshot
+        .hosts
+        .iter()
+        .filter(|h| !hosts.iter().any(|s| s.id == h.id))
+        .map(|h| format!("host {}", h.name))
+        .collect();
     // The wire comes one task after the hosts and netstat (an empty box holds its place
     // in the middle column): the first view is interactive sooner.
     let ladder = if *first_frame {
@@ -267,6 +274,10 @@ pub fn App(props: &AppProps) -> Html {
                         { ladder }
                     }
                 </main>
+                if !waiting.is_empty() {
+                    <p class="muted small hosts-to-come" data-testid="hosts-to-come">
+                        { format!("Still to come: {}. A host is drawn once the tour uses it.", waiting.join(", ")) }</p>
+                }
                 <div class="netstat-panels" data-testid="netstat">
                     { for hosts.iter().map(|h| html! { <Netstat key={h.id.0} host={h.clone()} /> }) }
                 </div>

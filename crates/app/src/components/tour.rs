@@ -142,7 +142,7 @@ pub fn TourPanel() -> Html {
                             };
                             let here = current == Some(k);
                             html! {
-                                <li><button type="button" class={classes!("link", here.then_some("current"))} onclick={jump}
+                                <li><button type="button" class={classes!("part", here.then_some("current"))} onclick={jump}
                                     aria-current={here.then_some("step")} title="Go to the start of this part">{ title }</button></li>
                             }
                         }) }
