@@ -3,7 +3,7 @@
 // hosts appear only once the tour uses them.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { appUrl, axeViolations, shotPath, withPage } from './browser.mjs';
 
@@ -158,5 +158,42 @@ test('the tour panel fits a 360 px screen and has no serious accessibility probl
     const scoped = await page.evaluate(() => globalThis.axe.run('[data-testid="tour"]'));
     const bad = scoped.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), []);
+  });
+});
+
+/** A built-in tour with at least two `section` lines, and their titles. */
+function tourWithParts() {
+  const dir = new URL('../../crates/scenario/tours/', import.meta.url);
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.scn')).sort()) {
+    const titles = readFileSync(new URL(file, dir), 'utf8').split('\n')
+      .filter((l) => l.startsWith('section ')).map((l) => l.slice('section '.length).trim());
+    if (titles.length >= 2) return { name: file.replace(/\.scn$/, ''), titles };
+  }
+  return null;
+}
+
+// The app's own tests (crates/app/tests) check the parts with a scenario of their
+// own; this one runs once the built-in tours have section lines.
+test('the parts of a tour: listed, the current one marked, reached from the keyboard', T, async (t) => {
+  const tour = tourWithParts();
+  if (!tour) return t.skip('no built-in tour has section lines yet');
+  await withPage('tour-parts', async (page) => {
+    await openTour(page, `tour=${tour.name}`);
+    const parts = page.locator(`${tid('tour-parts')} button`);
+    assert.deepEqual((await parts.allInnerTexts()).map((p) => p.trim()), tour.titles);
+    assert.equal(await page.locator(`${tid('tour-parts')} [aria-current]`).count(), 0);
+    await parts.nth(1).focus();
+    await page.keyboard.press('Enter');
+    const current = page.locator(`${tid('tour-parts')} [aria-current="step"]`);
+    await current.filter({ hasText: tour.titles[1] }).waitFor();
+    const [step] = await counter(page);
+    assert.ok(step > 1, 'the second part is some steps in');
+    // A jump is a replay of steps: its link reopens the same step.
+    const said = await narration(page);
+    await page.goto(await copiedLink(page));
+    await page.locator(tid('tour-step')).waitFor();
+    assert.equal((await counter(page))[0], step);
+    assert.equal(await narration(page), said);
+    await current.filter({ hasText: tour.titles[1] }).waitFor();
   });
 });
