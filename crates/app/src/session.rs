@@ -256,9 +256,24 @@ impl Session {
     }
 
     /// Applies an input and records it. An input that is refused changes nothing and
-    /// says why.
+    /// says why, except a tour step that stopped at a statement that could not run
+    /// (after the learner's own changes): what it ran is kept, so that replays agree.
     pub fn apply(&mut self, input: Input) -> Result<(), String> {
-        self.last_output = Self::exec(&mut self.runner, &input)?;
+        let before = self.runner.position();
+        let result = Self::exec(&mut self.runner, &input);
+        let outcome = match result {
+            Ok(out) => {
+                self.last_output = out;
+                Ok(())
+            }
+            Err(e) if self.runner.position() != before => Err(e),
+            Err(e) => return Err(e),
+        };
+        self.record(input);
+        outcome
+    }
+
+    fn record(&mut self, input: Input) {
         if self.history.len() == MAX_HISTORY {
             // Fold the oldest input into the starting point so replays stay bounded.
             let first = self.history.remove(0);
@@ -267,7 +282,6 @@ impl Session {
         }
         self.history.push(input);
         self.marks.push(self.trace().len());
-        Ok(())
     }
 
     fn exec(runner: &mut Runner, input: &Input) -> Result<Vec<OutLine>, String> {

@@ -363,3 +363,22 @@ fn an_exported_tour_loads_back_to_the_same_world() {
     let again = Session::finished(&parse(&s.script()).unwrap());
     assert_eq!(netstat(&again), netstat(&s), "{}", s.script());
 }
+
+#[test]
+fn a_tour_step_that_stops_at_a_failing_statement_is_kept_for_replay() {
+    let mut s = Session::tour(&parts());
+    press(&mut s, StepMode::Narration);
+    // The learner crashes B: the tour's later calls on B can no longer run.
+    s.line("net: crash B").unwrap();
+    let err = s.apply(Input::ScenarioStep(StepMode::Narration));
+    assert!(err.is_err(), "B's process is gone");
+    let (position, world) = (s.runner.position(), netstat(&s));
+    assert!(position > 8, "the statements before the failing one ran");
+    assert!(matches!(s.history.last(), Some(Input::ScenarioStep(_))));
+    // A replay of the history reaches the same moment.
+    let n = s.history.len();
+    s.rewind_to(n);
+    assert_eq!((s.runner.position(), netstat(&s)), (position, world));
+    assert!(s.tour_back());
+    assert_eq!(s.runner.position(), 8);
+}
