@@ -16,8 +16,8 @@ use crate::components::throughput::Throughput;
 use crate::components::tour::{TourPanel, TourPicker};
 use crate::hooks::use_player::use_player;
 use crate::options::{self, ControlsMode};
-use crate::session::{Input, Session};
-use crate::state::{Action, State, Theme};
+use crate::session::{Session, StepMode};
+use crate::state::{Action, State, Theme, TourInfo};
 use yew::prelude::*;
 
 /// Every component reads the state and dispatches actions through this context.
@@ -163,21 +163,17 @@ fn initial_state(props: &AppProps) -> State {
         },
         (None, Some(name)) => match sockscope_scenario::tours::find(name).map(|t| (t, t.parse())) {
             Some((t, Ok(scenario))) => {
-                let mut session = Session::tour(&scenario);
-                for _ in 0..o.step {
-                    if session.apply(Input::ScenarioStep).is_err() {
-                        problems.push(format!(
-                            "The tour has fewer than {} steps; it stops at its end.",
-                            o.step
-                        ));
-                        break;
-                    }
-                }
-                State::from_session(session).start_tour(
-                    t.name.to_string(),
-                    t.title.to_string(),
-                    scenario.statements.len(),
-                )
+                let mode = if o.single {
+                    StepMode::Statement
+                } else {
+                    StepMode::Narration
+                };
+                let (session, problem) = Session::tour_at(&scenario, o.step, mode);
+                problems.extend(problem);
+                State::from_session(session).start_tour(TourInfo {
+                    mode,
+                    ..TourInfo::new(t.name, t.title, &scenario)
+                })
             }
             _ => {
                 let names: Vec<&str> = sockscope_scenario::tours::ALL
@@ -254,7 +250,14 @@ pub fn App(props: &AppProps) -> Html {
         Theme::Light => "light",
         Theme::Dark => "dark",
     };
-    let hosts = ctx.snapshot.hosts.clone();
+    let hosts = ctx.shown_hosts();
+    let waiting: Vec<String> = ctx
+        .snapshot
+        .hosts
+        .iter()
+        .filter(|h| !hosts.iter().any(|s| s.id == h.id))
+        .map(|h| format!("host {}", h.name))
+        .collect();
     // The wire comes one task after the hosts and netstat (an empty box holds its place
     // in the middle column): the first view is interactive sooner.
     let ladder = if *first_frame {
@@ -292,6 +295,10 @@ pub fn App(props: &AppProps) -> Html {
                         { ladder }
                     }
                 </main>
+                if !waiting.is_empty() {
+                    <p class="muted small hosts-to-come" data-testid="hosts-to-come">
+                        { format!("Still to come: {}. A host is drawn once the tour uses it.", waiting.join(", ")) }</p>
+                }
                 <div class="netstat-panels" data-testid="netstat">
                     { for hosts.iter().map(|h| html! { <Netstat key={h.id.0} host={h.clone()} /> }) }
                 </div>
@@ -302,7 +309,7 @@ pub fn App(props: &AppProps) -> Html {
                     if full { <Console session={ctx.session_ref()} lines={ctx.session.borrow().runner.lines().len()} dispatch={ctx.dispatcher()} /> }
                     <Narration />
                     if full {
-                        <NetworkControls hosts={hosts.iter().map(|h| h.name.clone()).collect::<Vec<_>>()}
+                        <NetworkControls hosts={ctx.snapshot.hosts.iter().map(|h| h.name.clone()).collect::<Vec<_>>()}
                             mss={ctx.session.borrow().world().config().mss}
                             delay_us={ctx.session.borrow().world().config().delay_us}
                             dispatch={ctx.dispatcher()} />

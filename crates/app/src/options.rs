@@ -1,5 +1,5 @@
 //! Options from the page's URL (a shared link or an embedding course page):
-//! `?tour=NAME&step=N&controls=full|minimal|none&theme=light|dark|system&autoplay=1&speed=2`
+//! `?tour=NAME&step=N&single=1&controls=full|minimal|none&theme=light|dark|system&autoplay=1&speed=2`
 //! and a scenario in the fragment: `#scenario=<percent-encoded text>`.
 //! A bad parameter is reported and ignored; the rest still applies.
 
@@ -18,7 +18,10 @@ pub enum ControlsMode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Options {
     pub tour: Option<String>,
+    /// Presses of "Next step" from the tour's start (0: before its first step).
     pub step: usize,
+    /// `single=1`: the tour steps one statement at a time, and `step` counts statements.
+    pub single: bool,
     pub controls: ControlsMode,
     pub theme: Theme,
     pub autoplay: bool,
@@ -37,6 +40,7 @@ impl Default for Options {
         Options {
             tour: None,
             step: 0,
+            single: false,
             controls: ControlsMode::Full,
             theme: Theme::System,
             autoplay: false,
@@ -115,11 +119,18 @@ pub fn parse(query: &str, fragment: &str) -> Options {
         match key {
             "tour" => o.tour = Some(value),
             "step" => match value.parse::<usize>() {
-                Ok(n) if n <= 10_000 => o.step = n,
+                Ok(n) => o.step = n,
                 _ => o.problems.push(format!(
-                    "step={} is not a step number; starting at the beginning.",
+                    "step={} is not a step number (a whole number: 0 is the start of the tour), so the tour opens at its start.",
                     shown(&value)
                 )),
+            },
+            "single" => match value.as_str() {
+                "1" | "true" | "" => o.single = true,
+                "0" | "false" => o.single = false,
+                _ => o
+                    .problems
+                    .push(format!("single={} should be 1 or 0.", shown(&value))),
             },
             "controls" => match value.as_str() {
                 "full" => o.controls = ControlsMode::Full,
@@ -179,6 +190,15 @@ pub fn parse(query: &str, fragment: &str) -> Options {
             )),
         }
     }
+    if o.tour.is_none()
+        && query
+            .split('&')
+            .any(|p| p.trim_start_matches('?').starts_with("step="))
+    {
+        o.problems.push(
+            "step= was ignored: it counts the steps of a tour, and the link names no tour.".into(),
+        );
+    }
     let fragment = fragment.trim_start_matches('#');
     if let Some(text) = fragment.strip_prefix("scenario=") {
         o.scenario = Some(percent_decode(text));
@@ -214,9 +234,23 @@ mod tests {
             "#junk",
         );
         assert_eq!(o.step, 0);
+        assert!(o.problems[0].contains("“-1” is not a step number"));
         assert_eq!(o.controls, ControlsMode::Full);
         assert_eq!(o.speed, 1.0);
-        assert_eq!(o.problems.len(), 6, "{:?}", o.problems);
+        // Five bad values, the fragment, and a step without a tour.
+        assert_eq!(o.problems.len(), 7, "{:?}", o.problems);
+    }
+
+    #[test]
+    fn a_step_reads_as_a_whole_number_and_single_as_a_switch() {
+        let o = parse("?tour=udp&step=12&single=1", "");
+        assert_eq!((o.step, o.single), (12, true));
+        assert!(o.problems.is_empty(), "{:?}", o.problems);
+        for bad in ["abc", "-1", "2.5", "", "1e3"] {
+            let o = parse(&format!("?tour=udp&step={bad}"), "");
+            assert_eq!(o.step, 0, "{bad}");
+            assert_eq!(o.problems.len(), 1, "{bad}: {:?}", o.problems);
+        }
     }
 
     #[test]

@@ -4,9 +4,71 @@
 //! language, so stepping back is a replay and the session can be exported as text.
 
 use sockscope_engine::{Call, Pid, TraceEntry, World};
-use sockscope_scenario::{
-    parse, parse_line, Expect, NetCmd, OutLine, Runner, Scenario, Statement, Stmt,
-};
+use sockscope_scenario::{parse, parse_line, NetCmd, OutLine, Runner, Scenario, Statement, Stmt};
+
+/// How far one press of a tour's "Next step" goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StepMode {
+    /// To the next narration: everything the current narration talks about.
+    #[default]
+    Narration,
+    /// One statement of the scenario.
+    Statement,
+}
+
+/// Whether a press of "Next step" (by narration) ends between `done`, the statement it
+/// has just run, and `next`. This is the only place that decides where a tour pauses.
+///
+/// A question is a step of its own: the tour stops before it, and the learner's
+/// answer runs it.
+pub fn pauses_between(done: &Stmt, next: &Stmt) -> bool {
+    match (done, next) {
+        // A question waits for the learner: the step before it stops in front of it,
+        // and answering runs only the question and its moment.
+        (_, Stmt::Ask(_)) | (Stmt::Ask(_), _) => true,
+        // A part of the tour always begins a step of its own.
+        (_, Stmt::Section(_)) => true,
+        // Narration lines that follow one another are read together.
+        (Stmt::Say(_) | Stmt::Section(_), Stmt::Say(_)) => false,
+        // Otherwise narration begins the next moment.
+        (_, Stmt::Say(_)) => true,
+        _ => false,
+    }
+}
+
+/// Where each step of a tour begins: `starts[k]` is the runner's position before the
+/// (k+1)-th press of "Next step", counting presses in `mode` from `start` (the position
+/// where the tour stands before its first step). The tour is over at `statements.len()`.
+pub fn step_starts(statements: &[Statement], start: usize, mode: StepMode) -> Vec<usize> {
+    let start = start.min(statements.len());
+    (start..statements.len())
+        .filter(|&i| {
+            i == start
+                || mode == StepMode::Statement
+                || pauses_between(&statements[i - 1].kind, &statements[i].kind)
+        })
+        .collect()
+}
+
+/// What a statement makes the learner's programs or the network do, as a hint before
+/// it runs: a call (without the value an expectation waits for) or a `net:` command.
+/// Narration, checks and printouts give none, so no coming result is ever shown.
+pub fn action_hint(stmt: &Stmt) -> Option<String> {
+    match stmt {
+        Stmt::Call { .. } | Stmt::Fork { .. } | Stmt::Net(_) => Some(stmt.to_string()),
+        Stmt::Expect(sockscope_scenario::Expect::Call { proc, call, .. }) => {
+            Some(format!("{proc}: {call}"))
+        }
+        _ => None,
+    }
+}
+
+/// The step the learner is at when the runner stands at `position`: how many steps
+/// have begun before it. At a step's start this is the number of presses that led
+/// there; between two starts (the mode was switched) it is the step under way.
+pub fn step_at(starts: &[usize], position: usize) -> usize {
+    starts.iter().take_while(|&&s| s < position).count()
+}
 
 /// One thing the learner did, in a form that can be replayed.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,8 +76,9 @@ pub enum Input {
     /// A statement of the scenario language: a console line, a call from a form, a
     /// network command from a button.
     Statement(Statement),
-    /// The next statement of the loaded scenario (a guided tour).
-    ScenarioStep,
+    /// The next step of the loaded scenario (a guided tour): to its next narration, or
+    /// one statement.
+    ScenarioStep(StepMode),
     /// Change the maximum segment size from now on (not a statement of the language).
     Mss(u64),
 }
@@ -40,6 +103,8 @@ pub struct Session {
     marks: Vec<usize>,
     /// Output of the most recent input (what the console shows first).
     pub last_output: Vec<OutLine>,
+    /// For a tour: the position before its first step (its options and hosts done).
+    tour_start: Option<usize>,
 }
 
 impl Session {
@@ -60,7 +125,113 @@ impl Session {
             }
             runner.step();
         }
-        Self::from_runner(runner)
+        let start = runner.position();
+        Session {
+            tour_start: Some(start),
+            ..Self::from_runner(runner)
+        }
+    }
+
+    /// A tour opened at step `step` counted in `mode` (a shared link). A step beyond the
+    /// end opens the tour at its end and says so.
+    pub fn tour_at(scenario: &Scenario, step: usize, mode: StepMode) -> (Self, Option<String>) {
+        let mut s = Self::tour(scenario);
+        let total = s.tour_steps(mode).len();
+        for _ in 0..step.min(total) {
+            if let Err(e) = s.apply(Input::ScenarioStep(mode)) {
+                return (s, Some(e));
+            }
+        }
+        let problem = (step > total).then(|| {
+            format!(
+                "This tour has {total} steps, so there is no step {step}: it is shown at its end."
+            )
+        });
+        (s, problem)
+    }
+
+    /// Where each step of the tour begins (empty outside a tour).
+    pub fn tour_steps(&self, mode: StepMode) -> Vec<usize> {
+        match self.tour_start {
+            Some(start) => step_starts(self.runner.statements(), start, mode),
+            None => Vec::new(),
+        }
+    }
+
+    /// The step the tour is at and how many steps it has, counted in `mode`.
+    pub fn tour_progress(&self, mode: StepMode) -> (usize, usize) {
+        let starts = self.tour_steps(mode);
+        (step_at(&starts, self.runner.position()), starts.len())
+    }
+
+    /// The statements the next press of "Next step" in `mode` will run.
+    pub fn next_step_statements(&self, mode: StepMode) -> &[Statement] {
+        let (all, pos) = (self.runner.statements(), self.runner.position());
+        let end = match mode {
+            StepMode::Statement => pos + 1,
+            StepMode::Narration => (pos + 1..all.len())
+                .find(|&i| pauses_between(&all[i - 1].kind, &all[i].kind))
+                .unwrap_or(all.len()),
+        };
+        &all[pos.min(all.len())..end.min(all.len())]
+    }
+
+    /// `step=N` (and `&single=1` when counted by statements) for a link that reopens
+    /// this moment of the tour; `None` when the learner did more than step through it.
+    pub fn tour_link_step(&self, mode: StepMode) -> Option<String> {
+        let start = self.tour_start?;
+        if !self
+            .history
+            .iter()
+            .all(|i| matches!(i, Input::ScenarioStep(_)))
+        {
+            return None;
+        }
+        let pos = self.runner.position();
+        let starts = self.tour_steps(StepMode::Narration);
+        let on_a_start = pos == self.runner.statements().len() || starts.contains(&pos);
+        Some(if mode == StepMode::Narration && on_a_start {
+            format!("step={}", step_at(&starts, pos))
+        } else {
+            format!("step={}&single=1", pos - start)
+        })
+    }
+
+    /// Undoes the last press of "Next step" and everything done after it. False when
+    /// no step was taken.
+    pub fn tour_back(&mut self) -> bool {
+        match self
+            .history
+            .iter()
+            .rposition(|i| matches!(i, Input::ScenarioStep(_)))
+        {
+            Some(k) => {
+                self.rewind_to(k);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Replays the tour from its start to the first moment of the part that begins at
+    /// statement `index` (a `section`): its title and first narration, with what that
+    /// narration talks about, in either mode.
+    pub fn tour_jump(&mut self, index: usize, mode: StepMode) {
+        let Some(start) = self.tour_start else {
+            return;
+        };
+        let starts = step_starts(self.runner.statements(), start, StepMode::Narration);
+        let end = starts
+            .iter()
+            .copied()
+            .find(|&s| s > index)
+            .unwrap_or(self.runner.statements().len());
+        self.rewind_to(0);
+        while self.runner.position() < end {
+            if self.apply(Input::ScenarioStep(mode)).is_err() {
+                break;
+            }
+        }
     }
 
     fn from_runner(runner: Runner) -> Self {
@@ -70,6 +241,7 @@ impl Session {
             history: Vec::new(),
             marks: Vec::new(),
             last_output: Vec::new(),
+            tour_start: None,
         }
     }
 
@@ -86,9 +258,24 @@ impl Session {
     }
 
     /// Applies an input and records it. An input that is refused changes nothing and
-    /// says why.
+    /// says why, except a tour step that stopped at a statement that could not run
+    /// (after the learner's own changes): what it ran is kept, so that replays agree.
     pub fn apply(&mut self, input: Input) -> Result<(), String> {
-        self.last_output = Self::exec(&mut self.runner, &input)?;
+        let before = self.runner.position();
+        let result = Self::exec(&mut self.runner, &input);
+        let outcome = match result {
+            Ok(out) => {
+                self.last_output = out;
+                Ok(())
+            }
+            Err(e) if self.runner.position() != before => Err(e),
+            Err(e) => return Err(e),
+        };
+        self.record(input);
+        outcome
+    }
+
+    fn record(&mut self, input: Input) {
         if self.history.len() == MAX_HISTORY {
             // Fold the oldest input into the starting point so replays stay bounded.
             let first = self.history.remove(0);
@@ -97,13 +284,12 @@ impl Session {
         }
         self.history.push(input);
         self.marks.push(self.trace().len());
-        Ok(())
     }
 
     fn exec(runner: &mut Runner, input: &Input) -> Result<Vec<OutLine>, String> {
         match input {
             Input::Statement(st) => runner.execute(st).map_err(|e| e.message),
-            Input::ScenarioStep => Self::scenario_step(runner),
+            Input::ScenarioStep(mode) => Self::scenario_step(runner, *mode),
             Input::Mss(mss) => {
                 runner.world_mut().config_mut().mss = (*mss).max(1);
                 Ok(Vec::new())
@@ -111,44 +297,26 @@ impl Session {
         }
     }
 
-    /// One step of a tour: its narration, the statement it narrates, and the checks
-    /// and printouts that follow it (they change nothing on screen by themselves).
-    fn scenario_step(runner: &mut Runner) -> Result<Vec<OutLine>, String> {
+    /// One step of a tour. By narration: the statements from here up to where the next
+    /// narration begins (`pauses_between`); by statement: just the next one.
+    fn scenario_step(runner: &mut Runner, mode: StepMode) -> Result<Vec<OutLine>, String> {
         let kind = |r: &Runner| r.statements().get(r.position()).map(|st| st.kind.clone());
-        if kind(runner).is_none() {
+        let Some(mut done) = kind(runner) else {
             return Err("The tour is over: there is no next step.".into());
-        }
+        };
         let mut out = Vec::new();
-        let mut run = |r: &mut Runner| -> Result<(), String> {
-            match r.step() {
-                Some(Ok(mut lines)) => {
-                    out.append(&mut lines);
-                    Ok(())
-                }
-                Some(Err(e)) => Err(format!("line {}: {}", e.line, e.message)),
-                None => Ok(()),
+        loop {
+            match runner.step() {
+                Some(Ok(mut lines)) => out.append(&mut lines),
+                Some(Err(e)) => return Err(format!("line {}: {}", e.line, e.message)),
+                None => break,
             }
-        };
-        let mut narrated = false;
-        while matches!(kind(runner), Some(Stmt::Say(_) | Stmt::Section(_))) {
-            run(runner)?;
-            narrated = true;
-        }
-        // A question waits for the learner: the narration before it is shown, and
-        // the next step (the answer) runs it.
-        if narrated && matches!(kind(runner), Some(Stmt::Ask(_))) {
-            return Ok(out);
-        }
-        if kind(runner).is_some() {
-            run(runner)?;
-        }
-        let passive = |k: &Option<Stmt>| match k {
-            Some(Stmt::Expect(e)) => !matches!(e, Expect::Call { .. }),
-            Some(Stmt::Netstat { .. } | Stmt::Explain { .. }) => true,
-            _ => false,
-        };
-        while passive(&kind(runner)) {
-            run(runner)?;
+            match kind(runner) {
+                Some(next) if mode == StepMode::Narration && !pauses_between(&done, &next) => {
+                    done = next
+                }
+                _ => break,
+            }
         }
         Ok(out)
     }
@@ -240,19 +408,20 @@ impl Session {
             out.push_str(&st.to_string());
             out.push('\n');
         }
-        let mut tour_pos = self.initial.position();
+        // Replaying tells how many of the scenario's statements each step ran.
+        let mut replay = self.initial.clone();
         for input in &self.history {
+            let before = replay.position();
+            let _ = Self::exec(&mut replay, input);
             match input {
-                Input::Statement(st) => out.push_str(&st.to_string()),
-                Input::ScenarioStep => {
-                    if let Some(st) = self.initial.statements().get(tour_pos) {
-                        out.push_str(&st.to_string());
+                Input::Statement(st) => out.push_str(&format!("{st}\n")),
+                Input::ScenarioStep(_) => {
+                    for st in &replay.statements()[before..replay.position()] {
+                        out.push_str(&format!("{st}\n"));
                     }
-                    tour_pos += 1;
                 }
-                Input::Mss(m) => out.push_str(&format!("# (the MSS was set to {m} here)")),
+                Input::Mss(m) => out.push_str(&format!("# (the MSS was set to {m} here)\n")),
             }
-            out.push('\n');
         }
         out
     }

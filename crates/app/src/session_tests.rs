@@ -54,6 +54,331 @@ fn a_refused_line_changes_nothing() {
     let before = (netstat(&s), s.history.len());
     assert!(s.line("client: send(nope, 10)").is_err());
     assert!(s.line("client: connect(").is_err());
-    assert!(s.apply(Input::ScenarioStep).is_err());
+    assert!(s.apply(Input::ScenarioStep(StepMode::Narration)).is_err());
     assert_eq!((netstat(&s), s.history.len()), before);
+}
+
+// ----- tours: steps, links, parts -----
+
+use super::session::{action_hint, step_at, step_starts, StepMode};
+use super::state::{State, TourInfo, UsedHosts};
+use sockscope_scenario::{tours, LineKind, Scenario, Stmt};
+
+/// A small tour with two parts, narration lines in a row, checks and a call whose
+/// expected value must not show before it runs.
+const PARTS: &str = "\
+host A 10.0.0.1
+host B 10.0.0.2
+host C 10.0.0.3
+section Setting up
+say B listens on port 7.
+B: l = socket(TCP); bind(l, *:7); listen(l, 5)
+say A connects.
+say The handshake runs.
+A: c = socket(TCP); connect(c, 10.0.0.2:7)
+B: s = accept(l)
+expect state A c == ESTABLISHED
+section Sending
+say A sends 300 bytes.
+expect A: send(c, 300) == 300
+net: run
+netstat B
+say B reads them.
+expect B: recv(s, 1000) == 300
+section A third host
+say C joins in.
+C: k = socket(TCP); connect(k, 10.0.0.2:7)
+";
+
+fn parts() -> Scenario {
+    parse(PARTS).expect("the test tour parses")
+}
+
+/// The narration the panel shows: the most recent run of `say` lines.
+fn narration(s: &Session) -> Vec<String> {
+    let lines = s.runner.lines();
+    let mut said: Vec<String> = lines
+        .iter()
+        .rev()
+        .skip_while(|l| l.kind != LineKind::Say)
+        .take_while(|l| l.kind == LineKind::Say)
+        .map(|l| l.text.clone())
+        .collect();
+    said.reverse();
+    said
+}
+
+fn press(s: &mut Session, mode: StepMode) {
+    s.apply(Input::ScenarioStep(mode)).expect("a step");
+}
+
+#[test]
+fn a_step_runs_to_the_next_narration_and_counts_from_zero() {
+    let mut s = Session::tour(&parts());
+    let statements = parts().statements;
+    let start = s.runner.position();
+    assert_eq!(start, 3, "the hosts are set up before the first step");
+    let starts = step_starts(&statements, start, StepMode::Narration);
+    // section+say+3 calls | say+say+3 calls+check | section+say+expect+net+netstat |
+    // say+expect | section+say+2 calls
+    assert_eq!(starts, vec![3, 8, 14, 19, 21]);
+    assert_eq!(s.tour_progress(StepMode::Narration), (0, 5));
+    assert!(narration(&s).is_empty());
+
+    press(&mut s, StepMode::Narration);
+    assert_eq!(s.runner.position(), 8);
+    assert_eq!(narration(&s), ["B listens on port 7."]);
+    assert_eq!(s.tour_progress(StepMode::Narration), (1, 5));
+
+    // Two narration lines in a row are one moment, with everything they talk about.
+    press(&mut s, StepMode::Narration);
+    assert_eq!(narration(&s), ["A connects.", "The handshake runs."]);
+    assert_eq!(s.runner.position(), 14);
+    assert!(s.runner.failures().is_empty());
+
+    // Stepping back undoes one press.
+    assert!(s.tour_back());
+    assert_eq!(s.runner.position(), 8);
+    assert_eq!(s.tour_progress(StepMode::Narration), (1, 5));
+}
+
+#[test]
+fn one_statement_at_a_time_counts_statements() {
+    let mut s = Session::tour(&parts());
+    let starts = step_starts(&parts().statements, 3, StepMode::Statement);
+    assert_eq!(starts, (3..parts().statements.len()).collect::<Vec<_>>());
+    press(&mut s, StepMode::Statement);
+    press(&mut s, StepMode::Statement);
+    assert_eq!(s.runner.position(), 5);
+    assert_eq!(s.tour_progress(StepMode::Statement).0, 2);
+    // Counted by narration, this is inside step 1.
+    assert_eq!(s.tour_progress(StepMode::Narration).0, 1);
+    assert_eq!(step_at(&[3, 8], 8), 1);
+}
+
+#[test]
+fn every_tour_steps_exactly_where_its_plan_says_in_both_modes() {
+    for t in tours::ALL {
+        let scenario = t.parse().unwrap();
+        for mode in [StepMode::Narration, StepMode::Statement] {
+            let mut s = Session::tour(&scenario);
+            let starts = s.tour_steps(mode);
+            for (k, &at) in starts.iter().enumerate() {
+                assert_eq!(s.runner.position(), at, "{} {mode:?} step {k}", t.name);
+                assert_eq!(s.tour_progress(mode), (k, starts.len()));
+                press(&mut s, mode);
+            }
+            assert!(s.runner.is_finished(), "{} {mode:?}", t.name);
+            assert_eq!(s.tour_progress(mode), (starts.len(), starts.len()));
+            assert!(
+                s.apply(Input::ScenarioStep(mode)).is_err(),
+                "no step past the end"
+            );
+        }
+    }
+}
+
+/// Opens the link's `step=…` the way the page does.
+fn open(scenario: &Scenario, link_step: &str) -> (Session, StepMode) {
+    let o = crate::options::parse(&format!("tour=x&{link_step}"), "");
+    assert!(o.problems.is_empty(), "{:?}", o.problems);
+    let mode = if o.single {
+        StepMode::Statement
+    } else {
+        StepMode::Narration
+    };
+    let (s, problem) = Session::tour_at(scenario, o.step, mode);
+    assert_eq!(problem, None);
+    (s, mode)
+}
+
+#[test]
+fn a_link_reopens_the_same_step_with_the_same_narration() {
+    let scenario = tours::find("byte-stream").unwrap().parse().unwrap();
+    for mode in [StepMode::Narration, StepMode::Statement] {
+        let mut s = Session::tour(&scenario);
+        let total = s.tour_progress(mode).1;
+        for k in 0..=total {
+            let link = s.tour_link_step(mode).expect("only tour steps were taken");
+            let (again, again_mode) = open(&scenario, &link);
+            assert_eq!(again_mode, mode, "{link}");
+            assert_eq!(again.runner.position(), s.runner.position(), "{link}");
+            assert_eq!(again.tour_progress(mode), (k, total), "{link}");
+            assert_eq!(narration(&again), narration(&s), "{link}");
+            assert_eq!(netstat(&again), netstat(&s), "{link}");
+            if k < total {
+                press(&mut s, mode);
+            }
+        }
+    }
+}
+
+#[test]
+fn step_zero_is_the_start_and_step_one_the_first_narration() {
+    let t = tours::find("byte-stream").unwrap();
+    let scenario = t.parse().unwrap();
+    let (s, _) = Session::tour_at(&scenario, 0, StepMode::Narration);
+    assert_eq!(s.tour_progress(StepMode::Narration).0, 0);
+    assert!(narration(&s).is_empty());
+    let (s, _) = Session::tour_at(&scenario, 1, StepMode::Narration);
+    assert_eq!(s.tour_progress(StepMode::Narration).0, 1);
+    let first_say = scenario.statements.iter().find_map(|st| match &st.kind {
+        Stmt::Say(t) => Some(t.clone()),
+        _ => None,
+    });
+    assert_eq!(narration(&s).first(), first_say.as_ref());
+}
+
+#[test]
+fn a_step_past_the_end_opens_the_end_and_says_so() {
+    let scenario = parts();
+    let (s, problem) = Session::tour_at(&scenario, 99, StepMode::Narration);
+    assert!(s.runner.is_finished());
+    let problem = problem.expect("a notice");
+    assert!(
+        problem.contains("5 steps") && problem.contains("99"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn a_mode_switch_mid_step_still_gives_an_exact_link() {
+    let scenario = parts();
+    let mut s = Session::tour(&scenario);
+    press(&mut s, StepMode::Narration);
+    press(&mut s, StepMode::Statement); // the first narration line of step 2 only
+    let link = s.tour_link_step(StepMode::Narration).unwrap();
+    assert_eq!(link, "step=6&single=1");
+    let (again, _) = open(&scenario, &link);
+    assert_eq!(again.runner.position(), s.runner.position());
+    // After a call of one's own, the moment is no longer a tour step.
+    s.line("A: x = socket(UDP)").unwrap();
+    assert_eq!(s.tour_link_step(StepMode::Narration), None);
+}
+
+#[test]
+fn previous_step_also_undoes_calls_made_after_the_step() {
+    let mut s = Session::tour(&parts());
+    press(&mut s, StepMode::Narration);
+    let at_step_1 = netstat(&s);
+    press(&mut s, StepMode::Narration);
+    s.line("A: x = socket(UDP)").unwrap();
+    assert!(s.tour_back());
+    assert_eq!(netstat(&s), at_step_1);
+    assert!(s.tour_back());
+    assert_eq!(s.tour_progress(StepMode::Narration).0, 0);
+    assert!(!s.tour_back(), "nothing before the start");
+}
+
+#[test]
+fn jumping_to_a_part_shows_its_first_moment_in_either_mode() {
+    let scenario = parts();
+    let info = TourInfo::new("parts", "Parts", &scenario);
+    let titles: Vec<&str> = info.sections.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(titles, ["Setting up", "Sending", "A third host"]);
+    let sending = info.sections[1].1;
+    for mode in [StepMode::Narration, StepMode::Statement] {
+        let mut s = Session::tour(&scenario);
+        for _ in 0..4 {
+            press(&mut s, StepMode::Narration);
+        }
+        s.tour_jump(sending, mode);
+        assert_eq!(narration(&s), ["A sends 300 bytes."], "{mode:?}");
+        assert_eq!(s.tour_progress(StepMode::Narration).0, 3, "{mode:?}");
+        assert!(s.runner.failures().is_empty());
+        // A jump is a replay of steps, so the link still works.
+        assert!(s.tour_link_step(mode).is_some());
+    }
+}
+
+#[test]
+fn the_hint_never_holds_an_expected_value() {
+    let mut hinted = 0;
+    for t in tours::ALL {
+        for st in t.parse().unwrap().statements {
+            if let Some(h) = action_hint(&st.kind) {
+                hinted += 1;
+                assert!(!h.contains("=="), "{}: {h}", t.name);
+            }
+        }
+    }
+    assert!(hinted > 50);
+    let st = parse("expect B: recv(s, 2000) == 1500").unwrap();
+    assert_eq!(
+        action_hint(&st.statements[0].kind).as_deref(),
+        Some("B: recv(s, 2000)")
+    );
+}
+
+#[test]
+fn a_tour_draws_a_host_only_once_it_is_used() {
+    let scenario = parts();
+    let shown = |s: &Session| {
+        let mut state = State::from_session(s.clone());
+        state.tour = Some(TourInfo::new("parts", "Parts", &scenario));
+        state
+            .shown_hosts()
+            .iter()
+            .map(|h| h.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let mut s = Session::tour(&scenario);
+    assert!(shown(&s).is_empty(), "nothing has happened yet");
+    press(&mut s, StepMode::Narration);
+    assert_eq!(shown(&s), ["B"], "B made calls");
+    press(&mut s, StepMode::Narration);
+    assert_eq!(shown(&s), ["A", "B"]);
+    while !s.runner.is_finished() {
+        press(&mut s, StepMode::Narration);
+    }
+    assert_eq!(shown(&s), ["A", "B", "C"]);
+    // Outside a tour every host is drawn.
+    let state = State::from_session(Session::tour(&scenario));
+    assert_eq!(state.shown_hosts().len(), 3);
+}
+
+#[test]
+fn used_hosts_are_read_again_after_a_step_back() {
+    let scenario = parts();
+    let mut s = Session::tour(&scenario);
+    for _ in 0..5 {
+        press(&mut s, StepMode::Narration);
+    }
+    let all = UsedHosts::default().updated(s.world());
+    assert!(s.tour_back());
+    let after = all.updated(s.world());
+    let c = s.world().hosts().iter().find(|h| h.name == "C").unwrap().id;
+    assert!(all.contains(c) && !after.contains(c));
+    assert_eq!(after, UsedHosts::default().updated(s.world()));
+}
+
+#[test]
+fn an_exported_tour_loads_back_to_the_same_world() {
+    let scenario = tours::find("byte-stream").unwrap().parse().unwrap();
+    let mut s = Session::tour(&scenario);
+    for _ in 0..4 {
+        press(&mut s, StepMode::Narration);
+    }
+    press(&mut s, StepMode::Statement);
+    let again = Session::finished(&parse(&s.script()).unwrap());
+    assert_eq!(netstat(&again), netstat(&s), "{}", s.script());
+}
+
+#[test]
+fn a_tour_step_that_stops_at_a_failing_statement_is_kept_for_replay() {
+    let mut s = Session::tour(&parts());
+    press(&mut s, StepMode::Narration);
+    // The learner crashes B: the tour's later calls on B can no longer run.
+    s.line("net: crash B").unwrap();
+    let err = s.apply(Input::ScenarioStep(StepMode::Narration));
+    assert!(err.is_err(), "B's process is gone");
+    let (position, world) = (s.runner.position(), netstat(&s));
+    assert!(position > 8, "the statements before the failing one ran");
+    assert!(matches!(s.history.last(), Some(Input::ScenarioStep(_))));
+    // A replay of the history reaches the same moment.
+    let n = s.history.len();
+    s.rewind_to(n);
+    assert_eq!((s.runner.position(), netstat(&s)), (position, world));
+    assert!(s.tour_back());
+    assert_eq!(s.runner.position(), 8);
 }

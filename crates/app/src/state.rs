@@ -3,11 +3,12 @@
 use crate::host_events::{storage, HostEvent, Outbox};
 use crate::options::ControlsMode;
 use crate::quiz::{self, Feedback, Score};
-use crate::session::{Input, Session};
+use crate::session::{Input, Session, StepMode};
 use sockscope_engine::snapshot::Snapshot;
-use sockscope_engine::{Call, Micros, Pid, SegId, SockId, MS};
-use sockscope_scenario::{Answer, NetCmd, Scenario};
+use sockscope_engine::{Call, Event, HostId, Micros, Pid, SegId, SockId, World, MS};
+use sockscope_scenario::{Answer, NetCmd, Scenario, Stmt};
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::{Reducible, UseReducerDispatcher};
 
@@ -79,6 +80,8 @@ pub struct State {
     pub feedback: Option<Feedback>,
     /// Events for the course page, delivered after the next render.
     pub outbox: Outbox,
+    /// The hosts something has happened on so far (a tour draws only these).
+    pub used_hosts: Rc<UsedHosts>,
 }
 
 /// A loaded scenario the learner steps through.
@@ -86,8 +89,79 @@ pub struct State {
 pub struct TourInfo {
     pub name: String,
     pub title: String,
-    /// Statements in the scenario.
-    pub len: usize,
+    /// How far one press of "Next step" goes.
+    pub mode: StepMode,
+    /// Its parts: each `section` title with the index of its statement.
+    pub sections: Vec<(String, usize)>,
+}
+
+impl TourInfo {
+    pub fn new(name: &str, title: &str, scenario: &Scenario) -> Self {
+        let sections = scenario
+            .statements
+            .iter()
+            .enumerate()
+            .filter_map(|(i, st)| match &st.kind {
+                Stmt::Section(t) => Some((t.clone(), i)),
+                _ => None,
+            })
+            .collect();
+        TourInfo {
+            name: name.to_string(),
+            title: title.to_string(),
+            mode: StepMode::Narration,
+            sections,
+        }
+    }
+}
+
+/// Which hosts have been used: one of their processes made a call, a socket structure
+/// was created on them, or a segment came from or went to them. Read from the engine's
+/// trace, and only the part of it not read before.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UsedHosts {
+    /// Trace entries read so far, and the last of them (to notice a replay that
+    /// rewrote the trace).
+    read: usize,
+    last: Option<sockscope_engine::TraceEntry>,
+    hosts: BTreeSet<HostId>,
+}
+
+impl UsedHosts {
+    pub fn contains(&self, host: HostId) -> bool {
+        self.hosts.contains(&host)
+    }
+
+    /// The same, brought up to date with the world's trace (read again from the start
+    /// when the trace no longer begins as it did: the session stepped back).
+    pub fn updated(&self, world: &World) -> Self {
+        let trace = world.trace();
+        let same_start = self.read == 0
+            || (trace.len() >= self.read && trace.get(self.read - 1) == self.last.as_ref());
+        let mut next = if same_start {
+            self.clone()
+        } else {
+            UsedHosts::default()
+        };
+        for e in &trace[next.read..] {
+            match &e.event {
+                Event::CallIssued { pid, .. } => {
+                    next.hosts.extend(world.process(*pid).map(|p| p.host));
+                }
+                Event::SocketCreated { host, .. } | Event::SegmentArrived { host, .. } => {
+                    next.hosts.insert(*host);
+                }
+                Event::SegmentSent { seg, .. } => {
+                    next.hosts.insert(seg.from_host);
+                    next.hosts.extend(seg.to_host);
+                }
+                _ => {}
+            }
+        }
+        next.read = trace.len();
+        next.last = trace.last().cloned();
+        next
+    }
 }
 
 impl PartialEq for State {
@@ -110,6 +184,7 @@ impl PartialEq for State {
             && self.score == other.score
             && self.feedback == other.feedback
             && self.outbox == other.outbox
+            && self.used_hosts == other.used_hosts
     }
 }
 
@@ -122,6 +197,7 @@ impl Default for State {
 impl State {
     pub fn from_session(session: Session) -> Self {
         let snapshot = Rc::new(session.world().snapshot());
+        let used_hosts = Rc::new(UsedHosts::default().updated(session.world()));
         State {
             session: Rc::new(RefCell::new(session)),
             version: 0,
@@ -142,6 +218,7 @@ impl State {
             score: None,
             feedback: None,
             outbox: Outbox::default(),
+            used_hosts,
         }
     }
 
@@ -185,13 +262,13 @@ impl State {
     }
 
     /// A tour with its score as the browser kept it.
-    pub fn start_tour(mut self, name: String, title: String, len: usize) -> Self {
+    pub fn start_tour(mut self, tour: TourInfo) -> Self {
         let mut score = Score::for_tour(self.session.borrow().runner.statements());
-        if let Some(stored) = storage::load(&name) {
+        if let Some(stored) = storage::load(&tour.name) {
             score.restore(&stored);
         }
         self.score = Some(score);
-        self.tour = Some(TourInfo { name, title, len });
+        self.tour = Some(tour);
         self
     }
 
@@ -202,7 +279,8 @@ impl State {
             self.notice = Some("There is no question to answer here.".into());
             return self;
         };
-        let mut next = self.with_session(|x| x.apply(crate::session::Input::ScenarioStep));
+        let mode = self.tour.as_ref().map_or(StepMode::Narration, |t| t.mode);
+        let mut next = self.with_session(|x| x.apply(Input::ScenarioStep(mode)));
         if next.notice.is_some() {
             return next;
         }
@@ -251,10 +329,28 @@ impl State {
         self
     }
 
+    /// The hosts to draw: all of them, except that a tour shows a host only once it
+    /// has been used, so that hosts it declares for later do not stand empty.
+    pub fn shown_hosts(&self) -> Vec<sockscope_engine::snapshot::HostView> {
+        self.snapshot
+            .hosts
+            .iter()
+            .filter(|h| self.tour.is_none() || self.used_hosts.contains(h.id))
+            .cloned()
+            .collect()
+    }
+
     /// Re-reads the engine after a change.
     fn refreshed(mut self) -> Self {
         self.version += 1;
-        self.snapshot = Rc::new(self.session.borrow().world().snapshot());
+        let (snapshot, used) = {
+            let s = self.session.borrow();
+            (s.world().snapshot(), self.used_hosts.updated(s.world()))
+        };
+        self.snapshot = Rc::new(snapshot);
+        if used != *self.used_hosts {
+            self.used_hosts = Rc::new(used);
+        }
         self
     }
 
@@ -284,7 +380,8 @@ impl State {
                 self.quiet_ms += real_ms;
                 if self.quiet_ms >= AUTOPLAY_PAUSE_MS {
                     self.quiet_ms = 0.0;
-                    return self.with_session(|x| x.apply(Input::ScenarioStep));
+                    let mode = self.tour.as_ref().map_or(StepMode::Narration, |t| t.mode);
+                    return self.with_session(|x| x.apply(Input::ScenarioStep(mode)));
                 }
                 return self;
             }
@@ -364,6 +461,12 @@ pub enum Action {
     Load(Box<Scenario>),
     /// Keep the world, stop following the tour.
     LeaveTour,
+    /// The tour's "Previous step": undo the last press of "Next step".
+    TourBack,
+    /// Jump to the part of the tour that begins at this statement (a `section`).
+    TourJump(usize),
+    /// Count the tour's steps by narration or by statement.
+    TourMode(StepMode),
     /// Nothing changed, but the layout did (the window was resized): draw again so
     /// that the descriptor arrows follow their cards.
     Redraw,
@@ -495,7 +598,10 @@ impl Reducible for State {
                 outbox: s.outbox.clone(),
                 ..State::from_session(Session::tour(&scenario))
             }
-            .start_tour(name, title, scenario.statements.len()),
+            .start_tour(TourInfo {
+                mode: s.tour.as_ref().map_or(StepMode::Narration, |t| t.mode),
+                ..TourInfo::new(&name, &title, &scenario)
+            }),
             Action::Load(scenario) => State {
                 theme: s.theme,
                 speed: s.speed,
@@ -506,6 +612,31 @@ impl Reducible for State {
                 tour: None,
                 score: None,
                 feedback: None,
+                ..s
+            },
+            Action::TourBack => {
+                let moved = s.session.borrow_mut().tour_back();
+                State {
+                    playing: false,
+                    notice: (!moved).then(|| {
+                        "This is the start of the tour: there is no earlier step.".to_string()
+                    }),
+                    ..s
+                }
+                .refreshed()
+            }
+            Action::TourJump(index) => {
+                let mode = s.tour.as_ref().map_or(StepMode::Narration, |t| t.mode);
+                s.session.borrow_mut().tour_jump(index, mode);
+                State {
+                    playing: false,
+                    notice: None,
+                    ..s
+                }
+                .refreshed()
+            }
+            Action::TourMode(mode) => State {
+                tour: s.tour.clone().map(|t| TourInfo { mode, ..t }),
                 ..s
             },
             Action::Redraw => State {

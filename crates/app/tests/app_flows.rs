@@ -195,7 +195,143 @@ async fn a_tour_link_opens_the_tour_at_its_step() {
         "{}",
         text(&root, "[data-testid=tour]")
     );
+    assert!(text(&root, "[data-testid=tour-step]").starts_with("step 3 of "));
     assert!(!text(&root, "[data-testid=tour-text]").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn bad_step_values_open_the_tour_with_a_notice() {
+    for (query, step, says) in [
+        (
+            "?tour=byte-stream&step=-1",
+            "step 0 of",
+            "not a step number",
+        ),
+        (
+            "?tour=byte-stream&step=abc",
+            "step 0 of",
+            "not a step number",
+        ),
+        ("?tour=byte-stream&step=500", "", "there is no step 500"),
+    ] {
+        let root = app_with(query, "").await;
+        let notice = text(&root, "[data-testid=notice]");
+        assert!(notice.contains(says), "{query}: {notice}");
+        let counter = text(&root, "[data-testid=tour-step]");
+        assert!(counter.starts_with(step), "{query}: {counter}");
+        if step.is_empty() {
+            // At the end: step M of M, and Next says the tour is over.
+            let (n, m) = counter
+                .trim_start_matches("step ")
+                .split_once(" of ")
+                .unwrap();
+            assert_eq!(n, m, "{counter}");
+            assert!(text(&root, "[data-testid=tour-next]").contains("over"));
+        }
+    }
+}
+
+/// A small tour of our own with parts (`section` lines), shown in the tour panel.
+const PARTS: &str = "\
+host A 10.0.0.1
+host B 10.0.0.2
+section Setting up
+say B listens on port 7.
+B: l = socket(TCP); bind(l, *:7); listen(l, 5)
+say A connects.
+A: c = socket(TCP); connect(c, 10.0.0.2:7)
+B: s = accept(l)
+section Sending
+say A sends 300 bytes.
+expect A: send(c, 300) == 300
+net: run
+say B reads them.
+expect B: recv(s, 1000) == 300
+";
+
+mod parts_tour {
+    use sockscope_app::app::Ctx;
+    use sockscope_app::components::tour::TourPanel;
+    use sockscope_app::session::Session;
+    use sockscope_app::state::{State, TourInfo};
+    use yew::prelude::*;
+
+    /// The tour panel alone, following `PARTS` as a tour.
+    #[component]
+    pub fn PartsTour() -> Html {
+        let ctx = use_reducer(|| {
+            let scenario = sockscope_scenario::parse(super::PARTS).unwrap();
+            State {
+                tour: Some(TourInfo::new("parts", "Parts", &scenario)),
+                ..State::from_session(Session::tour(&scenario))
+            }
+        });
+        html! {
+            <ContextProvider<Ctx> context={ctx}>
+                <TourPanel />
+            </ContextProvider<Ctx>>
+        }
+    }
+}
+
+fn current_parts(root: &web_sys::Element) -> Vec<String> {
+    let list = root
+        .query_selector_all("[data-testid=tour-parts] [aria-current]")
+        .unwrap();
+    (0..list.length())
+        .map(|i| list.item(i).unwrap().text_content().unwrap_or_default())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_parts_of_a_tour_are_listed_marked_and_jumped_to() {
+    let root = mount_point();
+    yew::Renderer::<parts_tour::PartsTour>::with_root(root.clone()).render();
+    settle().await;
+    let parts = text(&root, "[data-testid=tour-parts]");
+    assert!(
+        parts.contains("Setting up") && parts.contains("Sending"),
+        "{parts}"
+    );
+    assert!(
+        current_parts(&root).is_empty(),
+        "no part is current before the first step"
+    );
+    assert_eq!(text(&root, "[data-testid=tour-step]"), "step 0 of 4");
+
+    find(&root, "[data-testid=tour-next]").click();
+    settle().await;
+    assert_eq!(current_parts(&root), ["Setting up"]);
+    assert_eq!(
+        text(&root, "[data-testid=tour-text]"),
+        "B listens on port 7."
+    );
+    // The hint names the calls of the next step, never the value a check expects.
+    let hint = text(&root, "[data-testid=tour-hint]");
+    assert!(hint.contains("A: connect(c, 10.0.0.2:7)"), "{hint}");
+
+    find(&root, "[data-testid=tour-parts] li:nth-child(2) button").click();
+    settle().await;
+    assert_eq!(current_parts(&root), ["Sending"]);
+    assert_eq!(text(&root, "[data-testid=tour-step]"), "step 3 of 4");
+    assert_eq!(text(&root, "[data-testid=tour-text]"), "A sends 300 bytes.");
+    let hint = text(&root, "[data-testid=tour-hint]");
+    assert_eq!(hint, "Next step runs B: recv(s, 1000)");
+
+    // Back to the first part, then one statement at a time.
+    find(&root, "[data-testid=tour-parts] li:nth-child(1) button").click();
+    settle().await;
+    assert_eq!(current_parts(&root), ["Setting up"]);
+    find(&root, "[data-testid=tour-single]").click();
+    settle().await;
+    // Counted by statement, the first moment ends after 5 statements.
+    assert_eq!(text(&root, "[data-testid=tour-step]"), "step 5 of 15");
+    find(&root, "[data-testid=tour-next]").click();
+    settle().await;
+    assert_eq!(text(&root, "[data-testid=tour-step]"), "step 6 of 15");
+    find(&root, "[data-testid=tour-prev]").click();
+    settle().await;
+    assert_eq!(text(&root, "[data-testid=tour-step]"), "step 5 of 15");
 }
 
 #[wasm_bindgen_test]

@@ -104,21 +104,9 @@ fn page_base() -> String {
 /// A link that reopens this moment: the tour and its step, or the whole session as a
 /// scenario in the fragment.
 pub fn share_link(session: &Session, tour: Option<&TourInfo>) -> String {
-    match tour {
-        Some(t)
-            if session
-                .history
-                .iter()
-                .all(|i| matches!(i, crate::session::Input::ScenarioStep)) =>
-        {
-            format!(
-                "{}?tour={}&step={}",
-                page_base(),
-                t.name,
-                session.history.len()
-            )
-        }
-        _ => format!(
+    match tour.and_then(|t| Some((t, session.tour_link_step(t.mode)?))) {
+        Some((t, step)) => format!("{}?tour={}&{step}", page_base(), t.name),
+        None => format!(
             "{}#scenario={}",
             page_base(),
             crate::options::percent_encode(&session.script())

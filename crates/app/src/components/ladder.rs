@@ -226,9 +226,9 @@ pub fn Ladder() -> Html {
         use_effect_with(ctx.theme, move |_| sheet.borrow_mut().fg = None);
     }
     let now = ctx.snapshot.time;
+    // A tour's hosts get a lane once they are used, like their columns.
     let hosts: Vec<(HostId, String)> = ctx
-        .snapshot
-        .hosts
+        .shown_hosts()
         .iter()
         .map(|h| (h.id, h.name.clone()))
         .collect();

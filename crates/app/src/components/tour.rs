@@ -1,9 +1,10 @@
-//! Guided tours: a picker, and while a tour runs, its narration with previous/next
-//! step. The learner can leave a tour at any point and go on experimenting.
+//! Guided tours: a picker, and while a tour runs, its parts, its narration with
+//! previous/next step and a hint of what the next step does (never of what it will
+//! show). The learner can leave a tour at any point and go on experimenting.
 
 use crate::app::Ctx;
 use crate::components::question::{AnswerFeedback, QuestionCard, ScoreLine};
-use crate::session::Input;
+use crate::session::{action_hint, Input, StepMode};
 use crate::state::Action;
 use sockscope_scenario::{tours, LineKind};
 use yew::prelude::*;
@@ -56,22 +57,27 @@ pub fn TourPicker() -> Html {
     }
 }
 
+/// How many actions the "next step" hint lists before it says how many more follow.
+const HINT_ACTIONS: usize = 3;
+
 #[component]
 pub fn TourPanel() -> Html {
     let ctx = use_context::<Ctx>().expect("app context");
     let Some(tour) = ctx.tour.clone() else {
         return html! {};
     };
-    let (position, can_back, finished, next_text, narration, question) = {
+    let mode = tour.mode;
+    let ((step, steps), position, can_back, finished, hint, narration, question) = {
         let s = ctx.session.borrow();
         let r = &s.runner;
         let question = crate::quiz::pending(r).cloned();
-        let next = r
-            .statements()
+        // Only what the learner's programs and the network are about to do: never the
+        // value that a check is waiting for.
+        let hint: Vec<String> = s
+            .next_step_statements(mode)
             .iter()
-            .skip(r.position())
-            .find(|st| !matches!(st.kind, sockscope_scenario::Stmt::Say(_)))
-            .map(|st| st.to_string());
+            .filter_map(|st| action_hint(&st.kind))
+            .collect();
         // What the tour says about where we are: the most recent narration lines.
         let said: Vec<String> = r
             .lines()
@@ -85,37 +91,81 @@ pub fn TourPanel() -> Html {
             .rev()
             .collect();
         (
+            s.tour_progress(mode),
             r.position(),
-            !s.history.is_empty(),
+            s.history
+                .iter()
+                .any(|i| matches!(i, Input::ScenarioStep(_))),
             r.is_finished(),
-            next,
+            hint,
             said,
             question,
         )
     };
     let feedback = ctx.current_feedback().cloned();
+    // The part of the tour we are in: the last section already passed.
+    let current = tour
+        .sections
+        .iter()
+        .rposition(|(_, index)| *index < position);
     let send = |a: fn() -> Action| {
         let ctx = ctx.clone();
         Callback::from(move |_: MouseEvent| ctx.dispatch(a()))
     };
     let next = {
         let ctx = ctx.clone();
-        Callback::from(move |_: MouseEvent| ctx.dispatch(Action::Apply(Input::ScenarioStep)))
+        Callback::from(move |_: MouseEvent| ctx.dispatch(Action::Apply(Input::ScenarioStep(mode))))
     };
+    let toggle_mode = {
+        let ctx = ctx.clone();
+        Callback::from(move |e: Event| {
+            let on = e
+                .target_unchecked_into::<web_sys::HtmlInputElement>()
+                .checked();
+            ctx.dispatch(Action::TourMode(if on {
+                StepMode::Statement
+            } else {
+                StepMode::Narration
+            }))
+        })
+    };
+    let shown_hint = hint.len().min(HINT_ACTIONS);
     html! {
         <section class="tour" aria-label={format!("Guided tour: {}", tour.title)} data-testid="tour">
             <header>
                 <h2>{ &tour.title }</h2>
-                <span class="muted">{ format!("step {position} of {}", tour.len) }</span>
+                <span class="muted" data-testid="tour-step">{ format!("step {step} of {steps}") }</span>
             </header>
+            if !tour.sections.is_empty() {
+                <nav class="tour-parts" aria-label="Parts of this tour" data-testid="tour-parts">
+                    <ol>
+                        { for tour.sections.iter().enumerate().map(|(k, (title, index))| {
+                            let jump = {
+                                let (ctx, index) = (ctx.clone(), *index);
+                                Callback::from(move |_: MouseEvent| ctx.dispatch(Action::TourJump(index)))
+                            };
+                            let here = current == Some(k);
+                            html! {
+                                <li><button type="button" class={classes!("part", here.then_some("current"))} onclick={jump}
+                                    aria-current={here.then_some("step")} title="Go to the start of this part">{ title }</button></li>
+                            }
+                        }) }
+                    </ol>
+                </nav>
+            }
             <div class="tour-text" aria-live="polite" data-testid="tour-text">
                 if narration.is_empty() {
                     <p>{ "Press “Next step” to begin." }</p>
                 }
                 { for narration.iter().map(|t| html! { <p>{ t }</p> }) }
             </div>
-            if let Some(n) = next_text {
-                <p class="tour-next">{ "Next: " }<code>{ n }</code></p>
+            if !hint.is_empty() {
+                <p class="tour-next" data-testid="tour-hint">{ "Next step runs " }
+                    { for hint.iter().take(shown_hint).enumerate().map(|(k, h)| html! {
+                        <>{ if k > 0 { ", " } else { "" } }<code>{ h }</code></>
+                    }) }
+                    { match hint.len() - shown_hint { 0 => String::new(), n => format!(" and {n} more") } }
+                </p>
             }
             if let Some(f) = feedback {
                 <AnswerFeedback feedback={f} />
@@ -127,10 +177,14 @@ pub fn TourPanel() -> Html {
                 <ScoreLine score={score} dispatch={ctx.dispatcher()} />
             }
             <div class="row">
-                <button type="button" onclick={send(|| Action::StepBack)} data-testid="tour-prev" disabled={!can_back}>{ "◀ Previous step" }</button>
+                <button type="button" onclick={send(|| Action::TourBack)} data-testid="tour-prev" disabled={!can_back}>{ "◀ Previous step" }</button>
                 <button type="button" class="primary" onclick={next} data-testid="tour-next" disabled={finished || question.is_some()}
                     title={question.is_some().then_some("Answer the question first (or press “Show me”)")}>
                     { if finished { "The tour is over" } else { "Next step ▶" } }</button>
+                <label class="small" title="Off: a step runs everything the next narration talks about. On: a step runs one statement of the scenario.">
+                    <input type="checkbox" checked={mode == StepMode::Statement} onchange={toggle_mode} data-testid="tour-single" />
+                    { " One statement at a time" }
+                </label>
                 <button type="button" onclick={send(|| Action::LeaveTour)} data-testid="tour-leave"
                     title="Keep everything as it is and go on with your own calls">{ "Leave the tour" }</button>
             </div>

@@ -185,7 +185,7 @@ fn random_action(d: &Dice, ctx: &Ctx) -> Action {
         32 => Action::SelectSegment(Some(SegId(d.below(40)))),
         33 => Action::Hover(Some(SockId(d.below(10) as u32))),
         34 => Action::Apply(if d.below(2) == 0 {
-            Input::ScenarioStep
+            Input::ScenarioStep(crate::session::StepMode::Narration)
         } else {
             Input::Mss(d.below(3000))
         }),
