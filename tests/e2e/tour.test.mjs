@@ -18,11 +18,17 @@ async function counter(page) {
   return [Number(m[1]), Number(m[2])];
 }
 
-/** Presses "Next step" and waits until the counter has moved on by one. */
+/**
+ * Presses "Next step" and waits until the counter has moved on by one. Where the tour
+ * stands before a question (Next waits for it), "Show me" is the step instead; says
+ * whether it was.
+ */
 async function next(page) {
   const [n] = await counter(page);
-  await page.click(tid('tour-next'));
+  const asked = (await page.locator(tid('question')).count()) > 0;
+  await page.click(tid(asked ? 'answer-show' : 'tour-next'));
   await page.locator(tid('tour-step')).filter({ hasText: new RegExp(`^step ${n + 1} of`) }).waitFor();
+  return asked;
 }
 
 async function narration(page) {
@@ -102,9 +108,10 @@ test('a step runs to the next narration and the panel never shows a coming resul
     const [, total] = await counter(page);
     let previous = await narration(page);
     for (let k = 1; k <= total; k++) {
-      await next(page);
+      const answered = await next(page);
       const said = await narration(page);
-      assert.notEqual(said, previous, `step ${k} brings new narration`);
+      // Answering a question runs its moment under the narration that asked it.
+      if (!answered) assert.notEqual(said, previous, `step ${k} brings new narration`);
       previous = said;
       const panel = await page.locator(tid('tour')).innerText();
       assert.ok(!panel.includes('=='), `step ${k}: the tour panel shows an expected value:\n${panel}`);

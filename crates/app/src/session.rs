@@ -23,15 +23,26 @@ pub enum StepMode {
 /// answer runs it.
 pub fn pauses_between(done: &Stmt, next: &Stmt) -> bool {
     match (done, next) {
-        // A question waits for the learner: the step before it stops in front of it,
-        // and answering runs only the question and its moment.
-        (_, Stmt::Ask(_)) | (Stmt::Ask(_), _) => true,
+        // A question waits for the learner: the step before it stops in front of it.
+        (_, Stmt::Ask(_)) => true,
+        // Answering runs the question's moment and the checks after it, which show
+        // nothing by themselves; what the world does next waits for the next step.
+        (Stmt::Ask(_), next) => !is_check(next),
         // A part of the tour always begins a step of its own.
         (_, Stmt::Section(_)) => true,
         // Narration lines that follow one another are read together.
         (Stmt::Say(_) | Stmt::Section(_), Stmt::Say(_)) => false,
         // Otherwise narration begins the next moment.
         (_, Stmt::Say(_)) => true,
+        _ => false,
+    }
+}
+
+/// A statement that only looks (an expectation that makes no call, a printout).
+fn is_check(stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Expect(e) => !matches!(e, sockscope_scenario::Expect::Call { .. }),
+        Stmt::Netstat { .. } | Stmt::Explain { .. } => true,
         _ => false,
     }
 }
