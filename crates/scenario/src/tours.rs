@@ -1,6 +1,7 @@
-//! The built-in guided tours: one scenario per topic of MODEL.md, with `say`
-//! narration before the statements it explains, meant to be stepped one statement at
-//! a time.
+//! The built-in guided tours: one scenario per topic of MODEL.md, in parts
+//! (`section`), with `say` narration around the statements it explains and questions
+//! (`ask`) at the moments a learner should predict. The app steps them from one
+//! narration to the next.
 //!
 //! Each tour is a file `tours/NAME.scn` beside this crate whose first two lines are
 //! `# title: ...` and `# summary: ...`. The table below repeats that title and summary
