@@ -74,6 +74,18 @@ pub fn action_hint(stmt: &Stmt) -> Option<String> {
     }
 }
 
+/// Where a step that begins at `pos` ends: the position of the first statement it does
+/// not run (`statements.len()` at the end of the scenario).
+pub fn step_end(statements: &[Statement], pos: usize, mode: StepMode) -> usize {
+    let len = statements.len();
+    match mode {
+        StepMode::Statement => (pos + 1).min(len),
+        StepMode::Narration => (pos + 1..len)
+            .find(|&i| pauses_between(&statements[i - 1].kind, &statements[i].kind))
+            .unwrap_or(len),
+    }
+}
+
 /// The step the learner is at when the runner stands at `position`: how many steps
 /// have begun before it. At a step's start this is the number of presses that led
 /// there; between two starts (the mode was switched) it is the step under way.
@@ -178,13 +190,7 @@ impl Session {
     /// The statements the next press of "Next step" in `mode` will run.
     pub fn next_step_statements(&self, mode: StepMode) -> &[Statement] {
         let (all, pos) = (self.runner.statements(), self.runner.position());
-        let end = match mode {
-            StepMode::Statement => pos + 1,
-            StepMode::Narration => (pos + 1..all.len())
-                .find(|&i| pauses_between(&all[i - 1].kind, &all[i].kind))
-                .unwrap_or(all.len()),
-        };
-        &all[pos.min(all.len())..end.min(all.len())]
+        &all[pos.min(all.len())..step_end(all, pos, mode)]
     }
 
     /// `step=N` (and `&single=1` when counted by statements) for a link that reopens
@@ -311,22 +317,16 @@ impl Session {
     /// One step of a tour. By narration: the statements from here up to where the next
     /// narration begins (`pauses_between`); by statement: just the next one.
     fn scenario_step(runner: &mut Runner, mode: StepMode) -> Result<Vec<OutLine>, String> {
-        let kind = |r: &Runner| r.statements().get(r.position()).map(|st| st.kind.clone());
-        let Some(mut done) = kind(runner) else {
+        if runner.is_finished() {
             return Err("The tour is over: there is no next step.".into());
-        };
+        }
+        let end = step_end(runner.statements(), runner.position(), mode);
         let mut out = Vec::new();
-        loop {
+        while runner.position() < end {
             match runner.step() {
                 Some(Ok(mut lines)) => out.append(&mut lines),
                 Some(Err(e)) => return Err(format!("line {}: {}", e.line, e.message)),
                 None => break,
-            }
-            match kind(runner) {
-                Some(next) if mode == StepMode::Narration && !pauses_between(&done, &next) => {
-                    done = next
-                }
-                _ => break,
             }
         }
         Ok(out)
