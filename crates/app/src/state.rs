@@ -250,6 +250,11 @@ impl State {
         self.tour.is_some() && !self.session.borrow().runner.is_finished()
     }
 
+    /// How the tour's "Next step" goes (by narration when no tour is loaded).
+    pub fn tour_mode(&self) -> StepMode {
+        self.tour.as_ref().map_or(StepMode::Narration, |t| t.mode)
+    }
+
     /// The tour stands before a question: nothing moves on until it is answered.
     pub fn question_pending(&self) -> bool {
         self.tour.is_some() && quiz::pending(&self.session.borrow().runner).is_some()
@@ -279,7 +284,7 @@ impl State {
             self.notice = Some("There is no question to answer here.".into());
             return self;
         };
-        let mode = self.tour.as_ref().map_or(StepMode::Narration, |t| t.mode);
+        let mode = self.tour_mode();
         let mut next = self.with_session(|x| x.apply(Input::ScenarioStep(mode)));
         if next.notice.is_some() {
             return next;
@@ -380,7 +385,7 @@ impl State {
                 self.quiet_ms += real_ms;
                 if self.quiet_ms >= AUTOPLAY_PAUSE_MS {
                     self.quiet_ms = 0.0;
-                    let mode = self.tour.as_ref().map_or(StepMode::Narration, |t| t.mode);
+                    let mode = self.tour_mode();
                     return self.with_session(|x| x.apply(Input::ScenarioStep(mode)));
                 }
                 return self;
@@ -599,7 +604,7 @@ impl Reducible for State {
                 ..State::from_session(Session::tour(&scenario))
             }
             .start_tour(TourInfo {
-                mode: s.tour.as_ref().map_or(StepMode::Narration, |t| t.mode),
+                mode: s.tour_mode(),
                 ..TourInfo::new(&name, &title, &scenario)
             }),
             Action::Load(scenario) => State {
@@ -626,7 +631,7 @@ impl Reducible for State {
                 .refreshed()
             }
             Action::TourJump(index) => {
-                let mode = s.tour.as_ref().map_or(StepMode::Narration, |t| t.mode);
+                let mode = s.tour_mode();
                 s.session.borrow_mut().tour_jump(index, mode);
                 State {
                     playing: false,
