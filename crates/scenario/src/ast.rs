@@ -56,6 +56,9 @@ pub enum Stmt {
     Expect(Expect),
     /// `ask ID ...` and its lines: the learner predicts, then the engine answers.
     Ask(Box<Question>),
+    /// `goal COND and COND ...` and its lines: an exercise the learner solves with
+    /// their own calls.
+    Goal(Box<Goal>),
     /// `say TEXT`: narration for a guided tour.
     Say(String),
     /// `section TITLE`: starts a part of a guided tour that the learner can jump to.
@@ -234,7 +237,7 @@ pub enum QueueName {
     RecvQ,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Expect {
     /// `expect A: call == VALUE`: the call is issued and what it came to compared.
@@ -274,4 +277,17 @@ pub enum Expect {
         packet: Packet,
         want: Option<FdRef>,
     },
+    /// `expect transition SYN_SENT -> SYN_RCVD`: some structure has made that move.
+    Transition { from: TcpState, to: TcpState },
+}
+
+/// What an exercise asks the learner to bring about: every condition holds at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Goal {
+    /// Expectations that only look (no calls), all of which must hold.
+    pub conditions: Vec<Expect>,
+    /// `prompt TEXT`: the goal in words; the conditions themselves when there is none.
+    pub prompt: Option<String>,
+    /// `hint TEXT` lines, offered one at a time.
+    pub hints: Vec<String>,
 }

@@ -163,6 +163,7 @@ impl fmt::Display for Expect {
                 Some(fd) => write!(f, "expect demux {proc} {packet} == {fd}"),
                 None => write!(f, "expect demux {proc} {packet} == none"),
             },
+            Expect::Transition { from, to } => write!(f, "expect transition {from} -> {to}"),
         }
     }
 }
@@ -185,6 +186,7 @@ impl fmt::Display for Stmt {
             Stmt::Explain { host, packet } => write!(f, "explain {host} {packet}"),
             Stmt::Expect(e) => write!(f, "{e}"),
             Stmt::Ask(q) => write!(f, "{q}"),
+            Stmt::Goal(g) => write!(f, "{g}"),
             Stmt::Say(text) => write!(f, "say {text}"),
             Stmt::Section(title) => write!(f, "section {title}"),
         }
@@ -343,6 +345,35 @@ impl fmt::Display for crate::question::Question {
         }
         if let Some(w) = &self.why {
             write!(f, "\nwhy {w}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The conditions as the learner reads them: `state A c == ESTABLISHED and …`.
+impl crate::ast::Goal {
+    pub fn conditions_text(&self) -> String {
+        let parts: Vec<String> = self
+            .conditions
+            .iter()
+            .map(|e| {
+                let t = e.to_string();
+                t.strip_prefix("expect ").unwrap_or(&t).to_string()
+            })
+            .collect();
+        parts.join(" and ")
+    }
+}
+
+/// The `goal` line and its `prompt` and `hint` lines.
+impl fmt::Display for crate::ast::Goal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "goal {}", self.conditions_text())?;
+        if let Some(p) = &self.prompt {
+            write!(f, "\nprompt {p}")?;
+        }
+        for h in &self.hints {
+            write!(f, "\nhint {h}")?;
         }
         Ok(())
     }

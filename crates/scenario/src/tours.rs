@@ -113,9 +113,44 @@ pub const ALL: &[Tour] = &[
     },
 ];
 
-/// The tour called `name`, if there is one.
+/// The exercises: a scenario that sets the scene and states a `goal`, which the
+/// learner reaches with their own calls.
+pub const EXERCISES: &[Tour] = &[
+    Tour {
+        name: "exercise-simultaneous-open",
+        title: "Exercise: make a simultaneous open happen",
+        summary: "Two programs, no listener: get both sockets to ESTABLISHED through a SYN_SENT → SYN_RCVD crossing.",
+        text: include_str!("../exercises/simultaneous-open.scn"),
+    },
+    Tour {
+        name: "exercise-echo-deadlock",
+        title: "Exercise: deadlock an echo client",
+        summary: "With 500-byte buffers, bring a client that writes its whole message before reading to a deadlock against an echo server.",
+        text: include_str!("../exercises/echo-deadlock.scn"),
+    },
+    Tour {
+        name: "exercise-restart-server",
+        title: "Exercise: restart a server during TIME_WAIT",
+        summary: "The old connection sits in TIME_WAIT on port 80; get a new listener onto port 80 anyway.",
+        text: include_str!("../exercises/restart-server.scn"),
+    },
+    Tour {
+        name: "exercise-send-3000",
+        title: "Exercise: a send() of 3000 bytes with 1000-byte buffers",
+        summary: "The buffers hold 1000 bytes each way; get one send() of 3000 bytes to return 3000.",
+        text: include_str!("../exercises/send-3000.scn"),
+    },
+    Tour {
+        name: "exercise-client-time-wait",
+        title: "Exercise: who ends in TIME_WAIT?",
+        summary: "Close a connection so that the client, not the server, is left in TIME_WAIT.",
+        text: include_str!("../exercises/client-time-wait.scn"),
+    },
+];
+
+/// The tour or exercise called `name`, if there is one.
 pub fn find(name: &str) -> Option<&'static Tour> {
-    ALL.iter().find(|t| t.name == name)
+    ALL.iter().chain(EXERCISES).find(|t| t.name == name)
 }
 
 /// The value of a `# KEY: value` comment line of a scenario text (`header(text,

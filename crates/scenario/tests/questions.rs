@@ -262,7 +262,7 @@ fn malformed_questions_are_parse_errors_with_line_and_column() {
     );
     assert_eq!(
         parse_error("netstat A\n  why because"),
-        "2:3: \"why\" belongs to a question: write it on the lines right after an ask"
+        "2:3: \"why\" belongs to a question or a goal: write it on the lines right after an ask or a goal"
     );
     assert_eq!(
         parse_error("ask q deadlock\nask q deadlock"),

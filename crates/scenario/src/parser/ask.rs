@@ -3,7 +3,7 @@
 
 use super::cursor::Cursor;
 use super::{call, net, proc_ref, process_item, values};
-use crate::ast::{QueueName, Stmt};
+use crate::ast::{Goal, QueueName, Stmt};
 use crate::error::ParseError;
 use crate::question::{Answer, Choice, Hint, Probe, Question};
 
@@ -170,6 +170,26 @@ pub fn follow_up(q: &mut Question, text: &str, line: u32) -> Result<(), ParseErr
             return Err(c.error_at(
                 1,
                 format!("\"{other}\" is not a line that belongs to a question"),
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// Adds a `prompt` or `hint` line to a goal (its hints carry no answer).
+pub fn goal_follow_up(g: &mut Goal, text: &str, line: u32) -> Result<(), ParseError> {
+    let mut c = Cursor::new(text, line);
+    c.skip_ws();
+    let col = c.col();
+    match c.ident().unwrap_or_default().as_str() {
+        "prompt" => g.prompt = Some(nonempty(&mut c, "the goal's wording after prompt")?),
+        "hint" => g
+            .hints
+            .push(nonempty(&mut c, "the hint's text after hint")?),
+        other => {
+            return Err(c.error_at(
+                col,
+                format!("a goal takes prompt and hint lines, not \"{other}\""),
             ))
         }
     }

@@ -4,10 +4,10 @@ use super::call;
 use super::cursor::Cursor;
 use super::proc_ref;
 use super::values;
-use crate::ast::{Expect, QueueName};
+use crate::ast::{Expect, Goal, QueueName};
 use crate::error::ParseError;
 
-const FORMS: &str = "HOST: call == VALUE, state, sendq, recvq, netstat, deadlock, no deadlock, blocked, not blocked, returned or demux";
+const FORMS: &str = "HOST: call == VALUE, state, sendq, recvq, netstat, deadlock, no deadlock, blocked, not blocked, returned, demux or transition";
 
 /// Everything after the keyword `expect`.
 pub fn expect(c: &mut Cursor) -> Result<Expect, ParseError> {
@@ -106,6 +106,14 @@ pub fn expect(c: &mut Cursor) -> Result<Expect, ParseError> {
             };
             Ok(Expect::Demux { proc, packet, want })
         }
+        "transition" => {
+            let from = values::state(c)?;
+            if !c.eat_str("->") {
+                return Err(c.expected("\"->\" and the state it moved to"));
+            }
+            let to = values::state(c)?;
+            Ok(Expect::Transition { from, to })
+        }
         other => Err(c.error_at(
             col,
             format!("cannot expect \"{other}\"; write one of: {FORMS}"),
@@ -119,4 +127,33 @@ fn equals(c: &mut Cursor) -> Result<(), ParseError> {
     } else {
         Err(c.expected("\"==\" and the expected value"))
     }
+}
+
+/// Everything after the keyword `goal`: conditions joined by `and`, each written as
+/// after `expect`, except calls (a goal only looks; the learner makes the calls).
+pub fn goal(c: &mut Cursor) -> Result<Goal, ParseError> {
+    let mut conditions = Vec::new();
+    loop {
+        c.skip_ws();
+        let col = c.col();
+        let e = expect(c)?;
+        if matches!(e, Expect::Call { .. }) {
+            return Err(c.error_at(
+                col,
+                "a goal only looks at the world; the learner makes the calls (write a state, queue, netstat, deadlock, blocked, returned, demux or transition condition)".into(),
+            ));
+        }
+        conditions.push(e);
+        if !c.eat_keyword("and") {
+            break;
+        }
+    }
+    if !c.at_end() {
+        return Err(c.expected("\"and\" and another condition, or the end of the line"));
+    }
+    Ok(Goal {
+        conditions,
+        prompt: None,
+        hints: Vec::new(),
+    })
 }

@@ -21,9 +21,9 @@ use cursor::Cursor;
 pub use call::CALL_NAMES;
 
 /// Words that start statements and so cannot name a host.
-pub const KEYWORDS: [&str; 13] = [
+pub const KEYWORDS: [&str; 14] = [
     "option", "host", "net", "netstat", "explain", "expect", "say", "section", "ask", "prompt",
-    "choice", "hint", "why",
+    "choice", "hint", "why", "goal",
 ];
 
 /// Parses a whole scenario. Nothing of it is returned if any line is malformed.
@@ -33,10 +33,9 @@ pub fn parse(src: &str) -> Result<Scenario, ParseError> {
     for (i, text) in src.lines().enumerate() {
         let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
         if let Some(word) = ask::follow_up_word(text) {
-            match statements.last_mut() {
-                Some(Statement {
-                    kind: Stmt::Ask(q), ..
-                }) => ask::follow_up(q, text, line)?,
+            match statements.last_mut().map(|s| &mut s.kind) {
+                Some(Stmt::Ask(q)) => ask::follow_up(q, text, line)?,
+                Some(Stmt::Goal(g)) => ask::goal_follow_up(g, text, line)?,
                 _ => return Err(misplaced_follow_up(text, line, word)),
             }
             continue;
@@ -91,7 +90,7 @@ fn misplaced_follow_up(text: &str, line: u32, word: &str) -> ParseError {
         line,
         col,
         message: format!(
-            "\"{word}\" belongs to a question: write it on the lines right after an ask"
+            "\"{word}\" belongs to a question or a goal: write it on the lines right after an ask or a goal"
         ),
     }
 }
@@ -169,7 +168,7 @@ fn statement(c: &mut Cursor) -> Result<Stmt, ParseError> {
     let col = c.col();
     let Some(word) = c.ident() else {
         return Err(c.expected(
-            "a statement (option, host, HOST: call, net:, netstat, explain, expect, ask, say or section)",
+            "a statement (option, host, HOST: call, net:, netstat, explain, expect, ask, goal, say or section)",
         ));
     };
     match word.as_str() {
@@ -191,6 +190,7 @@ fn statement(c: &mut Cursor) -> Result<Stmt, ParseError> {
         }
         "expect" => expect::expect(c).map(Stmt::Expect),
         "ask" => ask::ask(c).map(|q| Stmt::Ask(Box::new(q))),
+        "goal" => expect::goal(c).map(|g| Stmt::Goal(Box::new(g))),
         "say" => Ok(Stmt::Say(c.rest())),
         "section" => {
             let title = c.rest();
@@ -203,7 +203,7 @@ fn statement(c: &mut Cursor) -> Result<Stmt, ParseError> {
         other => Err(c.error_at(
             col,
             format!(
-                "unknown statement \"{other}\"; a line starts with option, host, HOST:, HOST/PROC:, net:, netstat, explain, expect, ask, say or section"
+                "unknown statement \"{other}\"; a line starts with option, host, HOST:, HOST/PROC:, net:, netstat, explain, expect, ask, goal, say or section"
             ),
         )),
     }

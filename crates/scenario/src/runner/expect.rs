@@ -5,7 +5,7 @@ use super::{Failure, LineKind, Runner};
 use crate::ast::{Expect, FdRef, Outcome, ProcRef, QueueName, Statement};
 use crate::format;
 use sockscope_engine::socket::Socket;
-use sockscope_engine::{Pid, Ret};
+use sockscope_engine::{Event, Pid, Ret};
 
 /// What was found, and whether it is what was expected.
 struct Verdict {
@@ -62,14 +62,27 @@ impl Runner {
     }
 
     fn verdict(&mut self, e: &Expect) -> Result<Verdict, String> {
+        if let Expect::Call { proc, call, want } = e {
+            let came = self.call(proc, call)?;
+            return Ok(Verdict {
+                ok: matches(*want, &came),
+                expected: want.to_string(),
+                got: describe(&came),
+            });
+        }
+        self.look(e)
+    }
+
+    /// Whether an expectation that makes no call holds now (what goals are made of).
+    pub(super) fn holds(&self, e: &Expect) -> Result<bool, String> {
+        self.look(e).map(|v| v.ok)
+    }
+
+    /// Checks an expectation by looking at the world; nothing changes.
+    fn look(&self, e: &Expect) -> Result<Verdict, String> {
         Ok(match e {
-            Expect::Call { proc, call, want } => {
-                let came = self.call(proc, call)?;
-                Verdict {
-                    ok: matches(*want, &came),
-                    expected: want.to_string(),
-                    got: describe(&came),
-                }
+            Expect::Call { .. } => {
+                return Err("a call is made, not looked at: write it on a process line".into())
             }
             Expect::State { proc, fd, want } => {
                 let got = self
@@ -132,6 +145,20 @@ impl Runner {
                         ok: false,
                         expected: want.to_string(),
                         got: format!("no call of {proc} has blocked yet"),
+                    },
+                }
+            }
+            Expect::Transition { from, to } => {
+                let seen = self.world.trace().iter().any(|t| {
+                    matches!(t.event, Event::StateChanged { from: f, to: g, .. } if f == *from && g == *to)
+                });
+                Verdict {
+                    ok: seen,
+                    expected: format!("a structure that went from {from} to {to}"),
+                    got: if seen {
+                        format!("a structure went from {from} to {to}")
+                    } else {
+                        format!("no structure went from {from} to {to}")
                     },
                 }
             }

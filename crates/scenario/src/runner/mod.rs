@@ -10,12 +10,14 @@ mod ask;
 mod calls;
 mod events;
 mod expect;
+mod goal;
 mod net;
 mod procs;
 mod setup;
 mod views;
 
 pub use ask::Asked;
+pub use goal::GoalStatus;
 pub use procs::ProcInfo;
 
 use crate::ast::{Scenario, Statement, Stmt};
@@ -51,6 +53,8 @@ pub enum LineKind {
     Answer,
     /// The title of a part of a tour.
     Section,
+    /// An exercise's goal.
+    Goal,
     Pass,
     Fail,
     Deadlock,
@@ -85,6 +89,8 @@ pub struct Report {
     pub error: Option<RunError>,
     /// Every question asked, with the engine's answer.
     pub questions: Vec<Asked>,
+    /// The exercise's goal and whether it was reached.
+    pub goal: Option<GoalStatus>,
 }
 
 impl Report {
@@ -149,6 +155,8 @@ pub struct Runner {
     asked: Vec<Asked>,
     /// The latest call blocked when it was made (what a `blocks` question asks).
     last_call_blocked: bool,
+    /// The exercise's goal, once set.
+    goal: Option<GoalStatus>,
 }
 
 impl Runner {
@@ -174,6 +182,7 @@ impl Runner {
             error: None,
             asked: Vec::new(),
             last_call_blocked: false,
+            goal: None,
         }
     }
 
@@ -222,6 +231,9 @@ impl Runner {
             col: st.col,
             message,
         });
+        if result.is_ok() {
+            self.after_statement(st);
+        }
         let out = std::mem::take(&mut self.out);
         self.lines.extend(out.iter().cloned());
         result.map(|()| out)
@@ -238,6 +250,7 @@ impl Runner {
             Stmt::Explain { host, packet } => self.explain(host, packet),
             Stmt::Expect(e) => self.expect(st, e),
             Stmt::Ask(q) => self.ask(st, q),
+            Stmt::Goal(g) => self.set_goal(st, g),
             Stmt::Say(text) => {
                 self.emit(LineKind::Say, text.clone());
                 Ok(())
@@ -307,6 +320,7 @@ impl Runner {
             failures: self.failures.clone(),
             error: self.error.clone(),
             questions: self.asked.clone(),
+            goal: self.goal.clone(),
         }
     }
 }
