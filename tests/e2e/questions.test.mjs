@@ -175,3 +175,46 @@ test('the course page records what both embedded instances report', T, async () 
     await page.screenshot({ path: shotPath('embed-results.png'), fullPage: true });
   });
 });
+
+test('an exercise: hints one at a time, and the goal reached with the learner’s own calls', T, async () => {
+  await withPage('exercise', async (page) => {
+    await page.goto(`${appUrl()}?tour=exercise-client-time-wait`);
+    const tour = page.locator(tid('tour'));
+    await tour.waitFor();
+    const goal = tour.locator(tid('goal'));
+    for (let i = 0; i < 10 && !(await goal.count()); i++) await tour.locator(tid('tour-next')).click();
+    await goal.waitFor();
+    assert.match(await goal.locator(tid('goal-status')).innerText(), /Not yet\. 0 calls so far/);
+
+    // Hints come one at a time.
+    assert.equal(await goal.locator(tid('goal-hints')).count(), 0);
+    await goal.locator(tid('goal-hint')).click();
+    assert.equal(await goal.locator(`${tid('goal-hints')} li`).count(), 1);
+    await goal.locator(tid('goal-hint')).click();
+    assert.equal(await goal.locator(`${tid('goal-hints')} li`).count(), 2);
+
+    // The wrong side closing first does not reach it; the status counts the calls.
+    const line = async (text) => {
+      await page.fill(tid('console-input'), text);
+      await page.press(tid('console-input'), 'Enter');
+    };
+    await line('server: close(s)');
+    await line('net: run');
+    await page.waitForTimeout(200);
+    assert.match(await goal.locator(tid('goal-status')).innerText(), /Not yet\. 1 call so far/);
+    await page.screenshot({ path: shotPath('exercise-open.png') });
+
+    // Start over and do it the right way round.
+    await page.goto(`${appUrl()}?tour=exercise-client-time-wait`);
+    await tour.waitFor();
+    for (let i = 0; i < 10 && !(await goal.count()); i++) await tour.locator(tid('tour-next')).click();
+    await line('client: close(c)');
+    await line('net: run');
+    await line('server: close(s)');
+    await line('net: run 1s');
+    await goal.locator(`${tid('goal-status')}:has-text("Goal reached")`).waitFor();
+    assert.match(await goal.locator(tid('goal-status')).innerText(), /✔\s*Goal reached with 2 calls\./);
+    assert.match(await page.locator(tid('netstat-client')).innerText(), /TIME_WAIT/);
+    await tour.screenshot({ path: shotPath('exercise-reached.png') });
+  });
+});

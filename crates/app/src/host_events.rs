@@ -22,7 +22,14 @@ pub enum HostEvent {
         /// The first answer to this question: the one the score counts.
         first: bool,
     },
-    /// The tour reached its last step.
+    /// The learner brought the world to an exercise's goal.
+    GoalReached {
+        tour: String,
+        calls: u32,
+        /// The first time in this browser: what a score should keep.
+        first: bool,
+    },
+    /// The tour reached its last step (an exercise: its goal).
     Finished {
         tour: String,
         right: usize,
@@ -64,6 +71,12 @@ impl HostEvent {
                 f.push(("answer", opt(answer)));
                 f.push(("correct", Field::Bool(*correct)));
                 f.push(("expected", s(expected)));
+                f.push(("first", Field::Bool(*first)));
+            }
+            HostEvent::GoalReached { tour, calls, first } => {
+                f.push(("type", s("goal-reached")));
+                f.push(("tour", s(tour)));
+                f.push(("calls", Field::Num(f64::from(*calls))));
                 f.push(("first", Field::Bool(*first)));
             }
             HostEvent::Finished {

@@ -5,6 +5,9 @@
 use sockscope_scenario::{Answer, Question, Runner, Stmt};
 use std::collections::BTreeMap;
 
+/// The stored key of an exercise's goal (not a question name: `!` is not allowed there).
+const GOAL_KEY: &str = "!goal";
+
 /// A tour's score: which questions were answered right at the first try.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Score {
@@ -12,11 +15,14 @@ pub struct Score {
     pub first: BTreeMap<String, bool>,
     /// How many questions the tour asks.
     pub questions: usize,
+    /// For an exercise: the calls it took the first time its goal was reached.
+    pub goal: Option<u32>,
 }
 
 impl Score {
     pub fn for_tour(statements: &[sockscope_scenario::Statement]) -> Score {
         Score {
+            goal: None,
             first: BTreeMap::new(),
             questions: statements
                 .iter()
@@ -45,6 +51,7 @@ impl Score {
             .first
             .iter()
             .map(|(id, right)| format!("{id}={}", u8::from(*right)))
+            .chain(self.goal.map(|n| format!("{GOAL_KEY}={n}")))
             .collect();
         parts.join(";")
     }
@@ -52,6 +59,13 @@ impl Score {
     /// Reads what `encode` wrote; anything else in storage is ignored, not trusted.
     pub fn restore(&mut self, stored: &str) {
         for part in stored.split(';') {
+            if let Some(n) = part
+                .strip_prefix(GOAL_KEY)
+                .and_then(|r| r.strip_prefix('='))
+            {
+                self.goal = n.parse().ok().or(self.goal);
+                continue;
+            }
             if let Some((id, right)) = part.split_once('=') {
                 let valid = !id.is_empty() && id.chars().all(|c| c.is_alphanumeric() || c == '_');
                 if valid && (right == "0" || right == "1") {
@@ -148,9 +162,10 @@ why B answers the SYN with RST.
         let mut s = Score::default();
         s.record("a", true);
         s.record("b_2", false);
+        s.goal = Some(4);
         let mut back = Score::default();
-        back.restore(&format!("{};x=2;=1;bad id=1;junk", s.encode()));
-        assert_eq!(back.first, s.first);
+        back.restore(&format!("{};x=2;=1;bad id=1;junk;!goal=x", s.encode()));
+        assert_eq!(back, s);
     }
 
     #[test]

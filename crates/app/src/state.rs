@@ -319,9 +319,35 @@ impl State {
         next
     }
 
-    /// Tells the course page once when a tour reaches its end.
-    fn report_finish(self, before: bool) -> Self {
-        let finished = self.tour.is_some() && self.session.borrow().runner.is_finished();
+    /// An exercise is over when its goal is reached; a tour at its last step.
+    fn tour_finished(&self) -> bool {
+        let s = self.session.borrow();
+        match s.runner.goal() {
+            Some(g) => g.reached_after.is_some(),
+            None => self.tour.is_some() && s.runner.is_finished(),
+        }
+    }
+
+    /// Tells the course page once when an exercise's goal is reached (and keeps the
+    /// calls it took the first time), and once when a tour or exercise is finished.
+    fn report_finish(mut self, before: bool) -> Self {
+        let finished = self.tour.is_some() && self.tour_finished();
+        let reached = self
+            .session
+            .borrow()
+            .runner
+            .goal()
+            .and_then(|g| g.reached_after);
+        if let (true, false, Some(calls), Some(t)) = (finished, before, reached, &self.tour) {
+            let tour = t.name.clone();
+            let first = self.score.as_ref().is_some_and(|s| s.goal.is_none());
+            if let Some(score) = self.score.as_mut().filter(|_| first) {
+                score.goal = Some(calls);
+                storage::save(&tour, &score.encode());
+            }
+            self.outbox
+                .push(HostEvent::GoalReached { tour, calls, first });
+        }
         if finished && !before {
             if let (Some(t), Some(score)) = (&self.tour, &self.score) {
                 self.outbox.push(HostEvent::Finished {
@@ -487,7 +513,7 @@ impl Reducible for State {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let s = (*self).clone();
-        let finished_before = s.tour.is_some() && s.session.borrow().runner.is_finished();
+        let finished_before = s.tour.is_some() && s.tour_finished();
         let next = match action {
             Action::Answer(given) => s.answer(given),
             Action::ResetScore => {

@@ -35,4 +35,4 @@ pub use ast::*;
 pub use error::{ParseError, RunError};
 pub use parser::{parse, parse_line, parse_line_at, CALL_NAMES, KEYWORDS};
 pub use question::{Answer, AnswerKind, Probe, Question};
-pub use runner::{run, Failure, LineKind, OutLine, ProcInfo, Report, Runner};
+pub use runner::{run, Failure, GoalStatus, LineKind, OutLine, ProcInfo, Report, Runner};

@@ -7,6 +7,7 @@ pub mod controls;
 pub mod deadlock;
 pub mod demux;
 pub mod flights;
+pub mod goal;
 pub mod host;
 pub mod ladder;
 pub mod narration;

@@ -3,6 +3,7 @@
 //! show). The learner can leave a tour at any point and go on experimenting.
 
 use crate::app::Ctx;
+use crate::components::goal::GoalCard;
 use crate::components::question::{AnswerFeedback, QuestionCard, ScoreLine};
 use crate::session::{action_hint, Input, StepMode};
 use crate::state::Action;
@@ -49,9 +50,16 @@ pub fn TourPicker() -> Html {
         <label class="tour-picker">{ "Guided tour " }
             <select onchange={pick} data-testid="tour-picker" aria-label="Start a guided tour">
                 <option value="" selected={current.is_empty()}>{ "choose a topic…" }</option>
+                <optgroup label="Tours">
                 { for tours::ALL.iter().map(|t| html! {
                     <option value={t.name} selected={current == t.name} title={t.summary}>{ t.title }</option>
                 }) }
+                </optgroup>
+                <optgroup label="Exercises">
+                { for tours::EXERCISES.iter().map(|t| html! {
+                    <option value={t.name} selected={current == t.name} title={t.summary}>{ t.title }</option>
+                }) }
+                </optgroup>
             </select>
         </label>
     }
@@ -103,6 +111,7 @@ pub fn TourPanel() -> Html {
         )
     };
     let feedback = ctx.current_feedback().cloned();
+    let exercise = ctx.session.borrow().runner.goal().is_some();
     // The part of the tour we are in: the last section already passed.
     let current = tour
         .sections
@@ -173,6 +182,9 @@ pub fn TourPanel() -> Html {
             if let Some(q) = question.clone() {
                 <QuestionCard question={q} dispatch={ctx.dispatcher()} />
             }
+            if let Some(goal) = ctx.session.borrow().runner.goal().cloned() {
+                <GoalCard key={tour.name.clone()} status={goal} solved_before={ctx.score.as_ref().and_then(|s| s.goal)} />
+            }
             if let Some(score) = ctx.score.clone() {
                 <ScoreLine score={score} dispatch={ctx.dispatcher()} />
             }
@@ -180,7 +192,11 @@ pub fn TourPanel() -> Html {
                 <button type="button" onclick={send(|| Action::TourBack)} data-testid="tour-prev" disabled={!can_back}>{ "◀ Previous step" }</button>
                 <button type="button" class="primary" onclick={next} data-testid="tour-next" disabled={finished || question.is_some()}
                     title={question.is_some().then_some("Answer the question first (or press “Show me”)")}>
-                    { if finished { "The tour is over" } else { "Next step ▶" } }</button>
+                    { match (finished, exercise) {
+                        (false, _) => "Next step ▶",
+                        (true, true) => "Your turn: reach the goal",
+                        (true, false) => "The tour is over",
+                    } }</button>
                 <label class="small" title="Off: a step runs everything the next narration talks about. On: a step runs one statement of the scenario.">
                     <input type="checkbox" checked={mode == StepMode::Statement} onchange={toggle_mode} data-testid="tour-single" />
                     { " One statement at a time" }
