@@ -218,3 +218,28 @@ test('an exercise: hints one at a time, and the goal reached with the learner’
     await tour.screenshot({ path: shotPath('exercise-reached.png') });
   });
 });
+
+test('numbers per learner: the same seed gives the same exercise, another seed other numbers', T, async () => {
+  await withPage('exercise-seeds', async (page) => {
+    const tour = page.locator(tid('tour'));
+    const goalText = async (seed) => {
+      await page.goto(`${appUrl()}?tour=exercise-big-send&seed=${seed}`);
+      await tour.waitFor();
+      const goal = tour.locator(tid('goal'));
+      for (let i = 0; i < 10 && !(await goal.count()); i++) await tour.locator(tid('tour-next')).click();
+      return goal.locator('.question-prompt').innerText();
+    };
+    const first = await goalText(3);
+    assert.match(first, /send\(c, \d+\) returns \d+/);
+    assert.equal(await goalText(3), first, 'the same link gives the same numbers');
+    const seen = new Set([first]);
+    for (const seed of [4, 5, 6, 7, 8]) seen.add(await goalText(seed));
+    assert.ok(seen.size >= 2, `every seed gave “${first}”`);
+    // The narration speaks of the same numbers the goal checks.
+    const size = first.match(/returns (\d+)/)[1];
+    assert.match(await tour.locator(tid('tour-text')).innerText(), new RegExp(`send\\(\\) with ${size} bytes`));
+    // The link of this moment keeps the seed.
+    await page.click(tid('copy-link'));
+    assert.match(await page.locator(tid('copied')).inputValue(), /[?&]seed=8(&|$)/);
+  });
+});

@@ -152,6 +152,7 @@ fn prefers_reduced_motion() -> bool {
 /// The first state, as the options ask; problems with them become the notice.
 fn initial_state(props: &AppProps) -> State {
     let o = options::parse(&props.query, &props.fragment);
+    let seed = o.seed.unwrap_or(sockscope_scenario::params::DEFAULT_SEED);
     let mut problems = o.problems.clone();
     let mut state = match (&o.scenario, &o.tour) {
         (Some(text), _) => match sockscope_scenario::parse(text) {
@@ -161,32 +162,35 @@ fn initial_state(props: &AppProps) -> State {
                 State::default()
             }
         },
-        (None, Some(name)) => match sockscope_scenario::tours::find(name).map(|t| (t, t.parse())) {
-            Some((t, Ok(scenario))) => {
-                let mode = if o.single {
-                    StepMode::Statement
-                } else {
-                    StepMode::Narration
-                };
-                let (session, problem) = Session::tour_at(&scenario, o.step, mode);
-                problems.extend(problem);
-                State::from_session(session).start_tour(TourInfo {
-                    mode,
-                    ..TourInfo::new(t.name, t.title, &scenario)
-                })
+        (None, Some(name)) => {
+            match sockscope_scenario::tours::find(name).map(|t| (t, t.parse_seeded(seed))) {
+                Some((t, Ok(scenario))) => {
+                    let mode = if o.single {
+                        StepMode::Statement
+                    } else {
+                        StepMode::Narration
+                    };
+                    let (session, problem) = Session::tour_at(&scenario, o.step, mode);
+                    problems.extend(problem);
+                    State::from_session(session).start_tour(TourInfo {
+                        mode,
+                        seed,
+                        ..TourInfo::new(t.name, t.title, &scenario)
+                    })
+                }
+                _ => {
+                    let names: Vec<&str> = sockscope_scenario::tours::ALL
+                        .iter()
+                        .map(|t| t.name)
+                        .collect();
+                    problems.push(format!(
+                        "There is no tour called “{name}”. The tours are: {}.",
+                        names.join(", ")
+                    ));
+                    State::default()
+                }
             }
-            _ => {
-                let names: Vec<&str> = sockscope_scenario::tours::ALL
-                    .iter()
-                    .map(|t| t.name)
-                    .collect();
-                problems.push(format!(
-                    "There is no tour called “{name}”. The tours are: {}.",
-                    names.join(", ")
-                ));
-                State::default()
-            }
-        },
+        }
         (None, None) => State::default(),
     };
     state.theme = o.theme;

@@ -31,6 +31,9 @@ pub struct Options {
     pub debug_panic: bool,
     /// `fuzz=1&seed=N`: the page drives itself with random actions (robustness tests).
     pub fuzz: Option<u64>,
+    /// `seed=N`: the numbers a tour or exercise with `param` lines draws (also the
+    /// fuzzer's seed with `fuzz=1`).
+    pub seed: Option<u64>,
     /// One sentence per parameter that was not understood.
     pub problems: Vec<String>,
 }
@@ -48,6 +51,7 @@ impl Default for Options {
             scenario: None,
             debug_panic: false,
             fuzz: None,
+            seed: None,
             problems: Vec::new(),
         }
     }
@@ -172,6 +176,7 @@ pub fn parse(query: &str, fragment: &str) -> Options {
             }
             "seed" => match value.parse::<u64>() {
                 Ok(seed) => {
+                    o.seed = Some(seed);
                     o.fuzz = o
                         .fuzz
                         .map(|_| seed)

@@ -93,6 +93,8 @@ pub struct TourInfo {
     pub mode: StepMode,
     /// Its parts: each `section` title with the index of its statement.
     pub sections: Vec<(String, usize)>,
+    /// The seed its `param` lines were drawn with.
+    pub seed: u64,
 }
 
 impl TourInfo {
@@ -111,6 +113,7 @@ impl TourInfo {
             title: title.to_string(),
             mode: StepMode::Narration,
             sections,
+            seed: sockscope_scenario::params::DEFAULT_SEED,
         }
     }
 }

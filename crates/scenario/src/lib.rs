@@ -24,6 +24,7 @@
 pub mod ast;
 pub mod error;
 pub mod format;
+pub mod params;
 mod parser;
 mod print;
 pub mod question;
@@ -33,6 +34,6 @@ pub mod units;
 
 pub use ast::*;
 pub use error::{ParseError, RunError};
-pub use parser::{parse, parse_line, parse_line_at, CALL_NAMES, KEYWORDS};
+pub use parser::{parse, parse_line, parse_line_at, parse_seeded, CALL_NAMES, KEYWORDS};
 pub use question::{Answer, AnswerKind, Probe, Question};
 pub use runner::{run, Failure, GoalStatus, LineKind, OutLine, ProcInfo, Report, Runner};

@@ -35,6 +35,18 @@ impl Tour {
     pub fn parse(&self) -> Result<Scenario, ParseError> {
         parse(self.text)
     }
+
+    /// The scenario with its `param` lines drawn for `seed`: numbers per learner.
+    pub fn parse_seeded(&self, seed: u64) -> Result<Scenario, ParseError> {
+        crate::parse_seeded(self.text, seed)
+    }
+
+    /// Whether the scenario draws numbers per learner.
+    pub fn has_params(&self) -> bool {
+        self.text
+            .lines()
+            .any(|l| l.trim_start().starts_with("param "))
+    }
 }
 
 /// Every built-in tour, in the order of MODEL.md's topics.
@@ -135,12 +147,11 @@ pub const EXERCISES: &[Tour] = &[
         text: include_str!("../exercises/restart-server.scn"),
     },
     Tour {
-        name: "exercise-send-3000",
-        title: "Exercise: a send() of 3000 bytes with 1000-byte buffers",
-        summary: "The buffers hold 1000 bytes each way; get one send() of 3000 bytes to return 3000.",
-        text: include_str!("../exercises/send-3000.scn"),
-    },
-    Tour {
+        name: "exercise-big-send",
+        title: "Exercise: a send() bigger than both buffers",
+        summary: "The buffers are small; get one send() of more bytes than SendQ and RecvQ hold together to return in full.",
+        text: include_str!("../exercises/big-send.scn"),
+    },    Tour {
         name: "exercise-client-time-wait",
         title: "Exercise: who ends in TIME_WAIT?",
         summary: "Close a connection so that the client, not the server, is left in TIME_WAIT.",

@@ -90,17 +90,28 @@ fn a_restarted_server_needs_so_reuseaddr_while_time_wait_holds_the_port() {
     assert_eq!(reached(&reuse), Some(3));
 }
 
+/// The value the default seed drew for a parameter of an exercise.
+fn drawn(name: &str, param: &str) -> u64 {
+    let text = sockscope_scenario::params::instantiate(exercise(name), 1).unwrap();
+    let key = format!("# param {param} = ");
+    let line = text.lines().find(|l| l.starts_with(&key)).unwrap();
+    line[key.len()..].parse().unwrap()
+}
+
 #[test]
 fn a_big_send_returns_once_the_receiver_has_read_enough() {
+    let (buf, size) = (drawn("big-send", "buf"), drawn("big-send", "size"));
+    assert!(
+        size > 2 * buf,
+        "the message must not fit: {size} vs 2 × {buf}"
+    );
+    let reads = format!("B: recv(s, {buf})\nnet: run\n").repeat((size / buf + 1) as usize);
     let r = attempt(
-        "send-3000",
-        &format!(
-            "A: send(c, 3000) &\nnet: run\n{}",
-            "B: recv(s, 1000)\nnet: run\n".repeat(3)
-        ),
+        "big-send",
+        &format!("A: send(c, {size}) &\nnet: run\n{reads}"),
     );
     assert!(reached(&r).is_some(), "{}", r.text());
-    let unread = attempt("send-3000", "A: send(c, 3000) &\nnet: run\n");
+    let unread = attempt("big-send", &format!("A: send(c, {size}) &\nnet: run\n"));
     assert_eq!(reached(&unread), None);
 }
 

@@ -105,7 +105,16 @@ fn page_base() -> String {
 /// scenario in the fragment.
 pub fn share_link(session: &Session, tour: Option<&TourInfo>) -> String {
     match tour.and_then(|t| Some((t, session.tour_link_step(t.mode)?))) {
-        Some((t, step)) => format!("{}?tour={}&{step}", page_base(), t.name),
+        Some((t, step)) => {
+            // Numbers drawn per learner come back only with the same seed.
+            let drawn = sockscope_scenario::tours::find(&t.name).is_some_and(|x| x.has_params());
+            let seed = if drawn {
+                format!("&seed={}", t.seed)
+            } else {
+                String::new()
+            };
+            format!("{}?tour={}&{step}{seed}", page_base(), t.name)
+        }
         None => format!(
             "{}#scenario={}",
             page_base(),

@@ -28,6 +28,19 @@ pub const KEYWORDS: [&str; 14] = [
 
 /// Parses a whole scenario. Nothing of it is returned if any line is malformed.
 pub fn parse(src: &str) -> Result<Scenario, ParseError> {
+    parse_seeded(src, crate::params::DEFAULT_SEED)
+}
+
+/// Parses a scenario whose `param` lines are drawn with `seed` (see `params`).
+pub fn parse_seeded(src: &str, seed: u64) -> Result<Scenario, ParseError> {
+    // A text without parameters is read as written: a `$` in it is just a `$`.
+    if src.lines().any(|l| l.trim_start().starts_with("param ")) {
+        return parse_text(&crate::params::instantiate(src, seed)?);
+    }
+    parse_text(src)
+}
+
+fn parse_text(src: &str) -> Result<Scenario, ParseError> {
     let mut statements: Vec<Statement> = Vec::new();
     let mut first_host: Option<u32> = None;
     for (i, text) in src.lines().enumerate() {
