@@ -314,6 +314,7 @@ impl fmt::Display for crate::question::Probe {
             Probe::Queue { queue, proc, fd } => write!(f, "{queue} {proc} {fd}"),
             Probe::Demux { proc, packet } => write!(f, "demux {proc} {packet}"),
             Probe::Deadlock => f.write_str("deadlock"),
+            Probe::EchoLimit { chunk } => write!(f, "echo_limit {chunk}"),
         }
     }
 }

@@ -48,6 +48,11 @@ pub enum Probe {
     Demux { proc: ProcRef, packet: Packet },
     /// `deadlock`: whether the programs are deadlocked.
     Deadlock,
+    /// `echo_limit CHUNK`: the smallest message with which a client that writes it in
+    /// one send() before reading deadlocks against an echo server that reads up to
+    /// CHUNK bytes at a time, with this scenario's buffer sizes. The engine finds it
+    /// by playing both programs on a fresh world (`experiment::echo`).
+    EchoLimit { chunk: u64 },
 }
 
 /// An option of a multiple-choice question.
@@ -95,7 +100,7 @@ impl Probe {
             Probe::Returns { .. } => AnswerKind::Outcome,
             Probe::Blocks { .. } | Probe::Deadlock => AnswerKind::YesNo,
             Probe::State { .. } => AnswerKind::State,
-            Probe::Queue { .. } => AnswerKind::Bytes,
+            Probe::Queue { .. } | Probe::EchoLimit { .. } => AnswerKind::Bytes,
             Probe::Demux { .. } => AnswerKind::Structure,
         }
     }
@@ -146,6 +151,9 @@ impl Question {
                 )
             }
             Probe::Deadlock => format!("Will the programs be deadlocked{after}?"),
+            Probe::EchoLimit { chunk } => format!(
+                "What is the smallest message (in bytes) with which an echo client deadlocks, if it sends the whole message before reading and the server echoes {chunk} bytes at a time?"
+            ),
         }
     }
 

@@ -63,9 +63,10 @@ choice SYN_SENT
 ask sq sendq A c after A: send(c, 5)
 ask rq recvq B s
 ask d demux B UDP from 10.0.0.1:5 to 192.0.2.8:22
-ask dl deadlock after net: run 5s",
+ask dl deadlock after net: run 5s
+ask limit echo_limit 1K",
     );
-    assert_eq!(q.len(), 7);
+    assert_eq!(q.len(), 8);
     assert!(matches!(q[0].probe, Probe::Returns { .. }));
     assert_eq!(q[0].prompt.as_deref(), Some("How many bytes?"));
     assert_eq!(q[0].hints[0].value, Answer::Outcome(Outcome::Int(1000)));
@@ -80,6 +81,8 @@ ask dl deadlock after net: run 5s",
     assert!(matches!(q[4].probe, Probe::Queue { .. }));
     assert!(matches!(q[5].probe, Probe::Demux { .. }));
     assert!(matches!(q[6].probe, Probe::Deadlock));
+    assert_eq!(q[7].probe, Probe::EchoLimit { chunk: 1024 });
+    assert_eq!(q[7].probe.answer_kind(), AnswerKind::Bytes);
 }
 
 #[test]
@@ -246,7 +249,7 @@ fn malformed_questions_are_parse_errors_with_line_and_column() {
     );
     assert_eq!(
         parse_error("ask q size A c"),
-        "1:7: cannot ask about \"size\"; ask about one of: HOST: call, blocks HOST: call, state, sendq, recvq, demux or deadlock"
+        "1:7: cannot ask about \"size\"; ask about one of: HOST: call, blocks HOST: call, state, sendq, recvq, demux, deadlock or echo_limit"
     );
     assert_eq!(
         parse_error("ask q A: recv(c, 5) after net: run"),
@@ -280,4 +283,42 @@ fn the_words_of_questions_cannot_name_a_host() {
         let e = parse_error(&format!("host {w} 10.0.0.1"));
         assert!(e.contains("cannot name a host"), "{w}: {e}");
     }
+}
+
+/// The echo limit with `buf`-byte queues and a server echoing 500 at a time.
+fn echo_limit(buf: u64) -> u64 {
+    let src = format!("option sndbuf {buf}\noption rcvbuf {buf}\nask limit echo_limit 500\n");
+    let r = run(&parse(&src).unwrap());
+    assert!(r.error.is_none(), "{:?}", r.error);
+    match r.questions[0].answer {
+        Some(Answer::Bytes(n)) => n,
+        ref other => panic!("expected a number of bytes, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_echo_limit_is_the_first_size_the_engine_finds_deadlocking() {
+    use sockscope_engine::experiment::echo::{deadlocks, EchoSpec};
+    use sockscope_engine::WorldConfig;
+    let n = echo_limit(500);
+    let spec = EchoSpec {
+        config: WorldConfig {
+            sndbuf: 500,
+            rcvbuf: 500,
+            ..WorldConfig::default()
+        },
+        chunk: 500,
+    };
+    assert_eq!(deadlocks(&spec, n), Ok(true), "{n} bytes should deadlock");
+    assert_eq!(
+        deadlocks(&spec, n - 1),
+        Ok(false),
+        "{} bytes should not",
+        n - 1
+    );
+}
+
+#[test]
+fn the_echo_limit_follows_the_scenarios_buffer_sizes() {
+    assert!(echo_limit(800) > echo_limit(500));
 }

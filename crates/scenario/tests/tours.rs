@@ -379,6 +379,7 @@ fn every_tour_asks_two_to_four_questions_that_the_engine_answers_as_the_narratio
                 Probe::Queue { .. } => "queue",
                 Probe::Demux { .. } => "demux",
                 Probe::Deadlock => "deadlock",
+                Probe::EchoLimit { .. } => "echo_limit",
             });
             if !q.choices.is_empty() {
                 kinds.insert("choice");

@@ -7,6 +7,7 @@
 //! byte copied between program and socket costs `copy_ns_per_byte` (see `CostModel`).
 //! The programs and the network run concurrently on the one virtual clock.
 
+pub mod echo;
 mod programs;
 
 use serde::{Deserialize, Serialize};

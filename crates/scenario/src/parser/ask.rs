@@ -7,7 +7,8 @@ use crate::ast::{Goal, QueueName, Stmt};
 use crate::error::ParseError;
 use crate::question::{Answer, Choice, Hint, Probe, Question};
 
-const PROBES: &str = "HOST: call, blocks HOST: call, state, sendq, recvq, demux or deadlock";
+const PROBES: &str =
+    "HOST: call, blocks HOST: call, state, sendq, recvq, demux, deadlock or echo_limit";
 
 /// Words that start a line belonging to the `ask` above it.
 pub const FOLLOW_UPS: [&str; 4] = ["prompt", "choice", "hint", "why"];
@@ -81,6 +82,9 @@ fn probe(c: &mut Cursor) -> Result<Probe, ParseError> {
             packet: values::packet(c)?,
         },
         "deadlock" => Probe::Deadlock,
+        "echo_limit" => Probe::EchoLimit {
+            chunk: values::size(c)?,
+        },
         other => {
             return Err(c.error_at(
                 col,

@@ -5,6 +5,11 @@ use super::{Failure, LineKind, Runner};
 use crate::ast::{Outcome, QueueName, Statement};
 use crate::question::{Answer, Probe, Question};
 use serde::{Deserialize, Serialize};
+use sockscope_engine::experiment::echo;
+
+/// The longest message `echo_limit` tries: each length is a run of its own, and a
+/// search beyond this would keep a question waiting for seconds.
+const ECHO_SEARCH_MAX: u64 = 20_000;
 
 /// A question that has been asked, with the answer the engine gave.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,10 +146,32 @@ impl Runner {
                 }
             }
             Probe::Deadlock => Ok(Answer::Yes(self.world.deadlock().is_some())),
+            Probe::EchoLimit { chunk } => self.echo_limit(*chunk),
             Probe::Returns { .. } | Probe::Blocks { .. } => {
                 unreachable!("call probes are answered by their call")
             }
         })
+    }
+
+    /// The echo client's limit with this world's configuration, searched for on a fresh
+    /// world (the scenario's own connections are not touched).
+    fn echo_limit(&self, chunk: u64) -> Result<Answer, String> {
+        let config = self.world.config().clone();
+        // Every byte of a message that completes sits in one of five places at once
+        // (two queues each way and the piece the server holds), so the limit is below
+        // this; the search stops here rather than run on.
+        let max = (config.sndbuf + config.rcvbuf)
+            .saturating_mul(4)
+            .saturating_add(chunk.saturating_mul(2))
+            .min(ECHO_SEARCH_MAX);
+        let spec = echo::EchoSpec { config, chunk };
+        match echo::smallest_deadlock(&spec, max) {
+            Ok(Some(n)) => Ok(Answer::Bytes(n)),
+            Ok(None) => Err(format!(
+                "no message of up to {max} bytes deadlocks the echo client with these buffers"
+            )),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     /// Every question asked so far, in order, with the engine's answers.
