@@ -143,7 +143,7 @@ test('the course page records what both embedded instances report', T, async () 
     const mounted = page.locator(`${tid('mounted')} ${tid('tour')}`);
     await mounted.waitFor();
     await results.locator('li[data-from="mounted"][data-type="ready"]').waitFor();
-    await results.locator('li[data-from="iframe"][data-type="ready"]').waitFor();
+    await results.locator('li[data-frame="closing-frame"][data-type="ready"]').waitFor();
 
     const question = await nextQuestion(mounted);
     const wrong = await surelyWrong(question);
@@ -166,7 +166,7 @@ test('the course page records what both embedded instances report', T, async () 
     const framed = page.frameLocator('#closing-frame').locator(tid('tour'));
     const fq = await nextQuestion(framed);
     await fq.locator(tid('answer-show')).click();
-    const shown = results.locator('li[data-from="iframe"][data-type="question-answered"]');
+    const shown = results.locator('li[data-frame="closing-frame"][data-type="question-answered"]');
     await shown.waitFor();
     const e2 = JSON.parse(await shown.getAttribute('data-event'));
     assert.equal(e2.tour, 'closing');
@@ -216,6 +216,63 @@ test('an exercise: hints one at a time, and the goal reached with the learner’
     assert.match(await goal.locator(tid('goal-status')).innerText(), /✔\s*Goal reached with 2 calls\./);
     assert.match(await page.locator(tid('netstat-client')).innerText(), /TIME_WAIT/);
     await tour.screenshot({ path: shotPath('exercise-reached.png') });
+  });
+});
+
+test('the course page hears of a goal reached in an embedded exercise, with its calls', T, async () => {
+  await withPage('embed-goal', async (page) => {
+    await page.goto(new URL('embed-example.html', appUrl()).href);
+    const results = page.locator(tid('results'));
+    const frame = page.frameLocator('#exercise-frame');
+    const tour = frame.locator(tid('tour'));
+    await page.locator('#exercise-frame').scrollIntoViewIfNeeded();
+    await tour.waitFor();
+    await results.locator('li[data-frame="exercise-frame"][data-type="ready"]').waitFor();
+    const goal = tour.locator(tid('goal'));
+    for (let i = 0; i < 10 && !(await goal.count()); i++) await tour.locator(tid('tour-next')).click();
+    await goal.waitFor();
+    const line = async (text) => {
+      await frame.locator(tid('console-input')).fill(text);
+      await frame.locator(tid('console-input')).press('Enter');
+    };
+    // A wrong first call counts too: the page hears the calls it really took.
+    await line('client: send(c, 10)');
+    await line('client: close(c)');
+    await line('net: run');
+    assert.equal(await results.locator('li[data-type="goal-reached"]').count(), 0, 'not reached yet');
+    await line('server: close(s)');
+    await line('net: run 1s');
+    const item = results.locator('li[data-frame="exercise-frame"][data-type="goal-reached"]');
+    await item.waitFor();
+    const event = JSON.parse(await item.getAttribute('data-event'));
+    assert.equal(event.source, 'sockscope');
+    assert.equal(event.tour, 'exercise-client-time-wait');
+    assert.equal(event.calls, 3);
+    assert.equal(event.first, true);
+    assert.match(await item.innerText(), /goal reached with 3 calls \(first time\)/);
+    const finished = results.locator('li[data-frame="exercise-frame"][data-type="finished"]');
+    await finished.waitFor();
+    assert.equal(JSON.parse(await finished.getAttribute('data-event')).tour, 'exercise-client-time-wait');
+    await item.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shotPath('embed-goal.png') });
+  });
+});
+
+test('the echo exercise: its smallest deadlocking message comes from the engine', T, async () => {
+  await withPage('echo-limit', async (page) => {
+    await page.goto(`${appUrl()}?tour=exercise-echo-deadlock`);
+    const tour = page.locator(tid('tour'));
+    await tour.waitFor();
+    const question = await nextQuestion(tour, 20);
+    assert.match(await question.innerText(), /smallest message/);
+    await answer(question, '2500');
+    const feedback = tour.locator(tid('feedback'));
+    await feedback.waitFor();
+    const said = await feedback.innerText();
+    assert.match(said, /Not quite/);
+    assert.match(said, /2501/);
+    assert.match(said, /exactly 2500 bytes/, 'the hint for 2500 is shown');
+    await tour.screenshot({ path: shotPath('echo-limit.png') });
   });
 });
 
