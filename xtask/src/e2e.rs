@@ -40,15 +40,34 @@ pub fn run(root: &Path) -> Res<String> {
         .env("SOCKSCOPE_URL", &url)
         .env("SOCKSCOPE_SHOTS", &shots);
     let out = cmd::run_tee(&mut node)?;
-    let counts = node_counts(&out.stdout);
-    match (out.ok, counts) {
-        (true, Some((pass, 0))) if pass > 0 => Ok(format!("{pass} passed, 0 failed")),
-        (true, _) => Err("node --test ran no e2e tests".to_owned()),
-        (false, Some((pass, fail))) => {
-            Err(format!("{pass} passed, {fail} failed; see output above"))
-        }
-        (false, None) => Err(out.failure),
+    judge(out.ok, node_counts(&out.stdout), &out.failure)
+}
+
+/// A run passes only if node succeeded, ran tests, and none failed, was skipped or
+/// left as a todo: a skipped test checks nothing, so it cannot count as a pass.
+fn judge(ok: bool, counts: Option<NodeCounts>, failure: &str) -> Res<String> {
+    match (ok, counts) {
+        (true, Some(c)) if c.pass == 0 => Err("node --test ran no e2e tests".to_owned()),
+        (true, Some(c)) if c.skipped + c.todo > 0 => Err(format!(
+            "{} passed, but {} skipped and {} todo: every test must run",
+            c.pass, c.skipped, c.todo
+        )),
+        (true, Some(c)) if c.fail == 0 => Ok(format!("{} passed, 0 failed", c.pass)),
+        (_, Some(c)) => Err(format!(
+            "{} passed, {} failed; see output above",
+            c.pass, c.fail
+        )),
+        (true, None) => Err("node --test printed no summary".to_owned()),
+        (false, None) => Err(failure.to_owned()),
     }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct NodeCounts {
+    pass: u64,
+    fail: u64,
+    skipped: u64,
+    todo: u64,
 }
 
 /// `tests/e2e/*.test.mjs` (not recursive: node_modules may live there), sorted;
@@ -68,24 +87,55 @@ fn test_files() -> Res<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// `(pass, fail)` from node's summary (`ℹ pass 1` in spec, `# pass 1` in TAP).
-fn node_counts(stdout: &str) -> Option<(u64, u64)> {
+/// The counts of node's summary (`ℹ pass 1` in spec, `# pass 1` in TAP); pass and
+/// fail must be there, skipped and todo count as 0 when absent.
+fn node_counts(stdout: &str) -> Option<NodeCounts> {
     let count = |key: &str| {
         stdout.lines().rev().find_map(|line| {
             let line = line.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
             line.strip_prefix(key)?.trim().parse::<u64>().ok()
         })
     };
-    Some((count("pass ")?, count("fail ")?))
+    Some(NodeCounts {
+        pass: count("pass ")?,
+        fail: count("fail ")?,
+        skipped: count("skipped ").unwrap_or(0),
+        todo: count("todo ").unwrap_or(0),
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{judge, node_counts, NodeCounts};
+
+    fn counts(pass: u64, fail: u64, skipped: u64, todo: u64) -> NodeCounts {
+        NodeCounts {
+            pass,
+            fail,
+            skipped,
+            todo,
+        }
+    }
+
     #[test]
     fn parses_node_summaries() {
-        let spec = "✔ x (1ms)\nℹ tests 3\nℹ pass 2\nℹ fail 1\nℹ cancelled 0\n";
-        assert_eq!(super::node_counts(spec), Some((2, 1)));
-        assert_eq!(super::node_counts("# pass 4\n# fail 0\n"), Some((4, 0)));
-        assert_eq!(super::node_counts("nothing"), None);
+        let spec =
+            "✔ x (1ms)\nℹ tests 3\nℹ pass 2\nℹ fail 1\nℹ cancelled 0\nℹ skipped 1\nℹ todo 0\n";
+        assert_eq!(node_counts(spec), Some(counts(2, 1, 1, 0)));
+        assert_eq!(
+            node_counts("# pass 4\n# fail 0\n"),
+            Some(counts(4, 0, 0, 0))
+        );
+        assert_eq!(node_counts("nothing"), None);
+    }
+
+    #[test]
+    fn a_run_with_skipped_or_no_tests_fails() {
+        assert!(judge(true, Some(counts(3, 0, 0, 0)), "").is_ok());
+        assert!(judge(true, Some(counts(0, 0, 0, 0)), "").is_err());
+        assert!(judge(true, Some(counts(3, 0, 1, 0)), "").is_err());
+        assert!(judge(true, Some(counts(3, 0, 0, 1)), "").is_err());
+        assert!(judge(true, None, "").is_err());
+        assert!(judge(false, Some(counts(2, 1, 0, 0)), "").is_err());
     }
 }

@@ -15,6 +15,10 @@ const WASM_CRATES: &[(&str, &str)] = &[
 
 /// Returns whether every suite passed (the summary has already been printed).
 pub fn run(long: bool) -> Res<bool> {
+    refuse_bless_in_ci(
+        std::env::var_os("CI").is_some(),
+        std::env::var_os("SOCKSCOPE_BLESS").is_some(),
+    )?;
     let root = cmd::repo_root();
     let mut report = Report::default();
     report.suite("tools", tools::ensure_for_test);
@@ -64,6 +68,19 @@ pub fn run(long: bool) -> Res<bool> {
     Ok(report.finish())
 }
 
+/// SOCKSCOPE_BLESS rewrites the golden files instead of comparing with them: a CI run
+/// with it set would turn itself green, so it is refused there.
+fn refuse_bless_in_ci(ci: bool, bless: bool) -> Res<()> {
+    match ci && bless {
+        true => Err(
+            "SOCKSCOPE_BLESS is set in a CI run (CI is set): blessing rewrites the \
+                     expected output instead of checking it; unset it"
+                .to_owned(),
+        ),
+        false => Ok(()),
+    }
+}
+
 /// Native tests; `--long` raises proptest's case count for a deeper search.
 fn cargo_test(long: bool) -> Res<String> {
     let mut test = cargo();
@@ -90,13 +107,22 @@ fn wasm_pack_test(root: &Path, dir: &str) -> Res<String> {
 
 /// Turns libtest's `test result:` lines into the suite's outcome and counts.
 fn counted(out: Teed) -> Res<String> {
-    let counts = TestCounts::parse(&out.stdout);
-    if out.ok {
-        Ok(counts.to_string())
-    } else if counts.failed > 0 {
+    judge(out.ok, TestCounts::parse(&out.stdout), &out.failure)
+}
+
+/// A suite passes only if it ran tests and none failed or was ignored: an ignored
+/// test checks nothing, so it cannot count as a pass.
+fn judge(ok: bool, counts: TestCounts, failure: &str) -> Res<String> {
+    if counts.failed > 0 {
         Err(format!("{counts}; see output above"))
+    } else if !ok {
+        Err(failure.to_owned())
+    } else if counts.passed == 0 {
+        Err("no tests ran".to_owned())
+    } else if counts.ignored > 0 {
+        Err(format!("{counts}: every test must run"))
     } else {
-        Err(out.failure)
+        Ok(counts.to_string())
     }
 }
 
@@ -145,7 +171,28 @@ impl std::fmt::Display for TestCounts {
 
 #[cfg(test)]
 mod tests {
-    use super::TestCounts;
+    use super::{judge, TestCounts};
+
+    #[test]
+    fn blessing_is_refused_in_ci_only() {
+        assert!(super::refuse_bless_in_ci(true, true).is_err());
+        assert!(super::refuse_bless_in_ci(true, false).is_ok());
+        assert!(super::refuse_bless_in_ci(false, true).is_ok());
+    }
+
+    #[test]
+    fn a_suite_with_ignored_or_no_tests_fails() {
+        let c = |passed, failed, ignored| TestCounts {
+            passed,
+            failed,
+            ignored,
+        };
+        assert!(judge(true, c(3, 0, 0), "").is_ok());
+        assert!(judge(true, c(0, 0, 0), "").is_err());
+        assert!(judge(true, c(3, 0, 1), "").is_err());
+        assert!(judge(false, c(3, 1, 0), "").is_err());
+        assert!(judge(false, c(3, 0, 0), "build failed").is_err());
+    }
 
     #[test]
     fn sums_every_result_line() {

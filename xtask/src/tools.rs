@@ -35,7 +35,13 @@ pub fn ensure_for_dist() -> Res<()> {
 
 /// What `cargo xtask bench` needs: dist's tools plus the browser.
 pub fn ensure_for_bench() -> Res<()> {
-    ensure_all(&[wasm_target, trunk, wasm_bindgen, npm_packages, chromium])
+    ensure_all(&[
+        wasm_target,
+        trunk,
+        wasm_bindgen,
+        npm_packages,
+        debian_packages,
+    ])
 }
 
 /// Everything `cargo xtask test` uses.
@@ -45,7 +51,7 @@ pub fn ensure_for_test() -> Res<()> {
         trunk,
         wasm_bindgen,
         wasm_pack,
-        chromium,
+        debian_packages,
         npm_packages,
     ])
 }
@@ -161,25 +167,45 @@ fn lock_version(lock: &str, name: &str) -> Option<String> {
     (versions.len() == 1).then(|| versions.remove(0))
 }
 
-/// Debian's chromium + chromedriver; installed with apt only when we are root
-/// (CI), because changing system packages behind a developer's back is rude.
-fn chromium() -> Res<()> {
-    let missing = [CHROMIUM, CHROMEDRIVER]
+/// The Debian packages the suites use, each with the files that show it is installed
+/// (any one of them). A missing tool is installed, never skipped: a check that passes
+/// without its tool would check nothing.
+const DEBIAN: &[(&str, &[&str])] = &[
+    ("chromium", &[CHROMIUM]),
+    ("chromium-driver", &[CHROMEDRIVER]),
+    // `ss`, with which kernel-check reads the kernel's connection states.
+    (
+        "iproute2",
+        &["/usr/bin/ss", "/bin/ss", "/usr/sbin/ss", "/sbin/ss"],
+    ),
+];
+
+/// Installs the missing Debian packages with apt, only when we are root (CI): changing
+/// system packages behind a developer's back is rude, so elsewhere this says what to
+/// install.
+fn debian_packages() -> Res<()> {
+    let missing: Vec<&str> = DEBIAN
         .iter()
-        .any(|p| !Path::new(p).exists());
-    if !missing {
-        println!("chromium + chromedriver: present");
+        .filter(|(_, files)| !files.iter().any(|f| Path::new(f).exists()))
+        .map(|(package, _)| *package)
+        .collect();
+    let names: Vec<&str> = DEBIAN.iter().map(|(p, _)| *p).collect();
+    if missing.is_empty() {
+        println!("Debian packages ({}): present", names.join(", "));
         return Ok(());
     }
+    let list = missing.join(" ");
     if !is_root() {
         return Err(format!(
-            "{CHROMIUM} or {CHROMEDRIVER} is missing; install them, e.g. \
-             `sudo apt-get install chromium chromium-driver`, then rerun"
+            "missing Debian packages: {list}; install them, e.g. \
+             `sudo apt-get install {list}`, then rerun"
         ));
     }
+    println!("installing Debian packages: {list} (about a minute)");
     run(Command::new("apt-get").arg("update"))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "chromium", "chromium-driver"])
+        .args(["install", "-y"])
+        .args(&missing)
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 

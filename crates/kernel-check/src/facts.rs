@@ -16,8 +16,6 @@ pub enum Fact {
     Count(u64),
     /// A statement that holds or not.
     Holds(bool),
-    /// Not observable in this world (e.g. `ss` is not installed); never compared.
-    Skipped(&'static str),
 }
 
 impl fmt::Display for Fact {
@@ -30,7 +28,6 @@ impl fmt::Display for Fact {
             Fact::State(None) => f.write_str("(no row)"),
             Fact::Holds(true) => f.write_str("yes"),
             Fact::Holds(false) => f.write_str("NO"),
-            Fact::Skipped(why) => write!(f, "skipped: {why}"),
         }
     }
 }
@@ -141,12 +138,7 @@ pub fn table(a: &Transcript, b: &Transcript) -> (String, usize) {
             .map(|(l, f)| (l.as_str(), f.to_string()))
             .unwrap_or(("", "(missing)".into()));
         let same = match (a.facts.get(i), b.facts.get(i)) {
-            (Some((la, fa)), Some((lb, fb))) => {
-                la == lb
-                    && (fa == fb
-                        || matches!(fa, Fact::Skipped(_))
-                        || matches!(fb, Fact::Skipped(_)))
-            }
+            (Some((la, fa)), Some((lb, fb))) => la == lb && fa == fb,
             _ => false,
         };
         differ += !same as usize;
@@ -163,8 +155,8 @@ pub fn table(a: &Transcript, b: &Transcript) -> (String, usize) {
     (out, differ)
 }
 
-/// Panics, with both transcripts side by side, unless every fact agrees (a fact
-/// skipped in one world is not compared). Prints the table either way.
+/// Panics, with both transcripts side by side, unless every fact agrees. Prints the
+/// table either way.
 pub fn assert_agree(a: &Transcript, b: &Transcript) {
     let (text, differ) = table(a, b);
     println!("{text}");
@@ -181,7 +173,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tables_mark_disagreements_and_ignore_skipped_facts() {
+    fn tables_mark_disagreements() {
         let mut a = Transcript::new("engine");
         a.status("bind", Err(Errno::EADDRINUSE));
         a.record("row", Fact::State(Some(TcpState::TimeWait)));
@@ -189,7 +181,7 @@ mod tests {
         assert_eq!(b.hint("bind"), Some(&Fact::Status(Err(Errno::EADDRINUSE))));
         assert_eq!(b.hint("row"), None, "a hint belongs to its own label");
         b.status("bind", Ok(()));
-        b.record("row", Fact::Skipped("no ss"));
+        b.record("row", Fact::State(Some(TcpState::TimeWait)));
         let (text, differ) = table(&a, &b);
         assert_eq!(differ, 1, "{text}");
         assert!(text.contains("!= bind"), "{text}");

@@ -5,14 +5,14 @@
 //! Every wait is bounded: blocking calls carry SO_RCVTIMEO/SO_SNDTIMEO of
 //! [`CALL_TIMEOUT`] (a call that would wait longer returns EAGAIN, as Linux does
 //! with those options), and polls for a settled network or a state stop at a
-//! deadline. Without `ss`, state comparisons are skipped with a printed note.
+//! deadline. Without `ss` a run fails: it would compare nothing.
 
 use crate::facts::Fact;
 use crate::stack::{Sock, Stack};
 use socket2::{Domain, SockAddr, Socket, Type};
 use sockscope_engine::{Errno, Shutdown, TcpState};
 use std::collections::BTreeSet;
-use std::io::{self, Write};
+use std::io;
 use std::mem::MaybeUninit;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::os::fd::{AsRawFd, IntoRawFd};
@@ -144,59 +144,59 @@ fn spawn_guard() -> RwLockReadGuard<'static, ()> {
     SPAWNING.read().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Where `ss` is: `$SOCKSCOPE_SS` if set (empty: pretend there is none, to try the
-/// fallback), else the first of `ss` on PATH and the usual places that runs.
-fn ss_program() -> Option<&'static PathBuf> {
+/// Where `ss` is: `$SOCKSCOPE_SS` if set, else the first of `ss` on PATH and the
+/// usual places that runs.
+///
+/// # Panics
+/// Without `ss`: a comparison that cannot read the kernel's states would compare
+/// nothing and pass, so the run fails instead. `cargo xtask test` installs iproute2.
+fn ss_program() -> &'static PathBuf {
     static SS: OnceLock<Option<PathBuf>> = OnceLock::new();
-    SS.get_or_init(|| {
+    let found = SS.get_or_init(|| {
         let candidates: Vec<PathBuf> = match std::env::var_os("SOCKSCOPE_SS") {
-            Some(p) if p.is_empty() => Vec::new(),
             Some(p) => vec![PathBuf::from(p)],
             None => ["ss", "/usr/bin/ss", "/usr/sbin/ss", "/bin/ss", "/sbin/ss"]
                 .iter()
                 .map(PathBuf::from)
                 .collect(),
         };
-        let found = candidates.into_iter().find(|p| {
+        candidates.into_iter().find(|p| {
             let _spawning = spawn_guard();
             Command::new(p)
                 .arg("-V")
                 .output()
                 .is_ok_and(|o| o.status.success())
-        });
-        if found.is_none() {
-            // Straight to stderr, past the test harness's capture: the note must show.
-            let _ = writeln!(
-                io::stderr(),
-                "note: `ss` (iproute2) was not found: connection states and Recv-Q of \
-                 un-accepted connections are NOT compared with Linux in this run; \
-                 call results and byte counts still are"
-            );
-        }
-        found
+        })
+    });
+    found.as_ref().unwrap_or_else(|| {
+        panic!(
+            "`ss` (Debian package iproute2) was not found: kernel-check reads the kernel's \
+             connection states with it and cannot compare them without it. \
+             `cargo xtask test` installs it; or set SOCKSCOPE_SS to its path."
+        )
     })
-    .as_ref()
 }
 
-/// Whether `ss` can be run here.
-pub fn ss_available() -> bool {
-    ss_program().is_some()
-}
-
-/// All TCP rows `ss -tan` lists, or `None` without `ss`.
-pub fn ss_rows() -> Option<Vec<SsRow>> {
-    let program = ss_program()?;
+/// All TCP rows `ss -tan` lists.
+///
+/// # Panics
+/// If `ss` is missing or fails: see [`ss_program`].
+pub fn ss_rows() -> Vec<SsRow> {
+    let program = ss_program();
     let out = {
         let _spawning = spawn_guard();
-        Command::new(program).arg("-Htan").output().ok()?
+        Command::new(program).arg("-Htan").output()
     };
-    if !out.status.success() {
-        return None;
+    match out {
+        Ok(out) if out.status.success() => parse_ss(&String::from_utf8_lossy(&out.stdout)),
+        Ok(out) => panic!(
+            "`{} -Htan` failed: {}",
+            program.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+        Err(e) => panic!("`{}` could not be run: {e}", program.display()),
     }
-    Some(parse_ss(&String::from_utf8_lossy(&out.stdout)))
 }
-
-const NO_SS: &str = "ss not installed";
 
 // ----- the stack -----
 
@@ -275,7 +275,6 @@ impl Kernel {
     /// What settle() watches: our rows in ss and the queues of open connections.
     fn picture(&self) -> (Vec<SsRow>, Vec<(u64, u64)>) {
         let mut rows: Vec<SsRow> = ss_rows()
-            .unwrap_or_default()
             .into_iter()
             .filter(|r| self.ports.contains(&r.local.port()) || self.ports.contains(&r.peer.port()))
             .collect();
@@ -297,14 +296,12 @@ impl Kernel {
         (rows, queues)
     }
 
-    fn row(&self, local: SocketAddr, peer: Option<SocketAddr>) -> Option<Option<SsRow>> {
+    fn row(&self, local: SocketAddr, peer: Option<SocketAddr>) -> Option<SsRow> {
         let peer = peer.unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0));
-        let rows = ss_rows()?;
-        Some(
-            rows.into_iter()
-                .filter(|r| r.state != Some(TcpState::Closed))
-                .find(|r| r.local == local && r.peer == peer),
-        )
+        ss_rows()
+            .into_iter()
+            .filter(|r| r.state != Some(TcpState::Closed))
+            .find(|r| r.local == local && r.peer == peer)
     }
 
     /// Polls `look` until it gives `hint` (or anything, without a hint), up to
@@ -315,7 +312,7 @@ impl Kernel {
             let seen = look(self);
             let done = match hint {
                 None => true,
-                Some(h) => *h == seen || matches!(seen, Fact::Skipped(_)),
+                Some(h) => *h == seen,
             };
             if done || Instant::now() >= deadline {
                 return seen;
@@ -478,17 +475,15 @@ impl Stack for Kernel {
     }
 
     fn state(&mut self, local: SocketAddr, peer: Option<SocketAddr>, hint: Option<&Fact>) -> Fact {
-        self.poll_for(hint, |k| match k.row(local, peer) {
-            None => Fact::Skipped(NO_SS),
-            Some(row) => Fact::State(row.and_then(|r| r.state)),
+        self.poll_for(hint, |k| {
+            Fact::State(k.row(local, peer).and_then(|r| r.state))
         })
     }
 
     fn row_recv_q(&mut self, local: SocketAddr, peer: SocketAddr, hint: Option<&Fact>) -> Fact {
         self.poll_for(hint, |k| match k.row(local, Some(peer)) {
-            None => Fact::Skipped(NO_SS),
-            Some(Some(row)) => Fact::Count(row.recv_q),
-            Some(None) => Fact::State(None),
+            Some(row) => Fact::Count(row.recv_q),
+            None => Fact::State(None),
         })
     }
 }

@@ -56,6 +56,11 @@ fn golden(name: &str) {
         .join(format!("{name}.out"));
     let got = report.text();
     if std::env::var_os("SOCKSCOPE_BLESS").is_some() {
+        // Blessing rewrites what the test compares with: a CI run must not do it.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "SOCKSCOPE_BLESS is refused when CI is set: it would rewrite the golden files"
+        );
         std::fs::write(&golden, &got).unwrap();
         return;
     }
