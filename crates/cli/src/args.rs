@@ -1,15 +1,18 @@
-//! Command-line arguments, read by hand: there are only two commands and one flag.
+//! Command-line arguments, read by hand: there are only two commands and two options.
 
 pub const HELP: &str = "\
 sockscope: watch what TCP and UDP sockets do under the hood, from scenario files
 
 Usage:
-  sockscope run [--json] FILE     run a scenario and print what every statement did
+  sockscope run [--json] [--pcap OUT] FILE
+                                  run a scenario and print what every statement did
   sockscope check FILE...         run scenarios and verify their `expect` lines
   sockscope --help                show this text
   sockscope --version             show the version
 
 run --json prints the engine's trace instead: one JSON event per line.
+run --pcap OUT also writes every segment as a capture file Wireshark opens: pcapng,
+or classic pcap when OUT ends in .pcap. Timestamps are the virtual clock.
 
 Exit codes: 0 all went well; 1 an expectation failed or a statement could not run;
 2 a file could not be read or parsed (reported as FILE:LINE:COL: message).
@@ -26,8 +29,14 @@ The scenario language is described in crates/scenario/GRAMMAR.md. A taste:
 pub enum Command {
     Help,
     Version,
-    Run { file: String, json: bool },
-    Check { files: Vec<String> },
+    Run {
+        file: String,
+        json: bool,
+        pcap: Option<String>,
+    },
+    Check {
+        files: Vec<String>,
+    },
 }
 
 pub fn parse(args: &[String]) -> Result<Command, String> {
@@ -41,6 +50,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         "help" => Ok(Command::Help),
         "--version" | "-V" => Ok(Command::Version),
         "run" => {
+            let (pcap, rest) = take_value(rest, "--pcap")?;
             let json = rest.iter().any(|a| a == "--json");
             let files: Vec<&String> = rest.iter().filter(|a| *a != "--json").collect();
             if let Some(flag) = files.iter().find(|a| a.starts_with("--")) {
@@ -50,6 +60,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 [file] => Ok(Command::Run {
                     file: file.to_string(),
                     json,
+                    pcap,
                 }),
                 [] => Err("run needs a scenario file".to_string()),
                 _ => Err("run takes one scenario file (check takes several)".to_string()),
@@ -72,6 +83,24 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     }
 }
 
+/// Takes `flag VALUE` out of `args`: the value, and the arguments without the two.
+fn take_value(args: &[String], flag: &str) -> Result<(Option<String>, Vec<String>), String> {
+    let Some(i) = args.iter().position(|a| a == flag) else {
+        return Ok((None, args.to_vec()));
+    };
+    let value = args
+        .get(i + 1)
+        .filter(|v| !v.starts_with("--"))
+        .ok_or_else(|| format!("{flag} needs a file name"))?
+        .clone();
+    let mut rest = args.to_vec();
+    rest.drain(i..=i + 1);
+    if rest.iter().any(|a| a == flag) {
+        return Err(format!("{flag} is given twice"));
+    }
+    Ok((Some(value), rest))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,11 +115,30 @@ mod tests {
             parse(&args("run --json a.scn")),
             Ok(Command::Run {
                 file: "a.scn".into(),
-                json: true
+                json: true,
+                pcap: None,
             })
         );
         assert!(parse(&args("run a b")).is_err());
         assert!(parse(&args("run --fast a")).is_err());
+    }
+
+    #[test]
+    fn run_takes_a_capture_file_after_pcap() {
+        assert_eq!(
+            parse(&args("run --pcap out.pcapng a.scn")),
+            Ok(Command::Run {
+                file: "a.scn".into(),
+                json: false,
+                pcap: Some("out.pcapng".into()),
+            })
+        );
+        assert_eq!(
+            parse(&args("run a.scn --pcap")),
+            Err("--pcap needs a file name".into())
+        );
+        assert!(parse(&args("run --pcap x.pcap --pcap y.pcap a.scn")).is_err());
+        assert!(parse(&args("run --pcap --json a.scn")).is_err());
     }
 
     #[test]

@@ -23,7 +23,7 @@ fn main() -> ExitCode {
             println!("sockscope {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        Ok(Command::Run { file, json }) => run::run(&file, json),
+        Ok(Command::Run { file, json, pcap }) => run::run(&file, json, pcap.as_deref()),
         Ok(Command::Check { files }) => check::check(&files),
         Err(message) => {
             eprintln!("sockscope: {message}");

@@ -1,11 +1,12 @@
-//! `sockscope run FILE`: what every statement did, or the engine's trace as JSON lines.
+//! `sockscope run FILE`: what every statement did, or the engine's trace as JSON lines;
+//! with `--pcap OUT`, the run's segments as a capture file too.
 
 use crate::{load, EXIT_FAILED};
 use sockscope_scenario::Runner;
 use std::io::Write;
 use std::process::ExitCode;
 
-pub fn run(file: &str, json: bool) -> ExitCode {
+pub fn run(file: &str, json: bool, pcap: Option<&str>) -> ExitCode {
     let scenario = match load(file) {
         Ok(s) => s,
         Err(code) => return code,
@@ -40,6 +41,13 @@ pub fn run(file: &str, json: bool) -> ExitCode {
             }
         }
     }
+    // What ran is written even when a statement failed: the capture shows how far it got.
+    if let Some(out_file) = pcap {
+        if let Err(why) = write_capture(runner.world().trace(), out_file) {
+            eprintln!("{out_file}: {why}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+    }
     match error {
         Some(e) => {
             eprintln!("{file}:{e}");
@@ -47,4 +55,18 @@ pub fn run(file: &str, json: bool) -> ExitCode {
         }
         None => ExitCode::SUCCESS,
     }
+}
+
+fn write_capture(trace: &[sockscope_engine::TraceEntry], out_file: &str) -> Result<(), String> {
+    use sockscope_engine::capture::{self, Format};
+    let written =
+        capture::write(trace, Format::for_file_name(out_file)).map_err(|e| e.to_string())?;
+    std::fs::write(out_file, &written.bytes).map_err(|e| format!("cannot write: {e}"))?;
+    eprintln!(
+        "{out_file}: {} frames ({} dropped on the way), {} bytes",
+        written.frames,
+        written.dropped,
+        written.bytes.len()
+    );
+    Ok(())
 }

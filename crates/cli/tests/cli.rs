@@ -168,7 +168,7 @@ fn help_describes_the_commands_and_bad_arguments_point_to_it() {
     let o = sockscope(&["--help"]);
     assert!(o.status.success());
     let help = stdout(&o);
-    assert!(help.contains("sockscope run [--json] FILE"));
+    assert!(help.contains("sockscope run [--json] [--pcap OUT] FILE"));
     assert!(help.contains("sockscope check FILE..."));
     let o = sockscope(&["launch"]);
     assert_eq!(o.status.code(), Some(2));
@@ -209,4 +209,26 @@ fn check_fails_a_question_without_a_right_choice() {
         out.contains("questions: 2 of 2 answered by the engine"),
         "{out}"
     );
+}
+
+#[test]
+fn run_with_pcap_writes_a_capture_and_says_how_many_frames() {
+    let out_file =
+        std::env::temp_dir().join(format!("sockscope-cli-{}.pcapng", std::process::id()));
+    let out = sockscope(&[
+        "run",
+        "--pcap",
+        out_file.to_str().unwrap(),
+        &example("byte_stream.scn"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&out_file).unwrap();
+    std::fs::remove_file(&out_file).ok();
+    // A pcapng file opens with a section header block.
+    assert_eq!(&bytes[0..4], &[0x0a, 0x0d, 0x0d, 0x0a]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains(" frames (0 dropped on the way)"));
 }

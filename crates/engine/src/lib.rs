@@ -10,6 +10,8 @@
 pub mod addr;
 mod arith;
 pub mod call;
+#[cfg(feature = "capture")]
+pub mod capture;
 pub mod config;
 pub mod demux;
 pub mod errno;

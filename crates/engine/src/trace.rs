@@ -59,6 +59,19 @@ pub enum DropReason {
     ReceiveBufferFull,
 }
 
+impl std::fmt::Display for DropReason {
+    /// Why a segment never arrived, as a phrase: "lost on the way".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DropReason::Loss => "lost on the way",
+            DropReason::Injected => "dropped as asked (drop next)",
+            DropReason::HostDown => "dropped: the receiving host is down",
+            DropReason::NoRoute => "dropped: no host has that address",
+            DropReason::ReceiveBufferFull => "dropped: the receiver's RecvQ is full",
+        })
+    }
+}
+
 /// Why a TCP receiver threw an arriving segment away.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DiscardReason {

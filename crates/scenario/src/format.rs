@@ -61,15 +61,9 @@ pub fn segment_label(seg: &Segment) -> String {
     s
 }
 
-/// Why a segment never arrived.
-pub fn drop_reason(r: DropReason) -> &'static str {
-    match r {
-        DropReason::Loss => "lost on the way",
-        DropReason::Injected => "dropped as asked (drop next)",
-        DropReason::HostDown => "dropped: the receiving host is down",
-        DropReason::NoRoute => "dropped: no host has that address",
-        DropReason::ReceiveBufferFull => "dropped: the receiver's RecvQ is full",
-    }
+/// Why a segment never arrived (the engine's own wording).
+pub fn drop_reason(r: DropReason) -> String {
+    r.to_string()
 }
 
 /// Column layout of the demultiplexer's table.

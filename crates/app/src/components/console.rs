@@ -247,8 +247,10 @@ pub fn ScenarioPanel(props: &ScenarioProps) -> Html {
             <div class="row">
                 <button type="button" onclick={fill} data-testid="scenario-export">{ "Show what I did" }</button>
                 <button type="button" onclick={download} data-testid="scenario-download">{ "Download .scn" }</button>
+                <crate::components::capture::CaptureButton session={props.session.clone()} dispatch={ctx.clone()} />
                 <button type="button" class="primary" onclick={load} data-testid="scenario-load">{ "Load this scenario" }</button>
             </div>
+            <p class="muted small">{ "The capture holds every segment sent so far, for Wireshark: the addresses, ports, sequence numbers, windows and flags are the simulation's own, the clock is its virtual clock, and the payload bytes are letters (A for the first send() of the run, B for the next…) rather than your data." }</p>
             <label class="small">{ "Or open a .scn file: " }
                 <input type="file" accept=".scn,.txt,text/plain" onchange={import} data-testid="scenario-file" />
             </label>

@@ -1,6 +1,7 @@
 //! Small function components, one concept each.
 
 pub mod call_form;
+pub mod capture;
 pub mod connections;
 pub mod console;
 pub mod controls;

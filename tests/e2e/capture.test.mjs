@@ -1,0 +1,53 @@
+// The capture download: after a handshake and some bytes, "Download capture" saves a
+// pcapng file that tshark (the referee, installed by `cargo xtask test`) reads as the
+// same segments, in the same order, as the page's log shows.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { appUrl, shotPath, withPage } from './browser.mjs';
+
+const T = { timeout: 120_000 };
+const tid = (id) => `[data-testid="${id}"]`;
+
+test('the downloaded capture opens in tshark with the segments the page showed', T, async () => {
+  await withPage('capture', async (page) => {
+    await page.goto(appUrl());
+    const line = async (text) => {
+      await page.fill(tid('console-input'), text);
+      await page.press(tid('console-input'), 'Enter');
+    };
+    await line('client: c = socket(TCP); connect(c, 10.0.0.2:80)');
+    await line('server: s = accept(l)');
+    await line('client: send(c, 1000)');
+    await line('net: run');
+    const dir = mkdtempSync(join(tmpdir(), 'sockscope-capture-'));
+    try {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click(tid('capture-download')),
+      ]);
+      assert.equal(download.suggestedFilename(), 'sockscope.pcapng');
+      const file = join(dir, 'run.pcapng');
+      await download.saveAs(file);
+      const fields = execFileSync('tshark', ['-r', file, '-T', 'fields', '-E', 'separator=,',
+        '-e', 'ip.src', '-e', 'ip.dst', '-e', 'tcp.flags', '-e', 'tcp.len'], { encoding: 'utf8' });
+      const rows = fields.trim().split('\n');
+      // The handshake, the data and its ACK, from the client at 10.0.0.1.
+      assert.deepEqual(rows.slice(0, 3), [
+        '10.0.0.1,10.0.0.2,0x0002,0',
+        '10.0.0.2,10.0.0.1,0x0012,0',
+        '10.0.0.1,10.0.0.2,0x0010,0',
+      ]);
+      assert.ok(rows.includes('10.0.0.1,10.0.0.2,0x0010,1000'), rows.join('\n'));
+      assert.ok(rows.length >= 5, rows.join('\n'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await page.locator(tid('capture-download')).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shotPath('capture-button.png') });
+  });
+});
