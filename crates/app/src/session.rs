@@ -308,7 +308,7 @@ impl Session {
             Input::Statement(st) => runner.execute(st).map_err(|e| e.message),
             Input::ScenarioStep(mode) => Self::scenario_step(runner, *mode),
             Input::Mss(mss) => {
-                runner.world_mut().config_mut().mss = (*mss).max(1);
+                runner.world_mut().reconfigure(|c| c.mss = (*mss).max(1));
                 Ok(Vec::new())
             }
         }

@@ -1,8 +1,8 @@
 //! Hosts and the processes that run on them.
 
 use crate::call::Call;
-use crate::config::Micros;
 use crate::ids::{Fd, HostId, Pid, SendTag, SockId};
+use crate::time::Micros;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::IpAddr;

@@ -1,11 +1,11 @@
 //! The socket structure: what the kernel keeps for one socket (MODEL.md §1).
 
 use crate::addr::{Endpoint, Family, Proto};
-use crate::config::Micros;
 use crate::errno::Errno;
 use crate::ids::{HostId, SockId};
 use crate::queue::{ByteQueue, Delivered, Run};
 use crate::state::TcpState;
+use crate::time::Micros;
 use crate::trace::TimerKind;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;

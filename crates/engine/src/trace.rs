@@ -2,10 +2,10 @@
 
 use crate::addr::{Endpoint, Proto};
 use crate::call::{Call, Ret};
-use crate::config::Micros;
 use crate::ids::{HostId, Pid, SegId, SockId};
 use crate::segment::{Flags, Segment};
 use crate::state::TcpState;
+use crate::time::Micros;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 

@@ -10,6 +10,7 @@
 
 use super::{CostModel, ExperimentError, TransferResult, TransferSpec, INITIAL_CWND};
 use crate::arith::mul_sat;
+use crate::time::{ns_to_us_ceil, us_to_ns, Nanos};
 use crate::{
     Call, CallReply, Endpoint, Errno, Family, Fd, Pid, Proto, SockId, Value, World, WorldConfig,
 };
@@ -18,11 +19,11 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
     /// Acts at this time (ns).
-    Ready(u64),
+    Ready(Nanos),
     /// Inside a blocked call since this time (ns), until its socket lets it go on.
-    Asleep(u64),
+    Asleep(Nanos),
     /// Finished all its work at this time (ns).
-    Done(u64),
+    Done(Nanos),
 }
 
 struct Program {
@@ -39,7 +40,7 @@ struct Program {
 }
 
 impl Program {
-    fn ready_at(&self) -> Option<u64> {
+    fn ready_at(&self) -> Option<Nanos> {
         match self.phase {
             Phase::Ready(t) => Some(t),
             _ => None,
@@ -50,8 +51,8 @@ impl Program {
 struct Transfer<'a> {
     w: World,
     spec: &'a TransferSpec,
-    overhead_ns: u64,
-    copy_ns: u64,
+    overhead_ns: Nanos,
+    copy_ns: Nanos,
     sender: Program,
     receiver: Program,
     wakeups: u64,
@@ -64,7 +65,7 @@ pub(super) fn run(
     max_events: u64,
 ) -> Result<TransferResult, ExperimentError> {
     let (w, (pa, c), (pb, s)) = connect(spec, model)?;
-    let t0 = w.now().saturating_mul(1000);
+    let t0 = us_to_ns(w.now());
     let program = |pid, fd| Program {
         pid,
         fd,
@@ -79,7 +80,7 @@ pub(super) fn run(
     let mut x = Transfer {
         w,
         spec,
-        overhead_ns: model.call_overhead_us.saturating_mul(1000),
+        overhead_ns: us_to_ns(model.call_overhead_us),
         copy_ns: model.copy_ns_per_byte,
         sender,
         receiver,
@@ -110,7 +111,7 @@ pub(super) fn run(
             (None, r) => r.map(|r| (r, 1)),
         };
         match (x.w.peek_time(), prog) {
-            (Some(e), Some((t, _))) if e <= t.div_ceil(1000) => x.step(),
+            (Some(e), Some((t, _))) if e <= ns_to_us_ceil(t) => x.step(),
             (Some(_), None) => x.step(),
             (_, Some((t, 0))) => x.act_sender(t)?,
             (_, Some((t, _))) => x.act_receiver(t)?,
@@ -139,7 +140,7 @@ impl Transfer<'_> {
     fn step(&mut self) {
         self.w.step_peeked();
         self.events += 1;
-        let now = mul_sat(self.w.now(), 1000);
+        let now = us_to_ns(self.w.now());
         let overhead = self.overhead_ns;
         let sock = |p: &Program| p.sock.and_then(|id| self.w.socket(id));
         let broken = |s: &crate::socket::Socket| s.error.is_some() || !s.state.is_synchronized();
@@ -160,8 +161,8 @@ impl Transfer<'_> {
     }
 
     /// send(send_size), or the rest of a send that was woken: copy what fits.
-    fn act_sender(&mut self, at: u64) -> Result<(), ExperimentError> {
-        self.w.advance_to(at.div_ceil(1000));
+    fn act_sender(&mut self, at: Nanos) -> Result<(), ExperimentError> {
+        self.w.advance_to(ns_to_us_ceil(at));
         let p = &mut self.sender;
         let mut cost = 0;
         if p.left == 0 {
@@ -196,8 +197,8 @@ impl Transfer<'_> {
     }
 
     /// recv(recv_size): returns what RecvQ holds, or sleeps until something arrives.
-    fn act_receiver(&mut self, at: u64) -> Result<(), ExperimentError> {
-        self.w.advance_to(at.div_ceil(1000));
+    fn act_receiver(&mut self, at: Nanos) -> Result<(), ExperimentError> {
+        self.w.advance_to(ns_to_us_ceil(at));
         let p = &mut self.receiver;
         let mut cost = 0;
         if p.left == 0 {

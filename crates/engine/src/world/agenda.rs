@@ -16,7 +16,7 @@
 //! `Reverse`, stayed a call in the size-optimised build).
 
 use super::Scheduled;
-use crate::config::Micros;
+use crate::time::Micros;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 

@@ -3,13 +3,13 @@
 use super::World;
 use crate::addr::{Endpoint, Family, Proto};
 use crate::call::{Call, CallRejected, CallReply, OptName, Ret, Shutdown, SockOpt, Value};
-use crate::config::SEC;
 use crate::errno::Errno;
 use crate::host::Pending;
 use crate::ids::{Fd, HostId, Pid, SockId};
 use crate::queue::Run;
 use crate::segment::Flags;
 use crate::state::TcpState;
+use crate::time::SEC;
 use crate::trace::{Event, TimerKind, ZeroRead};
 use std::net::{IpAddr, SocketAddr};
 

@@ -14,7 +14,7 @@ mod tcp;
 mod udp;
 
 use crate::addr::{Family, Proto};
-use crate::config::{Micros, WorldConfig};
+use crate::config::WorldConfig;
 use crate::demux::DemuxIndex;
 use crate::host::{Host, Process};
 use crate::ids::{HostId, Pid, SegId, SendTag, SockId};
@@ -22,6 +22,7 @@ use crate::network::{InFlight, Network, Path, WireSlot};
 use crate::rng::Rng;
 use crate::segment::Segment;
 use crate::socket::{Armed, Socket};
+use crate::time::Micros;
 use crate::trace::{DeadlockReport, DropReason, Event, TimerKind, TraceEntry};
 use agenda::Agenda;
 use serde::{Deserialize, Serialize};
@@ -118,7 +119,10 @@ pub struct World {
 }
 
 impl World {
+    /// An empty world at time 0. The knobs are validated here, once
+    /// (`WorldConfig::validated`).
     pub fn new(cfg: WorldConfig) -> Self {
+        let cfg = cfg.validated();
         World {
             rng: Rng::new(cfg.seed),
             cfg,
@@ -144,9 +148,11 @@ impl World {
         &self.cfg
     }
 
-    /// Changes the defaults for what comes next (existing sockets keep their buffers).
-    pub fn config_mut(&mut self) -> &mut WorldConfig {
-        &mut self.cfg
+    /// Changes the defaults for what comes next (existing sockets keep their buffers);
+    /// the knobs are validated again afterwards.
+    pub fn reconfigure(&mut self, change: impl FnOnce(&mut WorldConfig)) {
+        change(&mut self.cfg);
+        self.cfg = self.cfg.clone().validated();
     }
 
     pub fn now(&self) -> Micros {
@@ -234,7 +240,7 @@ impl World {
             delay_us: self.cfg.delay_us,
             loss: self.cfg.loss,
             drop_next: 0,
-            rate: self.cfg.link_rate.filter(|&r| r > 0),
+            rate: self.cfg.link_rate,
             busy_until_ns: 0,
         }
     }

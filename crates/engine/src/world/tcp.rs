@@ -3,7 +3,6 @@
 use super::World;
 use crate::addr::{Endpoint, Proto};
 use crate::arith::mul_sat;
-use crate::config::Micros;
 use crate::errno::Errno;
 use crate::ids::{HostId, SegId, SockId};
 use crate::network::{serialization_ns, Path, HEADER_BYTES};
@@ -11,7 +10,12 @@ use crate::queue::{prefix_iter, Run};
 use crate::segment::{Flags, Segment};
 use crate::socket::Tcb;
 use crate::state::TcpState;
+use crate::time::{ns_to_us_ceil, Micros};
 use crate::trace::{Cause, DemuxOutcome, DiscardReason, Event, TimerKind};
+
+/// Slow start stops growing the congestion window here (4 GiB): beyond any buffer a
+/// world can have, and far from overflowing the arithmetic on it.
+const MAX_CWND: u64 = 1 << 32;
 
 impl World {
     pub(super) fn set_state(&mut self, id: SockId, to: TcpState, cause: Cause) {
@@ -61,9 +65,9 @@ impl World {
         let rate = out.map_or(self.cfg.link_rate, |p| p.rate);
         if let Some(rate) = rate.filter(|&r| r > 0) {
             let cap = s.sendq.capacity();
-            let segments = cap.div_ceil(self.cfg.mss.max(1));
+            let segments = cap.div_ceil(self.cfg.mss);
             let wire = cap.saturating_add(mul_sat(segments, HEADER_BYTES));
-            rto = rto.saturating_add(serialization_ns(wire, rate).div_ceil(1000));
+            rto = rto.saturating_add(ns_to_us_ceil(serialization_ns(wire, rate)));
         }
         for p in [out, back].into_iter().flatten() {
             rto = rto.saturating_add(p.backlog_us(self.now));
@@ -73,10 +77,7 @@ impl World {
 
     fn initial_cwnd(&self) -> u64 {
         // Saturating: an absurd MSS from a user's setting must not overflow.
-        self.cfg
-            .initial_cwnd
-            .max(1)
-            .saturating_mul(self.cfg.mss.max(1))
+        self.cfg.initial_cwnd.saturating_mul(self.cfg.mss)
     }
 
     /// Sends a segment of this connection. `runs` is the payload. It counts as a
@@ -217,7 +218,7 @@ impl World {
         if s.unsent() == 0 && !s.tcb.fin_queued {
             return;
         }
-        let mss = self.cfg.mss.max(1);
+        let mss = self.cfg.mss;
         loop {
             let s = self.socket(id).expect("live structure");
             let t = &s.tcb;
@@ -488,7 +489,7 @@ impl World {
     /// Processes the acknowledgment and window of a segment. Returns false when the
     /// structure is gone (its last ACK arrived).
     fn ack_input(&mut self, id: SockId, seg: &Segment, cause: Cause) -> bool {
-        let mss = self.cfg.mss.max(1);
+        let mss = self.cfg.mss;
         let byte_counting = self.cfg.byte_counting;
         let s = self.sock_mut(id);
         let t = &mut s.tcb;
@@ -515,7 +516,7 @@ impl World {
             t.retries = 0;
             t.persist_us = 0;
             let grow = if byte_counting { n.min(mss) } else { mss };
-            t.cwnd = t.cwnd.saturating_add(grow).min(1 << 32);
+            t.cwnd = t.cwnd.saturating_add(grow).min(MAX_CWND);
             s.sendq.discard(n);
             let all_acked = s.tcb.snd_una == s.tcb.snd_max;
             let rto = self.data_rto(id);
@@ -664,16 +665,16 @@ impl World {
     }
 
     fn retransmit_timeout(&mut self, id: SockId) {
-        let cfg = self.cfg.clone();
+        let (max_rto, mss) = (self.cfg.max_rto_us, self.cfg.mss);
+        let limit = match self.sock_mut(id).state {
+            TcpState::SynSent => self.cfg.syn_retries,
+            TcpState::SynRcvd => self.cfg.synack_retries,
+            _ => self.cfg.data_retries,
+        };
         let s = self.sock_mut(id);
         s.tcb.retries += 1;
-        s.tcb.rto_us = (s.tcb.rto_us * 2).min(cfg.max_rto_us);
-        let retries = s.tcb.retries;
-        let give_up = match s.state {
-            TcpState::SynSent => retries > cfg.syn_retries,
-            TcpState::SynRcvd => retries > cfg.synack_retries,
-            _ => retries > cfg.data_retries,
-        };
+        s.tcb.rto_us = (s.tcb.rto_us * 2).min(max_rto);
+        let give_up = s.tcb.retries > limit;
         if give_up {
             return self.give_up(id);
         }
@@ -685,7 +686,7 @@ impl World {
                 // Go back N: everything unacknowledged is sent again, and slow start
                 // begins anew.
                 s.tcb.snd_nxt = s.tcb.snd_una;
-                s.tcb.cwnd = cfg.mss.max(1);
+                s.tcb.cwnd = mss;
                 self.tcp_output(id);
             }
         }
