@@ -21,6 +21,23 @@ pub enum TimerKind {
     Linger,
 }
 
+impl TimerKind {
+    /// Every kind, in the order of a socket's timer table.
+    pub const ALL: [TimerKind; 4] = [
+        TimerKind::Retransmit,
+        TimerKind::Persist,
+        TimerKind::TimeWait,
+        TimerKind::Linger,
+    ];
+
+    /// An armed timer of this kind keeps the world busy (`World::busy`): it will
+    /// change something by itself. Zero-window probes and TIME_WAIT run in the
+    /// background: a world with only those left is idle, or deadlocked.
+    pub fn is_foreground(self) -> bool {
+        matches!(self, TimerKind::Retransmit | TimerKind::Linger)
+    }
+}
+
 /// Why a TCP state changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Cause {

@@ -2,7 +2,6 @@
 //! sequence of calls and network steps.
 
 use super::World;
-use crate::trace::TimerKind;
 use std::collections::BTreeMap;
 
 impl World {
@@ -62,10 +61,7 @@ impl World {
             if s.tcb.snd_una > s.tcb.snd_nxt || s.tcb.snd_nxt > s.tcb.snd_max + 1 {
                 return Err(format!("{} sequence space out of order: {:?}", s.id, s.tcb));
             }
-            foreground += [TimerKind::Retransmit, TimerKind::Linger]
-                .iter()
-                .filter(|k| s.timers.get(**k).is_some())
-                .count();
+            foreground += s.timers.armed().filter(|(k, _)| k.is_foreground()).count();
             foreground += s.tcb.output_scheduled as usize;
         }
         for (h, n) in indexed.iter().enumerate() {

@@ -544,7 +544,7 @@ impl World {
 
     /// The one place a timer slot changes, so the count of foreground work stays true.
     fn set_timer_slot(&mut self, sock: SockId, kind: TimerKind, new: Option<Armed>) {
-        let fg = matches!(kind, TimerKind::Retransmit | TimerKind::Linger);
+        let fg = kind.is_foreground();
         let slot = self.sock_mut(sock).timers.slot(kind);
         let was = slot.is_some();
         *slot = new;
@@ -689,12 +689,7 @@ impl World {
     }
 
     fn free_socket(&mut self, id: SockId) {
-        for kind in [
-            TimerKind::Retransmit,
-            TimerKind::Persist,
-            TimerKind::TimeWait,
-            TimerKind::Linger,
-        ] {
+        for kind in TimerKind::ALL {
             self.cancel_timer(id, kind);
         }
         if self.sock_mut(id).tcb.output_scheduled {
