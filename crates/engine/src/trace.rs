@@ -139,7 +139,8 @@ pub enum DemuxOutcome {
 /// How one arriving segment found its socket structure (MODEL.md §6).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemuxRecord {
-    pub seg: SegId,
+    /// The arriving segment; `None` for the "what if" of `World::explain_demux`.
+    pub seg: Option<SegId>,
     pub host: HostId,
     pub proto: Proto,
     pub src: SocketAddr,

@@ -54,7 +54,7 @@ impl World {
         let tag = matches!(call, Call::Send { .. } | Call::SendTo { .. }).then(|| self.next_tag());
         let mut pending = Pending {
             call,
-            sock: SockId(u32::MAX),
+            sock: None,
             progress: 0,
             tag,
             since: self.now,
@@ -113,7 +113,7 @@ impl World {
         }
     }
 
-    fn finish(&mut self, pid: Pid, call: Call, sock: SockId, ret: Ret) {
+    fn finish(&mut self, pid: Pid, call: Call, sock: Option<SockId>, ret: Ret) {
         let zero = self.zero_read(&call, sock, &ret);
         self.emit(|| Event::CallReturned {
             pid,
@@ -125,7 +125,7 @@ impl World {
     }
 
     /// Why a recv()/recvfrom() that returned 0 did so (`None` for any other result).
-    fn zero_read(&self, call: &Call, sock: SockId, ret: &Ret) -> Option<ZeroRead> {
+    fn zero_read(&self, call: &Call, sock: Option<SockId>, ret: &Ret) -> Option<ZeroRead> {
         let len = match call {
             Call::Recv { len, .. } | Call::RecvFrom { len, .. } => *len,
             _ => return None,
@@ -133,7 +133,7 @@ impl World {
         if !matches!(ret, Ok(Value::Bytes(0) | Value::From { len: 0, .. })) {
             return None;
         }
-        let s = self.socket(sock)?;
+        let s = self.socket(sock?)?;
         Some(if len == 0 {
             ZeroRead::AskedForZero
         } else if s.read_shut {
@@ -148,7 +148,8 @@ impl World {
     fn poll_call(&mut self, pid: Pid, pending: &mut Pending, first: bool) -> Poll {
         // A blocked close() has already given its descriptor back.
         if !first && matches!(pending.call, Call::Close { .. }) {
-            return self.poll_linger(pending.sock);
+            let sock = pending.sock.expect("a blocked close() found its structure");
+            return self.poll_linger(sock);
         }
         // Matched in place (every field is Copy): no copy of the call per attempt.
         if let Call::Socket { proto, family } = pending.call {
@@ -162,7 +163,7 @@ impl World {
             Ok(s) => s,
             Err(e) => return Done(Err(e)),
         };
-        pending.sock = sock;
+        pending.sock = Some(sock);
         let udp = self.sock_mut(sock).proto == Proto::Udp;
         match pending.call {
             Call::Socket { .. } => unreachable!("handled above"),
