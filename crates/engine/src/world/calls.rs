@@ -651,7 +651,7 @@ impl World {
         let s = self.sock_mut(sock);
         if s.state != TcpState::Closed && s.state != TcpState::Listen && s.remote_addr().is_some() {
             let seq = s.tcb.snd_nxt;
-            self.send_tcp(sock, Flags::RST_ACK, seq, Vec::new(), false);
+            self.send_tcp(sock, Flags::RST_ACK, seq, Vec::new());
         }
         self.free_socket(sock);
     }

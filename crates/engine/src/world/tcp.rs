@@ -17,6 +17,18 @@ use crate::trace::{Cause, DemuxOutcome, DiscardReason, Event, TimerKind};
 /// world can have, and far from overflowing the arithmetic on it.
 const MAX_CWND: u64 = 1 << 32;
 
+/// What a segment is to its connection, as the trace marks it (`Segment::probe`,
+/// `Segment::retransmission`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Transmission {
+    /// New sequence space, or none (a bare ACK).
+    First,
+    /// Sequence space sent before, sent again.
+    Repeat,
+    /// A zero-window probe: one byte past a shut window, not a retransmission.
+    Probe,
+}
+
 impl World {
     pub(super) fn set_state(&mut self, id: SockId, to: TcpState, cause: Cause) {
         let s = self.sock_mut(id);
@@ -82,18 +94,15 @@ impl World {
 
     /// Sends a segment of this connection. `runs` is the payload. It counts as a
     /// retransmission when it repeats sequence space already sent.
-    pub(super) fn send_tcp(
-        &mut self,
-        id: SockId,
-        flags: Flags,
-        seq: u64,
-        runs: Vec<Run>,
-        probe: bool,
-    ) {
+    pub(super) fn send_tcp(&mut self, id: SockId, flags: Flags, seq: u64, runs: Vec<Run>) {
         let len: u64 = runs.iter().map(|r| r.len).sum();
         let occupies = len > 0 || flags.syn || flags.fin;
-        let again = occupies && !probe && seq < self.sock_mut(id).tcb.snd_max;
-        self.send_segment(id, flags, seq, runs, probe, again);
+        let kind = if occupies && seq < self.sock_mut(id).tcb.snd_max {
+            Transmission::Repeat
+        } else {
+            Transmission::First
+        };
+        self.send_segment(id, flags, seq, runs, kind);
     }
 
     fn send_segment(
@@ -102,8 +111,7 @@ impl World {
         flags: Flags,
         seq: u64,
         runs: Vec<Run>,
-        probe: bool,
-        retransmission: bool,
+        kind: Transmission,
     ) {
         let s = self.sock_mut(id);
         let len: u64 = runs.iter().map(|r| r.len).sum();
@@ -122,15 +130,15 @@ impl World {
             window,
             len,
             runs,
-            probe,
-            retransmission,
+            probe: kind == Transmission::Probe,
+            retransmission: kind == Transmission::Repeat,
         };
         self.transmit(seg);
     }
 
     fn ack_now(&mut self, id: SockId) {
         let seq = self.sock_mut(id).tcb.snd_nxt;
-        self.send_tcp(id, Flags::ACK, seq, Vec::new(), false);
+        self.send_tcp(id, Flags::ACK, seq, Vec::new());
     }
 
     /// The RST that answers a segment no structure takes (RFC 793's reset generation).
@@ -195,7 +203,12 @@ impl World {
     fn send_syn(&mut self, id: SockId, flags: Flags) {
         let t = &self.sock_mut(id).tcb;
         let (iss, again) = (t.iss, t.retries > 0);
-        self.send_segment(id, flags, iss, Vec::new(), false, again);
+        let kind = if again {
+            Transmission::Repeat
+        } else {
+            Transmission::First
+        };
+        self.send_segment(id, flags, iss, Vec::new(), kind);
         let t = &mut self.sock_mut(id).tcb;
         t.snd_nxt = iss + 1;
         t.snd_max = t.snd_max.max(iss + 1);
@@ -229,7 +242,7 @@ impl World {
                 break;
             }
             let (seq, runs) = (t.snd_nxt, s.sendq.peek(t.snd_nxt - t.snd_una, n));
-            self.send_tcp(id, Flags::ACK, seq, runs, false);
+            self.send_tcp(id, Flags::ACK, seq, runs);
             let t = &mut self.sock_mut(id).tcb;
             t.snd_nxt += n;
             t.snd_max = t.snd_max.max(t.snd_nxt);
@@ -251,7 +264,6 @@ impl World {
                 },
                 seq,
                 Vec::new(),
-                false,
             );
             let t = &mut self.sock_mut(id).tcb;
             t.fin_seq = Some(seq);
@@ -737,7 +749,7 @@ impl World {
         s.tcb.unanswered_probes += 1;
         let t = &s.tcb;
         let (seq, runs) = (t.snd_nxt, s.sendq.peek(0, 1));
-        self.send_tcp(id, Flags::ACK, seq, runs, true);
+        self.send_segment(id, Flags::ACK, seq, runs, Transmission::Probe);
         let t = &mut self.sock_mut(id).tcb;
         t.persist_us = (t.persist_us * 2).min(max);
         let after = t.persist_us;
