@@ -8,6 +8,7 @@ use crate::host::Pending;
 use crate::ids::{Fd, HostId, Pid, SockId};
 use crate::queue::Run;
 use crate::segment::Flags;
+use crate::socket::Socket;
 use crate::state::TcpState;
 use crate::time::SEC;
 use crate::trace::{Event, TimerKind, ZeroRead};
@@ -426,21 +427,17 @@ impl World {
 
     fn poll_send(&mut self, sock: SockId, len: u64, pending: &mut Pending) -> Poll {
         let s = self.sock_mut(sock);
-        if let Some(e) = s.error.take() {
-            return Done(Err(e));
-        }
-        if s.write_shut {
-            return Done(Err(Errno::EPIPE));
-        }
-        match s.state {
-            TcpState::Established | TcpState::CloseWait => {}
-            TcpState::SynSent | TcpState::SynRcvd if !s.opts.nonblocking => return Block,
-            TcpState::SynSent | TcpState::SynRcvd => return Done(Err(Errno::EAGAIN)),
-            TcpState::Closed if s.was_connected => return Done(Err(Errno::EPIPE)),
-            TcpState::Closed | TcpState::Listen => return Done(Err(Errno::ENOTCONN)),
-            _ => return Done(Err(Errno::EPIPE)),
-        }
-        let n = (len - pending.progress).min(s.sendq.free());
+        let room = match send_gate(s) {
+            SendGate::Pending(e) => {
+                s.error = None;
+                return Done(Err(e));
+            }
+            SendGate::Fail(e) => return Done(Err(e)),
+            SendGate::Handshake if s.opts.nonblocking => return Done(Err(Errno::EAGAIN)),
+            SendGate::Handshake => return Block,
+            SendGate::Open { room } => room,
+        };
+        let n = (len - pending.progress).min(room);
         if n > 0 {
             let tag = pending.tag.expect("send calls carry a tag");
             s.sendq.push(Run { tag, len: n });
@@ -469,63 +466,44 @@ impl World {
         self.socket(sock).is_some_and(|s| {
             s.proto == Proto::Tcp
                 && s.opts.nonblocking
-                && s.error.is_none()
-                && !s.write_shut
-                && matches!(s.state, TcpState::Established | TcpState::CloseWait)
                 && len > 0
-                && s.sendq.free() == 0
+                && matches!(send_gate(s), SendGate::Open { room: 0 })
         })
     }
 
     /// The same for a non-blocking TCP recv() of `len` bytes: connected, unbroken,
-    /// RecvQ empty and no FIN yet (see `poll_recv`).
+    /// RecvQ empty and no FIN yet (what `poll_recv` finds).
     pub fn recv_would_block(&self, sock: SockId, len: u64) -> bool {
         self.socket(sock).is_some_and(|s| {
             s.proto == Proto::Tcp
                 && s.opts.nonblocking
-                && s.error.is_none()
-                && !s.read_shut
-                && s.state.is_synchronized()
                 && len > 0
-                && s.recvq.is_empty()
-                && !s.tcb.fin_received
+                && matches!(recv_gate(s, len), RecvGate::Empty)
         })
     }
 
     fn poll_recv(&mut self, sock: SockId, len: u64, want_from: bool) -> Poll {
         let s = self.sock_mut(sock);
-        if let Some(e) = s.error.take() {
-            return Done(Err(e));
-        }
         let from = s.remote_addr();
         let value = |n| match (want_from, from) {
             (true, Some(from)) => Value::From { len: n, from },
             _ => Value::Bytes(n),
         };
-        match s.state {
-            TcpState::Listen => return Done(Err(Errno::ENOTCONN)),
-            TcpState::Closed if !s.was_connected => return Done(Err(Errno::ENOTCONN)),
-            TcpState::SynSent | TcpState::SynRcvd if s.opts.nonblocking => {
-                return Done(Err(Errno::EAGAIN))
+        match recv_gate(s, len) {
+            RecvGate::Pending(e) => {
+                s.error = None;
+                Done(Err(e))
             }
-            TcpState::SynSent | TcpState::SynRcvd => return Block,
-            _ => {}
-        }
-        if len == 0 || s.read_shut {
-            return Done(Ok(value(0)));
-        }
-        if !s.recvq.is_empty() {
-            let delivered = &mut s.delivered;
-            let n = s.recvq.pop_each(len, |r| delivered.push_run(r));
-            self.maybe_window_update(sock);
-            return Done(Ok(value(n)));
-        }
-        if s.tcb.fin_received || s.state == TcpState::Closed {
-            Done(Ok(value(0)))
-        } else if s.opts.nonblocking {
-            Done(Err(Errno::EAGAIN))
-        } else {
-            Block
+            RecvGate::Fail(e) => Done(Err(e)),
+            RecvGate::Handshake | RecvGate::Empty if s.opts.nonblocking => Done(Err(Errno::EAGAIN)),
+            RecvGate::Handshake | RecvGate::Empty => Block,
+            RecvGate::Zero => Done(Ok(value(0))),
+            RecvGate::Data => {
+                let delivered = &mut s.delivered;
+                let n = s.recvq.pop_each(len, |r| delivered.push_run(r));
+                self.maybe_window_update(sock);
+                Done(Ok(value(n)))
+            }
         }
     }
 
@@ -679,5 +657,79 @@ impl World {
             OptName::Linger => SockOpt::Linger(s.opts.linger),
             OptName::ReuseAddr => SockOpt::ReuseAddr(s.opts.reuse_addr),
         }
+    }
+}
+
+/// Where a TCP send() stands on a structure, decided without changing it: the one
+/// decision behind `poll_send`, which acts on it, and `send_would_block`, which only
+/// asks.
+enum SendGate {
+    /// A pending error (SO_ERROR): the call returns it and clears it.
+    Pending(Errno),
+    /// The call fails at once.
+    Fail(Errno),
+    /// The handshake is under way: a blocking call waits, a non-blocking one gets
+    /// EAGAIN.
+    Handshake,
+    /// Connected, with `room` bytes of SendQ free.
+    Open { room: u64 },
+}
+
+fn send_gate(s: &Socket) -> SendGate {
+    if let Some(e) = s.error {
+        return SendGate::Pending(e);
+    }
+    if s.write_shut {
+        return SendGate::Fail(Errno::EPIPE);
+    }
+    match s.state {
+        TcpState::Established | TcpState::CloseWait => SendGate::Open {
+            room: s.sendq.free(),
+        },
+        TcpState::SynSent | TcpState::SynRcvd => SendGate::Handshake,
+        TcpState::Closed if s.was_connected => SendGate::Fail(Errno::EPIPE),
+        TcpState::Closed | TcpState::Listen => SendGate::Fail(Errno::ENOTCONN),
+        _ => SendGate::Fail(Errno::EPIPE),
+    }
+}
+
+/// Where a TCP recv() of `len` bytes stands on a structure, decided without changing
+/// it: the one decision behind `poll_recv` and `recv_would_block`.
+enum RecvGate {
+    /// A pending error (SO_ERROR): the call returns it and clears it.
+    Pending(Errno),
+    /// The call fails at once.
+    Fail(Errno),
+    /// The handshake is under way: a blocking call waits, a non-blocking one gets
+    /// EAGAIN.
+    Handshake,
+    /// The call returns 0 at once: it asked for nothing, reading was shut down, or
+    /// the stream has ended (the peer's FIN, or the connection is over).
+    Zero,
+    /// RecvQ holds bytes to copy out.
+    Data,
+    /// Connected, RecvQ empty and no FIN yet: a blocking call waits, a non-blocking
+    /// one gets EAGAIN.
+    Empty,
+}
+
+fn recv_gate(s: &Socket, len: u64) -> RecvGate {
+    if let Some(e) = s.error {
+        return RecvGate::Pending(e);
+    }
+    match s.state {
+        TcpState::Listen => return RecvGate::Fail(Errno::ENOTCONN),
+        TcpState::Closed if !s.was_connected => return RecvGate::Fail(Errno::ENOTCONN),
+        TcpState::SynSent | TcpState::SynRcvd => return RecvGate::Handshake,
+        _ => {}
+    }
+    if len == 0 || s.read_shut {
+        RecvGate::Zero
+    } else if !s.recvq.is_empty() {
+        RecvGate::Data
+    } else if s.tcb.fin_received || s.state == TcpState::Closed {
+        RecvGate::Zero
+    } else {
+        RecvGate::Empty
     }
 }
