@@ -15,7 +15,7 @@
 //! are spelled out on `(at, order)` (the derived `Ord` of a whole job, through
 //! `Reverse`, stayed a call in the size-optimised build).
 
-use super::Scheduled;
+use super::driver::Scheduled;
 use crate::time::Micros;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -201,7 +201,7 @@ impl Agenda {
 mod tests {
     use super::*;
     use crate::ids::SockId;
-    use crate::world::Job;
+    use crate::world::driver::Job;
 
     #[test]
     fn takes_jobs_by_time_then_order() {
