@@ -12,7 +12,8 @@ use super::{CostModel, ExperimentError, TransferResult, TransferSpec, INITIAL_CW
 use crate::arith::mul_sat;
 use crate::time::{ns_to_us_ceil, us_to_ns, Nanos};
 use crate::{
-    Call, CallReply, Endpoint, Errno, Family, Fd, Pid, Proto, SockId, Value, World, WorldConfig,
+    Call, CallReply, Endpoint, Errno, Family, Fd, Pid, Proto, RunOutcome, SockId, Value, World,
+    WorldConfig,
 };
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -110,7 +111,7 @@ pub(super) fn run(
             (Some(s), _) => Some((s, 0)),
             (None, r) => r.map(|r| (r, 1)),
         };
-        match (x.w.peek_time(), prog) {
+        match (x.w.poll_timeout(), prog) {
             (Some(e), Some((t, _))) if e <= ns_to_us_ceil(t) => x.step(),
             (Some(_), None) => x.step(),
             (_, Some((t, 0))) => x.act_sender(t)?,
@@ -135,10 +136,10 @@ pub(super) fn run(
 }
 
 impl Transfer<'_> {
-    /// One network event (the one `peek_time` just found), then wake whoever it
+    /// One network event (the one `poll_timeout` just found), then wake whoever it
     /// unblocked.
     fn step(&mut self) {
-        self.w.step_peeked();
+        self.w.step();
         self.events += 1;
         let now = us_to_ns(self.w.now());
         let overhead = self.overhead_ns;
@@ -160,9 +161,16 @@ impl Transfer<'_> {
         }
     }
 
+    /// The world's clock to a program's time. A program acts only when no network
+    /// event is due by then, so no event runs here: only the clock moves.
+    fn clock_to(&mut self, at: Nanos) {
+        let moved = self.w.run_until(ns_to_us_ceil(at), 0);
+        debug_assert_eq!(moved, RunOutcome::Reached, "nothing was due");
+    }
+
     /// send(send_size), or the rest of a send that was woken: copy what fits.
     fn act_sender(&mut self, at: Nanos) -> Result<(), ExperimentError> {
-        self.w.advance_to(ns_to_us_ceil(at));
+        self.clock_to(at);
         let p = &mut self.sender;
         let mut cost = 0;
         if p.left == 0 {
@@ -198,7 +206,7 @@ impl Transfer<'_> {
 
     /// recv(recv_size): returns what RecvQ holds, or sleeps until something arrives.
     fn act_receiver(&mut self, at: Nanos) -> Result<(), ExperimentError> {
-        self.w.advance_to(ns_to_us_ceil(at));
+        self.clock_to(at);
         let p = &mut self.receiver;
         let mut cost = 0;
         if p.left == 0 {

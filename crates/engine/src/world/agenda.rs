@@ -190,11 +190,6 @@ impl Agenda {
         heap[i] = last;
         Some(top)
     }
-
-    /// Every scheduled job, in no particular order.
-    pub(super) fn iter(&self) -> impl Iterator<Item = &Scheduled> {
-        self.heap.iter().chain(self.lanes.iter().flatten())
-    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,34 @@
-//! The agenda driver: moving virtual time, one scheduled job at a time.
+//! The time surface: how a driver moves the world's virtual clock.
+//!
+//! The world is sans-IO, like quinn-proto's `Connection`: it never reads a clock and
+//! never waits. Whatever changes it without a call (a segment arriving, a timer
+//! firing, a transmission opportunity) is a *job* on the agenda, due at a moment of
+//! virtual time. A driver asks when the next job is due and moves time; calls and
+//! the network then interleave exactly as the driver chooses.
+//!
+//! The contract of the methods below:
+//! - `poll_timeout()` is when the next job is due: `None` when nothing is scheduled,
+//!   and never earlier than `now()`. It is O(1) and needs no `&mut`, so a view may
+//!   ask it on every frame.
+//! - `busy()` says that foreground work remains: a segment on the wire, an armed
+//!   retransmission or linger timer, or a pending transmission; `poll_timeout()` is
+//!   then `Some`. Zero-window probes and TIME_WAIT are background: a world with only
+//!   those left is idle (or deadlocked), although `poll_timeout()` is `Some`.
+//! - Running a job first sets the clock to its time (the clock never goes back), then
+//!   retries the blocked calls it may have unblocked: a call that can return has
+//!   returned before the next job runs.
+//! - `step()` runs exactly one job, whatever its time. `run_until(t, max_events)` runs
+//!   the jobs due by `t`, none later, then moves the clock to `t`.
+//!   `run_until_idle(max_events)` runs while `busy()`. `deliver(n)` runs until `n`
+//!   segments have arrived or been dropped. Each says what stopped it; the bounded
+//!   ones never run more than `max_events` jobs.
+//! - Jobs run earliest first, and in the order they were scheduled among jobs of the
+//!   same moment; a cancelled or re-armed timer never runs. The same seed, calls and
+//!   driver give the same trace.
+//!
+//! What keeps it cheap: the agenda's first job is always live. Everything that can
+//! cancel a job (a call, a job, a crash) ends with `settle`, which drops cancelled jobs
+//! from the front, so asking and stepping check each job's liveness about once.
 
 use super::World;
 use crate::addr::Proto;
@@ -32,55 +62,69 @@ pub(super) struct Scheduled {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RunOutcome {
     /// Nothing left that could change the world by itself (only zero-window probes
-    /// and TIME_WAIT timers may remain).
+    /// and TIME_WAIT timers may remain): `busy()` is false.
     Idle,
     /// Idle, and blocked processes wait on each other forever.
     Deadlock(DeadlockReport),
-    /// The requested time or number of events was reached.
+    /// `max_events` jobs ran and the run was not over: more work was due.
     Limit,
+    /// `run_until` reached its time: nothing is due by then, and the clock says so.
+    Reached,
 }
 
 impl World {
-    /// Runs the next scheduled thing (a segment arriving, a timer, a transmission).
-    /// Returns false when nothing is scheduled.
+    /// When the next job is due (a segment arriving, a timer, a transmission), or
+    /// `None` when nothing is scheduled. Never earlier than `now()`; O(1).
+    pub fn poll_timeout(&self) -> Option<Micros> {
+        self.queue.peek().map(|s| s.at)
+    }
+
+    /// Something can still change the world without a call: a segment is on the wire,
+    /// or a retransmission/linger timer or a transmission is pending. (Zero-window
+    /// probes and TIME_WAIT do not count: they run in the background.)
+    pub fn busy(&self) -> bool {
+        self.foreground > 0 || !self.net.in_flight.is_empty()
+    }
+
+    /// Runs the next job, whatever its time: the clock moves to it, then the calls it
+    /// unblocked return. Returns false, changing nothing, when nothing is scheduled.
     pub fn step(&mut self) -> bool {
-        while let Some(next) = self.queue.pop() {
-            if !self.is_live(&next.job) {
-                continue;
-            }
-            self.run_popped(next);
-            return true;
-        }
-        false
+        self.step_job().is_some()
     }
 
-    /// `step` for a caller that has just found the first job live (`peek_live`,
-    /// `peek_time`) and changed nothing since: the job is taken without asking
-    /// `is_live` a second time. Drivers peek before every step, so this halves the
-    /// liveness checks of a run.
-    pub(crate) fn step_peeked(&mut self) {
-        let next = self.queue.pop().expect("a job was just peeked");
-        debug_assert!(self.is_live(&next.job), "the peeked job is live");
-        self.run_popped(next);
-    }
-
-    fn run_popped(&mut self, next: Scheduled) {
-        self.now = self.now.max(next.at);
-        self.run_job(next.job);
-        self.wake();
-    }
-
-    /// Runs until only background timers (zero-window probes, TIME_WAIT) are left, then
-    /// looks for a deadlock. `max_events` bounds the work of one call.
-    pub fn run_until_idle(&mut self, max_events: u64) -> RunOutcome {
+    /// Runs the jobs due at or before `t`, earliest first, and none due later.
+    ///
+    /// Returns `Reached` once nothing due by `t` remains, with the clock moved to `t`
+    /// (or left where it is if `t` has passed). Returns `Limit` when `max_events` jobs
+    /// have run and another is due by `t`: the clock then stands at the last job's
+    /// time, and calling again goes on. When nothing is due by `t`, only the clock
+    /// moves, in O(1).
+    pub fn run_until(&mut self, t: Micros, max_events: u64) -> RunOutcome {
         let mut n = 0;
-        while self.foreground > 0 || !self.net.in_flight.is_empty() {
+        while self.poll_timeout().is_some_and(|at| at <= t) {
             if n == max_events {
                 return RunOutcome::Limit;
             }
-            if !self.step() {
-                break;
+            self.step_job();
+            n += 1;
+        }
+        self.now = self.now.max(t);
+        RunOutcome::Reached
+    }
+
+    /// Runs jobs while the world is `busy()`, then looks for a deadlock.
+    ///
+    /// Returns `Idle` or `Deadlock` once only background timers are left; the clock
+    /// stays at the last job's time. A deadlock is also traced (`Event::Deadlock`),
+    /// once for as long as it stays the same. Returns `Limit` when `max_events` jobs
+    /// have run and the world is still busy.
+    pub fn run_until_idle(&mut self, max_events: u64) -> RunOutcome {
+        let mut n = 0;
+        while self.busy() {
+            if n == max_events {
+                return RunOutcome::Limit;
             }
+            self.step_job();
             n += 1;
         }
         match self.find_deadlock() {
@@ -95,61 +139,23 @@ impl World {
         }
     }
 
-    /// Runs everything scheduled up to virtual time `t`, then sets the clock to `t`.
-    pub fn run_until(&mut self, t: Micros) {
-        // Only live jobs count: a cancelled timer due before `t` must not let `step()`
-        // run the next live job, which may be due long after `t`.
-        while let Some(next) = self.peek_live() {
-            if next.at > t {
-                break;
-            }
-            self.step_peeked();
-        }
-        self.now = self.now.max(t);
-    }
-
-    /// `run_until(t)` for a caller that has just seen (`peek_time`) that nothing is due
-    /// until after `t`: only the clock moves, without looking at the agenda again.
-    pub(crate) fn advance_to(&mut self, t: Micros) {
-        // Only the first job is checked: a scan of the whole agenda here made debug
-        // builds (the browser tests) quadratic in the experiment's length.
-        debug_assert!(self
-            .queue
-            .peek()
-            .is_none_or(|s| s.at > t || !self.is_live(&s.job)));
-        self.now = self.now.max(t);
-    }
-
-    /// Runs until `n` segments have arrived (or been dropped), e.g. "deliver 1".
-    /// Returns how many did.
+    /// Runs jobs while the world is `busy()`, until `n` segments have arrived (or been
+    /// dropped where they would have arrived), e.g. "deliver 1". Returns how many did:
+    /// fewer than `n` only if the world went idle first.
     pub fn deliver(&mut self, n: u64) -> u64 {
         let mut done = 0;
-        while done < n && (self.foreground > 0 || !self.net.in_flight.is_empty()) {
-            let Some(next) = self.peek_live() else { break };
-            self.step_peeked();
-            if matches!(next.job, Job::Arrive(..)) {
+        while done < n && self.busy() {
+            if matches!(self.step_job(), Some(Job::Arrive(..))) {
                 done += 1;
             }
         }
         done
     }
 
-    /// The next job that still matters, dropping cancelled ones on the way.
-    fn peek_live(&mut self) -> Option<Scheduled> {
-        while let Some(s) = self.queue.peek().copied() {
-            if self.is_live(&s.job) {
-                return Some(s);
-            }
-            self.queue.pop();
-        }
-        None
-    }
-
-    /// Something can still change the world without a call: a segment is on the wire,
-    /// or a retransmission/linger timer or a transmission is pending. (Zero-window
-    /// probes and TIME_WAIT do not count: they run in the background.)
-    pub fn busy(&self) -> bool {
-        self.foreground > 0 || !self.net.in_flight.is_empty()
+    /// Jobs run since the world began, by any of the methods above: a driver tells
+    /// how far a run went by the difference.
+    pub fn jobs_run(&self) -> u64 {
+        self.jobs_run
     }
 
     /// Segments (and datagrams) handed to the network since the world began, in both
@@ -158,19 +164,33 @@ impl World {
         self.next_seg
     }
 
-    /// The time of the next live job, dropping cancelled ones on the way: O(log n),
-    /// unlike `next_event_time`, for drivers that interleave programs with the network.
-    pub(crate) fn peek_time(&mut self) -> Option<Micros> {
-        self.peek_live().map(|s| s.at)
+    /// Runs the first job and says which it was. The first job is live (`settle`), so
+    /// it is taken without asking.
+    fn step_job(&mut self) -> Option<Job> {
+        let next = self.queue.pop()?;
+        debug_assert!(self.is_live(&next.job), "the agenda's first job is live");
+        self.now = self.now.max(next.at);
+        self.jobs_run += 1;
+        self.run_job(next.job);
+        self.wake();
+        self.settle();
+        Some(next.job)
     }
 
-    /// The time of the next scheduled thing, if any.
-    pub fn next_event_time(&self) -> Option<Micros> {
-        self.queue
-            .iter()
-            .filter(|s| self.is_live(&s.job))
-            .map(|s| s.at)
-            .min()
+    /// Drops cancelled jobs from the front of the agenda, so that its first job is
+    /// live again: the last thing done by everything that may cancel one.
+    pub(super) fn settle(&mut self) {
+        while let Some(s) = self.queue.peek() {
+            if self.is_live(&s.job) {
+                return;
+            }
+            self.queue.pop();
+        }
+    }
+
+    /// The agenda keeps its promise (for `check_invariants`): the first job is live.
+    pub(super) fn first_job_is_live(&self) -> bool {
+        self.queue.peek().is_none_or(|s| self.is_live(&s.job))
     }
 
     /// The current deadlock, if the world is quiet and blocked processes wait on each other.

@@ -79,6 +79,9 @@ impl World {
                 self.blocked
             ));
         }
+        if !self.first_job_is_live() {
+            return Err("the agenda's first job was cancelled but not dropped".into());
+        }
         if foreground != self.foreground {
             return Err(format!(
                 "foreground work counted {} but {} exists",

@@ -1,7 +1,8 @@
 //! The world: hosts, processes, socket structures, the network and the virtual clock.
 //!
-//! Inputs are calls (`World::call`) and "advance the network" (`step`, `run_until_idle`,
-//! `run_until`). Outputs are call results, the trace (`drain_trace`) and snapshots.
+//! Inputs are calls (`World::call`) and moving time (`poll_timeout`, `step`,
+//! `run_until`, `run_until_idle`, `deliver`: the contract is in `driver.rs`). Outputs
+//! are call results, the trace (`drain_trace`) and snapshots.
 //! Nothing here reads a clock or does I/O, so the same seed and the same inputs always
 //! give the same trace.
 
@@ -81,6 +82,8 @@ pub struct World {
     foreground: usize,
     trace: Vec<TraceEntry>,
     trace_n: u64,
+    /// Jobs run so far (`jobs_run`).
+    jobs_run: u64,
     next_seg: u64,
     next_tag: u32,
     last_deadlock: Option<DeadlockReport>,
@@ -108,6 +111,7 @@ impl World {
             foreground: 0,
             trace: Vec::new(),
             trace_n: 0,
+            jobs_run: 0,
             next_seg: 0,
             next_tag: 0,
             last_deadlock: None,
@@ -235,6 +239,7 @@ impl World {
             self.free_socket(id);
         }
         self.emit(|| Event::HostCrashed { host });
+        self.settle();
         Ok(())
     }
 

@@ -77,6 +77,7 @@ impl World {
             }
         };
         self.wake();
+        self.settle();
         Ok(reply)
     }
 
