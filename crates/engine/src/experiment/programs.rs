@@ -288,11 +288,11 @@ fn connect(spec: &TransferSpec, model: &CostModel) -> Result<(World, Side, Side)
         proto: Proto::Tcp,
         family: Family::V4,
     };
-    let l = ok(&mut w, pb, tcp.clone())?.fd().unwrap_or(Fd(-1));
+    let l = descriptor(ok(&mut w, pb, tcp.clone())?)?;
     let port = Endpoint::new(None, Some(5001));
     ok(&mut w, pb, Call::Bind { fd: l, addr: port })?;
     ok(&mut w, pb, Call::Listen { fd: l, backlog: 1 })?;
-    let c = ok(&mut w, pa, tcp)?.fd().unwrap_or(Fd(-1));
+    let c = descriptor(ok(&mut w, pa, tcp)?)?;
     let to = SocketAddr::new(IpAddr::V4(ip_b), 5001);
     let reply = w.call(pa, Call::Connect { fd: c, addr: to });
     if reply != Ok(CallReply::Blocked) {
@@ -311,6 +311,11 @@ fn connect(spec: &TransferSpec, model: &CostModel) -> Result<(World, Side, Side)
         ok(&mut w, pid, Call::SetNonBlocking { fd, on: true })?;
     }
     Ok((w, (pa, c), (pb, s)))
+}
+
+/// The descriptor socket() returned.
+fn descriptor(v: Value) -> Result<Fd, ExperimentError> {
+    v.fd().ok_or_else(|| engine("socket", v))
 }
 
 fn ok(w: &mut World, pid: Pid, call: Call) -> Result<Value, ExperimentError> {
