@@ -10,7 +10,7 @@
 
 use super::{CostModel, ExperimentError, TransferResult, TransferSpec, INITIAL_CWND};
 use crate::arith::mul_sat;
-use crate::time::{ns_to_us_ceil, us_to_ns, Nanos};
+use crate::time::{ns_to_us_ceil, us_to_ns, Nanos, NS_PER_SEC};
 use crate::{
     Call, CallReply, Endpoint, Errno, Family, Fd, Pid, Proto, RunOutcome, SockId, Value, World,
     WorldConfig,
@@ -123,7 +123,7 @@ pub(super) fn run(
             }
         }
     };
-    let seconds = end.saturating_sub(t0).max(1) as f64 / 1e9;
+    let seconds = end.saturating_sub(t0).max(1) as f64 / NS_PER_SEC as f64;
     Ok(TransferResult {
         seconds,
         bytes_per_s: spec.total_bytes as f64 / seconds,
