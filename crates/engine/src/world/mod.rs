@@ -64,6 +64,14 @@ impl std::fmt::Display for WorldError {
 
 impl std::error::Error for WorldError {}
 
+/// A simulated world: hosts, their processes and socket structures, the network
+/// between them and the virtual clock.
+///
+/// It is sans-IO: its inputs are calls (`call`) and moving time. Time moves only
+/// through `step`, `run_until`, `run_until_idle` and `deliver`; `poll_timeout` says
+/// when the next job is due and `busy` whether foreground work remains. Jobs run
+/// earliest first, each at its own time, and the blocked calls a job unblocks return
+/// before the next job runs: the same seed, calls and driver give the same trace.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct World {
     cfg: WorldConfig,
