@@ -51,7 +51,9 @@ fuzz_target!(|data: &[u8]| {
             (None, 18) => {
                 w.run_until_idle(5_000);
             }
-            (None, 19) => w.run_until(w.now() + z as u64 * 10 * MS),
+            (None, 19) => {
+                w.run_until(w.now() + z as u64 * 10 * MS, u64::MAX);
+            }
             (None, 20) => w.drop_next(a, b),
             (None, 21) => w.set_path(b, a, 50 * MS, (z % 50) as f64 / 100.0),
             (None, 22) => {

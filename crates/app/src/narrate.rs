@@ -216,7 +216,7 @@ pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
                 format!(
                     "{} demultiplexes segment {} from {}: structure #{} matches with {wild} wildcard(s) and wins.",
                     names.host(r.host),
-                    r.seg.0,
+                    r.seg.map_or(0, |s| s.0),
                     r.src,
                     w.0
                 )

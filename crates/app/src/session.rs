@@ -3,7 +3,7 @@
 //! how to replay them. Everything the learner does becomes a statement of the scenario
 //! language, so stepping back is a replay and the session can be exported as text.
 
-use sockscope_engine::{Call, Pid, TraceEntry, World};
+use sockscope_engine::{Call, Micros, Pid, TraceEntry, World};
 use sockscope_scenario::{parse, parse_line, NetCmd, OutLine, Runner, Scenario, Statement, Stmt};
 
 /// How far one press of a tour's "Next step" goes.
@@ -308,7 +308,7 @@ impl Session {
             Input::Statement(st) => runner.execute(st).map_err(|e| e.message),
             Input::ScenarioStep(mode) => Self::scenario_step(runner, *mode),
             Input::Mss(mss) => {
-                runner.world_mut().config_mut().mss = (*mss).max(1);
+                runner.world_mut().reconfigure(|c| c.mss = (*mss).max(1));
                 Ok(Vec::new())
             }
         }
@@ -394,10 +394,26 @@ impl Session {
             let _ = self.apply(input);
             return;
         }
-        while (self.trace().len() as u64) <= n && self.world().next_event_time().is_some() {
+        while (self.trace().len() as u64) <= n && self.world().poll_timeout().is_some() {
             if self.net(NetCmd::Step(1)).is_err() {
                 break;
             }
+        }
+    }
+
+    /// Moves the clock to `target` as play does: each event due by then is an input of
+    /// its own (`net: step 1`), so that stepping back undoes one event at a time, and
+    /// a `net: run` for the quiet rest moves the clock the rest of the way. This is
+    /// the world's `run_until(target)`, with every event recorded.
+    pub fn play_until(&mut self, target: Micros) {
+        while self.world().poll_timeout().is_some_and(|t| t <= target) {
+            if self.net(NetCmd::Step(1)).is_err() {
+                break;
+            }
+        }
+        let left = target.saturating_sub(self.world().now());
+        if left > 0 {
+            let _ = self.net(NetCmd::Run(Some(left)));
         }
     }
 

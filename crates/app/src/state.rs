@@ -37,6 +37,10 @@ pub const REDUCED_MOTION_STEP_MS: f64 = 900.0;
 /// 1.25 s to watch.
 pub const VIRTUAL_US_PER_MS: f64 = 40.0;
 
+/// During play, a quiet stretch (nothing on the wire) that would end more than this
+/// after the frame's time is skipped: the clock jumps to the next timer.
+const QUIET_SKIP: Micros = 20 * MS;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Theme {
     System,
@@ -406,7 +410,7 @@ impl State {
             let s = self.session.borrow();
             let w = s.world();
             let on_wire = w.in_flight().next().is_some();
-            (w.busy(), w.now(), w.next_event_time(), on_wire)
+            (w.busy(), w.now(), w.poll_timeout(), on_wire)
         };
         if !busy {
             if self.autoplay && self.tour_has_next() && !self.question_pending() {
@@ -434,24 +438,12 @@ impl State {
         let mut target = now + (real_ms.max(0.0) * VIRTUAL_US_PER_MS * self.speed) as Micros;
         self.skipped = None;
         if let Some(next) = next {
-            if !on_wire && next > target + 20 * MS {
+            if !on_wire && next > target + QUIET_SKIP {
                 self.skipped = Some(next - now);
                 target = next;
             }
         }
-        {
-            let mut s = self.session.borrow_mut();
-            // Event by event, so that stepping back undoes one event at a time.
-            while s.world().next_event_time().is_some_and(|t| t <= target) {
-                if s.net(NetCmd::Step(1)).is_err() {
-                    break;
-                }
-            }
-            let left = target.saturating_sub(s.world().now());
-            if left > 0 {
-                let _ = s.net(NetCmd::Run(Some(left)));
-            }
-        }
+        self.session.borrow_mut().play_until(target);
         self.refreshed()
     }
 }
@@ -537,7 +529,7 @@ impl Reducible for State {
                     playing: false,
                     ..s
                 };
-                if s.session.borrow().world().next_event_time().is_none() {
+                if s.session.borrow().world().poll_timeout().is_none() {
                     State {
                         notice: Some("Nothing is scheduled: the network is quiet.".into()),
                         ..s

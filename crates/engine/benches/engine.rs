@@ -137,7 +137,7 @@ fn demux_10k() {
     let client = w.add_host("C", &["172.16.1.10".parse().unwrap()]).unwrap();
     let ps = w.spawn(server, "server").unwrap();
     let pc = w.spawn(client, "clients").unwrap();
-    w.config_mut().ephemeral_last = 65535;
+    w.reconfigure(|c| c.ephemeral_last = 65535);
     let l = listener(&mut w, ps, 99, 16);
     let mut tuples = Vec::with_capacity(N);
     for _ in 0..N - 1 {

@@ -2,21 +2,17 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Virtual time in microseconds since the world began.
-pub type Micros = u64;
-
-pub const MS: Micros = 1_000;
-pub const SEC: Micros = 1_000_000;
+pub use crate::time::{Micros, MS, SEC};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct WorldConfig {
     /// Seeds initial sequence numbers and random loss.
     pub seed: u64,
-    /// Largest payload of one TCP segment.
+    /// Largest payload of one TCP segment (at least 1).
     pub mss: u64,
     /// Congestion window at the start of a connection and after a timeout, in
-    /// segments (slow start, RFC 5681; classic textbooks start at 1).
+    /// segments (slow start, RFC 5681; classic textbooks start at 1); at least 1.
     pub initial_cwnd: u64,
     /// Slow start grows cwnd by the bytes each ACK newly acknowledges, at most 1 MSS
     /// (RFC 3465, "appropriate byte counting" with L = 1), instead of by 1 MSS per ACK
@@ -51,6 +47,7 @@ pub struct WorldConfig {
     pub data_retries: u32,
     /// First ephemeral port handed out by connect() or an implicit bind.
     pub ephemeral_first: u16,
+    /// Last ephemeral port (at least `ephemeral_first`).
     pub ephemeral_last: u16,
     /// Record a trace of events (turn off for long benchmark runs).
     pub trace: bool,
@@ -79,5 +76,48 @@ impl Default for WorldConfig {
             ephemeral_last: 60999,
             trace: true,
         }
+    }
+}
+
+impl WorldConfig {
+    /// The same knobs with every out-of-range value brought to the nearest one the
+    /// engine can use: an MSS or an initial window of 0 becomes 1, an ephemeral range
+    /// that ends before it starts holds its first port, a link rate of 0 is an unlimited
+    /// link and a loss probability lies between 0 and 1. The world keeps only validated
+    /// knobs (`World::new`, `World::reconfigure`), so nothing else checks them again.
+    pub fn validated(mut self) -> Self {
+        self.mss = self.mss.max(1);
+        self.initial_cwnd = self.initial_cwnd.max(1);
+        self.ephemeral_last = self.ephemeral_last.max(self.ephemeral_first);
+        self.link_rate = self.link_rate.filter(|&r| r > 0);
+        self.loss = self.loss.clamp(0.0, 1.0);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validated_brings_every_knob_into_range() {
+        let cfg = WorldConfig {
+            mss: 0,
+            initial_cwnd: 0,
+            ephemeral_first: 5000,
+            ephemeral_last: 4000,
+            link_rate: Some(0),
+            loss: 2.0,
+            ..WorldConfig::default()
+        }
+        .validated();
+        assert_eq!((cfg.mss, cfg.initial_cwnd), (1, 1));
+        assert_eq!((cfg.ephemeral_first, cfg.ephemeral_last), (5000, 5000));
+        assert_eq!((cfg.link_rate, cfg.loss), (None, 1.0));
+    }
+
+    #[test]
+    fn validated_keeps_the_defaults() {
+        assert_eq!(WorldConfig::default().validated(), WorldConfig::default());
     }
 }

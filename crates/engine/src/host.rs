@@ -1,8 +1,8 @@
 //! Hosts and the processes that run on them.
 
 use crate::call::Call;
-use crate::config::Micros;
 use crate::ids::{Fd, HostId, Pid, SendTag, SockId};
+use crate::time::Micros;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -21,7 +21,9 @@ pub struct Host {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pending {
     pub call: Call,
-    pub sock: SockId,
+    /// The structure the call works on; `None` until its descriptor is looked up
+    /// (socket() has none, and a bad descriptor never gets one).
+    pub sock: Option<SockId>,
     /// Bytes copied so far (send); 0 for calls without partial progress.
     pub progress: u64,
     /// The send() tag its bytes carry.

@@ -25,15 +25,17 @@ pub mod segment;
 pub mod snapshot;
 pub mod socket;
 pub mod state;
+pub mod time;
 pub mod trace;
 mod world;
 
 pub use addr::{Endpoint, Family, Proto};
 pub use call::{Call, CallRejected, CallReply, OptName, Ret, Shutdown, SockOpt, Value};
-pub use config::{Micros, WorldConfig, MS, SEC};
+pub use config::WorldConfig;
 pub use errno::Errno;
 pub use ids::{Fd, HostId, Pid, SegId, SendTag, SockId};
 pub use snapshot::{NetstatRow, Snapshot, NETSTAT_HEADER};
 pub use state::TcpState;
+pub use time::{Micros, Nanos, MS, SEC};
 pub use trace::{Event, TraceEntry};
 pub use world::{RunOutcome, World, WorldError};

@@ -1,10 +1,10 @@
 //! The network between hosts: per-direction delay, loss and link rate, targeted
 //! drops, and the segments currently on the wire.
 
-use crate::arith::{mul_checked, mul_sat};
-use crate::config::Micros;
+use crate::arith::mul_checked;
 use crate::ids::{HostId, SegId};
 use crate::segment::Segment;
+use crate::time::{ns_to_us_ceil, us_to_ns, Micros, Nanos, NS_PER_SEC};
 use crate::trace::DropReason;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -28,7 +28,7 @@ pub struct Path {
     /// When the link has finished serializing everything handed to it, in
     /// nanoseconds (finer than the clock, so rounding never adds up over a transfer).
     #[serde(default)]
-    pub busy_until_ns: u64,
+    pub busy_until_ns: Nanos,
 }
 
 impl Path {
@@ -39,29 +39,29 @@ impl Path {
         let Some(rate) = self.rate.filter(|&r| r > 0) else {
             return 0;
         };
-        let start = self.busy_until_ns.max(mul_sat(now, 1000));
+        let start = self.busy_until_ns.max(us_to_ns(now));
         let wire = payload.saturating_add(HEADER_BYTES);
         self.busy_until_ns = start.saturating_add(serialization_ns(wire, rate));
-        self.busy_until_ns.div_ceil(1000).saturating_sub(now)
+        ns_to_us_ceil(self.busy_until_ns).saturating_sub(now)
     }
 
     /// How long the link is already committed beyond `now` (its queue), in µs.
     pub fn backlog_us(&self, now: Micros) -> Micros {
-        self.busy_until_ns.div_ceil(1000).saturating_sub(now)
+        ns_to_us_ceil(self.busy_until_ns).saturating_sub(now)
     }
 }
 
 /// Time to put `bytes` on a link of `rate` bytes per second, in nanoseconds (rounded
 /// up, saturating instead of overflowing for absurd inputs).
-pub fn serialization_ns(bytes: u64, rate: u64) -> u64 {
+pub fn serialization_ns(bytes: u64, rate: u64) -> Nanos {
     let rate = rate.max(1);
     // The same quotient in 64 bits whenever the product fits (any segment does):
     // 128-bit division is a slow library call, and this runs for every segment.
-    if let Some(bits) = mul_checked(bytes, 1_000_000_000) {
+    if let Some(bits) = mul_checked(bytes, NS_PER_SEC) {
         return bits.div_ceil(rate);
     }
     let rate = rate as u128;
-    let ns = (bytes as u128 * 1_000_000_000).div_ceil(rate);
+    let ns = (bytes as u128 * NS_PER_SEC as u128).div_ceil(rate);
     ns.min(u64::MAX as u128) as u64
 }
 

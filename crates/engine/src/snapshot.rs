@@ -1,12 +1,12 @@
 //! Snapshots: what the view draws, computed from the world in one pass.
 
 use crate::addr::{Endpoint, Family, Proto};
-use crate::config::Micros;
 use crate::host::Pending;
 use crate::ids::{Fd, HostId, Pid, SegId, SockId};
 use crate::queue::Run;
 use crate::segment::Segment;
 use crate::state::TcpState;
+use crate::time::Micros;
 use crate::trace::DeadlockReport;
 use crate::world::World;
 use serde::{Deserialize, Serialize};

@@ -1,11 +1,11 @@
 //! The socket structure: what the kernel keeps for one socket (MODEL.md §1).
 
 use crate::addr::{Endpoint, Family, Proto};
-use crate::config::Micros;
 use crate::errno::Errno;
 use crate::ids::{HostId, SockId};
 use crate::queue::{ByteQueue, Delivered, Run};
 use crate::state::TcpState;
+use crate::time::Micros;
 use crate::trace::TimerKind;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -78,31 +78,25 @@ pub struct Armed {
     pub gen: u64,
 }
 
+/// A socket's timers: one slot per kind, indexed by `TimerKind` (quinn-proto's
+/// `TimerTable`), so that code over all timers loops over `TimerKind::ALL`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Timers {
-    pub retransmit: Option<Armed>,
-    pub persist: Option<Armed>,
-    pub time_wait: Option<Armed>,
-    pub linger: Option<Armed>,
-}
+pub struct TimerTable([Option<Armed>; TimerKind::ALL.len()]);
 
-impl Timers {
+impl TimerTable {
     pub fn get(&self, kind: TimerKind) -> Option<Armed> {
-        match kind {
-            TimerKind::Retransmit => self.retransmit,
-            TimerKind::Persist => self.persist,
-            TimerKind::TimeWait => self.time_wait,
-            TimerKind::Linger => self.linger,
-        }
+        self.0[kind as usize]
     }
 
     pub fn slot(&mut self, kind: TimerKind) -> &mut Option<Armed> {
-        match kind {
-            TimerKind::Retransmit => &mut self.retransmit,
-            TimerKind::Persist => &mut self.persist,
-            TimerKind::TimeWait => &mut self.time_wait,
-            TimerKind::Linger => &mut self.linger,
-        }
+        &mut self.0[kind as usize]
+    }
+
+    /// The armed timers, in the order of `TimerKind::ALL`.
+    pub fn armed(&self) -> impl Iterator<Item = (TimerKind, Armed)> + '_ {
+        TimerKind::ALL
+            .into_iter()
+            .filter_map(|k| self.get(k).map(|a| (k, a)))
     }
 }
 
@@ -134,7 +128,7 @@ pub struct Socket {
     pub error: Option<Errno>,
     /// The connection once existed (decides ENOTCONN versus EPIPE).
     pub was_connected: bool,
-    pub timers: Timers,
+    pub timers: TimerTable,
 }
 
 impl Socket {
@@ -164,7 +158,7 @@ impl Socket {
             write_shut: false,
             error: None,
             was_connected: false,
-            timers: Timers::default(),
+            timers: TimerTable::default(),
         }
     }
 

@@ -2,10 +2,10 @@
 
 use crate::addr::{Endpoint, Proto};
 use crate::call::{Call, Ret};
-use crate::config::Micros;
 use crate::ids::{HostId, Pid, SegId, SockId};
 use crate::segment::{Flags, Segment};
 use crate::state::TcpState;
+use crate::time::Micros;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 
@@ -19,6 +19,23 @@ pub enum TimerKind {
     TimeWait,
     /// SO_LINGER: a blocked close() gives up.
     Linger,
+}
+
+impl TimerKind {
+    /// Every kind, in the order of a socket's timer table.
+    pub const ALL: [TimerKind; 4] = [
+        TimerKind::Retransmit,
+        TimerKind::Persist,
+        TimerKind::TimeWait,
+        TimerKind::Linger,
+    ];
+
+    /// An armed timer of this kind keeps the world busy (`World::busy`): it will
+    /// change something by itself. Zero-window probes and TIME_WAIT run in the
+    /// background: a world with only those left is idle, or deadlocked.
+    pub fn is_foreground(self) -> bool {
+        matches!(self, TimerKind::Retransmit | TimerKind::Linger)
+    }
 }
 
 /// Why a TCP state changed.
@@ -135,7 +152,8 @@ pub enum DemuxOutcome {
 /// How one arriving segment found its socket structure (MODEL.md §6).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemuxRecord {
-    pub seg: SegId,
+    /// The arriving segment; `None` for the "what if" of `World::explain_demux`.
+    pub seg: Option<SegId>,
     pub host: HostId,
     pub proto: Proto,
     pub src: SocketAddr,

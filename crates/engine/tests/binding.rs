@@ -40,7 +40,7 @@ fn bind_fails_with_eaddrinuse_while_the_old_connection_is_in_time_wait() {
     );
     // Once TIME_WAIT is over, the port is free again.
     let tw = w.config().time_wait_us;
-    w.run_until(w.now() + tw);
+    w.run_until(w.now() + tw, u64::MAX);
     bind(w, *pb, l, "*:80");
 }
 

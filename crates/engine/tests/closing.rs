@@ -41,7 +41,7 @@ fn the_closer_goes_through_fin_wait_and_time_wait_the_other_through_close_wait()
     assert!(netstat_lines(w, *a)[0].ends_with("TIME_WAIT"));
     // After the quiet time, the structure disappears.
     let tw = w.config().time_wait_us;
-    w.run_until(w.now() + tw);
+    w.run_until(w.now() + tw, u64::MAX);
     assert!(w.socket(cid).is_none());
     assert!(w.netstat(*a).is_empty());
     assert_eq!(
@@ -247,7 +247,7 @@ fn so_linger_makes_close_wait_for_the_handshake_or_fail_with_etimedout() {
     );
     let t0 = w.now();
     blocks(w, *pa, Call::Close { fd: c });
-    w.run_until(t0 + 5 * SEC);
+    w.run_until(t0 + 5 * SEC, u64::MAX);
     assert_eq!(returned(w, *pa), Err(Errno::ETIMEDOUT));
 }
 
@@ -287,7 +287,7 @@ fn data_in_sendq_is_lost_silently_when_the_host_crashes_after_close() {
     ok(w, *pa, Call::Send { fd: c, len: 5000 });
     // close() returns at once although most bytes are still in SendQ.
     assert_eq!(ok(w, *pa, Call::Close { fd: c }), Value::Zero);
-    w.run_until(w.now() + 60 * MS);
+    w.run_until(w.now() + 60 * MS, u64::MAX);
     w.crash(*a).unwrap();
     w.run_until_idle(10_000);
     ok(w, *pb, Call::SetNonBlocking { fd: s, on: true });
@@ -340,7 +340,7 @@ fn a_lost_window_update_is_recovered_by_a_zero_window_probe() {
         0,
         "nothing moved yet: the sender still sees window 0"
     );
-    w.run_until(w.now() + 5 * SEC);
+    w.run_until(w.now() + 5 * SEC, u64::MAX);
     assert!(recvq(w, *pb, s) > 0, "the probe found the open window");
 }
 
@@ -376,7 +376,7 @@ fn zero_window_probes_to_a_crashed_peer_give_up() {
     ok(w, *pa, Call::Send { fd: c, len: 3000 });
     w.run_until_idle(10_000);
     w.crash(*b).unwrap();
-    w.run_until(w.now() + 3600 * SEC);
+    w.run_until(w.now() + 3600 * SEC, u64::MAX);
     assert_eq!(err(w, *pa, Call::Send { fd: c, len: 1 }), Errno::ETIMEDOUT);
 }
 
@@ -391,7 +391,7 @@ fn a_live_peer_with_a_shut_window_is_probed_forever() {
     let (_l, c, _s) = connected(&mut lab, 80);
     let Lab { w, pa, .. } = &mut lab;
     ok(w, *pa, Call::Send { fd: c, len: 3000 });
-    w.run_until(w.now() + 3600 * SEC);
+    w.run_until(w.now() + 3600 * SEC, u64::MAX);
     assert_eq!(state_of(w, *pa, c), TcpState::Established);
     assert_eq!(sendq(w, *pa, c), 2000);
 }
@@ -418,7 +418,7 @@ fn running_until_a_time_never_runs_what_is_due_later() {
     let mut t = start;
     while t + SEC < start + tw {
         t += SEC;
-        w.run_until(t);
+        w.run_until(t, u64::MAX);
         assert_eq!(w.now(), t);
         let late: Vec<_> = w.trace().iter().filter(|e| e.time > t).collect();
         assert!(
@@ -432,7 +432,7 @@ fn running_until_a_time_never_runs_what_is_due_later() {
             t - start
         );
     }
-    w.run_until(start + tw);
+    w.run_until(start + tw, u64::MAX);
     assert!(
         w.socket(cid).is_none(),
         "TIME_WAIT ends after its full time"

@@ -186,7 +186,7 @@ fn a_full_backlog_drops_syns_and_the_client_retries() {
     let p2 = w.spawn(*a, "second").unwrap();
     let second = tcp_socket(w, p2);
     connect_blocks(w, p2, second, "10.0.0.2:80");
-    w.run_until(w.now() + 500 * MS);
+    w.run_until(w.now() + 500 * MS, u64::MAX);
     assert_eq!(
         state_of(w, p2, second),
         TcpState::SynSent,

@@ -336,7 +336,7 @@ impl Harness {
             }
             Op::Advance(ms) => {
                 let t = self.lab.w.now() + ms as u64 * MS;
-                self.lab.w.run_until(t);
+                self.lab.w.run_until(t, u64::MAX);
                 None
             }
             Op::DropNext(d) => {
@@ -485,8 +485,8 @@ proptest! {
             }
             // Let the network move for 50 ms, or until its next event if that is later
             // (long retransmission timeouts under heavy loss).
-            let next = w.next_event_time().unwrap_or(0);
-            w.run_until(next.max(w.now() + 50 * MS));
+            let next = w.poll_timeout().unwrap_or(0);
+            w.run_until(next.max(w.now() + 50 * MS), u64::MAX);
             check_queues(w)?;
             {
                 let before: Vec<_> = w.socket_of(*pb, s).unwrap().recvq.runs().copied().collect();

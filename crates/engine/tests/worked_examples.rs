@@ -120,7 +120,7 @@ fn both_sides_sending_1500_with_500_byte_buffers_deadlock() {
         "a probe on the wire does not end the deadlock"
     );
     // Neither send ever returns, however long the network runs.
-    w.run_until(w.now() + 600 * SEC);
+    w.run_until(w.now() + 600 * SEC, u64::MAX);
     assert!(pending(w, *pa).is_some() && pending(w, *pb).is_some());
     assert!(w.deadlock().is_some());
     assert!(w

@@ -17,11 +17,7 @@ pub fn Controls() -> Html {
     };
     let (history_len, busy, next) = {
         let s = ctx.session.borrow();
-        (
-            s.history.len(),
-            s.world().busy(),
-            s.world().next_event_time(),
-        )
+        (s.history.len(), s.world().busy(), s.world().poll_timeout())
     };
     let speed = {
         let ctx = ctx.clone();

@@ -73,11 +73,11 @@ pub fn DemuxInspector() -> Html {
     };
     let session = ctx.session.borrow();
     let record = session.trace().iter().find_map(|e| match &e.event {
-        Event::Demux(r) if r.seg == seg => Some(r.clone()),
+        Event::Demux(r) if r.seg == Some(seg) => Some(r.clone()),
         _ => None,
     });
     let arrived_at = session.trace().iter().find_map(|e| match &e.event {
-        Event::Demux(r) if r.seg == seg => Some(e.n),
+        Event::Demux(r) if r.seg == Some(seg) => Some(e.n),
         _ => None,
     });
     let go_back = arrived_at;

@@ -139,7 +139,7 @@ pub fn HostColumn(props: &HostProps) -> Html {
             .trace()
             .iter()
             .find_map(|e| match &e.event {
-                sockscope_engine::Event::Demux(r) if r.seg == seg => r.winner,
+                sockscope_engine::Event::Demux(r) if r.seg == Some(seg) => r.winner,
                 _ => None,
             })
     });

@@ -10,19 +10,21 @@
 
 use super::{CostModel, ExperimentError, TransferResult, TransferSpec, INITIAL_CWND};
 use crate::arith::mul_sat;
+use crate::time::{ns_to_us_ceil, us_to_ns, Nanos, NS_PER_SEC};
 use crate::{
-    Call, CallReply, Endpoint, Errno, Family, Fd, Pid, Proto, SockId, Value, World, WorldConfig,
+    Call, CallReply, Endpoint, Errno, Family, Fd, Pid, Proto, RunOutcome, SockId, Value, World,
+    WorldConfig,
 };
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
     /// Acts at this time (ns).
-    Ready(u64),
+    Ready(Nanos),
     /// Inside a blocked call since this time (ns), until its socket lets it go on.
-    Asleep(u64),
+    Asleep(Nanos),
     /// Finished all its work at this time (ns).
-    Done(u64),
+    Done(Nanos),
 }
 
 struct Program {
@@ -39,7 +41,7 @@ struct Program {
 }
 
 impl Program {
-    fn ready_at(&self) -> Option<u64> {
+    fn ready_at(&self) -> Option<Nanos> {
         match self.phase {
             Phase::Ready(t) => Some(t),
             _ => None,
@@ -50,8 +52,8 @@ impl Program {
 struct Transfer<'a> {
     w: World,
     spec: &'a TransferSpec,
-    overhead_ns: u64,
-    copy_ns: u64,
+    overhead_ns: Nanos,
+    copy_ns: Nanos,
     sender: Program,
     receiver: Program,
     wakeups: u64,
@@ -64,7 +66,7 @@ pub(super) fn run(
     max_events: u64,
 ) -> Result<TransferResult, ExperimentError> {
     let (w, (pa, c), (pb, s)) = connect(spec, model)?;
-    let t0 = w.now().saturating_mul(1000);
+    let t0 = us_to_ns(w.now());
     let program = |pid, fd| Program {
         pid,
         fd,
@@ -79,7 +81,7 @@ pub(super) fn run(
     let mut x = Transfer {
         w,
         spec,
-        overhead_ns: model.call_overhead_us.saturating_mul(1000),
+        overhead_ns: us_to_ns(model.call_overhead_us),
         copy_ns: model.copy_ns_per_byte,
         sender,
         receiver,
@@ -109,8 +111,8 @@ pub(super) fn run(
             (Some(s), _) => Some((s, 0)),
             (None, r) => r.map(|r| (r, 1)),
         };
-        match (x.w.peek_time(), prog) {
-            (Some(e), Some((t, _))) if e <= t.div_ceil(1000) => x.step(),
+        match (x.w.poll_timeout(), prog) {
+            (Some(e), Some((t, _))) if e <= ns_to_us_ceil(t) => x.step(),
             (Some(_), None) => x.step(),
             (_, Some((t, 0))) => x.act_sender(t)?,
             (_, Some((t, _))) => x.act_receiver(t)?,
@@ -121,7 +123,7 @@ pub(super) fn run(
             }
         }
     };
-    let seconds = end.saturating_sub(t0).max(1) as f64 / 1e9;
+    let seconds = end.saturating_sub(t0).max(1) as f64 / NS_PER_SEC as f64;
     Ok(TransferResult {
         seconds,
         bytes_per_s: spec.total_bytes as f64 / seconds,
@@ -134,12 +136,12 @@ pub(super) fn run(
 }
 
 impl Transfer<'_> {
-    /// One network event (the one `peek_time` just found), then wake whoever it
+    /// One network event (the one `poll_timeout` just found), then wake whoever it
     /// unblocked.
     fn step(&mut self) {
-        self.w.step_peeked();
+        self.w.step();
         self.events += 1;
-        let now = mul_sat(self.w.now(), 1000);
+        let now = us_to_ns(self.w.now());
         let overhead = self.overhead_ns;
         let sock = |p: &Program| p.sock.and_then(|id| self.w.socket(id));
         let broken = |s: &crate::socket::Socket| s.error.is_some() || !s.state.is_synchronized();
@@ -159,9 +161,16 @@ impl Transfer<'_> {
         }
     }
 
+    /// The world's clock to a program's time. A program acts only when no network
+    /// event is due by then, so no event runs here: only the clock moves.
+    fn clock_to(&mut self, at: Nanos) {
+        let moved = self.w.run_until(ns_to_us_ceil(at), 0);
+        debug_assert_eq!(moved, RunOutcome::Reached, "nothing was due");
+    }
+
     /// send(send_size), or the rest of a send that was woken: copy what fits.
-    fn act_sender(&mut self, at: u64) -> Result<(), ExperimentError> {
-        self.w.advance_to(at.div_ceil(1000));
+    fn act_sender(&mut self, at: Nanos) -> Result<(), ExperimentError> {
+        self.clock_to(at);
         let p = &mut self.sender;
         let mut cost = 0;
         if p.left == 0 {
@@ -196,8 +205,8 @@ impl Transfer<'_> {
     }
 
     /// recv(recv_size): returns what RecvQ holds, or sleeps until something arrives.
-    fn act_receiver(&mut self, at: u64) -> Result<(), ExperimentError> {
-        self.w.advance_to(at.div_ceil(1000));
+    fn act_receiver(&mut self, at: Nanos) -> Result<(), ExperimentError> {
+        self.clock_to(at);
         let p = &mut self.receiver;
         let mut cost = 0;
         if p.left == 0 {
@@ -279,11 +288,11 @@ fn connect(spec: &TransferSpec, model: &CostModel) -> Result<(World, Side, Side)
         proto: Proto::Tcp,
         family: Family::V4,
     };
-    let l = ok(&mut w, pb, tcp.clone())?.fd().unwrap_or(Fd(-1));
+    let l = descriptor(ok(&mut w, pb, tcp.clone())?)?;
     let port = Endpoint::new(None, Some(5001));
     ok(&mut w, pb, Call::Bind { fd: l, addr: port })?;
     ok(&mut w, pb, Call::Listen { fd: l, backlog: 1 })?;
-    let c = ok(&mut w, pa, tcp)?.fd().unwrap_or(Fd(-1));
+    let c = descriptor(ok(&mut w, pa, tcp)?)?;
     let to = SocketAddr::new(IpAddr::V4(ip_b), 5001);
     let reply = w.call(pa, Call::Connect { fd: c, addr: to });
     if reply != Ok(CallReply::Blocked) {
@@ -302,6 +311,11 @@ fn connect(spec: &TransferSpec, model: &CostModel) -> Result<(World, Side, Side)
         ok(&mut w, pid, Call::SetNonBlocking { fd, on: true })?;
     }
     Ok((w, (pa, c), (pb, s)))
+}
+
+/// The descriptor socket() returned.
+fn descriptor(v: Value) -> Result<Fd, ExperimentError> {
+    v.fd().ok_or_else(|| engine("socket", v))
 }
 
 fn ok(w: &mut World, pid: Pid, call: Call) -> Result<Value, ExperimentError> {

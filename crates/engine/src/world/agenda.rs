@@ -15,8 +15,8 @@
 //! are spelled out on `(at, order)` (the derived `Ord` of a whole job, through
 //! `Reverse`, stayed a call in the size-optimised build).
 
-use super::Scheduled;
-use crate::config::Micros;
+use super::driver::Scheduled;
+use crate::time::Micros;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -190,18 +190,13 @@ impl Agenda {
         heap[i] = last;
         Some(top)
     }
-
-    /// Every scheduled job, in no particular order.
-    pub(super) fn iter(&self) -> impl Iterator<Item = &Scheduled> {
-        self.heap.iter().chain(self.lanes.iter().flatten())
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ids::SockId;
-    use crate::world::Job;
+    use crate::world::driver::Job;
 
     #[test]
     fn takes_jobs_by_time_then_order() {

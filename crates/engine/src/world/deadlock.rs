@@ -22,7 +22,7 @@ impl World {
     fn blocked_call(&self, pid: Pid) -> Option<BlockedCall> {
         let p = self.process(pid)?;
         let pending = p.pending.as_ref()?;
-        let s = self.socket(pending.sock)?;
+        let s = self.socket(pending.sock?)?;
         let (requested, waits_on_peer) = match pending.call {
             Call::Send { len, .. } | Call::SendTo { len, .. } => (len, s.proto == Proto::Tcp),
             Call::Recv { len, .. } | Call::RecvFrom { len, .. } => (len, s.proto == Proto::Tcp),

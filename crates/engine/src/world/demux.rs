@@ -3,7 +3,7 @@
 use super::World;
 use crate::addr::Proto;
 use crate::demux::{choose, evaluate, DEMUX_LISTED};
-use crate::ids::{HostId, SegId, SockId};
+use crate::ids::{HostId, SockId};
 use crate::segment::Segment;
 use crate::trace::{DemuxCandidate, DemuxOutcome, DemuxRecord};
 use std::net::SocketAddr;
@@ -43,7 +43,7 @@ impl World {
     /// The outcome is filled in by the caller, which knows what the winner does with it.
     pub(super) fn demux(&self, host: HostId, seg: &Segment) -> (Option<SockId>, DemuxRecord) {
         let mut record = self.explain_demux(host, seg.proto, seg.src, seg.dst);
-        record.seg = seg.id;
+        record.seg = Some(seg.id);
         record.syn = seg.flags.syn && !seg.flags.ack;
         (record.winner, record)
     }
@@ -95,7 +95,7 @@ impl World {
             }
         }
         DemuxRecord {
-            seg: SegId(u64::MAX),
+            seg: None,
             host,
             proto,
             src,

@@ -1,7 +1,8 @@
 //! The world: hosts, processes, socket structures, the network and the virtual clock.
 //!
-//! Inputs are calls (`World::call`) and "advance the network" (`step`, `run_until_idle`,
-//! `run_until`). Outputs are call results, the trace (`drain_trace`) and snapshots.
+//! Inputs are calls (`World::call`) and moving time (`poll_timeout`, `step`,
+//! `run_until`, `run_until_idle`, `deliver`: the contract is in `driver.rs`). Outputs
+//! are call results, the trace (`drain_trace`) and snapshots.
 //! Nothing here reads a clock or does I/O, so the same seed and the same inputs always
 //! give the same trace.
 
@@ -9,56 +10,28 @@ mod agenda;
 mod calls;
 mod deadlock;
 mod demux;
+mod driver;
 mod invariants;
+mod structures;
 mod tcp;
+mod timers;
 mod udp;
+mod wire;
 
-use crate::addr::{Family, Proto};
-use crate::config::{Micros, WorldConfig};
+pub use driver::RunOutcome;
+
+use crate::config::WorldConfig;
 use crate::demux::DemuxIndex;
 use crate::host::{Host, Process};
-use crate::ids::{HostId, Pid, SegId, SendTag, SockId};
-use crate::network::{InFlight, Network, Path, WireSlot};
+use crate::ids::{HostId, Pid, SendTag, SockId};
+use crate::network::{InFlight, Network, Path};
 use crate::rng::Rng;
-use crate::segment::Segment;
-use crate::socket::{Armed, Socket};
-use crate::trace::{DeadlockReport, DropReason, Event, TimerKind, TraceEntry};
+use crate::socket::Socket;
+use crate::time::Micros;
+use crate::trace::{DeadlockReport, Event, TraceEntry};
 use agenda::Agenda;
 use serde::{Deserialize, Serialize};
-use std::cmp::Reverse;
 use std::net::IpAddr;
-
-/// Something scheduled for a moment of virtual time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-enum Job {
-    Arrive(SegId, WireSlot),
-    Timer {
-        sock: SockId,
-        kind: TimerKind,
-        gen: u64,
-    },
-    /// A transmission opportunity: calls made at one instant are coalesced into segments.
-    Output(SockId),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-struct Scheduled {
-    at: Micros,
-    order: u64,
-    job: Job,
-}
-
-/// Why a run stopped.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RunOutcome {
-    /// Nothing left that could change the world by itself (only zero-window probes
-    /// and TIME_WAIT timers may remain).
-    Idle,
-    /// Idle, and blocked processes wait on each other forever.
-    Deadlock(DeadlockReport),
-    /// The requested time or number of events was reached.
-    Limit,
-}
 
 /// Errors of the world-building API (not of socket calls).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +64,14 @@ impl std::fmt::Display for WorldError {
 
 impl std::error::Error for WorldError {}
 
+/// A simulated world: hosts, their processes and socket structures, the network
+/// between them and the virtual clock.
+///
+/// It is sans-IO: its inputs are calls (`call`) and moving time. Time moves only
+/// through `step`, `run_until`, `run_until_idle` and `deliver`; `poll_timeout` says
+/// when the next job is due and `busy` whether foreground work remains. Jobs run
+/// earliest first, each at its own time, and the blocked calls a job unblocks return
+/// before the next job runs: the same seed, calls and driver give the same trace.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct World {
     cfg: WorldConfig,
@@ -109,6 +90,8 @@ pub struct World {
     foreground: usize,
     trace: Vec<TraceEntry>,
     trace_n: u64,
+    /// Jobs run so far (`jobs_run`).
+    jobs_run: u64,
     next_seg: u64,
     next_tag: u32,
     last_deadlock: Option<DeadlockReport>,
@@ -118,7 +101,10 @@ pub struct World {
 }
 
 impl World {
+    /// An empty world at time 0. The knobs are validated here, once
+    /// (`WorldConfig::validated`).
     pub fn new(cfg: WorldConfig) -> Self {
+        let cfg = cfg.validated();
         World {
             rng: Rng::new(cfg.seed),
             cfg,
@@ -133,6 +119,7 @@ impl World {
             foreground: 0,
             trace: Vec::new(),
             trace_n: 0,
+            jobs_run: 0,
             next_seg: 0,
             next_tag: 0,
             last_deadlock: None,
@@ -144,16 +131,16 @@ impl World {
         &self.cfg
     }
 
-    /// Changes the defaults for what comes next (existing sockets keep their buffers).
-    pub fn config_mut(&mut self) -> &mut WorldConfig {
-        &mut self.cfg
+    /// Changes the defaults for what comes next (existing sockets keep their buffers);
+    /// the knobs are validated again afterwards.
+    pub fn reconfigure(&mut self, change: impl FnOnce(&mut WorldConfig)) {
+        change(&mut self.cfg);
+        self.cfg = self.cfg.clone().validated();
     }
 
     pub fn now(&self) -> Micros {
         self.now
     }
-
-    // ----- building the world -----
 
     pub fn add_host(&mut self, name: &str, addrs: &[IpAddr]) -> Result<HostId, WorldError> {
         if addrs.is_empty() {
@@ -234,7 +221,7 @@ impl World {
             delay_us: self.cfg.delay_us,
             loss: self.cfg.loss,
             drop_next: 0,
-            rate: self.cfg.link_rate.filter(|&r| r > 0),
+            rate: self.cfg.link_rate,
             busy_until_ns: 0,
         }
     }
@@ -260,6 +247,7 @@ impl World {
             self.free_socket(id);
         }
         self.emit(|| Event::HostCrashed { host });
+        self.settle();
         Ok(())
     }
 
@@ -272,8 +260,6 @@ impl World {
         self.emit(|| Event::HostRestarted { host });
         Ok(())
     }
-
-    // ----- looking at the world -----
 
     pub fn hosts(&self) -> &[Host] {
         &self.hosts
@@ -331,381 +317,6 @@ impl World {
 
     pub fn trace(&self) -> &[TraceEntry] {
         &self.trace
-    }
-
-    // ----- advancing the network -----
-
-    /// Runs the next scheduled thing (a segment arriving, a timer, a transmission).
-    /// Returns false when nothing is scheduled.
-    pub fn step(&mut self) -> bool {
-        while let Some(next) = self.queue.pop() {
-            if !self.is_live(&next.job) {
-                continue;
-            }
-            self.run_popped(next);
-            return true;
-        }
-        false
-    }
-
-    /// `step` for a caller that has just found the first job live (`peek_live`,
-    /// `peek_time`) and changed nothing since: the job is taken without asking
-    /// `is_live` a second time. Drivers peek before every step, so this halves the
-    /// liveness checks of a run.
-    pub(crate) fn step_peeked(&mut self) {
-        let next = self.queue.pop().expect("a job was just peeked");
-        debug_assert!(self.is_live(&next.job), "the peeked job is live");
-        self.run_popped(next);
-    }
-
-    fn run_popped(&mut self, next: Scheduled) {
-        self.now = self.now.max(next.at);
-        self.run_job(next.job);
-        self.wake();
-    }
-
-    /// Runs until only background timers (zero-window probes, TIME_WAIT) are left, then
-    /// looks for a deadlock. `max_events` bounds the work of one call.
-    pub fn run_until_idle(&mut self, max_events: u64) -> RunOutcome {
-        let mut n = 0;
-        while self.foreground > 0 || !self.net.in_flight.is_empty() {
-            if n == max_events {
-                return RunOutcome::Limit;
-            }
-            if !self.step() {
-                break;
-            }
-            n += 1;
-        }
-        match self.find_deadlock() {
-            Some(report) => {
-                if self.last_deadlock.as_ref() != Some(&report) {
-                    self.last_deadlock = Some(report.clone());
-                    self.emit(|| Event::Deadlock(report.clone()));
-                }
-                RunOutcome::Deadlock(report)
-            }
-            None => RunOutcome::Idle,
-        }
-    }
-
-    /// Runs everything scheduled up to virtual time `t`, then sets the clock to `t`.
-    pub fn run_until(&mut self, t: Micros) {
-        // Only live jobs count: a cancelled timer due before `t` must not let `step()`
-        // run the next live job, which may be due long after `t`.
-        while let Some(next) = self.peek_live() {
-            if next.at > t {
-                break;
-            }
-            self.step_peeked();
-        }
-        self.now = self.now.max(t);
-    }
-
-    /// `run_until(t)` for a caller that has just seen (`peek_time`) that nothing is due
-    /// until after `t`: only the clock moves, without looking at the agenda again.
-    pub(crate) fn advance_to(&mut self, t: Micros) {
-        // Only the first job is checked: a scan of the whole agenda here made debug
-        // builds (the browser tests) quadratic in the experiment's length.
-        debug_assert!(self
-            .queue
-            .peek()
-            .is_none_or(|s| s.at > t || !self.is_live(&s.job)));
-        self.now = self.now.max(t);
-    }
-
-    /// Runs until `n` segments have arrived (or been dropped), e.g. "deliver 1".
-    /// Returns how many did.
-    pub fn deliver(&mut self, n: u64) -> u64 {
-        let mut done = 0;
-        while done < n && (self.foreground > 0 || !self.net.in_flight.is_empty()) {
-            let Some(next) = self.peek_live() else { break };
-            self.step_peeked();
-            if matches!(next.job, Job::Arrive(..)) {
-                done += 1;
-            }
-        }
-        done
-    }
-
-    /// The next job that still matters, dropping cancelled ones on the way.
-    fn peek_live(&mut self) -> Option<Scheduled> {
-        while let Some(s) = self.queue.peek().copied() {
-            if self.is_live(&s.job) {
-                return Some(s);
-            }
-            self.queue.pop();
-        }
-        None
-    }
-
-    /// Something can still change the world without a call: a segment is on the wire,
-    /// or a retransmission/linger timer or a transmission is pending. (Zero-window
-    /// probes and TIME_WAIT do not count: they run in the background.)
-    pub fn busy(&self) -> bool {
-        self.foreground > 0 || !self.net.in_flight.is_empty()
-    }
-
-    /// Segments (and datagrams) handed to the network since the world began, in both
-    /// directions, including handshakes, ACKs, probes and retransmissions.
-    pub fn segments_sent(&self) -> u64 {
-        self.next_seg
-    }
-
-    /// The time of the next live job, dropping cancelled ones on the way: O(log n),
-    /// unlike `next_event_time`, for drivers that interleave programs with the network.
-    pub(crate) fn peek_time(&mut self) -> Option<Micros> {
-        self.peek_live().map(|s| s.at)
-    }
-
-    /// The time of the next scheduled thing, if any.
-    pub fn next_event_time(&self) -> Option<Micros> {
-        self.queue
-            .iter()
-            .filter(|s| self.is_live(&s.job))
-            .map(|s| s.at)
-            .min()
-    }
-
-    /// The current deadlock, if the world is quiet and blocked processes wait on each other.
-    pub fn deadlock(&self) -> Option<DeadlockReport> {
-        self.find_deadlock()
-    }
-
-    fn is_live(&self, job: &Job) -> bool {
-        match *job {
-            Job::Arrive(seg, slot) => self.net.in_flight.contains(slot, seg),
-            Job::Timer { sock, kind, gen } => self
-                .socket(sock)
-                .and_then(|s| s.timers.get(kind))
-                .is_some_and(|a| a.gen == gen),
-            Job::Output(sock) => self.socket(sock).is_some_and(|s| s.tcb.output_scheduled),
-        }
-    }
-
-    fn run_job(&mut self, job: Job) {
-        match job {
-            Job::Arrive(seg, slot) => self.arrive(seg, slot),
-            Job::Timer { sock, kind, .. } => {
-                self.set_timer_slot(sock, kind, None);
-                self.emit(|| Event::TimerFired { sock, kind });
-                self.timer_fired(sock, kind);
-            }
-            Job::Output(sock) => {
-                self.sock_mut(sock).tcb.output_scheduled = false;
-                self.foreground -= 1;
-                self.tcp_output(sock);
-            }
-        }
-    }
-
-    fn schedule(&mut self, at: Micros, job: Job) {
-        self.order += 1;
-        self.queue.push(Scheduled {
-            at,
-            order: self.order,
-            job,
-        });
-    }
-
-    /// Asks for a transmission opportunity at the current instant.
-    fn schedule_output(&mut self, id: SockId) {
-        let s = self.sock_mut(id);
-        if s.proto == Proto::Tcp && !s.tcb.output_scheduled {
-            s.tcb.output_scheduled = true;
-            self.foreground += 1;
-            self.schedule(self.now, Job::Output(id));
-        }
-    }
-
-    fn arm_timer(&mut self, sock: SockId, kind: TimerKind, after: Micros) {
-        let at = self.now + after;
-        self.order += 1;
-        let gen = self.order;
-        self.set_timer_slot(sock, kind, Some(Armed { at, gen }));
-        self.schedule(at, Job::Timer { sock, kind, gen });
-        self.emit(|| Event::TimerSet { sock, kind, at });
-    }
-
-    fn cancel_timer(&mut self, sock: SockId, kind: TimerKind) {
-        self.set_timer_slot(sock, kind, None);
-    }
-
-    fn timer_armed(&self, sock: SockId, kind: TimerKind) -> bool {
-        self.socket(sock)
-            .is_some_and(|s| s.timers.get(kind).is_some())
-    }
-
-    /// The one place a timer slot changes, so the count of foreground work stays true.
-    fn set_timer_slot(&mut self, sock: SockId, kind: TimerKind, new: Option<Armed>) {
-        let fg = matches!(kind, TimerKind::Retransmit | TimerKind::Linger);
-        let slot = self.sock_mut(sock).timers.slot(kind);
-        let was = slot.is_some();
-        *slot = new;
-        if fg {
-            match (was, new.is_some()) {
-                (false, true) => self.foreground += 1,
-                (true, false) => self.foreground -= 1,
-                _ => {}
-            }
-        }
-    }
-
-    // ----- the wire -----
-
-    /// Hands a segment to the network.
-    fn transmit(&mut self, mut seg: Segment) {
-        seg.id = SegId(self.next_seg);
-        self.next_seg += 1;
-        let from = seg.from_host;
-        seg.to_host = self.owner_of(seg.dst.ip());
-        let default = self.default_path();
-        let (delay, fate) = match seg.to_host {
-            None => (default.delay_us, Some(DropReason::NoRoute)),
-            Some(to) => {
-                let path = self.net.path_mut(from, to, &default);
-                // FIFO: the segment waits for the link, is serialized, then propagates.
-                let queued = path.occupy(self.now, seg.len);
-                let (delay, loss) = (path.delay_us.saturating_add(queued), path.loss);
-                let fate = if path.drop_next > 0 {
-                    path.drop_next -= 1;
-                    Some(DropReason::Injected)
-                } else if loss > 0.0 && self.rng.next_f64() < loss {
-                    Some(DropReason::Loss)
-                } else {
-                    None
-                };
-                (delay, fate)
-            }
-        };
-        let arrives_at = self.now.saturating_add(delay);
-        let id = seg.id;
-        if self.cfg.trace {
-            let sent_at = self.now;
-            self.emit(|| Event::SegmentSent {
-                seg: seg.clone(),
-                sent_at,
-                arrives_at,
-            });
-        }
-        let slot = self.net.in_flight.insert(InFlight {
-            seg,
-            sent_at: self.now,
-            arrives_at,
-            fate,
-        });
-        self.schedule(arrives_at, Job::Arrive(id, slot));
-    }
-
-    fn arrive(&mut self, id: SegId, slot: WireSlot) {
-        let Some(f) = self.net.in_flight.remove(slot, id) else {
-            return;
-        };
-        let host = match (f.fate, f.seg.to_host) {
-            (Some(reason), _) => return self.emit(|| Event::SegmentDropped { seg: id, reason }),
-            (None, None) => {
-                return self.emit(|| Event::SegmentDropped {
-                    seg: id,
-                    reason: DropReason::NoRoute,
-                })
-            }
-            (None, Some(h)) => h,
-        };
-        if self.hosts[host.0 as usize].crashed {
-            return self.emit(|| Event::SegmentDropped {
-                seg: id,
-                reason: DropReason::HostDown,
-            });
-        }
-        self.emit(|| Event::SegmentArrived { seg: id, host });
-        match f.seg.proto {
-            Proto::Tcp => self.tcp_arrive(host, f.seg),
-            Proto::Udp => self.udp_arrive(host, f.seg),
-        }
-    }
-
-    /// The host that owns an address.
-    fn owner_of(&self, ip: IpAddr) -> Option<HostId> {
-        self.hosts
-            .iter()
-            .find(|h| h.addrs.contains(&ip))
-            .map(|h| h.id)
-    }
-
-    /// The local address toward `dst`: an address of the same family, preferring one
-    /// that shares the most leading bits with the destination (the same subnet).
-    fn route_source(&self, host: HostId, dst: IpAddr) -> Option<IpAddr> {
-        fn common_prefix(a: &IpAddr, b: &IpAddr) -> u32 {
-            match (a, b) {
-                (IpAddr::V4(a), IpAddr::V4(b)) => (u32::from(*a) ^ u32::from(*b)).leading_zeros(),
-                (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(*a) ^ u128::from(*b)).leading_zeros(),
-                _ => 0,
-            }
-        }
-        let family = Family::of(&dst);
-        self.hosts[host.0 as usize]
-            .addrs
-            .iter()
-            .filter(|a| Family::of(a) == family)
-            .max_by_key(|a| (common_prefix(a, &dst), Reverse(**a)))
-            .copied()
-    }
-
-    // ----- structures -----
-
-    fn sock_mut(&mut self, id: SockId) -> &mut Socket {
-        self.socks[id.0 as usize]
-            .as_mut()
-            .expect("engine invariant: ids handed around name live structures")
-    }
-
-    fn new_socket(&mut self, host: HostId, proto: Proto, family: Family) -> SockId {
-        let id = SockId(self.socks.len() as u32);
-        self.socks.push(Some(Socket::new(
-            id,
-            host,
-            proto,
-            family,
-            self.cfg.sndbuf,
-            self.cfg.rcvbuf,
-        )));
-        self.emit(|| Event::SocketCreated { sock: id, host });
-        id
-    }
-
-    /// Changes a structure's endpoints, keeping the host's demux index in step.
-    fn set_endpoints(&mut self, id: SockId, f: impl FnOnce(&mut Socket)) {
-        let host = self.sock_mut(id).host.0 as usize;
-        let s = self.socks[id.0 as usize].as_mut().expect("live structure");
-        self.indexes[host].remove(s);
-        f(s);
-        self.indexes[host].insert(s);
-    }
-
-    fn free_socket(&mut self, id: SockId) {
-        for kind in [
-            TimerKind::Retransmit,
-            TimerKind::Persist,
-            TimerKind::TimeWait,
-            TimerKind::Linger,
-        ] {
-            self.cancel_timer(id, kind);
-        }
-        if self.sock_mut(id).tcb.output_scheduled {
-            self.foreground -= 1;
-        }
-        let s = self.socks[id.0 as usize].take().expect("live structure");
-        self.indexes[s.host.0 as usize].remove(&s);
-        if let Some(parent) = s.parent.and_then(|p| self.socks[p.0 as usize].as_mut()) {
-            if let Some(l) = parent.listener.as_mut() {
-                l.incomplete.retain(|&c| c != id);
-                l.ready.retain(|&c| c != id);
-            }
-        }
-        self.emit(|| Event::SocketFreed {
-            sock: id,
-            host: s.host,
-        });
     }
 
     fn next_tag(&mut self) -> SendTag {

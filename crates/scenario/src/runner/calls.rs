@@ -159,7 +159,7 @@ impl Runner {
             self.absorb_trace();
             match outcome {
                 RunOutcome::Limit => events += 1,
-                RunOutcome::Idle | RunOutcome::Deadlock(_) => break,
+                RunOutcome::Idle | RunOutcome::Deadlock(_) | RunOutcome::Reached => break,
             }
         }
     }

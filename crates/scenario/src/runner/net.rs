@@ -10,54 +10,8 @@ use std::collections::BTreeMap;
 impl Runner {
     pub(super) fn net(&mut self, cmd: &NetCmd) -> Result<(), String> {
         match cmd {
-            NetCmd::Deliver(n) => {
-                let mut done = 0;
-                while done < *n && done < self.budget && self.world.deliver(1) == 1 {
-                    done += 1;
-                }
-                let verb = if done == 1 { "was" } else { "were" };
-                let summary = format!("{} arrived or {verb} lost", format::count(done, "segment"));
-                let summary = if done == *n {
-                    summary
-                } else {
-                    format!("only {summary}; nothing more is on its way")
-                };
-                self.moved(cmd, summary);
-            }
-            NetCmd::Step(n) => {
-                let mut done = 0;
-                while done < *n && done < self.budget && self.world.step() {
-                    done += 1;
-                }
-                self.moved(cmd, format::count(done, "event"));
-            }
-            NetCmd::Run(None) => {
-                let summary = match self.world.run_until_idle(self.budget) {
-                    RunOutcome::Idle => "idle".to_string(),
-                    RunOutcome::Deadlock(_) => "stuck in a deadlock".to_string(),
-                    RunOutcome::Limit => format!(
-                        "stopped after {} events; the network is still busy",
-                        self.budget
-                    ),
-                };
-                self.moved(cmd, summary);
-            }
-            NetCmd::Run(Some(d)) => {
-                let target = self.world.now().saturating_add(*d);
-                let mut done = 0;
-                while self.world.next_event_time().is_some_and(|t| t <= target) {
-                    if done == self.budget {
-                        break;
-                    }
-                    self.world.step();
-                    done += 1;
-                }
-                let summary = if done == self.budget {
-                    format!("stopped after {done} events, before the time was up")
-                } else {
-                    self.world.run_until(target);
-                    format::count(done, "event")
-                };
+            NetCmd::Deliver(_) | NetCmd::Step(_) | NetCmd::Run(_) => {
+                let summary = self.move_network(cmd);
                 self.moved(cmd, summary);
             }
             NetCmd::DropNext(link) => {
@@ -96,33 +50,84 @@ impl Runner {
                     format!("net: {cmd}: a segment now takes {d}"),
                 );
             }
-            NetCmd::Crash(host) => {
-                let id = self.check_running(host)?;
-                self.world.crash(id).map_err(|e| e.to_string())?;
-                self.emit(
-                    LineKind::Net,
-                    format!("net: {cmd}: {host} stops at once; its structures vanish without a FIN and its programs die"),
-                );
-                self.absorb_trace();
-                self.procs.forget_host(host);
-            }
-            NetCmd::Restart(host) => {
-                let id = self.host_id(host)?;
-                if !self.world.host(id).is_some_and(|h| h.crashed) {
-                    return Err(format!(
-                        "{host} is running; only a crashed host can restart"
-                    ));
-                }
-                self.world.restart(id).map_err(|e| e.to_string())?;
-                let pid = self.world.spawn(id, host).map_err(|e| e.to_string())?;
-                self.procs.add(pid, &ProcRef::host(host), BTreeMap::new());
-                self.emit(
-                    LineKind::Net,
-                    format!("net: {cmd}: {host} boots with no sockets; its program starts afresh, with no variables"),
-                );
-                self.absorb_trace();
-            }
+            NetCmd::Crash(host) => self.crash(cmd, host)?,
+            NetCmd::Restart(host) => self.restart(cmd, host)?,
         }
+        Ok(())
+    }
+
+    /// `deliver`, `step` and `run`: the world's time surface, each bounded by the
+    /// event budget. Returns the summary of what happened.
+    fn move_network(&mut self, cmd: &NetCmd) -> String {
+        match *cmd {
+            NetCmd::Deliver(n) => {
+                let done = self.world.deliver(n.min(self.budget));
+                let verb = if done == 1 { "was" } else { "were" };
+                let summary = format!("{} arrived or {verb} lost", format::count(done, "segment"));
+                if done == n {
+                    summary
+                } else {
+                    format!("only {summary}; nothing more is on its way")
+                }
+            }
+            NetCmd::Step(n) => {
+                let mut done = 0;
+                while done < n.min(self.budget) && self.world.step() {
+                    done += 1;
+                }
+                format::count(done, "event")
+            }
+            NetCmd::Run(None) => match self.world.run_until_idle(self.budget) {
+                RunOutcome::Deadlock(_) => "stuck in a deadlock".to_string(),
+                RunOutcome::Limit => format!(
+                    "stopped after {} events; the network is still busy",
+                    self.budget
+                ),
+                // Idle (`Reached` is run_until's answer).
+                _ => "idle".to_string(),
+            },
+            NetCmd::Run(Some(d)) => {
+                let target = self.world.now().saturating_add(d);
+                let before = self.world.jobs_run();
+                let outcome = self.world.run_until(target, self.budget);
+                let done = self.world.jobs_run() - before;
+                if outcome == RunOutcome::Limit {
+                    format!("stopped after {done} events, before the time was up")
+                } else {
+                    format::count(done, "event")
+                }
+            }
+            _ => unreachable!("only commands that move the network"),
+        }
+    }
+
+    fn crash(&mut self, cmd: &NetCmd, host: &str) -> Result<(), String> {
+        let id = self.check_running(host)?;
+        self.world.crash(id).map_err(|e| e.to_string())?;
+        self.emit(
+            LineKind::Net,
+            format!("net: {cmd}: {host} stops at once; its structures vanish without a FIN and its programs die"),
+        );
+        self.absorb_trace();
+        self.procs.forget_host(host);
+        Ok(())
+    }
+
+    fn restart(&mut self, cmd: &NetCmd, host: &str) -> Result<(), String> {
+        let id = self.host_id(host)?;
+        if !self.world.host(id).is_some_and(|h| h.crashed) {
+            return Err(format!(
+                "{host} is running; only a crashed host can restart"
+            ));
+        }
+        self.world.restart(id).map_err(|e| e.to_string())?;
+        let pid = self.world.spawn(id, host).map_err(|e| e.to_string())?;
+        self.procs.add(pid, &ProcRef::host(host), BTreeMap::new());
+        self.emit(
+            LineKind::Net,
+            format!("net: {cmd}: {host} boots with no sockets; its program starts afresh, with no variables"),
+        );
+        self.absorb_trace();
         Ok(())
     }
 

@@ -1,0 +1,224 @@
+//! socket(), bind(), listen(), connect() and accept(): making connections.
+
+use super::Poll::{self, Block, Done};
+use crate::addr::{Endpoint, Family, Proto};
+use crate::call::{Ret, Value};
+use crate::errno::Errno;
+use crate::ids::{HostId, Pid, SockId};
+use crate::state::TcpState;
+use crate::world::World;
+use std::net::{IpAddr, SocketAddr};
+
+impl World {
+    pub(super) fn do_socket(&mut self, pid: Pid, proto: Proto, family: Family) -> Value {
+        let host = self.procs[pid.0 as usize].host;
+        let id = self.new_socket(host, proto, family);
+        self.sock_mut(id).refs = 1;
+        Value::Fd(self.alloc_fd(pid, id))
+    }
+
+    /// A free ephemeral port on the host, searched round-robin.
+    fn ephemeral_port(&mut self, host: HostId, proto: Proto) -> Option<u16> {
+        let (first, last) = (
+            self.cfg.ephemeral_first,
+            self.cfg.ephemeral_last.max(self.cfg.ephemeral_first),
+        );
+        let span = (last - first) as u32 + 1;
+        let start = self.hosts[host.0 as usize]
+            .next_ephemeral
+            .clamp(first, last);
+        for i in 0..span {
+            let port = first + ((start - first) as u32 + i).rem_euclid(span) as u16;
+            if !self.indexes[host.0 as usize].port_in_use(proto, port) {
+                self.hosts[host.0 as usize].next_ephemeral =
+                    if port == last { first } else { port + 1 };
+                return Some(port);
+            }
+        }
+        None
+    }
+
+    /// MODEL.md §6: bind fails if a structure already holds this local port and
+    /// address. SO_REUSEADDR lets a structure bind beside one in TIME_WAIT (or any
+    /// non-listening connection) and beside one bound to a different address.
+    fn bind_conflict(&self, me: SockId, ip: Option<IpAddr>, port: u16) -> bool {
+        let s = self.socket(me).expect("live structure");
+        let reuse = s.opts.reuse_addr;
+        self.indexes[s.host.0 as usize]
+            .on_port(s.proto, port)
+            .filter_map(|id| self.socket(id))
+            .filter(|o| o.id != me && o.family == s.family)
+            .any(|o| {
+                let same_ip = o.local.ip == ip;
+                let overlap = same_ip || o.local.ip.is_none() || ip.is_none();
+                if !overlap {
+                    return false;
+                }
+                if !reuse {
+                    return true;
+                }
+                let plain_bound = o.state == TcpState::Closed && o.remote.ip.is_none();
+                same_ip && (o.state == TcpState::Listen || (plain_bound && !o.opts.reuse_addr))
+            })
+    }
+
+    pub(super) fn do_bind(&mut self, sock: SockId, addr: Endpoint) -> Ret {
+        let s = self.socket(sock).expect("live structure");
+        let (host, proto, family) = (s.host, s.proto, s.family);
+        if s.local.port.is_some() {
+            return Err(Errno::EINVAL);
+        }
+        if let Some(ip) = addr.ip {
+            if Family::of(&ip) != family {
+                return Err(Errno::EAFNOSUPPORT);
+            }
+            if !self.hosts[host.0 as usize].addrs.contains(&ip) {
+                return Err(Errno::EADDRNOTAVAIL);
+            }
+        }
+        let port = match addr.port.filter(|&p| p != 0) {
+            Some(p) if self.bind_conflict(sock, addr.ip, p) => return Err(Errno::EADDRINUSE),
+            Some(p) => p,
+            None => self.ephemeral_port(host, proto).ok_or(Errno::EADDRINUSE)?,
+        };
+        self.set_endpoints(sock, |s| s.local = Endpoint::new(addr.ip, Some(port)));
+        Ok(Value::Zero)
+    }
+
+    /// Binds an unbound structure to a wildcard address and an ephemeral port, as
+    /// listen(), sendto() and connect() do implicitly.
+    pub(in crate::world) fn autobind(&mut self, sock: SockId) -> Result<(), Errno> {
+        if self.sock_mut(sock).local.port.is_some() {
+            return Ok(());
+        }
+        self.do_bind(sock, Endpoint::ANY).map(|_| ())
+    }
+
+    pub(super) fn do_listen(&mut self, sock: SockId, backlog: u32) -> Ret {
+        let s = self.sock_mut(sock);
+        if s.proto == Proto::Udp {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        match s.state {
+            TcpState::Listen => {
+                s.listener
+                    .as_mut()
+                    .expect("a LISTEN structure has lists")
+                    .backlog = backlog;
+                return Ok(Value::Zero);
+            }
+            TcpState::Closed if !s.was_connected && s.remote.ip.is_none() => {}
+            _ => return Err(Errno::EINVAL),
+        }
+        self.autobind(sock)?;
+        let s = self.sock_mut(sock);
+        s.listener = Some(crate::socket::Listener {
+            backlog,
+            ..Default::default()
+        });
+        self.set_state(
+            sock,
+            TcpState::Listen,
+            crate::trace::Cause::Call("listen".into()),
+        );
+        Ok(Value::Zero)
+    }
+
+    /// Fills in the local address toward `to` (and a port if there is none yet).
+    fn bind_toward(&mut self, sock: SockId, to: SocketAddr) -> Result<Endpoint, Errno> {
+        let host = self.sock_mut(sock).host;
+        self.autobind(sock)?;
+        let local = self.sock_mut(sock).local;
+        let ip = match local.ip {
+            Some(ip) => ip,
+            None => self
+                .route_source(host, to.ip())
+                .ok_or(Errno::EADDRNOTAVAIL)?,
+        };
+        Ok(Endpoint::new(Some(ip), local.port))
+    }
+
+    pub(super) fn start_connect(&mut self, sock: SockId, addr: SocketAddr) -> Poll {
+        let s = self.sock_mut(sock);
+        if Family::of(&addr.ip()) != s.family {
+            return Done(Err(Errno::EAFNOSUPPORT));
+        }
+        if s.proto == Proto::Udp {
+            let local = match self.bind_toward(sock, addr) {
+                Ok(l) => l,
+                Err(e) => return Done(Err(e)),
+            };
+            self.set_endpoints(sock, |s| {
+                s.local = local;
+                s.remote = Endpoint::exact(addr);
+            });
+            return Done(Ok(Value::Zero));
+        }
+        match s.state {
+            TcpState::Listen => return Done(Err(Errno::EINVAL)),
+            TcpState::SynSent | TcpState::SynRcvd => return Done(Err(Errno::EALREADY)),
+            TcpState::Closed if !s.was_connected => {}
+            _ => return Done(Err(Errno::EISCONN)),
+        }
+        let local = match self.bind_toward(sock, addr) {
+            Ok(l) => l,
+            Err(e) => return Done(Err(e)),
+        };
+        let host = self.sock_mut(sock).host;
+        let local_addr = local.socket_addr().expect("bound toward a destination");
+        // Another structure with this very 4-tuple (e.g. in TIME_WAIT) is a conflict;
+        // this one, left over from a refused attempt, is not.
+        if self.indexes[host.0 as usize]
+            .exact(Proto::Tcp, local_addr, addr)
+            .is_some_and(|other| other != sock)
+        {
+            return Done(Err(Errno::EADDRINUSE));
+        }
+        self.set_endpoints(sock, |s| {
+            s.local = local;
+            s.remote = Endpoint::exact(addr);
+        });
+        self.open_active(sock);
+        if self.sock_mut(sock).opts.nonblocking {
+            Done(Err(Errno::EINPROGRESS))
+        } else {
+            Block
+        }
+    }
+
+    pub(super) fn poll_connect(&mut self, sock: SockId) -> Poll {
+        let s = self.sock_mut(sock);
+        if let Some(e) = s.error.take() {
+            return Done(Err(e));
+        }
+        match s.state {
+            TcpState::SynSent | TcpState::SynRcvd => Block,
+            st if st.is_synchronized() => Done(Ok(Value::Zero)),
+            _ => Done(Err(Errno::ECONNREFUSED)),
+        }
+    }
+
+    pub(super) fn poll_accept(&mut self, pid: Pid, sock: SockId) -> Poll {
+        let s = self.sock_mut(sock);
+        if s.proto == Proto::Udp {
+            return Done(Err(Errno::EOPNOTSUPP));
+        }
+        let nonblocking = s.opts.nonblocking;
+        let Some(l) = s.listener.as_mut() else {
+            return Done(Err(Errno::EINVAL));
+        };
+        let Some(child) = l.ready.pop_front() else {
+            return if nonblocking {
+                Done(Err(Errno::EAGAIN))
+            } else {
+                Block
+            };
+        };
+        let c = self.sock_mut(child);
+        c.parent = None;
+        c.refs = 1;
+        let peer = c.remote_addr().expect("an accepted structure is connected");
+        let fd = self.alloc_fd(pid, child);
+        Done(Ok(Value::Accepted { fd, peer }))
+    }
+}
