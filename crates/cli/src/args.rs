@@ -1,4 +1,4 @@
-//! Command-line arguments, read by hand: there are only two commands and two options.
+//! Command-line arguments, read by hand: there are three commands and two options.
 
 pub const HELP: &str = "\
 sockscope: watch what TCP and UDP sockets do under the hood, from scenario files
@@ -7,6 +7,9 @@ Usage:
   sockscope run [--json] [--pcap OUT] FILE
                                   run a scenario and print what every statement did
   sockscope check FILE...         run scenarios and verify their `expect` lines
+  sockscope replay CAPTURE        read a pcap/pcapng capture of real programs: each
+                                  segment with the TCP states it implies, then the
+                                  netstat rows each host would show
   sockscope --help                show this text
   sockscope --version             show the version
 
@@ -37,6 +40,9 @@ pub enum Command {
     Check {
         files: Vec<String>,
     },
+    Replay {
+        file: String,
+    },
 }
 
 pub fn parse(args: &[String]) -> Result<Command, String> {
@@ -66,6 +72,11 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 _ => Err("run takes one scenario file (check takes several)".to_string()),
             }
         }
+        "replay" => match rest {
+            [file] if !file.starts_with("--") => Ok(Command::Replay { file: file.clone() }),
+            [] => Err("replay needs a capture file (pcap or pcapng)".to_string()),
+            _ => Err("replay takes one capture file".to_string()),
+        },
         "check" => {
             if let Some(flag) = rest.iter().find(|a| a.starts_with("--")) {
                 return Err(format!("unknown option {flag} for check"));
@@ -78,7 +89,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             })
         }
         other => Err(format!(
-            "unknown command {other}; the commands are run and check"
+            "unknown command {other}; the commands are run, check and replay"
         )),
     }
 }

@@ -2,6 +2,7 @@
 
 mod args;
 mod check;
+mod replay;
 mod run;
 
 use args::Command;
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         }
         Ok(Command::Run { file, json, pcap }) => run::run(&file, json, pcap.as_deref()),
         Ok(Command::Check { files }) => check::check(&files),
+        Ok(Command::Replay { file }) => replay::replay(&file),
         Err(message) => {
             eprintln!("sockscope: {message}");
             eprintln!("Try `sockscope --help`.");

@@ -232,3 +232,19 @@ fn run_with_pcap_writes_a_capture_and_says_how_many_frames() {
     assert_eq!(&bytes[0..4], &[0x0a, 0x0d, 0x0d, 0x0a]);
     assert!(String::from_utf8_lossy(&out.stderr).contains(" frames (0 dropped on the way)"));
 }
+
+#[test]
+fn replay_reads_a_real_capture_and_refuses_what_is_not_one() {
+    let fixtures = scenario_dir().join("../cli/tests/fixtures");
+    let capture = fixtures.join("tcp-ipv4.pcap");
+    let out = sockscope(&["replay", capture.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("SYN seq=0 win="), "{text}");
+    assert!(text.contains("TIME_WAIT"), "{text}");
+    assert!(text.contains("Recv-Q is at most"), "{text}");
+    let not_one = fixtures.join("malformed.scn");
+    let out = sockscope(&["replay", not_one.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a capture file"));
+}

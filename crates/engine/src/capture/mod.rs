@@ -7,6 +7,8 @@
 //! format has no comments, so there dropped segments are left out.
 
 pub mod frame;
+pub mod passive;
+pub mod read;
 
 use crate::trace::{Event, TraceEntry};
 use crate::SegId;
