@@ -184,3 +184,55 @@ fn a_cut_file_keeps_what_came_before_and_a_cap_says_it_stopped() {
     assert_eq!(capped.packets.len(), 3);
     assert!(capped.truncated);
 }
+
+mod graph {
+    use super::*;
+    use sockscope_engine::capture::graph::{self, Mark};
+
+    fn graph_of(text: &str) -> graph::Graph {
+        let scenario = parse(text).unwrap();
+        let mut runner = Runner::new(&scenario);
+        while runner.step().is_some() {}
+        let packets = graph::from_trace(runner.world().trace());
+        let timeline = passive::track(&packets);
+        graph::graph(&packets, &timeline, 0, 0)
+    }
+
+    #[test]
+    fn a_lost_segment_is_drawn_again_as_a_retransmission() {
+        let g = graph_of(
+            "host A 10.0.0.1
+host B 10.0.0.2
+B: l = socket(TCP); bind(l, *:80); listen(l, 5)
+A: c = socket(TCP); connect(c, 10.0.0.2:80)
+B: s = accept(l)
+net: drop next A -> B
+A: send(c, 500)
+net: run 5s",
+        );
+        let marks: Vec<(u64, Mark)> = g.segments.iter().map(|s| (s.seq, s.mark)).collect();
+        assert_eq!(marks, vec![(1, Mark::Data), (1, Mark::Retransmission)]);
+        assert_eq!(g.acks.last().map(|a| a.ack), Some(501));
+    }
+
+    #[test]
+    fn the_sender_stays_under_the_window_line_and_probes_a_closed_window() {
+        let g = graph_of(tours::find("deadlock").unwrap().text);
+        assert!(g.acks.iter().any(|a| a.zero_window));
+        assert!(g.segments.iter().any(|s| s.mark == Mark::Probe));
+        // Nothing but a probe goes past the last window the receiver announced.
+        for s in &g.segments {
+            let limit = g
+                .acks
+                .iter()
+                .filter(|a| a.time_us <= s.time_us)
+                .map(|a| a.limit)
+                .max()
+                .unwrap_or(u64::MAX);
+            assert!(
+                s.mark == Mark::Probe || s.seq + s.len <= limit,
+                "{s:?} beyond {limit}"
+            );
+        }
+    }
+}

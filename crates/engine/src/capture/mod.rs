@@ -7,6 +7,7 @@
 //! format has no comments, so there dropped segments are left out.
 
 pub mod frame;
+pub mod graph;
 pub mod passive;
 pub mod read;
 
