@@ -104,7 +104,9 @@ pub const CALL_NAMES: [&str; 15] = [
 /// Generic over how the descriptor argument is given, so that each call is written
 /// once: the engine takes `Call<Fd>` (the default), the scenario language writes
 /// `Call<FdRef>` (a variable name or a number) and resolves it with [`Call::try_map_fd`].
+/// Its JSON names are snake_case (`{"send_to": ...}`), as scenarios store them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Call<D = Fd> {
     Socket {
         proto: Proto,

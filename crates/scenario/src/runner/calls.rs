@@ -79,12 +79,8 @@ impl Runner {
         if let Some(p) = self.procs.find(r) {
             self.refuse_if_busy(p.pid)?;
         }
-        let fd = match cs.call.fd() {
-            Some(fd) => self.resolve_fd(r, fd)?,
-            None => Fd(-1),
-        };
+        let call = cs.call.clone().try_map_fd(|fd| self.resolve_fd(r, &fd))?;
         let pid = self.process_for_call(r)?;
-        let call = cs.call.with_fd(fd);
         let text = match &cs.var {
             Some(v) => format!("{r}: {v} = {}", cs.call),
             None => format!("{r}: {}", cs.call),
