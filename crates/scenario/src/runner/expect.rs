@@ -3,6 +3,7 @@
 use super::calls::Came;
 use super::{Failure, LineKind, Runner};
 use crate::ast::{Expect, FdRef, Outcome, ProcRef, QueueName, Statement};
+use crate::error::CannotRun;
 use crate::format;
 use sockscope_engine::socket::Socket;
 use sockscope_engine::{Event, Pid, Ret};
@@ -43,7 +44,7 @@ fn describe(came: &Came) -> String {
 }
 
 impl Runner {
-    pub(super) fn expect(&mut self, st: &Statement, e: &Expect) -> Result<(), String> {
+    pub(super) fn expect(&mut self, st: &Statement, e: &Expect) -> Result<(), CannotRun> {
         let v = self.verdict(e)?;
         if v.ok {
             self.passed += 1;
@@ -61,7 +62,7 @@ impl Runner {
         Ok(())
     }
 
-    fn verdict(&mut self, e: &Expect) -> Result<Verdict, String> {
+    fn verdict(&mut self, e: &Expect) -> Result<Verdict, CannotRun> {
         if let Expect::Call { proc, call, want } = e {
             let came = self.call(proc, call)?;
             return Ok(Verdict {
@@ -74,16 +75,14 @@ impl Runner {
     }
 
     /// Whether an expectation that makes no call holds now (what goals are made of).
-    pub(super) fn holds(&self, e: &Expect) -> Result<bool, String> {
+    pub(super) fn holds(&self, e: &Expect) -> Result<bool, CannotRun> {
         self.look(e).map(|v| v.ok)
     }
 
     /// Checks an expectation by looking at the world; nothing changes.
-    fn look(&self, e: &Expect) -> Result<Verdict, String> {
+    fn look(&self, e: &Expect) -> Result<Verdict, CannotRun> {
         Ok(match e {
-            Expect::Call { .. } => {
-                return Err("a call is made, not looked at: write it on a process line".into())
-            }
+            Expect::Call { .. } => return Err(CannotRun::CallNotALook),
             Expect::State { proc, fd, want } => {
                 let got = self
                     .socket_at(proc, fd)?
@@ -190,10 +189,10 @@ impl Runner {
         &self,
         proc: &ProcRef,
         packet: &crate::ast::Packet,
-    ) -> Result<(Pid, Option<sockscope_engine::SockId>), String> {
+    ) -> Result<(Pid, Option<sockscope_engine::SockId>), CannotRun> {
         let pid = self.existing(proc)?;
         let host = self.world.process(pid).map(|p| p.host);
-        let host = host.ok_or_else(|| format!("there is no process {proc}"))?;
+        let host = host.ok_or_else(|| CannotRun::NoSuchProcess(proc.clone()))?;
         let record = self
             .world
             .explain_demux(host, packet.proto, packet.from, packet.to);
@@ -201,7 +200,11 @@ impl Runner {
     }
 
     /// The structure a process's descriptor refers to, if the descriptor is open.
-    pub(super) fn socket_at(&self, proc: &ProcRef, fd: &FdRef) -> Result<Option<&Socket>, String> {
+    pub(super) fn socket_at(
+        &self,
+        proc: &ProcRef,
+        fd: &FdRef,
+    ) -> Result<Option<&Socket>, CannotRun> {
         let pid = self.existing(proc)?;
         let fd = self.resolve_fd(proc, fd)?;
         Ok(self.world.socket_of(pid, fd))
