@@ -122,7 +122,13 @@ fn build(kind: &str, fd: Fd, a: &str, b: &str) -> Result<Call, String> {
             },
         },
         "dup" => Call::Dup { fd },
-        _ => Call::SetNonBlocking { fd, on: a != "0" },
+        "fcntl" => Call::SetNonBlocking { fd, on: a != "0" },
+        // A call in CALL_NAMES that this form has not learnt yet.
+        other => {
+            return Err(format!(
+                "This form cannot make {other}() yet; use the console."
+            ))
+        }
     })
 }
 
