@@ -30,12 +30,18 @@ fn number(text: &str, what: &str) -> Result<u64, String> {
 }
 
 /// The form's wording of a malformed address: a port that is not a number is said in
-/// the form's own words; everything else as the parser says it.
+/// the form's own words; everything else as the parser says it, after the text when
+/// the message does not quote it already.
 fn address_problem(text: &str, e: EndpointError) -> String {
+    use BadEndpoint::*;
     match e.kind {
-        BadEndpoint::NotPort { port } | BadEndpoint::PortOutOfRange { port } => {
+        NotPort { port } | PortOutOfRange { port } => {
             format!("“{port}” is not a port number (0 to 65535)")
         }
+        kind @ (UnclosedBracket { .. }
+        | NoPort { .. }
+        | WildcardAddress { .. }
+        | WildcardPort { .. }) => kind.to_string(),
         kind => format!("“{text}”: {kind}"),
     }
 }
@@ -292,5 +298,44 @@ pub fn CallForm(props: &CallFormProps) -> Html {
                 title={props.disabled_reason.clone().unwrap_or_else(|| "Make this call".into())}>{ "Call" }</button>
             if let Some(r) = &props.disabled_reason { <p class="disabled-reason">{ r }</p> }
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_call_name_builds_a_call_of_that_name() {
+        for kind in CALL_NAMES {
+            let (a, b) = fields(kind);
+            let value = |f: Field| f.map_or("", |f| f.2);
+            let call = build(kind, Fd(3), value(a), value(b)).unwrap();
+            assert_eq!(call.name(), kind);
+        }
+    }
+
+    #[test]
+    fn addresses_follow_the_consoles_rules() {
+        let bind = |a: &str| build("bind", Fd(3), a, "");
+        assert_eq!(
+            bind(" [::1]:80 ").map(|c| c.to_string()),
+            Ok("bind(3, [::1]:80)".into())
+        );
+        assert_eq!(
+            bind("::1:80"),
+            Err(
+                "“::1:80”: an IPv6 address with a port is written in brackets, like [::1]:80"
+                    .into()
+            )
+        );
+        assert_eq!(
+            build("connect", Fd(3), "10.0.0.2:http", ""),
+            Err("“http” is not a port number (0 to 65535)".into())
+        );
+        assert_eq!(
+            build("sendto", Fd(3), "100", "*:53"),
+            Err("a destination needs a specific address, not \"*\" (in \"*:53\")".into())
+        );
     }
 }
