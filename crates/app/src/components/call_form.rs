@@ -58,6 +58,27 @@ fn destination(text: &str) -> Result<SocketAddr, String> {
     Endpoint::parse_destination(t).map_err(|e| address_problem(t, e))
 }
 
+/// The option picked in the form's select.
+fn opt_name(a: &str) -> OptName {
+    match a {
+        "SO_SNDBUF" => OptName::SndBuf,
+        "SO_RCVBUF" => OptName::RcvBuf,
+        "SO_LINGER" => OptName::Linger,
+        _ => OptName::ReuseAddr,
+    }
+}
+
+/// The option picked and the value typed, as setsockopt() takes them.
+fn sockopt(a: &str, b: &str) -> Result<SockOpt, String> {
+    Ok(match opt_name(a) {
+        OptName::SndBuf => SockOpt::SndBuf(number(b, "The size")?),
+        OptName::RcvBuf => SockOpt::RcvBuf(number(b, "The size")?),
+        OptName::Linger if b.trim() == "off" => SockOpt::Linger(None),
+        OptName::Linger => SockOpt::Linger(Some(number(b, "The linger time")? as u32)),
+        OptName::ReuseAddr => SockOpt::ReuseAddr(b.trim() != "0"),
+    })
+}
+
 /// Builds the call from the form's fields, or says which field is wrong.
 fn build(kind: &str, fd: Fd, a: &str, b: &str) -> Result<Call, String> {
     Ok(match kind {
@@ -110,22 +131,11 @@ fn build(kind: &str, fd: Fd, a: &str, b: &str) -> Result<Call, String> {
         "close" => Call::Close { fd },
         "setsockopt" => Call::SetSockOpt {
             fd,
-            opt: match a {
-                "SO_SNDBUF" => SockOpt::SndBuf(number(b, "The size")?),
-                "SO_RCVBUF" => SockOpt::RcvBuf(number(b, "The size")?),
-                "SO_LINGER" if b.trim() == "off" => SockOpt::Linger(None),
-                "SO_LINGER" => SockOpt::Linger(Some(number(b, "The linger time")? as u32)),
-                _ => SockOpt::ReuseAddr(b.trim() != "0"),
-            },
+            opt: sockopt(a, b)?,
         },
         "getsockopt" => Call::GetSockOpt {
             fd,
-            name: match a {
-                "SO_SNDBUF" => OptName::SndBuf,
-                "SO_RCVBUF" => OptName::RcvBuf,
-                "SO_LINGER" => OptName::Linger,
-                _ => OptName::ReuseAddr,
-            },
+            name: opt_name(a),
         },
         "dup" => Call::Dup { fd },
         "fcntl" => Call::SetNonBlocking { fd, on: a != "0" },
