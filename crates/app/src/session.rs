@@ -305,7 +305,7 @@ impl Session {
 
     fn exec(runner: &mut Runner, input: &Input) -> Result<Vec<OutLine>, String> {
         match input {
-            Input::Statement(st) => runner.execute(st).map_err(|e| e.message),
+            Input::Statement(st) => runner.execute(st).map_err(|e| e.kind.to_string()),
             Input::ScenarioStep(mode) => Self::scenario_step(runner, *mode),
             Input::Mss(mss) => {
                 runner.world_mut().reconfigure(|c| c.mss = (*mss).max(1));
@@ -325,7 +325,7 @@ impl Session {
         while runner.position() < end {
             match runner.step() {
                 Some(Ok(mut lines)) => out.append(&mut lines),
-                Some(Err(e)) => return Err(format!("line {}: {}", e.line, e.message)),
+                Some(Err(e)) => return Err(format!("line {}: {}", e.line, e.kind)),
                 None => break,
             }
         }

@@ -238,7 +238,11 @@ fn replay_reads_a_real_capture_and_refuses_what_is_not_one() {
     let fixtures = scenario_dir().join("../cli/tests/fixtures");
     let capture = fixtures.join("tcp-ipv4.pcap");
     let out = sockscope(&["replay", capture.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("SYN seq=0 win="), "{text}");
     assert!(text.contains("TIME_WAIT"), "{text}");

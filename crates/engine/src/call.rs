@@ -79,74 +79,104 @@ impl fmt::Display for OptName {
     }
 }
 
+/// Every call's C name, in the order a program usually makes them: what the scenario
+/// language reads and the app's form offers.
+pub const CALL_NAMES: [&str; 15] = [
+    "socket",
+    "bind",
+    "listen",
+    "connect",
+    "accept",
+    "send",
+    "recv",
+    "sendto",
+    "recvfrom",
+    "shutdown",
+    "close",
+    "setsockopt",
+    "getsockopt",
+    "dup",
+    "fcntl",
+];
+
 /// One call of the sockets API, issued by a process.
+///
+/// Generic over how the descriptor argument is given, so that each call is written
+/// once: the engine takes `Call<Fd>` (the default), the scenario language writes
+/// `Call<FdRef>` (a variable name or a number) and resolves it with [`Call::try_map_fd`].
+/// Its JSON names are snake_case (`{"send_to": ...}`), as scenarios store them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Call {
+#[serde(rename_all = "snake_case")]
+pub enum Call<D = Fd> {
     Socket {
         proto: Proto,
         family: Family,
     },
     /// `addr.ip == None` is INADDR_ANY; `addr.port == None` (port 0) asks for an ephemeral port.
     Bind {
-        fd: Fd,
+        fd: D,
         addr: Endpoint,
     },
     Listen {
-        fd: Fd,
+        fd: D,
         backlog: u32,
     },
     Connect {
-        fd: Fd,
+        fd: D,
         addr: SocketAddr,
     },
     Accept {
-        fd: Fd,
+        fd: D,
     },
     Send {
-        fd: Fd,
+        fd: D,
         len: u64,
     },
     Recv {
-        fd: Fd,
+        fd: D,
         len: u64,
     },
     SendTo {
-        fd: Fd,
+        fd: D,
         len: u64,
         to: SocketAddr,
     },
     RecvFrom {
-        fd: Fd,
+        fd: D,
         len: u64,
     },
     Shutdown {
-        fd: Fd,
+        fd: D,
         how: Shutdown,
     },
     Close {
-        fd: Fd,
+        fd: D,
     },
     SetSockOpt {
-        fd: Fd,
+        fd: D,
         opt: SockOpt,
     },
     GetSockOpt {
-        fd: Fd,
+        fd: D,
         name: OptName,
     },
     Dup {
-        fd: Fd,
+        fd: D,
     },
     /// fcntl(fd, F_SETFL, O_NONBLOCK) or clearing it.
     SetNonBlocking {
-        fd: Fd,
+        fd: D,
         on: bool,
     },
 }
 
-impl Call {
-    /// The descriptor the call works on (all but socket()).
-    pub fn fd(&self) -> Option<Fd> {
+impl<D> Call<D> {
+    /// The descriptor the call works on (all but socket()). By value: a descriptor
+    /// is a number or a short name.
+    pub fn fd(&self) -> Option<D>
+    where
+        D: Clone,
+    {
         match self {
             Call::Socket { .. } => None,
             Call::Bind { fd, .. }
@@ -162,11 +192,11 @@ impl Call {
             | Call::SetSockOpt { fd, .. }
             | Call::GetSockOpt { fd, .. }
             | Call::Dup { fd }
-            | Call::SetNonBlocking { fd, .. } => Some(*fd),
+            | Call::SetNonBlocking { fd, .. } => Some(fd.clone()),
         }
     }
 
-    /// The function name, as in C.
+    /// The function name, as in C (one of [`CALL_NAMES`]).
     pub fn name(&self) -> &'static str {
         match self {
             Call::Socket { .. } => "socket",
@@ -186,10 +216,56 @@ impl Call {
             Call::SetNonBlocking { .. } => "fcntl",
         }
     }
+
+    /// socket(), accept() and dup() return a new descriptor, which a program keeps.
+    pub fn returns_descriptor(&self) -> bool {
+        matches!(
+            self,
+            Call::Socket { .. } | Call::Accept { .. } | Call::Dup { .. }
+        )
+    }
+
+    /// The same call with its descriptor given another way.
+    pub fn map_fd<E>(self, f: impl FnOnce(D) -> E) -> Call<E> {
+        match self.try_map_fd(|d| Ok::<E, std::convert::Infallible>(f(d))) {
+            Ok(call) => call,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The same call with its descriptor resolved by `f`, or `f`'s error (a variable
+    /// that names no descriptor, say).
+    pub fn try_map_fd<E, X>(self, f: impl FnOnce(D) -> Result<E, X>) -> Result<Call<E>, X> {
+        Ok(match self {
+            Call::Socket { proto, family } => Call::Socket { proto, family },
+            Call::Bind { fd, addr } => Call::Bind { fd: f(fd)?, addr },
+            Call::Listen { fd, backlog } => Call::Listen {
+                fd: f(fd)?,
+                backlog,
+            },
+            Call::Connect { fd, addr } => Call::Connect { fd: f(fd)?, addr },
+            Call::Accept { fd } => Call::Accept { fd: f(fd)? },
+            Call::Send { fd, len } => Call::Send { fd: f(fd)?, len },
+            Call::Recv { fd, len } => Call::Recv { fd: f(fd)?, len },
+            Call::SendTo { fd, len, to } => Call::SendTo {
+                fd: f(fd)?,
+                len,
+                to,
+            },
+            Call::RecvFrom { fd, len } => Call::RecvFrom { fd: f(fd)?, len },
+            Call::Shutdown { fd, how } => Call::Shutdown { fd: f(fd)?, how },
+            Call::Close { fd } => Call::Close { fd: f(fd)? },
+            Call::SetSockOpt { fd, opt } => Call::SetSockOpt { fd: f(fd)?, opt },
+            Call::GetSockOpt { fd, name } => Call::GetSockOpt { fd: f(fd)?, name },
+            Call::Dup { fd } => Call::Dup { fd: f(fd)? },
+            Call::SetNonBlocking { fd, on } => Call::SetNonBlocking { fd: f(fd)?, on },
+        })
+    }
 }
 
-/// C-like spelling, the same the scenario language reads: `bind(3, *:99)`.
-impl fmt::Display for Call {
+/// C-like spelling, the same the scenario language reads: `bind(3, *:99)`, or with
+/// the descriptor as written, `bind(l, *:99)`.
+impl<D: fmt::Display> fmt::Display for Call<D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.name();
         match self {
@@ -305,3 +381,62 @@ impl fmt::Display for CallRejected {
 }
 
 impl std::error::Error for CallRejected {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One of each call, in `CALL_NAMES` order.
+    fn one_of_each() -> Vec<Call> {
+        let (fd, len, to) = (Fd(3), 10, "10.0.0.2:80".parse().unwrap());
+        vec![
+            Call::Socket {
+                proto: Proto::Tcp,
+                family: Family::V4,
+            },
+            Call::Bind {
+                fd,
+                addr: Endpoint::ANY,
+            },
+            Call::Listen { fd, backlog: 5 },
+            Call::Connect { fd, addr: to },
+            Call::Accept { fd },
+            Call::Send { fd, len },
+            Call::Recv { fd, len },
+            Call::SendTo { fd, len, to },
+            Call::RecvFrom { fd, len },
+            Call::Shutdown {
+                fd,
+                how: Shutdown::Write,
+            },
+            Call::Close { fd },
+            Call::SetSockOpt {
+                fd,
+                opt: SockOpt::ReuseAddr(true),
+            },
+            Call::GetSockOpt {
+                fd,
+                name: OptName::Linger,
+            },
+            Call::Dup { fd },
+            Call::SetNonBlocking { fd, on: true },
+        ]
+    }
+
+    #[test]
+    fn call_names_lists_every_call_in_order() {
+        let names: Vec<&str> = one_of_each().iter().map(|c| c.name()).collect();
+        assert_eq!(names, CALL_NAMES);
+    }
+
+    #[test]
+    fn mapping_the_descriptor_keeps_the_rest_of_the_call() {
+        for call in one_of_each() {
+            let named = call.clone().map_fd(|fd| format!("v{}", fd.0));
+            assert_eq!(named.fd().is_some(), call.fd().is_some());
+            assert_eq!(named.to_string(), call.to_string().replace("(3", "(v3"));
+            let back = named.try_map_fd(|v| v[1..].parse().map(Fd));
+            assert_eq!(back, Ok(call));
+        }
+    }
+}

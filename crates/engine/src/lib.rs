@@ -8,6 +8,7 @@
 //! time, and reads results, a trace of events and snapshots.
 
 pub mod addr;
+pub mod addr_parse;
 mod arith;
 pub mod call;
 #[cfg(feature = "capture")]
@@ -30,7 +31,8 @@ pub mod trace;
 mod world;
 
 pub use addr::{Endpoint, Family, Proto};
-pub use call::{Call, CallRejected, CallReply, OptName, Ret, Shutdown, SockOpt, Value};
+pub use addr_parse::{BadEndpoint, EndpointError};
+pub use call::{Call, CallRejected, CallReply, OptName, Ret, Shutdown, SockOpt, Value, CALL_NAMES};
 pub use config::WorldConfig;
 pub use errno::Errno;
 pub use ids::{Fd, HostId, Pid, SegId, SendTag, SockId};

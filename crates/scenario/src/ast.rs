@@ -3,7 +3,7 @@
 
 use crate::question::Question;
 use serde::{Deserialize, Serialize};
-use sockscope_engine::{Endpoint, Errno, Family, Micros, OptName, Proto, Shutdown, TcpState};
+use sockscope_engine::{Call, Errno, Fd, Micros, Proto, TcpState};
 use std::net::{IpAddr, SocketAddr};
 
 /// A whole scenario: its statements in source order.
@@ -99,69 +99,15 @@ pub enum FdRef {
     Num(i32),
 }
 
-/// The engine's `Call` with descriptors still unresolved (they may be variable names).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CallExpr {
-    Socket {
-        proto: Proto,
-        family: Family,
-    },
-    Bind {
-        fd: FdRef,
-        addr: Endpoint,
-    },
-    Listen {
-        fd: FdRef,
-        backlog: u32,
-    },
-    Connect {
-        fd: FdRef,
-        addr: SocketAddr,
-    },
-    Accept {
-        fd: FdRef,
-    },
-    Send {
-        fd: FdRef,
-        len: u64,
-    },
-    Recv {
-        fd: FdRef,
-        len: u64,
-    },
-    SendTo {
-        fd: FdRef,
-        len: u64,
-        to: SocketAddr,
-    },
-    RecvFrom {
-        fd: FdRef,
-        len: u64,
-    },
-    Shutdown {
-        fd: FdRef,
-        how: Shutdown,
-    },
-    Close {
-        fd: FdRef,
-    },
-    SetSockOpt {
-        fd: FdRef,
-        opt: sockscope_engine::SockOpt,
-    },
-    GetSockOpt {
-        fd: FdRef,
-        name: OptName,
-    },
-    Dup {
-        fd: FdRef,
-    },
-    SetNonBlocking {
-        fd: FdRef,
-        on: bool,
-    },
+impl From<Fd> for FdRef {
+    fn from(fd: Fd) -> FdRef {
+        FdRef::Num(fd.0)
+    }
 }
+
+/// The engine's `Call` with descriptors as written (they may be variable names); the
+/// runner resolves them with `try_map_fd`.
+pub type CallExpr = Call<FdRef>;
 
 /// `option KEY VALUE`, one variant per knob of `WorldConfig` that a scenario may set.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

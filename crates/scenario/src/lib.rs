@@ -33,7 +33,7 @@ pub mod tours;
 pub mod units;
 
 pub use ast::*;
-pub use error::{ParseError, RunError};
+pub use error::{CannotRun, ParseError, RunError};
 pub use parser::{parse, parse_line, parse_line_at, parse_seeded, CALL_NAMES, KEYWORDS};
 pub use question::{Answer, AnswerKind, Probe, Question};
 pub use runner::{run, Failure, GoalStatus, LineKind, OutLine, ProcInfo, Report, Runner};

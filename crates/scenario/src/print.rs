@@ -4,7 +4,6 @@
 
 use crate::ast::*;
 use crate::units::{format_duration, format_fraction};
-use sockscope_engine::{Family, Fd};
 use std::fmt;
 
 impl fmt::Display for FdRef {
@@ -21,36 +20,6 @@ impl fmt::Display for ProcRef {
         match &self.proc {
             Some(p) => write!(f, "{}/{p}", self.host),
             None => f.write_str(&self.host),
-        }
-    }
-}
-
-/// The engine's spelling (`Call`'s `Display`), with descriptors as written.
-impl fmt::Display for CallExpr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.name();
-        match self {
-            CallExpr::Socket { proto, family } => match family {
-                Family::V4 => write!(f, "{n}({proto})"),
-                Family::V6 => write!(f, "{n}({proto}, {family})"),
-            },
-            CallExpr::Bind { fd, addr } => write!(f, "{n}({fd}, {addr})"),
-            CallExpr::Listen { fd, backlog } => write!(f, "{n}({fd}, {backlog})"),
-            CallExpr::Connect { fd, addr } => write!(f, "{n}({fd}, {addr})"),
-            CallExpr::Send { fd, len }
-            | CallExpr::Recv { fd, len }
-            | CallExpr::RecvFrom { fd, len } => write!(f, "{n}({fd}, {len})"),
-            CallExpr::SendTo { fd, len, to } => write!(f, "{n}({fd}, {len}, {to})"),
-            CallExpr::Shutdown { fd, how } => write!(f, "{n}({fd}, {how})"),
-            CallExpr::SetSockOpt { fd, opt } => write!(f, "{n}({fd}, {opt})"),
-            CallExpr::GetSockOpt { fd, name } => write!(f, "{n}({fd}, {name})"),
-            CallExpr::SetNonBlocking { fd, on } => {
-                let v = if *on { "O_NONBLOCK" } else { "0" };
-                write!(f, "{n}({fd}, F_SETFL, {v})")
-            }
-            CallExpr::Accept { fd } | CallExpr::Close { fd } | CallExpr::Dup { fd } => {
-                write!(f, "{n}({fd})")
-            }
         }
     }
 }
@@ -206,86 +175,6 @@ impl fmt::Display for Scenario {
             writeln!(f, "{s}")?;
         }
         Ok(())
-    }
-}
-
-impl CallExpr {
-    /// The function name, as in C.
-    pub fn name(&self) -> &'static str {
-        self.with_fd(Fd(0)).name()
-    }
-
-    /// The descriptor argument, if the call has one.
-    pub fn fd(&self) -> Option<&FdRef> {
-        match self {
-            CallExpr::Socket { .. } => None,
-            CallExpr::Bind { fd, .. }
-            | CallExpr::Listen { fd, .. }
-            | CallExpr::Connect { fd, .. }
-            | CallExpr::Accept { fd }
-            | CallExpr::Send { fd, .. }
-            | CallExpr::Recv { fd, .. }
-            | CallExpr::SendTo { fd, .. }
-            | CallExpr::RecvFrom { fd, .. }
-            | CallExpr::Shutdown { fd, .. }
-            | CallExpr::Close { fd }
-            | CallExpr::SetSockOpt { fd, .. }
-            | CallExpr::GetSockOpt { fd, .. }
-            | CallExpr::Dup { fd }
-            | CallExpr::SetNonBlocking { fd, .. } => Some(fd),
-        }
-    }
-
-    /// The engine call, with the descriptor argument resolved to `fd`.
-    pub fn with_fd(&self, fd: Fd) -> sockscope_engine::Call {
-        use sockscope_engine::Call;
-        match self.clone() {
-            CallExpr::Socket { proto, family } => Call::Socket { proto, family },
-            CallExpr::Bind { addr, .. } => Call::Bind { fd, addr },
-            CallExpr::Listen { backlog, .. } => Call::Listen { fd, backlog },
-            CallExpr::Connect { addr, .. } => Call::Connect { fd, addr },
-            CallExpr::Accept { .. } => Call::Accept { fd },
-            CallExpr::Send { len, .. } => Call::Send { fd, len },
-            CallExpr::Recv { len, .. } => Call::Recv { fd, len },
-            CallExpr::SendTo { len, to, .. } => Call::SendTo { fd, len, to },
-            CallExpr::RecvFrom { len, .. } => Call::RecvFrom { fd, len },
-            CallExpr::Shutdown { how, .. } => Call::Shutdown { fd, how },
-            CallExpr::Close { .. } => Call::Close { fd },
-            CallExpr::SetSockOpt { opt, .. } => Call::SetSockOpt { fd, opt },
-            CallExpr::GetSockOpt { name, .. } => Call::GetSockOpt { fd, name },
-            CallExpr::Dup { .. } => Call::Dup { fd },
-            CallExpr::SetNonBlocking { on, .. } => Call::SetNonBlocking { fd, on },
-        }
-    }
-
-    /// The same call written with plain descriptor numbers.
-    pub fn from_call(call: &sockscope_engine::Call) -> CallExpr {
-        use sockscope_engine::Call;
-        let n = |fd: &Fd| FdRef::Num(fd.0);
-        match call.clone() {
-            Call::Socket { proto, family } => CallExpr::Socket { proto, family },
-            Call::Bind { fd, addr } => CallExpr::Bind { fd: n(&fd), addr },
-            Call::Listen { fd, backlog } => CallExpr::Listen {
-                fd: n(&fd),
-                backlog,
-            },
-            Call::Connect { fd, addr } => CallExpr::Connect { fd: n(&fd), addr },
-            Call::Accept { fd } => CallExpr::Accept { fd: n(&fd) },
-            Call::Send { fd, len } => CallExpr::Send { fd: n(&fd), len },
-            Call::Recv { fd, len } => CallExpr::Recv { fd: n(&fd), len },
-            Call::SendTo { fd, len, to } => CallExpr::SendTo {
-                fd: n(&fd),
-                len,
-                to,
-            },
-            Call::RecvFrom { fd, len } => CallExpr::RecvFrom { fd: n(&fd), len },
-            Call::Shutdown { fd, how } => CallExpr::Shutdown { fd: n(&fd), how },
-            Call::Close { fd } => CallExpr::Close { fd: n(&fd) },
-            Call::SetSockOpt { fd, opt } => CallExpr::SetSockOpt { fd: n(&fd), opt },
-            Call::GetSockOpt { fd, name } => CallExpr::GetSockOpt { fd: n(&fd), name },
-            Call::Dup { fd } => CallExpr::Dup { fd: n(&fd) },
-            Call::SetNonBlocking { fd, on } => CallExpr::SetNonBlocking { fd: n(&fd), on },
-        }
     }
 }
 

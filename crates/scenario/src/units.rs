@@ -121,7 +121,8 @@ pub fn format_duration(us: Micros) -> String {
     }
 }
 
-/// A moment of virtual time for people: `0s`, `150ms`, `1.05s`, `127s`.
+/// A moment of virtual time in a transcript: `0s`, `150ms`, `1.05s`, `127s`, exact
+/// and as short as it can be (the runner's `t=` and the command line).
 pub fn format_time(us: Micros) -> String {
     if us < SEC {
         return format_duration(us);
@@ -133,6 +134,19 @@ pub fn format_time(us: Micros) -> String {
     }
     let digits = format!("{frac:06}");
     format!("{secs}.{}s", digits.trim_end_matches('0'))
+}
+
+/// Virtual time on a ticking display (the page's clock, its list of events, the quiet
+/// stretches it skips): `0.150 s`, `1 min 2.0 s`. Always three decimals below a minute,
+/// so a running clock and a column of times keep their width, which the exact
+/// `format_time` does not.
+pub fn clock_time(us: Micros) -> String {
+    let s = us as f64 / 1e6;
+    if s >= 60.0 {
+        format!("{} min {:.1} s", (s / 60.0).floor(), s % 60.0)
+    } else {
+        format!("{s:.3} s")
+    }
 }
 
 /// A probability as a percentage (`5%`) when that reads back to exactly the same
@@ -180,6 +194,14 @@ mod tests {
         }
         assert_eq!(format_time(1_050 * MS), "1.05s");
         assert_eq!(format_time(150 * MS), "150ms");
+    }
+
+    #[test]
+    fn the_clock_keeps_its_width() {
+        assert_eq!(clock_time(0), "0.000 s");
+        assert_eq!(clock_time(150 * MS), "0.150 s");
+        assert_eq!(clock_time(1_050 * MS), "1.050 s");
+        assert_eq!(clock_time(62 * SEC), "1 min 2.0 s");
     }
 
     #[test]

@@ -10,11 +10,10 @@ use sockscope_scenario::*;
 
 /// The engine call a parsed call statement stands for, when its descriptor is a number.
 fn as_engine_call(expr: &CallExpr) -> Call {
-    match expr.fd() {
-        Some(FdRef::Num(n)) => expr.with_fd(Fd(*n)),
-        Some(FdRef::Var(v)) => panic!("a number was printed, a variable {v} was read"),
-        None => expr.with_fd(Fd(0)),
-    }
+    expr.clone().map_fd(|fd| match fd {
+        FdRef::Num(n) => Fd(n),
+        FdRef::Var(v) => panic!("a number was printed, a variable {v} was read"),
+    })
 }
 
 proptest! {

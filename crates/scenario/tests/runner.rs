@@ -95,11 +95,11 @@ fn a_call_on_a_blocked_process_is_a_run_error_naming_both_lines() {
     let e = r.error.clone().expect("a run error");
     assert_eq!((e.line, e.col), (6, 4));
     assert!(
-        e.message.starts_with(
+        e.kind.to_string().starts_with(
             "B is still blocked in `B: s = accept(l)` (line 4) and can make no other call"
         ),
         "{}",
-        e.message
+        e.kind
     );
     assert!(
         !has_line(&r, "never reached"),
@@ -149,6 +149,27 @@ fn unknown_hosts_variables_and_processes_are_run_errors_with_their_line() {
 }
 
 #[test]
+fn a_run_error_has_a_kind_a_caller_can_match() {
+    let r = report(&format!("{LISTENING}B: s = accept(l)\nB: close(l)\n"));
+    let kind = r.error.expect("a run error").kind;
+    assert!(
+        matches!(&kind, CannotRun::Blocked { proc, line: 4, .. } if proc == "B"),
+        "{kind:?}"
+    );
+    let r = report("A: close(c)\n");
+    let kind = r.error.expect("a run error").kind;
+    assert!(
+        matches!(&kind, CannotRun::NoVariable { var, .. } if var == "c"),
+        "{kind:?}"
+    );
+    let r = report("netstat C\n");
+    assert_eq!(
+        r.error.expect("a run error").kind,
+        CannotRun::UnknownHost("C".into())
+    );
+}
+
+#[test]
 fn an_option_after_a_host_is_refused_at_run_time_too() {
     // The console and JSON bypass the parser's check; the runner keeps the rule.
     let mut r = Runner::new(&scenario(""));
@@ -156,7 +177,8 @@ fn an_option_after_a_host_is_refused_at_run_time_too() {
     let st = &parse_line("option mss 100").unwrap()[0];
     let e = r.execute(st).unwrap_err();
     assert!(
-        e.message
+        e.kind
+            .to_string()
             .contains("options must come before the first host"),
         "{e}"
     );
@@ -205,7 +227,7 @@ fn fork_copies_descriptors_and_variables_into_a_named_process() {
         "B: fork(child) = B/child (its own copy of the descriptors and variables)"
     ));
     assert_eq!(
-        r.error.unwrap().message,
+        r.error.unwrap().kind.to_string(),
         "there is already a process B/child"
     );
 }

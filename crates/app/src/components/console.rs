@@ -171,64 +171,67 @@ pub struct ScenarioProps {
     pub dispatch: Dispatch,
 }
 
+/// Copies what `make` builds from the share link, and shows it.
+fn on_copy(
+    props: &ScenarioProps,
+    shown: &UseStateHandle<String>,
+    make: fn(String) -> String,
+) -> Callback<MouseEvent> {
+    let (session, tour, shown) = (props.session.0.clone(), props.tour.clone(), shown.clone());
+    Callback::from(move |_: MouseEvent| {
+        let text = make(share_link(&session.borrow(), tour.as_ref()));
+        copy(&text);
+        shown.set(text);
+    })
+}
+
+/// Loads the pasted scenario, or says where it does not parse.
+fn on_load(ctx: Dispatch, area: NodeRef) -> Callback<MouseEvent> {
+    Callback::from(move |_: MouseEvent| {
+        let Some(a) = area.cast::<web_sys::HtmlTextAreaElement>() else {
+            return;
+        };
+        match parse(&a.value()) {
+            Ok(scenario) => ctx.dispatch(Action::Load(Box::new(scenario))),
+            Err(e) => ctx.dispatch(Action::Notice(format!("The scenario was not loaded: {e}"))),
+        }
+    })
+}
+
+/// Loads the chosen `.scn` file.
+fn on_import(ctx: Dispatch) -> Callback<Event> {
+    Callback::from(move |e: Event| {
+        let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        read_file(file, ctx.clone());
+        input.set_value("");
+    })
+}
+
 #[component]
 pub fn ScenarioPanel(props: &ScenarioProps) -> Html {
-    let ctx = props.dispatch.clone();
-    let (session, tour) = (props.session.0.clone(), props.tour.clone());
+    let session = props.session.0.clone();
     let area = use_node_ref();
     let shown = use_state(String::new);
     // Links and the script are built when asked for, not on every frame.
-    let copy_link = {
-        let (session, tour, shown) = (session.clone(), tour.clone(), shown.clone());
-        Callback::from(move |_: MouseEvent| {
-            let link = share_link(&session.borrow(), tour.as_ref());
-            copy(&link);
-            shown.set(link);
-        })
-    };
-    let copy_embed = {
-        let (session, tour, shown) = (session.clone(), tour.clone(), shown.clone());
-        Callback::from(move |_: MouseEvent| {
-            let embed = embed_code(&share_link(&session.borrow(), tour.as_ref()));
-            copy(&embed);
-            shown.set(embed);
-        })
-    };
+    let copy_link = on_copy(props, &shown, |link| link);
+    let copy_embed = on_copy(props, &shown, |link| embed_code(&link));
     let download = {
         let session = session.clone();
         Callback::from(move |_: MouseEvent| download_script(&session.borrow().script()))
     };
     let fill = {
-        let (area, session) = (area.clone(), session.clone());
+        let area = area.clone();
         Callback::from(move |_: MouseEvent| {
             if let Some(a) = area.cast::<web_sys::HtmlTextAreaElement>() {
                 a.set_value(&session.borrow().script());
             }
         })
     };
-    let load = {
-        let (ctx, area) = (ctx.clone(), area.clone());
-        Callback::from(move |_: MouseEvent| {
-            let Some(a) = area.cast::<web_sys::HtmlTextAreaElement>() else {
-                return;
-            };
-            match parse(&a.value()) {
-                Ok(scenario) => ctx.dispatch(Action::Load(Box::new(scenario))),
-                Err(e) => ctx.dispatch(Action::Notice(format!("The scenario was not loaded: {e}"))),
-            }
-        })
-    };
-    let import = {
-        let ctx = ctx.clone();
-        Callback::from(move |e: Event| {
-            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
-            let Some(file) = input.files().and_then(|f| f.get(0)) else {
-                return;
-            };
-            read_file(file, ctx.clone());
-            input.set_value("");
-        })
-    };
+    let load = on_load(props.dispatch.clone(), area.clone());
+    let import = on_import(props.dispatch.clone());
     html! {
         <section class="scenario" aria-label="Scenario">
             <h3>{ "Scenario" }</h3>
@@ -247,7 +250,7 @@ pub fn ScenarioPanel(props: &ScenarioProps) -> Html {
             <div class="row">
                 <button type="button" onclick={fill} data-testid="scenario-export">{ "Show what I did" }</button>
                 <button type="button" onclick={download} data-testid="scenario-download">{ "Download .scn" }</button>
-                <crate::components::capture::CaptureButton session={props.session.clone()} dispatch={ctx.clone()} />
+                <crate::components::capture::CaptureButton session={props.session.clone()} dispatch={props.dispatch.clone()} />
                 <button type="button" class="primary" onclick={load} data-testid="scenario-load">{ "Load this scenario" }</button>
             </div>
             <p class="muted small">{ "The capture holds every segment sent so far, for Wireshark: the addresses, ports, sequence numbers, windows and flags are the simulation's own, the clock is its virtual clock, and the payload bytes are letters (A for the first send() of the run, B for the next…) rather than your data." }</p>

@@ -3,7 +3,7 @@
 
 use crate::app::Ctx;
 use crate::state::Action;
-use crate::view::format_time;
+use sockscope_scenario::units::clock_time;
 use yew::prelude::*;
 
 const SPEEDS: [f64; 7] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0];
@@ -63,9 +63,9 @@ pub fn Controls() -> Html {
                     }) }
                 </select>
             </label>
-            <span class="clock" data-testid="clock" aria-label="Virtual time">{ format!("t = {}", format_time(now)) }</span>
+            <span class="clock" data-testid="clock" aria-label="Virtual time">{ format!("t = {}", clock_time(now)) }</span>
             if let Some(gap) = ctx.skipped {
-                <span class="skipped">{ format!("skipped {} of quiet time", format_time(gap)) }</span>
+                <span class="skipped">{ format!("skipped {} of quiet time", clock_time(gap)) }</span>
             }
             <label class="timeline">
                 <span class="visually-hidden">{ "Timeline" }</span>

@@ -399,7 +399,7 @@ pub fn Ladder() -> Html {
                     <g transform={format!("translate(0 {:.1})", -scroll)}>
                     { for scale.breaks().into_iter().map(|(y, gap)| html! {
                         <g class="gap-break" key={format!("{y:.1}")}><text x={(WIDTH / 2.0).to_string()} y={format!("{:.1}", y + 4.0)} text-anchor="middle">
-                            { format!("⋯ {} ⋯", crate::view::format_time(gap)) }</text></g>
+                            { format!("⋯ {} ⋯", sockscope_scenario::units::clock_time(gap)) }</text></g>
                     }) }
                     { for segments.iter().map(|s| {
                         let ((x1, y1), (xe, ye)) = ends(s);

@@ -3,7 +3,7 @@
 
 use crate::app::Ctx;
 use crate::narrate::{describe, Names};
-use crate::view::format_time;
+use sockscope_scenario::units::clock_time;
 use yew::prelude::*;
 
 /// Lines kept on screen.
@@ -19,7 +19,7 @@ pub fn Narration() -> Html {
             .trace()
             .iter()
             .rev()
-            .filter_map(|e| describe(e, &names).map(|t| (e.n, format_time(e.time), t)))
+            .filter_map(|e| describe(e, &names).map(|t| (e.n, clock_time(e.time), t)))
             .take(SHOWN)
             .collect()
     };

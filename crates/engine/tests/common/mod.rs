@@ -29,13 +29,9 @@ pub fn addr(s: &str) -> SocketAddr {
     s.parse().unwrap()
 }
 
+/// `*:80`, `10.1.2.3:99`, `[::1]:80`, read as the language and the forms read them.
 pub fn ep(s: &str) -> Endpoint {
-    let (ip, port) = s.rsplit_once(':').unwrap();
-    let ip = ip.trim_start_matches('[').trim_end_matches(']');
-    Endpoint::new(
-        (ip != "*").then(|| ip.parse().unwrap()),
-        (port != "*").then(|| port.parse().unwrap()),
-    )
+    s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
 }
 
 /// Issues a call that must return at once, successfully.

@@ -5,10 +5,10 @@ use super::cursor::Cursor;
 use super::values;
 use crate::ast::{CallExpr, CallStmt, FdRef};
 use crate::error::ParseError;
-use sockscope_engine::{Family, OptName, Shutdown, SockOpt};
+use sockscope_engine::{Call, Family, OptName, Shutdown, SockOpt};
 
-/// The names `parse_call` knows, for messages.
-pub const CALL_NAMES: &str = "socket, bind, listen, connect, accept, send, recv, sendto, recvfrom, shutdown, close, setsockopt, getsockopt, dup, fcntl";
+/// The calls the language knows: the engine's, by their C names.
+pub use sockscope_engine::CALL_NAMES;
 
 /// What a process-line item turned out to be.
 pub enum Item {
@@ -47,7 +47,7 @@ pub fn call_stmt(c: &mut Cursor) -> Result<CallStmt, ParseError> {
         }
     };
     let call = call_expr(c)?;
-    if var.is_some() && !returns_descriptor(&call) {
+    if var.is_some() && !call.returns_descriptor() {
         return Err(c.error_at(
             start,
             "only socket(), accept() and dup() return a descriptor to keep in a variable"
@@ -62,106 +62,88 @@ pub fn call_stmt(c: &mut Cursor) -> Result<CallStmt, ParseError> {
     })
 }
 
-fn returns_descriptor(call: &CallExpr) -> bool {
-    matches!(
-        call,
-        CallExpr::Socket { .. } | CallExpr::Accept { .. } | CallExpr::Dup { .. }
-    )
-}
-
 /// `name(args)`.
 pub fn call_expr(c: &mut Cursor) -> Result<CallExpr, ParseError> {
     c.skip_ws();
     let col = c.col();
     let name = c
         .ident()
-        .ok_or_else(|| c.expected(&format!("a call ({CALL_NAMES})")))?;
+        .ok_or_else(|| c.expected(&format!("a call ({})", CALL_NAMES.join(", "))))?;
     c.expect('(', &format!("'(' after {name}"))?;
-    let call = match name.as_str() {
-        "socket" => socket_args(c)?,
-        "bind" => {
-            let fd = fd_then_comma(c)?;
-            CallExpr::Bind {
-                fd,
-                addr: values::endpoint(c)?,
-            }
-        }
-        "listen" => {
-            let fd = fd_then_comma(c)?;
-            CallExpr::Listen {
-                fd,
-                backlog: values::number(c, "a backlog (a number)")?,
-            }
-        }
-        "connect" => {
-            let fd = fd_then_comma(c)?;
-            CallExpr::Connect {
-                fd,
-                addr: values::socket_addr(c)?,
-            }
-        }
-        "send" | "recv" | "recvfrom" | "sendto" => {
-            let fd = fd_then_comma(c)?;
-            let len = values::size(c)?;
-            match name.as_str() {
-                "send" => CallExpr::Send { fd, len },
-                "recv" => CallExpr::Recv { fd, len },
-                "recvfrom" => CallExpr::RecvFrom { fd, len },
-                _ => {
-                    c.expect(',', "',' and the destination address")?;
-                    CallExpr::SendTo {
-                        fd,
-                        len,
-                        to: values::socket_addr(c)?,
-                    }
-                }
-            }
-        }
-        "shutdown" => {
-            let fd = fd_then_comma(c)?;
-            CallExpr::Shutdown {
-                fd,
-                how: shutdown_how(c)?,
-            }
-        }
-        "setsockopt" => {
-            let fd = fd_then_comma(c)?;
-            CallExpr::SetSockOpt {
-                fd,
-                opt: sockopt(c)?,
-            }
-        }
-        "getsockopt" => {
-            let fd = fd_then_comma(c)?;
-            CallExpr::GetSockOpt {
-                fd,
-                name: opt_name(c)?,
-            }
-        }
-        "fcntl" => fcntl_args(c)?,
-        "accept" | "close" | "dup" => {
-            let fd = values::fd(c)?;
-            match name.as_str() {
-                "accept" => CallExpr::Accept { fd },
-                "close" => CallExpr::Close { fd },
-                _ => CallExpr::Dup { fd },
-            }
-        }
-        _ => {
-            return Err(c.error_at(
-                col,
-                format!("unknown call \"{name}\"; the calls are {CALL_NAMES}"),
-            ))
-        }
-    };
+    if !CALL_NAMES.contains(&name.as_str()) {
+        return Err(unknown(c, col, &name));
+    }
+    let call = args(c, col, &name)?;
     c.expect(')', &format!("')' to end the arguments of {name}"))?;
     Ok(call)
 }
 
-fn fd_then_comma(c: &mut Cursor) -> Result<FdRef, ParseError> {
+fn unknown(c: &Cursor, col: u32, name: &str) -> ParseError {
+    let names = CALL_NAMES.join(", ");
+    c.error_at(
+        col,
+        format!("unknown call \"{name}\"; the calls are {names}"),
+    )
+}
+
+/// The arguments of call `name`, up to its `)`.
+fn args(c: &mut Cursor, col: u32, name: &str) -> Result<CallExpr, ParseError> {
+    if name == "socket" {
+        return socket_args(c);
+    }
     let fd = values::fd(c)?;
-    c.expect(',', "',' and the next argument")?;
-    Ok(fd)
+    match name {
+        "accept" => return Ok(Call::Accept { fd }),
+        "close" => return Ok(Call::Close { fd }),
+        "dup" => return Ok(Call::Dup { fd }),
+        _ => c.expect(',', "',' and the next argument")?,
+    }
+    Ok(match name {
+        "bind" => Call::Bind {
+            fd,
+            addr: values::endpoint(c)?,
+        },
+        "listen" => Call::Listen {
+            fd,
+            backlog: values::number(c, "a backlog (a number)")?,
+        },
+        "connect" => Call::Connect {
+            fd,
+            addr: values::socket_addr(c)?,
+        },
+        "send" => Call::Send {
+            fd,
+            len: values::size(c)?,
+        },
+        "recv" => Call::Recv {
+            fd,
+            len: values::size(c)?,
+        },
+        "recvfrom" => Call::RecvFrom {
+            fd,
+            len: values::size(c)?,
+        },
+        "sendto" => {
+            let len = values::size(c)?;
+            c.expect(',', "',' and the destination address")?;
+            let to = values::socket_addr(c)?;
+            Call::SendTo { fd, len, to }
+        }
+        "shutdown" => Call::Shutdown {
+            fd,
+            how: shutdown_how(c)?,
+        },
+        "setsockopt" => Call::SetSockOpt {
+            fd,
+            opt: sockopt(c)?,
+        },
+        "getsockopt" => Call::GetSockOpt {
+            fd,
+            name: opt_name(c)?,
+        },
+        "fcntl" => fcntl_args(c, fd)?,
+        _ => return Err(unknown(c, col, name)),
+    })
 }
 
 /// `socket(TCP|UDP[, AF_INET|AF_INET6])`.
@@ -180,7 +162,7 @@ fn socket_args(c: &mut Cursor) -> Result<CallExpr, ParseError> {
     } else {
         Family::V4
     };
-    Ok(CallExpr::Socket { proto, family })
+    Ok(Call::Socket { proto, family })
 }
 
 fn shutdown_how(c: &mut Cursor) -> Result<Shutdown, ParseError> {
@@ -244,8 +226,7 @@ fn sockopt(c: &mut Cursor) -> Result<SockOpt, ParseError> {
 }
 
 /// `fcntl(fd, F_SETFL, O_NONBLOCK|0)` or the short `fcntl(fd, O_NONBLOCK)`.
-fn fcntl_args(c: &mut Cursor) -> Result<CallExpr, ParseError> {
-    let fd = fd_then_comma(c)?;
+fn fcntl_args(c: &mut Cursor, fd: FdRef) -> Result<CallExpr, ParseError> {
     let mark = c.mark();
     if !c.eat_keyword("F_SETFL") {
         c.reset(mark);
@@ -265,5 +246,5 @@ fn fcntl_args(c: &mut Cursor) -> Result<CallExpr, ParseError> {
             ))
         }
     };
-    Ok(CallExpr::SetNonBlocking { fd, on })
+    Ok(Call::SetNonBlocking { fd, on })
 }

@@ -5,8 +5,8 @@ use super::cursor::Cursor;
 use crate::ast::{FdRef, Outcome, Packet};
 use crate::error::ParseError;
 use crate::units;
-use sockscope_engine::{Endpoint, Errno, Proto, TcpState};
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use sockscope_engine::{Endpoint, EndpointError, Errno, Proto, TcpState};
+use std::net::{IpAddr, SocketAddr};
 
 /// A word and the column where it starts.
 fn word_at(c: &mut Cursor) -> (String, u32) {
@@ -77,14 +77,14 @@ pub fn fd(c: &mut Cursor) -> Result<FdRef, ParseError> {
 }
 
 /// `ADDR:PORT` where `ADDR` may be `*` and `PORT` may be `*`: what bind() takes.
+/// The rules are the engine's (`FromStr for Endpoint`), shared with the app's forms.
 pub fn endpoint(c: &mut Cursor) -> Result<Endpoint, ParseError> {
     let (w, col) = word_at(c);
     if w.is_empty() {
         return Err(c.expected("an address and port (like *:80 or 10.0.0.1:80)"));
     }
-    split_endpoint(&w)
-        .map_err(|(offset, m)| c.error_at(col + offset, m))
-        .map(|(ip, port)| Endpoint::new(ip, port))
+    w.parse()
+        .map_err(|e: EndpointError| c.error_at(col + e.at, e.to_string()))
 }
 
 /// `ADDR:PORT` with both filled in: where connect() and sendto() go.
@@ -93,90 +93,7 @@ pub fn socket_addr(c: &mut Cursor) -> Result<SocketAddr, ParseError> {
     if w.is_empty() {
         return Err(c.expected("an address and port (like 10.0.0.1:80 or [2001:db8::1]:80)"));
     }
-    let (ip, port) = split_endpoint(&w).map_err(|(offset, m)| c.error_at(col + offset, m))?;
-    match (ip, port) {
-        (Some(ip), Some(port)) => Ok(SocketAddr::new(ip, port)),
-        (None, _) => Err(c.error_at(
-            col,
-            format!("a destination needs a specific address, not \"*\" (in \"{w}\")"),
-        )),
-        (_, None) => Err(c.error_at(
-            col,
-            format!("a destination needs a specific port, not \"*\" (in \"{w}\")"),
-        )),
-    }
-}
-
-type Split = (Option<IpAddr>, Option<u16>);
-
-/// Splits `10.0.0.1:80`, `*:80`, `[::1]:80`; on failure, the column offset (in
-/// characters from the word's start) and the message.
-fn split_endpoint(w: &str) -> Result<Split, (u32, String)> {
-    let (ip_text, rest, rest_offset) = if let Some(inner) = w.strip_prefix('[') {
-        let close = inner
-            .find(']')
-            .ok_or((0, format!("missing ']' after the IPv6 address in \"{w}\"")))?;
-        let v6 = &inner[..close];
-        let ip = v6
-            .parse::<Ipv6Addr>()
-            .map_err(|_| (1, format!("\"{v6}\" is not an IPv6 address")))?;
-        let after = &inner[close + 1..];
-        let offset = v6.chars().count() as u32 + 2;
-        let Some(port) = after.strip_prefix(':') else {
-            return Err((
-                offset,
-                format!("expected ':' and a port number after \"[{v6}]\""),
-            ));
-        };
-        return Ok((Some(IpAddr::V6(ip)), port_of(port, offset + 1)?));
-    } else {
-        match w.rsplit_once(':') {
-            Some((ip, port)) => (ip, port, ip.chars().count() as u32 + 1),
-            None => {
-                let offset = w.chars().count() as u32;
-                return Err((
-                    offset,
-                    format!("expected ':' and a port number after \"{w}\""),
-                ));
-            }
-        }
-    };
-    if ip_text.contains(':') {
-        return Err((
-            0,
-            format!("an IPv6 address with a port is written in brackets, like [{ip_text}]:{rest}"),
-        ));
-    }
-    let ip = match ip_text {
-        "*" => None,
-        text => Some(text.parse::<IpAddr>().map_err(|_| {
-            (
-                0,
-                format!("\"{text}\" is not an IP address (like 10.0.0.1 or *)"),
-            )
-        })?),
-    };
-    Ok((ip, port_of(rest, rest_offset)?))
-}
-
-fn port_of(text: &str, offset: u32) -> Result<Option<u16>, (u32, String)> {
-    if text == "*" {
-        return Ok(None);
-    }
-    let found = if text.is_empty() {
-        "nothing".to_string()
-    } else {
-        format!("\"{text}\"")
-    };
-    if !text.chars().all(|ch| ch.is_ascii_digit()) || text.is_empty() {
-        return Err((
-            offset,
-            format!("expected a port number after ':', found {found}"),
-        ));
-    }
-    text.parse::<u16>()
-        .map(Some)
-        .map_err(|_| (offset, format!("port {text} is out of range (0 to 65535)")))
+    Endpoint::parse_destination(&w).map_err(|e| c.error_at(col + e.at, e.to_string()))
 }
 
 /// An address of a host declaration: IPv4 or IPv6, no port, no brackets needed.

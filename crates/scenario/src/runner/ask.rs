@@ -3,6 +3,7 @@
 use super::calls::Came;
 use super::{Failure, LineKind, Runner};
 use crate::ast::{Outcome, QueueName, Statement};
+use crate::error::CannotRun;
 use crate::question::{Answer, Probe, Question};
 use serde::{Deserialize, Serialize};
 use sockscope_engine::experiment::echo;
@@ -22,7 +23,7 @@ pub struct Asked {
 }
 
 impl Runner {
-    pub(super) fn ask(&mut self, st: &Statement, q: &Question) -> Result<(), String> {
+    pub(super) fn ask(&mut self, st: &Statement, q: &Question) -> Result<(), CannotRun> {
         self.emit(
             LineKind::Question,
             format!("ask {}: {}", q.id, q.prompt_text()),
@@ -114,7 +115,7 @@ impl Runner {
 
     /// Reads what a state, queue, demux or deadlock probe asks about. The inner error
     /// says why the engine has no answer (the descriptor is not open, say).
-    fn read_probe(&self, probe: &Probe) -> Result<Result<Answer, String>, String> {
+    fn read_probe(&self, probe: &Probe) -> Result<Result<Answer, String>, CannotRun> {
         Ok(match probe {
             Probe::State { proc, fd } => self
                 .socket_at(proc, fd)?

@@ -2,8 +2,9 @@
 
 use super::{LineKind, Runner, Waiting};
 use crate::ast::{CallStmt, FdRef, ProcRef};
+use crate::error::CannotRun;
 use crate::format;
-use sockscope_engine::{CallRejected, CallReply, Fd, Pid, Ret, RunOutcome};
+use sockscope_engine::{CallReply, Fd, Pid, Ret, RunOutcome};
 use std::collections::BTreeMap;
 
 /// What a call came to when the scenario moved on.
@@ -14,87 +15,83 @@ pub(super) enum Came {
 
 impl Runner {
     /// An existing process, or an error that says why there is none.
-    pub(super) fn existing(&self, r: &ProcRef) -> Result<Pid, String> {
+    pub(super) fn existing(&self, r: &ProcRef) -> Result<Pid, CannotRun> {
         self.check_running(&r.host)?;
-        self.procs.find(r).map(|p| p.pid).ok_or_else(|| {
-            format!("there is no process {r}; a process is created by its first call")
-        })
+        self.procs
+            .find(r)
+            .map(|p| p.pid)
+            .ok_or_else(|| CannotRun::NoProcessYet(r.clone()))
     }
 
     /// The host exists and has not crashed.
-    pub(super) fn check_running(&self, host: &str) -> Result<sockscope_engine::HostId, String> {
+    pub(super) fn check_running(&self, host: &str) -> Result<sockscope_engine::HostId, CannotRun> {
         let id = self.host_id(host)?;
         if self.world.host(id).is_some_and(|h| h.crashed) {
-            return Err(format!(
-                "host {host} has crashed; it runs no programs until `net: restart {host}`"
-            ));
+            return Err(CannotRun::HostCrashed(host.to_string()));
         }
         Ok(id)
     }
 
     /// The process a call line names; `HOST/PROC` is created on first use.
-    fn process_for_call(&mut self, r: &ProcRef) -> Result<Pid, String> {
+    fn process_for_call(&mut self, r: &ProcRef) -> Result<Pid, CannotRun> {
         let host = self.check_running(&r.host)?;
         if let Some(p) = self.procs.find(r) {
             return Ok(p.pid);
         }
         let Some(name) = r.proc.clone() else {
-            return Err(format!("there is no process {r}"));
+            return Err(CannotRun::NoSuchProcess(r.clone()));
         };
-        let pid = self.world.spawn(host, &name).map_err(|e| e.to_string())?;
+        let pid = self.world.spawn(host, &name).map_err(CannotRun::World)?;
         self.procs.add(pid, r, BTreeMap::new());
         Ok(pid)
     }
 
     /// A descriptor argument as the process knows it.
-    pub(super) fn resolve_fd(&self, r: &ProcRef, fd: &FdRef) -> Result<Fd, String> {
+    pub(super) fn resolve_fd(&self, r: &ProcRef, fd: &FdRef) -> Result<Fd, CannotRun> {
         match fd {
             FdRef::Num(n) => Ok(Fd(*n)),
             FdRef::Var(v) => self
                 .procs
                 .find(r)
                 .and_then(|p| p.vars.get(v).copied())
-                .ok_or_else(|| {
-                    format!("{r} has no variable {v}; variables are set by `{v} = socket(...)`, accept or dup")
+                .ok_or_else(|| CannotRun::NoVariable {
+                    proc: r.clone(),
+                    var: v.clone(),
                 }),
         }
     }
 
-    fn refuse_if_busy(&self, pid: Pid) -> Result<(), String> {
+    fn refuse_if_busy(&self, pid: Pid) -> Result<(), CannotRun> {
         match self.waiting.get(&pid) {
-            Some(w) => Err(format!(
-                "{} is still blocked in `{}` (line {}) and can make no other call until it returns; let the network move (net: run) or have another process unblock it",
-                self.procs.label(pid),
-                w.text,
-                w.line
-            )),
+            Some(w) => Err(CannotRun::Blocked {
+                proc: self.procs.label(pid),
+                call: w.text.clone(),
+                line: w.line,
+            }),
             None => Ok(()),
         }
     }
 
     /// Issues a call. If it blocks, and was not written with `&`, the network runs
     /// until it returns or nothing more can happen.
-    pub(super) fn call(&mut self, r: &ProcRef, cs: &CallStmt) -> Result<Came, String> {
+    pub(super) fn call(&mut self, r: &ProcRef, cs: &CallStmt) -> Result<Came, CannotRun> {
         self.check_running(&r.host)?;
         if let Some(p) = self.procs.find(r) {
             self.refuse_if_busy(p.pid)?;
         }
-        let fd = match cs.call.fd() {
-            Some(fd) => self.resolve_fd(r, fd)?,
-            None => Fd(-1),
-        };
+        let call = cs.call.clone().try_map_fd(|fd| self.resolve_fd(r, &fd))?;
         let pid = self.process_for_call(r)?;
-        let call = cs.call.with_fd(fd);
         let text = match &cs.var {
             Some(v) => format!("{r}: {v} = {}", cs.call),
             None => format!("{r}: {}", cs.call),
         };
-        let reply = self.world.call(pid, call).map_err(|e| match e {
-            CallRejected::Busy { .. } => format!("{r} is still blocked in an earlier call"),
-            CallRejected::HostDown(_) => format!("host {} has crashed", r.host),
-            CallRejected::NoSuchProcess(_) => format!("there is no process {r}"),
-            CallRejected::ProcessDied(_) => format!("{r} died when its host crashed"),
-        })?;
+        let reply = self
+            .world
+            .call(pid, call)
+            .map_err(|why| CannotRun::Rejected {
+                proc: r.clone(),
+                why,
+            })?;
         match reply {
             CallReply::Returned(ret) => {
                 self.last_call_blocked = false;
@@ -165,7 +162,7 @@ impl Runner {
     }
 
     /// `fork(child)`: a new process with a copy of the descriptor table and variables.
-    pub(super) fn fork(&mut self, r: &ProcRef, child: &str) -> Result<(), String> {
+    pub(super) fn fork(&mut self, r: &ProcRef, child: &str) -> Result<(), CannotRun> {
         self.check_running(&r.host)?;
         if let Some(p) = self.procs.find(r) {
             self.refuse_if_busy(p.pid)?;
@@ -175,7 +172,7 @@ impl Runner {
             proc: Some(child.to_string()),
         };
         if self.procs.find(&child_ref).is_some() {
-            return Err(format!("there is already a process {child_ref}"));
+            return Err(CannotRun::ProcessExists(child_ref));
         }
         let parent = self.process_for_call(r)?;
         let vars = self
@@ -183,7 +180,7 @@ impl Runner {
             .by_pid(parent)
             .map(|p| p.vars.clone())
             .unwrap_or_default();
-        let pid = self.world.fork(parent, child).map_err(|e| e.to_string())?;
+        let pid = self.world.fork(parent, child).map_err(CannotRun::World)?;
         self.procs.add(pid, &child_ref, vars);
         self.emit(
             LineKind::Call,

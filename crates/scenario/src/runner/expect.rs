@@ -2,10 +2,11 @@
 
 use super::calls::Came;
 use super::{Failure, LineKind, Runner};
-use crate::ast::{Expect, FdRef, Outcome, ProcRef, QueueName, Statement};
+use crate::ast::{Expect, FdRef, Outcome, Packet, ProcRef, QueueName, Statement};
+use crate::error::CannotRun;
 use crate::format;
 use sockscope_engine::socket::Socket;
-use sockscope_engine::{Event, Pid, Ret};
+use sockscope_engine::{Event, Pid, Ret, SockId, TcpState};
 
 /// What was found, and whether it is what was expected.
 struct Verdict {
@@ -15,6 +16,15 @@ struct Verdict {
 }
 
 impl Verdict {
+    /// A yes-or-no fact, named by `names[false]` and `names[true]`.
+    fn either(want: bool, got: bool, names: [&str; 2]) -> Verdict {
+        Verdict {
+            ok: want == got,
+            expected: names[want as usize].to_string(),
+            got: names[got as usize].to_string(),
+        }
+    }
+
     fn compare<T: PartialEq + ToString>(want: T, got: T) -> Verdict {
         Verdict {
             ok: want == got,
@@ -35,6 +45,10 @@ fn matches(want: Outcome, came: &Came) -> bool {
     }
 }
 
+fn no_descriptor() -> String {
+    "no open descriptor".to_string()
+}
+
 fn describe(came: &Came) -> String {
     match came {
         Came::Returned(r) => format::ret_short(r),
@@ -43,7 +57,7 @@ fn describe(came: &Came) -> String {
 }
 
 impl Runner {
-    pub(super) fn expect(&mut self, st: &Statement, e: &Expect) -> Result<(), String> {
+    pub(super) fn expect(&mut self, st: &Statement, e: &Expect) -> Result<(), CannotRun> {
         let v = self.verdict(e)?;
         if v.ok {
             self.passed += 1;
@@ -61,7 +75,7 @@ impl Runner {
         Ok(())
     }
 
-    fn verdict(&mut self, e: &Expect) -> Result<Verdict, String> {
+    fn verdict(&mut self, e: &Expect) -> Result<Verdict, CannotRun> {
         if let Expect::Call { proc, call, want } = e {
             let came = self.call(proc, call)?;
             return Ok(Verdict {
@@ -74,21 +88,17 @@ impl Runner {
     }
 
     /// Whether an expectation that makes no call holds now (what goals are made of).
-    pub(super) fn holds(&self, e: &Expect) -> Result<bool, String> {
+    pub(super) fn holds(&self, e: &Expect) -> Result<bool, CannotRun> {
         self.look(e).map(|v| v.ok)
     }
 
     /// Checks an expectation by looking at the world; nothing changes.
-    fn look(&self, e: &Expect) -> Result<Verdict, String> {
+    fn look(&self, e: &Expect) -> Result<Verdict, CannotRun> {
         Ok(match e {
-            Expect::Call { .. } => {
-                return Err("a call is made, not looked at: write it on a process line".into())
-            }
+            Expect::Call { .. } => return Err(CannotRun::CallNotALook),
             Expect::State { proc, fd, want } => {
-                let got = self
-                    .socket_at(proc, fd)?
-                    .map_or_else(|| "no open descriptor".to_string(), |s| s.state.to_string());
-                Verdict::compare(want.to_string(), got)
+                let got = self.socket_at(proc, fd)?.map(|s| s.state.to_string());
+                Verdict::compare(want.to_string(), got.unwrap_or_else(no_descriptor))
             }
             Expect::Queue {
                 queue,
@@ -96,14 +106,11 @@ impl Runner {
                 fd,
                 want,
             } => {
-                let got = self.socket_at(proc, fd)?.map_or_else(
-                    || "no open descriptor".to_string(),
-                    |s| match queue {
-                        QueueName::SendQ => s.sendq.len().to_string(),
-                        QueueName::RecvQ => s.recvq.len().to_string(),
-                    },
-                );
-                Verdict::compare(want.to_string(), got)
+                let got = self.socket_at(proc, fd)?.map(|s| match queue {
+                    QueueName::SendQ => s.sendq.len().to_string(),
+                    QueueName::RecvQ => s.recvq.len().to_string(),
+                });
+                Verdict::compare(want.to_string(), got.unwrap_or_else(no_descriptor))
             }
             Expect::Netstat { host, state, want } => {
                 let id = self.host_id(host)?;
@@ -115,73 +122,72 @@ impl Runner {
                 Verdict::compare(*want, got)
             }
             Expect::Deadlock(want) => {
-                let name = |d: bool| if d { "a deadlock" } else { "no deadlock" };
                 let got = self.world.deadlock().is_some();
-                Verdict {
-                    ok: got == *want,
-                    expected: name(*want).to_string(),
-                    got: name(got).to_string(),
-                }
+                Verdict::either(*want, got, ["no deadlock", "a deadlock"])
             }
             Expect::Blocked { proc, want } => {
-                let pid = self.existing(proc)?;
-                let name = |b: bool| if b { "blocked" } else { "not blocked" };
-                let got = self.is_blocked(pid);
-                Verdict {
-                    ok: got == *want,
-                    expected: name(*want).to_string(),
-                    got: name(got).to_string(),
-                }
+                let got = self.is_blocked(self.existing(proc)?);
+                Verdict::either(*want, got, ["not blocked", "blocked"])
             }
-            Expect::Returned { proc, want } => {
-                let pid = self.existing(proc)?;
-                match self.latest(pid) {
-                    Some(came) => Verdict {
-                        ok: matches(*want, &came),
-                        expected: want.to_string(),
-                        got: describe(&came),
-                    },
-                    None => Verdict {
-                        ok: false,
-                        expected: want.to_string(),
-                        got: format!("no call of {proc} has blocked yet"),
-                    },
-                }
+            Expect::Returned { proc, want } => self.look_returned(proc, *want)?,
+            Expect::Transition { from, to } => self.look_transition(*from, *to),
+            Expect::Demux { proc, packet, want } => self.look_demux(proc, packet, want.as_ref())?,
+        })
+    }
+
+    /// `expect returned A == VALUE`: the latest call of A's that blocked.
+    fn look_returned(&self, proc: &ProcRef, want: Outcome) -> Result<Verdict, CannotRun> {
+        let pid = self.existing(proc)?;
+        Ok(match self.latest(pid) {
+            Some(came) => Verdict {
+                ok: matches(want, &came),
+                expected: want.to_string(),
+                got: describe(&came),
+            },
+            None => Verdict {
+                ok: false,
+                expected: want.to_string(),
+                got: format!("no call of {proc} has blocked yet"),
+            },
+        })
+    }
+
+    /// `expect transition FROM -> TO`: some structure has made that move.
+    fn look_transition(&self, from: TcpState, to: TcpState) -> Verdict {
+        let seen = self.world.trace().iter().any(|t| {
+            matches!(t.event, Event::StateChanged { from: f, to: g, .. } if f == from && g == to)
+        });
+        Verdict {
+            ok: seen,
+            expected: format!("a structure that went from {from} to {to}"),
+            got: if seen {
+                format!("a structure went from {from} to {to}")
+            } else {
+                format!("no structure went from {from} to {to}")
+            },
+        }
+    }
+
+    /// `expect demux ... == VAR|none`: where such a packet would go now.
+    fn look_demux(
+        &self,
+        proc: &ProcRef,
+        packet: &Packet,
+        want: Option<&FdRef>,
+    ) -> Result<Verdict, CannotRun> {
+        let (pid, winner) = self.demux_winner(proc, packet)?;
+        let wanted = match want {
+            None => None,
+            Some(fd) => {
+                let fd = self.resolve_fd(proc, fd)?;
+                self.world.socket_of(pid, fd).map(|s| s.id)
             }
-            Expect::Transition { from, to } => {
-                let seen = self.world.trace().iter().any(|t| {
-                    matches!(t.event, Event::StateChanged { from: f, to: g, .. } if f == *from && g == *to)
-                });
-                Verdict {
-                    ok: seen,
-                    expected: format!("a structure that went from {from} to {to}"),
-                    got: if seen {
-                        format!("a structure went from {from} to {to}")
-                    } else {
-                        format!("no structure went from {from} to {to}")
-                    },
-                }
-            }
-            Expect::Demux { proc, packet, want } => {
-                let (pid, winner) = self.demux_winner(proc, packet)?;
-                let wanted = match want {
-                    None => None,
-                    Some(fd) => {
-                        let fd = self.resolve_fd(proc, fd)?;
-                        self.world.socket_of(pid, fd).map(|s| s.id)
-                    }
-                };
-                let name = |s: Option<sockscope_engine::SockId>| {
-                    s.map_or_else(|| "none".to_string(), |s| self.sock_name(s))
-                };
-                Verdict {
-                    ok: winner == wanted && (want.is_none() || wanted.is_some()),
-                    expected: want
-                        .as_ref()
-                        .map_or_else(|| "none".to_string(), FdRef::to_string),
-                    got: name(winner),
-                }
-            }
+        };
+        let name = |s: Option<SockId>| s.map_or_else(|| "none".to_string(), |s| self.sock_name(s));
+        Ok(Verdict {
+            ok: winner == wanted && (want.is_none() || wanted.is_some()),
+            expected: want.map_or_else(|| "none".to_string(), FdRef::to_string),
+            got: name(winner),
         })
     }
 
@@ -189,11 +195,11 @@ impl Runner {
     pub(super) fn demux_winner(
         &self,
         proc: &ProcRef,
-        packet: &crate::ast::Packet,
-    ) -> Result<(Pid, Option<sockscope_engine::SockId>), String> {
+        packet: &Packet,
+    ) -> Result<(Pid, Option<SockId>), CannotRun> {
         let pid = self.existing(proc)?;
         let host = self.world.process(pid).map(|p| p.host);
-        let host = host.ok_or_else(|| format!("there is no process {proc}"))?;
+        let host = host.ok_or_else(|| CannotRun::NoSuchProcess(proc.clone()))?;
         let record = self
             .world
             .explain_demux(host, packet.proto, packet.from, packet.to);
@@ -201,7 +207,11 @@ impl Runner {
     }
 
     /// The structure a process's descriptor refers to, if the descriptor is open.
-    pub(super) fn socket_at(&self, proc: &ProcRef, fd: &FdRef) -> Result<Option<&Socket>, String> {
+    pub(super) fn socket_at(
+        &self,
+        proc: &ProcRef,
+        fd: &FdRef,
+    ) -> Result<Option<&Socket>, CannotRun> {
         let pid = self.existing(proc)?;
         let fd = self.resolve_fd(proc, fd)?;
         Ok(self.world.socket_of(pid, fd))

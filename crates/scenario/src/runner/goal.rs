@@ -3,6 +3,7 @@
 
 use super::{LineKind, Runner};
 use crate::ast::{Goal, Statement, Stmt};
+use crate::error::CannotRun;
 use serde::{Deserialize, Serialize};
 
 /// An exercise's goal, and how far the learner is with it.
@@ -19,7 +20,7 @@ pub struct GoalStatus {
 impl Runner {
     /// `goal …`: from now on, the runner checks it after every statement. A condition
     /// that names an unknown host or variable is a run error at once.
-    pub(super) fn set_goal(&mut self, st: &Statement, goal: &Goal) -> Result<(), String> {
+    pub(super) fn set_goal(&mut self, st: &Statement, goal: &Goal) -> Result<(), CannotRun> {
         for c in &goal.conditions {
             self.holds(c)?;
         }

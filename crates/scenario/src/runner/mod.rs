@@ -21,7 +21,7 @@ pub use goal::GoalStatus;
 pub use procs::ProcInfo;
 
 use crate::ast::{Scenario, Statement, Stmt};
-use crate::error::RunError;
+use crate::error::{CannotRun, RunError};
 use serde::{Deserialize, Serialize};
 use sockscope_engine::{HostId, Micros, Pid, Ret, SegId, World, WorldConfig};
 use std::collections::BTreeMap;
@@ -226,10 +226,10 @@ impl Runner {
     pub fn execute(&mut self, st: &Statement) -> Result<Vec<OutLine>, RunError> {
         self.current_line = st.line;
         self.out.clear();
-        let result = self.dispatch(st).map_err(|message| RunError {
+        let result = self.dispatch(st).map_err(|kind| RunError {
             line: st.line,
             col: st.col,
-            message,
+            kind,
         });
         if result.is_ok() {
             self.after_statement(st);
@@ -239,13 +239,13 @@ impl Runner {
         result.map(|()| out)
     }
 
-    fn dispatch(&mut self, st: &Statement) -> Result<(), String> {
+    fn dispatch(&mut self, st: &Statement) -> Result<(), CannotRun> {
         match &st.kind {
             Stmt::Option(s) => self.option(s),
             Stmt::Host { name, addrs } => self.host(name, addrs),
             Stmt::Call { proc, call } => self.call(proc, call).map(|_| ()),
             Stmt::Fork { proc, child } => self.fork(proc, child),
-            Stmt::Net(cmd) => self.net(cmd),
+            Stmt::Net(cmd) => self.net(cmd).map_err(CannotRun::Net),
             Stmt::Netstat { host } => self.netstat(host),
             Stmt::Explain { host, packet } => self.explain(host, packet),
             Stmt::Expect(e) => self.expect(st, e),

@@ -2,16 +2,17 @@
 
 use super::{LineKind, Runner};
 use crate::ast::{ProcRef, Setting};
+use crate::error::CannotRun;
 use sockscope_engine::{World, WorldError};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 impl Runner {
-    pub(super) fn option(&mut self, s: &Setting) -> Result<(), String> {
+    pub(super) fn option(&mut self, s: &Setting) -> Result<(), CannotRun> {
         if !self.world.hosts().is_empty() {
-            return Err(format!(
-                "option {s} comes after a host: options must come before the first host, because the world is built from them"
-            ));
+            return Err(CannotRun::OptionAfterHost {
+                option: s.to_string(),
+            });
         }
         let c = &mut self.cfg;
         match *s {
@@ -39,9 +40,9 @@ impl Runner {
         Ok(())
     }
 
-    pub(super) fn host(&mut self, name: &str, addrs: &[IpAddr]) -> Result<(), String> {
+    pub(super) fn host(&mut self, name: &str, addrs: &[IpAddr]) -> Result<(), CannotRun> {
         if self.world.host_by_name(name).is_some() {
-            return Err(format!("there is already a host named {name}"));
+            return Err(CannotRun::HostExists(name.to_string()));
         }
         let id = self.world.add_host(name, addrs).map_err(|e| match e {
             WorldError::AddressTaken(ip) => {
@@ -51,11 +52,11 @@ impl Runner {
                     .iter()
                     .find(|h| h.addrs.contains(&ip))
                     .map_or_else(|| "another host".to_string(), |h| h.name.clone());
-                format!("address {ip} already belongs to {owner}")
+                CannotRun::AddressTaken { ip, owner }
             }
-            other => other.to_string(),
+            other => CannotRun::World(other),
         })?;
-        let pid = self.world.spawn(id, name).map_err(|e| e.to_string())?;
+        let pid = self.world.spawn(id, name).map_err(CannotRun::World)?;
         self.procs.add(pid, &ProcRef::host(name), BTreeMap::new());
         let list: Vec<String> = addrs.iter().map(|a| a.to_string()).collect();
         self.emit(LineKind::Echo, format!("host {name} {}", list.join(" ")));

@@ -2,19 +2,20 @@
 
 use super::{LineKind, Runner};
 use crate::ast::Packet;
+use crate::error::CannotRun;
 use crate::format;
 use sockscope_engine::snapshot::netstat_text;
 use sockscope_engine::{HostId, SockId};
 
 impl Runner {
     /// A host by name, or a message saying how to declare it.
-    pub(super) fn host_id(&self, name: &str) -> Result<HostId, String> {
-        self.world.host_by_name(name).ok_or_else(|| {
-            format!("unknown host {name}; declare it first with `host {name} ADDRESS`")
-        })
+    pub(super) fn host_id(&self, name: &str) -> Result<HostId, CannotRun> {
+        self.world
+            .host_by_name(name)
+            .ok_or_else(|| CannotRun::UnknownHost(name.to_string()))
     }
 
-    pub(super) fn netstat(&mut self, host: &str) -> Result<(), String> {
+    pub(super) fn netstat(&mut self, host: &str) -> Result<(), CannotRun> {
         let id = self.host_id(host)?;
         self.emit(LineKind::Netstat, format!("netstat {host}"));
         let text = netstat_text(&self.world.netstat(id));
@@ -24,7 +25,7 @@ impl Runner {
         Ok(())
     }
 
-    pub(super) fn explain(&mut self, host: &str, packet: &Packet) -> Result<(), String> {
+    pub(super) fn explain(&mut self, host: &str, packet: &Packet) -> Result<(), CannotRun> {
         let id = self.host_id(host)?;
         let record = self
             .world

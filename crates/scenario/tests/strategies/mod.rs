@@ -109,14 +109,8 @@ pub fn proc_ref() -> impl Strategy<Value = ProcRef> {
 pub fn call_stmt() -> impl Strategy<Value = CallStmt> {
     (call(), fd_ref(), proptest::option::of(var()), any::<bool>()).prop_map(
         |(call, fd, var, background)| {
-            let mut expr = CallExpr::from_call(&call);
-            if expr.fd().is_some() {
-                expr = replace_fd(expr, fd);
-            }
-            let assignable = matches!(
-                expr,
-                CallExpr::Socket { .. } | CallExpr::Accept { .. } | CallExpr::Dup { .. }
-            );
+            let expr: CallExpr = call.map_fd(|_| fd);
+            let assignable = expr.returns_descriptor();
             CallStmt {
                 var: var.filter(|_| assignable),
                 call: expr,
@@ -124,26 +118,6 @@ pub fn call_stmt() -> impl Strategy<Value = CallStmt> {
             }
         },
     )
-}
-
-fn replace_fd(e: CallExpr, fd: FdRef) -> CallExpr {
-    match e {
-        CallExpr::Socket { proto, family } => CallExpr::Socket { proto, family },
-        CallExpr::Bind { addr, .. } => CallExpr::Bind { fd, addr },
-        CallExpr::Listen { backlog, .. } => CallExpr::Listen { fd, backlog },
-        CallExpr::Connect { addr, .. } => CallExpr::Connect { fd, addr },
-        CallExpr::Accept { .. } => CallExpr::Accept { fd },
-        CallExpr::Send { len, .. } => CallExpr::Send { fd, len },
-        CallExpr::Recv { len, .. } => CallExpr::Recv { fd, len },
-        CallExpr::SendTo { len, to, .. } => CallExpr::SendTo { fd, len, to },
-        CallExpr::RecvFrom { len, .. } => CallExpr::RecvFrom { fd, len },
-        CallExpr::Shutdown { how, .. } => CallExpr::Shutdown { fd, how },
-        CallExpr::Close { .. } => CallExpr::Close { fd },
-        CallExpr::SetSockOpt { opt, .. } => CallExpr::SetSockOpt { fd, opt },
-        CallExpr::GetSockOpt { name, .. } => CallExpr::GetSockOpt { fd, name },
-        CallExpr::Dup { .. } => CallExpr::Dup { fd },
-        CallExpr::SetNonBlocking { on, .. } => CallExpr::SetNonBlocking { fd, on },
-    }
 }
 
 /// A probability as people write them: whole or hundredths of a percent.
@@ -198,20 +172,7 @@ fn outcome() -> impl Strategy<Value = Outcome> {
 }
 
 fn state() -> impl Strategy<Value = sockscope_engine::TcpState> {
-    use sockscope_engine::TcpState::*;
-    proptest::sample::select(vec![
-        Closed,
-        Listen,
-        SynSent,
-        SynRcvd,
-        Established,
-        FinWait1,
-        FinWait2,
-        Closing,
-        TimeWait,
-        CloseWait,
-        LastAck,
-    ])
+    proptest::sample::select(sockscope_engine::TcpState::ALL.to_vec())
 }
 
 fn packet() -> impl Strategy<Value = Packet> {
