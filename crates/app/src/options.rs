@@ -3,7 +3,8 @@
 //! and a scenario in the fragment: `#scenario=<percent-encoded text>`.
 //! A bad parameter is reported and ignored; the rest still applies.
 
-use crate::state::Theme;
+use crate::state::SPEED_RANGE;
+use crate::theme::Theme;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ControlsMode {
@@ -145,11 +146,9 @@ pub fn parse(query: &str, fragment: &str) -> Options {
                     shown(&value)
                 )),
             },
-            "theme" => match value.as_str() {
-                "light" => o.theme = Theme::Light,
-                "dark" => o.theme = Theme::Dark,
-                "system" | "" => o.theme = Theme::System,
-                _ => o.problems.push(format!(
+            "theme" => match Theme::parse(&value) {
+                Some(t) => o.theme = t,
+                None => o.problems.push(format!(
                     "theme={} is not one of light, dark, system.",
                     shown(&value)
                 )),
@@ -162,10 +161,12 @@ pub fn parse(query: &str, fragment: &str) -> Options {
                     .push(format!("autoplay={} should be 1 or 0.", shown(&value))),
             },
             "speed" => match value.trim_end_matches(['x', '×']).parse::<f64>() {
-                Ok(x) if (0.25..=16.0).contains(&x) => o.speed = x,
+                Ok(x) if SPEED_RANGE.contains(&x) => o.speed = x,
                 _ => o.problems.push(format!(
-                    "speed={} must be a number from 0.25 to 16.",
-                    shown(&value)
+                    "speed={} must be a number from {} to {}.",
+                    shown(&value),
+                    SPEED_RANGE.start(),
+                    SPEED_RANGE.end()
                 )),
             },
             "debug" => o.debug_panic = value == "panic",

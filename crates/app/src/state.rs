@@ -4,13 +4,20 @@ use crate::host_events::{storage, HostEvent, Outbox};
 use crate::options::ControlsMode;
 use crate::quiz::{self, Feedback, Score};
 use crate::session::{Input, Session, StepMode};
+use crate::theme::Theme;
 use sockscope_engine::snapshot::Snapshot;
 use sockscope_engine::{Call, Event, HostId, Micros, Pid, SegId, SockId, World, MS};
 use sockscope_scenario::{Answer, NetCmd, Scenario, Stmt};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
-use yew::{Reducible, UseReducerDispatcher};
+use yew::{Reducible, UseReducerDispatcher, UseReducerHandle};
+
+/// The state and its dispatcher, as a context for the components that show what
+/// moves with time (the ladder, the host columns, the narration, the controls). It
+/// changes on every frame of play; most components take props instead (with
+/// `Dispatch` and `SessionRef`), so Yew skips them when only time moved.
+pub type Ctx = UseReducerHandle<State>;
 
 /// Sends actions without being the state: it stays equal from frame to frame, so a
 /// component that takes it as a prop is not redrawn because time moved.
@@ -37,12 +44,8 @@ pub const REDUCED_MOTION_STEP_MS: f64 = 900.0;
 /// 1.25 s to watch.
 pub const VIRTUAL_US_PER_MS: f64 = 40.0;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Theme {
-    System,
-    Light,
-    Dark,
-}
+/// The playback speeds a learner may choose (`speed=` in a link, the speed menu).
+pub const SPEED_RANGE: std::ops::RangeInclusive<f64> = 0.25..=16.0;
 
 #[derive(Clone, Debug)]
 pub struct State {
@@ -602,7 +605,7 @@ impl Reducible for State {
             }
             Action::Tick(ms) => s.tick(ms),
             Action::Speed(x) => State {
-                speed: x.clamp(0.25, 16.0),
+                speed: x.clamp(*SPEED_RANGE.start(), *SPEED_RANGE.end()),
                 ..s
             },
             Action::Hover(h) => State { hovered: h, ..s },

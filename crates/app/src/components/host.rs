@@ -2,9 +2,8 @@
 
 use super::process::ProcessPanel;
 use super::socket_card::SocketCard;
-use crate::app::Ctx;
 use crate::options::ControlsMode;
-use crate::state::Action;
+use crate::state::{Action, Ctx};
 use sockscope_engine::snapshot::HostView;
 use sockscope_scenario::NetCmd;
 use yew::prelude::*;

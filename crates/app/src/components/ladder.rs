@@ -4,8 +4,7 @@
 //! ones stop short and fall.
 
 use super::flights::{self, Flight, Sheet, Surface};
-use crate::app::Ctx;
-use crate::state::Action;
+use crate::state::{Action, Ctx};
 use sockscope_engine::trace::Event;
 use sockscope_engine::{HostId, Micros, SegId};
 use std::collections::{BTreeMap, BTreeSet};

@@ -2,11 +2,10 @@
 //! previous/next step and a hint of what the next step does (never of what it will
 //! show). The learner can leave a tour at any point and go on experimenting.
 
-use crate::app::Ctx;
 use crate::components::goal::GoalCard;
 use crate::components::question::{AnswerFeedback, QuestionCard, ScoreLine};
 use crate::session::{action_hint, Input, StepMode};
-use crate::state::Action;
+use crate::state::{Action, Ctx};
 use sockscope_scenario::{tours, LineKind};
 use yew::prelude::*;
 
