@@ -14,7 +14,7 @@ pub use used_hosts::UsedHosts;
 use crate::host_events::Outbox;
 use crate::options::ControlsMode;
 use crate::quiz::{self, Feedback, Score};
-use crate::session::{Session, StepMode};
+use crate::session::{Session, SessionError, StepMode};
 use crate::theme::Theme;
 use sockscope_engine::snapshot::{HostView, Snapshot};
 use sockscope_engine::{Micros, SegId, SockId};
@@ -212,9 +212,9 @@ impl State {
     }
 
     /// Runs something on the session; a refusal becomes the notice.
-    fn with_session(mut self, f: impl FnOnce(&mut Session) -> Result<(), String>) -> Self {
+    fn with_session(mut self, f: impl FnOnce(&mut Session) -> Result<(), SessionError>) -> Self {
         let result = f(&mut self.session.borrow_mut());
-        self.notice = result.err();
+        self.notice = result.err().map(|e| e.to_string());
         self.refreshed()
     }
 }
