@@ -395,9 +395,6 @@ test('demux: a segment can be selected with the keyboard without starting play',
     await page.locator(tid('seg-0')).focus();
     await page.keyboard.press('Space');
     await until(async () => (await page.locator(tid('demux')).count()) > 0, 'the demux view after Space on a segment');
-    // TODO(app bug): Space on a focused segment also bubbles to the page's
-    // shortcut handler and starts playback (ladder.rs calls prevent_default but
-    // not stop_propagation, and app.rs's on_key does not exclude role=button).
     assert.match(await page.locator(tid('play')).innerText(), /Play/, 'Space on a segment must only select it, not start playing');
     assert.equal(await page.locator(tid('clock')).innerText(), clock);
   });
@@ -497,9 +494,6 @@ test('keyboard: arrows step and step back, space toggles play (focus on the page
     // Where a learner's focus is after clicking an empty part of the page.
     await page.locator('h1').click();
     assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'BODY');
-    // TODO(app bug): the shortcut handler is `onkeydown` on the app's root <div>,
-    // which never sees keys while focus is on <body> (after load, or after
-    // clicking the background); it should listen on the document instead.
     const len = await historyLen(page);
     await page.keyboard.press('ArrowRight');
     await until(async () => (await historyLen(page)) === len + 1, 'ArrowRight (focus on body) to step', 3000).catch(() => {});
@@ -601,10 +595,6 @@ test('call form: what the learner typed survives other activity and a refused ca
     await page.locator(tid('call-go-0')).click();
     await page.locator(tid('notice')).waitFor({ state: 'visible' });
     const afterRefused = await field.inputValue();
-    // TODO(app bug): call_form.rs renders `<input value={default}>`, and every
-    // re-render (a step, a call by any process, each 33 ms frame while playing)
-    // puts the default back, so typed values vanish; typing while playing is
-    // impossible. The form should own its field values (state per kind).
     assert.deepEqual(
       { afterOther, afterRefused },
       { afterOther: '10.0.0.2:8080', afterRefused: '10.0.0.2:http' },
@@ -625,9 +615,6 @@ test('accessibility: no serious or critical axe violations after a handshake', T
       .join('\n');
     if (violations.length > 0) console.log(`axe violations (all):\n${report}`);
     const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    // TODO(app bug): fails today with `listitem` (narration.rs puts role="log" on
-    // the <ol>, which removes its list role, so its <li>s are orphans) and
-    // `scrollable-region-focusable` (that <ol> scrolls but cannot be focused).
     assert.equal(bad.length, 0, `serious/critical axe violations:\n${report}`);
   });
 });
@@ -695,9 +682,6 @@ test('layout: the demux table fits its panel and never widens the page (360, 128
       if (o.width > width + 1) problems.push(`${width} px: page scrollWidth ${o.width} (${o.culprits.join(', ')})`);
       if (fit.tableRight > fit.panelRight + 1) problems.push(`${width} px: table ends at ${fit.tableRight}, its panel at ${fit.panelRight}`);
     }
-    // TODO(app bug): the 9-column demux table has no overflow-x wrapper: it sticks
-    // out of its panel at every width and widens the page below ~1340 px
-    // (at the default 1280 px viewport the page scrolls sideways).
     assert.deepEqual(problems, [], problems.join('\n'));
   });
 });

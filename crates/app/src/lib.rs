@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod components;
+pub mod first_state;
 pub mod hooks;
 pub mod host_events;
 pub mod narrate;
@@ -11,6 +12,7 @@ pub mod panic;
 pub mod quiz;
 pub mod session;
 pub mod state;
+pub mod theme;
 pub mod view;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

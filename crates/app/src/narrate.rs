@@ -1,12 +1,14 @@
 //! Plain-language sentences for trace events. Facts come from the engine; the words
 //! are ours.
 
-use sockscope_engine::call::{Call, Value};
+use sockscope_engine::call::{Call, Ret, Value};
+use sockscope_engine::segment::Segment;
 use sockscope_engine::snapshot::Snapshot;
 use sockscope_engine::trace::{
-    Cause, DemuxOutcome, DiscardReason, DropReason, Event, TimerKind, ZeroRead,
+    Cause, DeadlockReport, DemuxOutcome, DemuxRecord, DiscardReason, DropReason, Event, TimerKind,
+    ZeroRead,
 };
-use sockscope_engine::{HostId, Pid, SockId, TraceEntry};
+use sockscope_engine::{HostId, Pid, Proto, SockId, TraceEntry};
 
 /// Looks names up in the current snapshot; structures that are gone keep their number.
 pub struct Names<'a>(pub &'a Snapshot);
@@ -113,35 +115,13 @@ pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
             pid,
             call,
             progress,
-        } => {
-            let done = if *progress > 0 {
-                format!(" ({progress} bytes copied so far)")
-            } else {
-                String::new()
-            };
-            format!(
-                "{} blocks in {call}{done}: {}.",
-                names.process(*pid),
-                why_blocked(call)
-            )
-        }
+        } => blocked(names, *pid, call, *progress),
         Event::CallReturned {
             pid,
             call,
             ret,
             zero,
-        } => match ret {
-            Ok(v) => format!(
-                "{}: {call} returned {}.",
-                names.process(*pid),
-                returned(v, *zero)
-            ),
-            Err(e) => format!(
-                "{}: {call} failed with {e}: {}.",
-                names.process(*pid),
-                e.explain()
-            ),
-        },
+        } => call_returned(names, *pid, call, ret, *zero),
         Event::SocketCreated { sock, host } => format!(
             "{} creates socket structure #{}.",
             names.host(*host),
@@ -158,115 +138,19 @@ pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
         } => {
             format!("{}: {from} → {to} {}.", names.sock(*sock), cause(c))
         }
-        Event::SegmentSent { seg, .. } => {
-            let what = if seg.probe {
-                "a zero-window probe".to_string()
-            } else {
-                seg.label()
-            };
-            let again = if seg.retransmission {
-                " again (retransmission)"
-            } else {
-                ""
-            };
-            let full =
-                if seg.proto == sockscope_engine::Proto::Tcp && seg.window == 0 && !seg.flags.rst {
-                    names.zero_window_reason(seg.src)
-                } else {
-                    ""
-                };
-            format!(
-                "{} sends {what}{again} to {}{full}.",
-                names.host(seg.from_host),
-                seg.dst
-            )
-        }
+        Event::SegmentSent { seg, .. } => sent(names, seg),
         Event::SegmentDropped { seg, reason } => {
-            let why = match reason {
-                DropReason::Loss => "lost on the way",
-                DropReason::Injected => "dropped on purpose",
-                DropReason::HostDown => "lost: its destination has crashed",
-                DropReason::NoRoute => "lost: no host has that address",
-                DropReason::ReceiveBufferFull => "dropped: the receiver's RecvQ has no room for it",
-            };
-            format!("Segment {} is {why}.", seg.0)
+            format!("Segment {} is {}.", seg.0, dropped(*reason))
         }
-        Event::SegmentDiscarded { seg, sock, reason } => {
-            let why = match reason {
-                DiscardReason::BacklogFull => {
-                    "a SYN, but the listener's backlog is full; the client will send its SYN again later"
-                }
-                DiscardReason::OutOfOrder => {
-                    "it does not start at the next byte expected, so the sender will send it again"
-                }
-                DiscardReason::WindowFull => {
-                    "RecvQ has no room for its bytes (the window was closed)"
-                }
-                DiscardReason::NotAccepting => "the structure takes no more data in its state",
-            };
-            format!("{} discards segment {}: {why}.", names.sock(*sock), seg.0)
-        }
-        Event::Demux(r) => match (r.winner, r.outcome) {
-            (Some(w), DemuxOutcome::Delivered) => {
-                let wild = r
-                    .candidates
-                    .iter()
-                    .find(|c| c.sock == w)
-                    .map_or(0, |c| c.wildcards);
-                format!(
-                    "{} demultiplexes segment {} from {}: structure #{} matches with {wild} wildcard(s) and wins.",
-                    names.host(r.host),
-                    r.seg.map_or(0, |s| s.0),
-                    r.src,
-                    w.0
-                )
-            }
-            (_, DemuxOutcome::PortUnreachable) => {
-                format!(
-                    "{}: no UDP structure has port {}; the datagram is thrown away. A real host \
-                     also answers with an ICMP port-unreachable message (not drawn here); a \
-                     connected sender's next call fails with ECONNREFUSED.",
-                    names.host(r.host),
-                    r.dst.port()
-                )
-            }
-            (_, DemuxOutcome::Ignored) => format!(
-                "{}: the reset matches no structure and is ignored.",
-                names.host(r.host)
-            ),
-            _ if r.syn => format!(
-                "{}: nothing listens on port {}, so it answers with a reset (RST).",
-                names.host(r.host),
-                r.dst.port()
-            ),
-            _ => format!(
-                "{}: no structure matches this segment (its connection is gone here), so it \
-                 answers with a reset (RST).",
-                names.host(r.host)
-            ),
-        },
-        Event::TimerFired { sock, kind } => match kind {
-            TimerKind::Retransmit => {
-                format!("{}: the retransmission timer fires.", names.sock(*sock))
-            }
-            TimerKind::Persist => format!(
-                "{}: the peer's window is still 0, so it probes.",
-                names.sock(*sock)
-            ),
-            TimerKind::TimeWait => return None,
-            TimerKind::Linger => format!("{}: the SO_LINGER time is up.", names.sock(*sock)),
-        },
-        Event::Deadlock(report) => {
-            let who: Vec<String> = report
-                .blocked
-                .iter()
-                .map(|b| format!("{} in {}", names.process(b.pid), b.call))
-                .collect();
-            format!(
-                "Deadlock: {} wait for each other and nothing can move.",
-                who.join(" and ")
-            )
-        }
+        Event::SegmentDiscarded { seg, sock, reason } => format!(
+            "{} discards segment {}: {}.",
+            names.sock(*sock),
+            seg.0,
+            discarded(*reason)
+        ),
+        Event::Demux(r) => demultiplexed(names, r),
+        Event::TimerFired { sock, kind } => timer_fired(names, *sock, *kind)?,
+        Event::Deadlock(report) => deadlock(names, report),
         Event::HostCrashed { host } => format!(
             "{} crashes: its structures vanish without a word to the peers.",
             names.host(*host)
@@ -276,6 +160,155 @@ pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
         }
     };
     Some(text)
+}
+
+fn blocked(names: &Names, pid: Pid, call: &Call, progress: u64) -> String {
+    let done = if progress > 0 {
+        format!(" ({progress} bytes copied so far)")
+    } else {
+        String::new()
+    };
+    format!(
+        "{} blocks in {call}{done}: {}.",
+        names.process(pid),
+        why_blocked(call)
+    )
+}
+
+fn call_returned(
+    names: &Names,
+    pid: Pid,
+    call: &Call,
+    ret: &Ret,
+    zero: Option<ZeroRead>,
+) -> String {
+    match ret {
+        Ok(v) => format!(
+            "{}: {call} returned {}.",
+            names.process(pid),
+            returned(v, zero)
+        ),
+        Err(e) => format!(
+            "{}: {call} failed with {e}: {}.",
+            names.process(pid),
+            e.explain()
+        ),
+    }
+}
+
+fn sent(names: &Names, seg: &Segment) -> String {
+    let what = if seg.probe {
+        "a zero-window probe".to_string()
+    } else {
+        seg.label()
+    };
+    let again = if seg.retransmission {
+        " again (retransmission)"
+    } else {
+        ""
+    };
+    let full = if seg.proto == Proto::Tcp && seg.window == 0 && !seg.flags.rst {
+        names.zero_window_reason(seg.src)
+    } else {
+        ""
+    };
+    format!(
+        "{} sends {what}{again} to {}{full}.",
+        names.host(seg.from_host),
+        seg.dst
+    )
+}
+
+fn dropped(reason: DropReason) -> &'static str {
+    match reason {
+        DropReason::Loss => "lost on the way",
+        DropReason::Injected => "dropped on purpose",
+        DropReason::HostDown => "lost: its destination has crashed",
+        DropReason::NoRoute => "lost: no host has that address",
+        DropReason::ReceiveBufferFull => "dropped: the receiver's RecvQ has no room for it",
+    }
+}
+
+fn discarded(reason: DiscardReason) -> &'static str {
+    match reason {
+        DiscardReason::BacklogFull => {
+            "a SYN, but the listener's backlog is full; the client will send its SYN again later"
+        }
+        DiscardReason::OutOfOrder => {
+            "it does not start at the next byte expected, so the sender will send it again"
+        }
+        DiscardReason::WindowFull => "RecvQ has no room for its bytes (the window was closed)",
+        DiscardReason::NotAccepting => "the structure takes no more data in its state",
+    }
+}
+
+fn demultiplexed(names: &Names, r: &DemuxRecord) -> String {
+    match (r.winner, r.outcome) {
+        (Some(w), DemuxOutcome::Delivered) => {
+            let wild = r
+                .candidates
+                .iter()
+                .find(|c| c.sock == w)
+                .map_or(0, |c| c.wildcards);
+            format!(
+                "{} demultiplexes segment {} from {}: structure #{} matches with {wild} wildcard(s) and wins.",
+                names.host(r.host),
+                r.seg.map_or(0, |s| s.0),
+                r.src,
+                w.0
+            )
+        }
+        (_, DemuxOutcome::PortUnreachable) => {
+            format!(
+                "{}: no UDP structure has port {}; the datagram is thrown away. A real host \
+                 also answers with an ICMP port-unreachable message (not drawn here); a \
+                 connected sender's next call fails with ECONNREFUSED.",
+                names.host(r.host),
+                r.dst.port()
+            )
+        }
+        (_, DemuxOutcome::Ignored) => format!(
+            "{}: the reset matches no structure and is ignored.",
+            names.host(r.host)
+        ),
+        _ if r.syn => format!(
+            "{}: nothing listens on port {}, so it answers with a reset (RST).",
+            names.host(r.host),
+            r.dst.port()
+        ),
+        _ => format!(
+            "{}: no structure matches this segment (its connection is gone here), so it \
+             answers with a reset (RST).",
+            names.host(r.host)
+        ),
+    }
+}
+
+/// `None` for TIME_WAIT's end: the state change says it.
+fn timer_fired(names: &Names, sock: SockId, kind: TimerKind) -> Option<String> {
+    Some(match kind {
+        TimerKind::Retransmit => {
+            format!("{}: the retransmission timer fires.", names.sock(sock))
+        }
+        TimerKind::Persist => format!(
+            "{}: the peer's window is still 0, so it probes.",
+            names.sock(sock)
+        ),
+        TimerKind::TimeWait => return None,
+        TimerKind::Linger => format!("{}: the SO_LINGER time is up.", names.sock(sock)),
+    })
+}
+
+fn deadlock(names: &Names, report: &DeadlockReport) -> String {
+    let who: Vec<String> = report
+        .blocked
+        .iter()
+        .map(|b| format!("{} in {}", names.process(b.pid), b.call))
+        .collect();
+    format!(
+        "Deadlock: {} wait for each other and nothing can move.",
+        who.join(" and ")
+    )
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! and a scenario in the fragment: `#scenario=<percent-encoded text>`.
 //! A bad parameter is reported and ignored; the rest still applies.
 
-use crate::state::Theme;
+use crate::state::SPEED_RANGE;
+use crate::theme::Theme;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ControlsMode {
@@ -109,90 +110,14 @@ fn query_has_fuzz(query: &str) -> bool {
 /// Reads the query (`?a=b&c=d`, with or without `?`) and the fragment (`#scenario=…`).
 pub fn parse(query: &str, fragment: &str) -> Options {
     let mut o = Options::default();
-    let shown = |v: &str| {
-        let v: String = v.chars().take(40).collect();
-        format!("“{v}”")
-    };
     for pair in query
         .trim_start_matches('?')
         .split('&')
         .filter(|p| !p.is_empty())
     {
         let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
-        let value = percent_decode(raw);
-        match key {
-            "tour" => o.tour = Some(value),
-            "step" => match value.parse::<usize>() {
-                Ok(n) => o.step = n,
-                _ => o.problems.push(format!(
-                    "step={} is not a step number (a whole number: 0 is the start of the tour), so the tour opens at its start.",
-                    shown(&value)
-                )),
-            },
-            "single" => match value.as_str() {
-                "1" | "true" | "" => o.single = true,
-                "0" | "false" => o.single = false,
-                _ => o
-                    .problems
-                    .push(format!("single={} should be 1 or 0.", shown(&value))),
-            },
-            "controls" => match value.as_str() {
-                "full" => o.controls = ControlsMode::Full,
-                "minimal" => o.controls = ControlsMode::Minimal,
-                "none" => o.controls = ControlsMode::None,
-                _ => o.problems.push(format!(
-                    "controls={} is not one of full, minimal, none.",
-                    shown(&value)
-                )),
-            },
-            "theme" => match value.as_str() {
-                "light" => o.theme = Theme::Light,
-                "dark" => o.theme = Theme::Dark,
-                "system" | "" => o.theme = Theme::System,
-                _ => o.problems.push(format!(
-                    "theme={} is not one of light, dark, system.",
-                    shown(&value)
-                )),
-            },
-            "autoplay" => match value.as_str() {
-                "1" | "true" | "" => o.autoplay = true,
-                "0" | "false" => o.autoplay = false,
-                _ => o
-                    .problems
-                    .push(format!("autoplay={} should be 1 or 0.", shown(&value))),
-            },
-            "speed" => match value.trim_end_matches(['x', '×']).parse::<f64>() {
-                Ok(x) if (0.25..=16.0).contains(&x) => o.speed = x,
-                _ => o.problems.push(format!(
-                    "speed={} must be a number from 0.25 to 16.",
-                    shown(&value)
-                )),
-            },
-            "debug" => o.debug_panic = value == "panic",
-            "fuzz" => {
-                if value != "0" {
-                    o.fuzz = Some(o.fuzz.unwrap_or(1));
-                }
-            }
-            "seed" => match value.parse::<u64>() {
-                Ok(seed) => {
-                    o.seed = Some(seed);
-                    o.fuzz = o
-                        .fuzz
-                        .map(|_| seed)
-                        .or(Some(seed))
-                        .filter(|_| query_has_fuzz(query))
-                }
-                Err(_) => o
-                    .problems
-                    .push(format!("seed={} is not a whole number.", shown(&value))),
-            },
-            // Parameters for other tools on the page are not ours to judge.
-            "embed" => {}
-            _ => o.problems.push(format!(
-                "The parameter {} is unknown and was ignored.",
-                shown(key)
-            )),
+        if let Err(problem) = o.read(key, &percent_decode(raw), query) {
+            o.problems.push(problem);
         }
     }
     if o.tour.is_none()
@@ -212,6 +137,109 @@ pub fn parse(query: &str, fragment: &str) -> Options {
             .push("The part after # is not a scenario (it should start with #scenario=).".into());
     }
     o
+}
+
+/// A value as a notice quotes it: in quotes, at most 40 characters.
+fn shown(v: &str) -> String {
+    let v: String = v.chars().take(40).collect();
+    format!("“{v}”")
+}
+
+/// `1` or `0` (also `true`, `false`, and nothing for on).
+fn switch(value: &str) -> Option<bool> {
+    match value {
+        "1" | "true" | "" => Some(true),
+        "0" | "false" => Some(false),
+        _ => None,
+    }
+}
+
+impl Options {
+    /// Takes one parameter of the query; a value that makes no sense is the problem
+    /// returned, and changes nothing.
+    fn read(&mut self, key: &str, value: &str, query: &str) -> Result<(), String> {
+        match key {
+            "tour" => self.tour = Some(value.to_string()),
+            "step" => {
+                self.step = value.parse::<usize>().map_err(|_| format!(
+                    "step={} is not a step number (a whole number: 0 is the start of the tour), so the tour opens at its start.",
+                    shown(value)
+                ))?
+            }
+            "single" => {
+                self.single = switch(value)
+                    .ok_or_else(|| format!("single={} should be 1 or 0.", shown(value)))?
+            }
+            "controls" => self.controls = controls(value)?,
+            "theme" => {
+                self.theme = Theme::parse(value).ok_or_else(|| {
+                    format!(
+                        "theme={} is not one of light, dark, system.",
+                        shown(value)
+                    )
+                })?
+            }
+            "autoplay" => {
+                self.autoplay = switch(value)
+                    .ok_or_else(|| format!("autoplay={} should be 1 or 0.", shown(value)))?
+            }
+            "speed" => self.speed = speed(value)?,
+            "debug" => self.debug_panic = value == "panic",
+            "fuzz" => {
+                if value != "0" {
+                    self.fuzz = Some(self.fuzz.unwrap_or(1));
+                }
+            }
+            "seed" => self.read_seed(value, query)?,
+            // Parameters for other tools on the page are not ours to judge.
+            "embed" => {}
+            _ => {
+                return Err(format!(
+                    "The parameter {} is unknown and was ignored.",
+                    shown(key)
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    /// `seed=N`: the numbers of `param` lines, and the fuzzer's seed if fuzzing is on.
+    fn read_seed(&mut self, value: &str, query: &str) -> Result<(), String> {
+        let seed = value
+            .parse::<u64>()
+            .map_err(|_| format!("seed={} is not a whole number.", shown(value)))?;
+        self.seed = Some(seed);
+        self.fuzz = self
+            .fuzz
+            .map(|_| seed)
+            .or(Some(seed))
+            .filter(|_| query_has_fuzz(query));
+        Ok(())
+    }
+}
+
+fn controls(value: &str) -> Result<ControlsMode, String> {
+    match value {
+        "full" => Ok(ControlsMode::Full),
+        "minimal" => Ok(ControlsMode::Minimal),
+        "none" => Ok(ControlsMode::None),
+        _ => Err(format!(
+            "controls={} is not one of full, minimal, none.",
+            shown(value)
+        )),
+    }
+}
+
+fn speed(value: &str) -> Result<f64, String> {
+    match value.trim_end_matches(['x', '×']).parse::<f64>() {
+        Ok(x) if SPEED_RANGE.contains(&x) => Ok(x),
+        _ => Err(format!(
+            "speed={} must be a number from {} to {}.",
+            shown(value),
+            SPEED_RANGE.start(),
+            SPEED_RANGE.end()
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -3,95 +3,14 @@
 //! how to replay them. Everything the learner does becomes a statement of the scenario
 //! language, so stepping back is a replay and the session can be exported as text.
 
+mod error;
+mod steps;
+
+pub use error::SessionError;
+pub use steps::{action_hint, pauses_between, step_at, step_end, step_starts, StepMode};
+
 use sockscope_engine::{Call, Micros, Pid, TraceEntry, World};
 use sockscope_scenario::{parse, parse_line, NetCmd, OutLine, Runner, Scenario, Statement, Stmt};
-
-/// How far one press of a tour's "Next step" goes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum StepMode {
-    /// To the next narration: everything the current narration talks about.
-    #[default]
-    Narration,
-    /// One statement of the scenario.
-    Statement,
-}
-
-/// Whether a press of "Next step" (by narration) ends between `done`, the statement it
-/// has just run, and `next`. This is the only place that decides where a tour pauses.
-///
-/// A question is a step of its own: the tour stops before it, and the learner's
-/// answer runs it.
-pub fn pauses_between(done: &Stmt, next: &Stmt) -> bool {
-    match (done, next) {
-        // A question waits for the learner: the step before it stops in front of it.
-        (_, Stmt::Ask(_)) => true,
-        // Answering runs the question's moment and the checks after it, which show
-        // nothing by themselves; what the world does next waits for the next step.
-        (Stmt::Ask(_), next) => !is_check(next),
-        // A part of the tour always begins a step of its own.
-        (_, Stmt::Section(_)) => true,
-        // Narration lines that follow one another are read together.
-        (Stmt::Say(_) | Stmt::Section(_), Stmt::Say(_)) => false,
-        // Otherwise narration begins the next moment.
-        (_, Stmt::Say(_)) => true,
-        _ => false,
-    }
-}
-
-/// A statement that only looks (an expectation that makes no call, a printout).
-fn is_check(stmt: &Stmt) -> bool {
-    match stmt {
-        Stmt::Expect(e) => !matches!(e, sockscope_scenario::Expect::Call { .. }),
-        Stmt::Netstat { .. } | Stmt::Explain { .. } => true,
-        _ => false,
-    }
-}
-
-/// Where each step of a tour begins: `starts[k]` is the runner's position before the
-/// (k+1)-th press of "Next step", counting presses in `mode` from `start` (the position
-/// where the tour stands before its first step). The tour is over at `statements.len()`.
-pub fn step_starts(statements: &[Statement], start: usize, mode: StepMode) -> Vec<usize> {
-    let start = start.min(statements.len());
-    (start..statements.len())
-        .filter(|&i| {
-            i == start
-                || mode == StepMode::Statement
-                || pauses_between(&statements[i - 1].kind, &statements[i].kind)
-        })
-        .collect()
-}
-
-/// What a statement makes the learner's programs or the network do, as a hint before
-/// it runs: a call (without the value an expectation waits for) or a `net:` command.
-/// Narration, checks and printouts give none, so no coming result is ever shown.
-pub fn action_hint(stmt: &Stmt) -> Option<String> {
-    match stmt {
-        Stmt::Call { .. } | Stmt::Fork { .. } | Stmt::Net(_) => Some(stmt.to_string()),
-        Stmt::Expect(sockscope_scenario::Expect::Call { proc, call, .. }) => {
-            Some(format!("{proc}: {call}"))
-        }
-        _ => None,
-    }
-}
-
-/// Where a step that begins at `pos` ends: the position of the first statement it does
-/// not run (`statements.len()` at the end of the scenario).
-pub fn step_end(statements: &[Statement], pos: usize, mode: StepMode) -> usize {
-    let len = statements.len();
-    match mode {
-        StepMode::Statement => (pos + 1).min(len),
-        StepMode::Narration => (pos + 1..len)
-            .find(|&i| pauses_between(&statements[i - 1].kind, &statements[i].kind))
-            .unwrap_or(len),
-    }
-}
-
-/// The step the learner is at when the runner stands at `position`: how many steps
-/// have begun before it. At a step's start this is the number of presses that led
-/// there; between two starts (the mode was switched) it is the step under way.
-pub fn step_at(starts: &[usize], position: usize) -> usize {
-    starts.iter().take_while(|&&s| s < position).count()
-}
 
 /// One thing the learner did, in a form that can be replayed.
 #[derive(Clone, Debug, PartialEq)]
@@ -157,7 +76,11 @@ impl Session {
 
     /// A tour opened at step `step` counted in `mode` (a shared link). A step beyond the
     /// end opens the tour at its end and says so.
-    pub fn tour_at(scenario: &Scenario, step: usize, mode: StepMode) -> (Self, Option<String>) {
+    pub fn tour_at(
+        scenario: &Scenario,
+        step: usize,
+        mode: StepMode,
+    ) -> (Self, Option<SessionError>) {
         let mut s = Self::tour(scenario);
         let total = s.tour_steps(mode).len();
         for _ in 0..step.min(total) {
@@ -165,11 +88,7 @@ impl Session {
                 return (s, Some(e));
             }
         }
-        let problem = (step > total).then(|| {
-            format!(
-                "This tour has {total} steps, so there is no step {step}: it is shown at its end."
-            )
-        });
+        let problem = (step > total).then_some(SessionError::NoSuchStep { step, total });
         (s, problem)
     }
 
@@ -277,7 +196,7 @@ impl Session {
     /// Applies an input and records it. An input that is refused changes nothing and
     /// says why, except a tour step that stopped at a statement that could not run
     /// (after the learner's own changes): what it ran is kept, so that replays agree.
-    pub fn apply(&mut self, input: Input) -> Result<(), String> {
+    pub fn apply(&mut self, input: Input) -> Result<(), SessionError> {
         let before = self.runner.position();
         let result = Self::exec(&mut self.runner, &input);
         let outcome = match result {
@@ -285,7 +204,8 @@ impl Session {
                 self.last_output = out;
                 Ok(())
             }
-            Err(e) if self.runner.position() != before => Err(e),
+            // The statements a failed tour step ran before it stopped stay done.
+            Err(e @ SessionError::StepFailed { .. }) if self.runner.position() != before => Err(e),
             Err(e) => return Err(e),
         };
         self.record(input);
@@ -303,9 +223,11 @@ impl Session {
         self.marks.push(self.trace().len());
     }
 
-    fn exec(runner: &mut Runner, input: &Input) -> Result<Vec<OutLine>, String> {
+    fn exec(runner: &mut Runner, input: &Input) -> Result<Vec<OutLine>, SessionError> {
         match input {
-            Input::Statement(st) => runner.execute(st).map_err(|e| e.kind.to_string()),
+            Input::Statement(st) => runner
+                .execute(st)
+                .map_err(|e| SessionError::Refused(e.kind.to_string())),
             Input::ScenarioStep(mode) => Self::scenario_step(runner, *mode),
             Input::Mss(mss) => {
                 runner.world_mut().reconfigure(|c| c.mss = (*mss).max(1));
@@ -316,16 +238,21 @@ impl Session {
 
     /// One step of a tour. By narration: the statements from here up to where the next
     /// narration begins (`pauses_between`); by statement: just the next one.
-    fn scenario_step(runner: &mut Runner, mode: StepMode) -> Result<Vec<OutLine>, String> {
+    fn scenario_step(runner: &mut Runner, mode: StepMode) -> Result<Vec<OutLine>, SessionError> {
         if runner.is_finished() {
-            return Err("The tour is over: there is no next step.".into());
+            return Err(SessionError::TourOver);
         }
         let end = step_end(runner.statements(), runner.position(), mode);
         let mut out = Vec::new();
         while runner.position() < end {
             match runner.step() {
                 Some(Ok(mut lines)) => out.append(&mut lines),
-                Some(Err(e)) => return Err(format!("line {}: {}", e.line, e.kind)),
+                Some(Err(e)) => {
+                    return Err(SessionError::StepFailed {
+                        line: e.line,
+                        message: e.kind.to_string(),
+                    })
+                }
                 None => break,
             }
         }
@@ -333,10 +260,10 @@ impl Session {
     }
 
     /// Applies every statement of one console line; stops at the first refused one.
-    pub fn line(&mut self, text: &str) -> Result<(), String> {
-        let statements = parse_line(text).map_err(|e| e.to_string())?;
+    pub fn line(&mut self, text: &str) -> Result<(), SessionError> {
+        let statements = parse_line(text).map_err(SessionError::Unreadable)?;
         if statements.is_empty() {
-            return Err("The line is empty: type a call such as client: s = socket(TCP).".into());
+            return Err(SessionError::EmptyLine);
         }
         let mut output = Vec::new();
         for st in statements {
@@ -349,12 +276,12 @@ impl Session {
 
     /// A call made from a form: issued without running the network (`&`), so the
     /// learner can watch what it starts.
-    pub fn call(&mut self, pid: Pid, call: &Call) -> Result<(), String> {
+    pub fn call(&mut self, pid: Pid, call: &Call) -> Result<(), SessionError> {
         let label = self.runner.label(pid);
         self.line(&format!("{label}: {call} &"))
     }
 
-    pub fn net(&mut self, cmd: NetCmd) -> Result<(), String> {
+    pub fn net(&mut self, cmd: NetCmd) -> Result<(), SessionError> {
         self.apply(Input::Statement(Statement {
             line: 0,
             col: 0,
@@ -401,10 +328,8 @@ impl Session {
         }
     }
 
-    /// Moves the clock to `target` as play does: each event due by then is an input of
-    /// its own (`net: step 1`), so that stepping back undoes one event at a time, and
-    /// a `net: run` for the quiet rest moves the clock the rest of the way. This is
-    /// the world's `run_until(target)`, with every event recorded.
+    /// Plays up to virtual time `target`, event by event, so that stepping back undoes
+    /// one event at a time; then the clock moves to `target`.
     pub fn play_until(&mut self, target: Micros) {
         while self.world().poll_timeout().is_some_and(|t| t <= target) {
             if self.net(NetCmd::Step(1)).is_err() {

@@ -1,6 +1,6 @@
 //! Native tests of the session: replay and export.
 
-use super::session::{Input, Session};
+use super::session::{Input, Session, SessionError};
 use sockscope_scenario::{parse, NetCmd};
 
 fn netstat(s: &Session) -> Vec<String> {
@@ -234,7 +234,7 @@ fn a_step_past_the_end_opens_the_end_and_says_so() {
     let scenario = parts();
     let (s, problem) = Session::tour_at(&scenario, 99, StepMode::Narration);
     assert!(s.runner.is_finished());
-    let problem = problem.expect("a notice");
+    let problem = problem.expect("a notice").to_string();
     assert!(
         problem.contains("5 steps") && problem.contains("99"),
         "{problem}"
@@ -381,4 +381,23 @@ fn a_tour_step_that_stops_at_a_failing_statement_is_kept_for_replay() {
     assert_eq!((s.runner.position(), netstat(&s)), (position, world));
     assert!(s.tour_back());
     assert_eq!(s.runner.position(), 8);
+}
+
+#[test]
+fn each_refusal_says_what_kind_it_is() {
+    let mut s = Session::default_world();
+    assert_eq!(s.line("   "), Err(SessionError::EmptyLine));
+    assert!(matches!(
+        s.line("client: connect("),
+        Err(SessionError::Unreadable(_))
+    ));
+    assert!(matches!(
+        s.line("client: send(nope, 10)"),
+        Err(SessionError::Refused(_))
+    ));
+    assert_eq!(
+        s.apply(Input::ScenarioStep(StepMode::Narration)),
+        Err(SessionError::TourOver)
+    );
+    assert!(s.history.is_empty(), "no refused input is kept");
 }

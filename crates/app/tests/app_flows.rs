@@ -250,9 +250,9 @@ expect B: recv(s, 1000) == 300
 ";
 
 mod parts_tour {
-    use sockscope_app::app::Ctx;
     use sockscope_app::components::tour::TourPanel;
     use sockscope_app::session::Session;
+    use sockscope_app::state::Ctx;
     use sockscope_app::state::{State, TourInfo};
     use yew::prelude::*;
 

@@ -2,7 +2,7 @@
 //! sender's SendQ → the wire → receiver's RecvQ → Delivered to the program.
 
 use super::queue_bar::QueueBar;
-use crate::app::Ctx;
+use crate::state::Ctx;
 use sockscope_engine::queue::Run;
 use sockscope_engine::snapshot::{Snapshot, SocketView};
 use sockscope_engine::Proto;

@@ -1,12 +1,21 @@
 //! Time controls: play/pause, step, step back, run until idle, speed, the clock and
 //! the timeline of everything done so far.
 
-use crate::app::Ctx;
-use crate::state::Action;
+use crate::state::{Action, Ctx, SPEED_RANGE};
 use sockscope_scenario::units::clock_time;
 use yew::prelude::*;
 
-const SPEEDS: [f64; 7] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0];
+/// The speeds the menu offers: the range's powers of two (0.25× to 16×).
+fn speeds() -> Vec<f64> {
+    std::iter::successors(Some(*SPEED_RANGE.start()), |s| Some(s * 2.0))
+        .take_while(|s| SPEED_RANGE.contains(s))
+        .collect()
+}
+
+/// The menu's entry for 1×, chosen when a value cannot be read.
+fn normal_speed(speeds: &[f64]) -> usize {
+    speeds.iter().position(|s| *s == 1.0).unwrap_or(0)
+}
 
 #[component]
 pub fn Controls() -> Html {
@@ -19,15 +28,16 @@ pub fn Controls() -> Html {
         let s = ctx.session.borrow();
         (s.history.len(), s.world().busy(), s.world().poll_timeout())
     };
+    let speeds = speeds();
     let speed = {
-        let ctx = ctx.clone();
+        let (ctx, speeds) = (ctx.clone(), speeds.clone());
         Callback::from(move |e: Event| {
             let v: usize = e
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value()
                 .parse()
-                .unwrap_or(2);
-            ctx.dispatch(Action::Speed(SPEEDS[v.min(SPEEDS.len() - 1)]));
+                .unwrap_or(normal_speed(&speeds));
+            ctx.dispatch(Action::Speed(speeds[v.min(speeds.len() - 1)]));
         })
     };
     let seek = {
@@ -41,7 +51,10 @@ pub fn Controls() -> Html {
             ctx.dispatch(Action::Seek(v));
         })
     };
-    let current = SPEEDS.iter().position(|s| *s == ctx.speed).unwrap_or(2);
+    let current = speeds
+        .iter()
+        .position(|s| *s == ctx.speed)
+        .unwrap_or(normal_speed(&speeds));
     let now = ctx.snapshot.time;
     html! {
         <section class="controls" aria-label="Time controls">
@@ -58,7 +71,7 @@ pub fn Controls() -> Html {
                 title="Run until nothing is moving">{ "Run until idle" }</button>
             <label class="speed">{ "Speed " }
                 <select onchange={speed} aria-label="Playback speed">
-                    { for SPEEDS.iter().enumerate().map(|(i, s)| html! {
+                    { for speeds.iter().enumerate().map(|(i, s)| html! {
                         <option value={i.to_string()} selected={i == current}>{ format!("{s}×") }</option>
                     }) }
                 </select>

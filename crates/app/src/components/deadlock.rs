@@ -1,7 +1,7 @@
 //! When the engine reports a deadlock, say so with its numbers.
 
-use crate::app::Ctx;
 use crate::narrate::Names;
+use crate::state::Ctx;
 use yew::prelude::*;
 
 #[component]

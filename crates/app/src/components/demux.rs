@@ -2,8 +2,7 @@
 //! structure on the receiving host, which of the four fields matched, its wildcards,
 //! and the winner.
 
-use crate::app::Ctx;
-use crate::state::Action;
+use crate::state::{Action, Ctx};
 use sockscope_engine::trace::{DemuxOutcome, DemuxRecord, Event};
 use yew::prelude::*;
 

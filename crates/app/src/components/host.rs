@@ -2,10 +2,10 @@
 
 use super::process::ProcessPanel;
 use super::socket_card::SocketCard;
-use crate::app::Ctx;
 use crate::options::ControlsMode;
-use crate::state::Action;
+use crate::state::{Action, Ctx};
 use sockscope_engine::snapshot::HostView;
+use sockscope_engine::{HostId, SegId, SockId};
 use sockscope_scenario::NetCmd;
 use yew::prelude::*;
 
@@ -126,23 +126,6 @@ pub fn HostColumn(props: &HostProps) -> Html {
         });
     }
     let h = &props.host;
-    let snap = &ctx.snapshot;
-    let stuck: Vec<_> = snap
-        .deadlock
-        .iter()
-        .flat_map(|d| d.blocked.iter().flat_map(|b| [Some(b.sock), b.peer]))
-        .flatten()
-        .collect();
-    let winner = ctx.selected_seg.and_then(|seg| {
-        ctx.session
-            .borrow()
-            .trace()
-            .iter()
-            .find_map(|e| match &e.event {
-                sockscope_engine::Event::Demux(r) if r.seg == Some(seg) => r.winner,
-                _ => None,
-            })
-    });
     let crash = {
         let (ctx, name, crashed) = (ctx.clone(), h.name.clone(), h.crashed);
         Callback::from(move |_: MouseEvent| {
@@ -166,27 +149,63 @@ pub fn HostColumn(props: &HostProps) -> Html {
                 </button>
             </header>
             if h.crashed { <p class="crashed-note">{ "This host has crashed. Segments sent to it are lost." }</p> }
-            <div class="processes">
-                { for snap.processes.iter().filter(|p| p.host == h.id && p.alive).map(|p| {
-                    let last = ctx.session.borrow().world().process(p.pid).and_then(|p| p.last.clone());
-                    let hovered = ctx.hovered.filter(|s| p.fds.iter().any(|(_, id)| id == s));
-                    html! {
-                        <ProcessPanel key={p.pid.0} process={p.clone()} last={last} hovered={hovered}
-                            calls={ctx.controls == ControlsMode::Full} dispatch={ctx.dispatcher()} />
-                    }
-                }) }
-            </div>
-            <div class="sockets">
-                <h3 class="visually-hidden">{ "Socket structures" }</h3>
-                { for snap.sockets.iter().filter(|s| s.host == h.id).map(|s| {
-                    let holders: Vec<String> = s.descriptors.iter().map(|(pid, fd)| {
-                        let name = snap.processes.iter().find(|p| p.pid == *pid).map_or("?".to_string(), |p| p.name.clone());
-                        format!("{name} fd {}", fd.0)
-                    }).collect();
-                    html! { <SocketCard key={s.id.0} sock={s.clone()} holders={holders} stuck={stuck.contains(&s.id)} winner={winner == Some(s.id)}
-                        hovered={ctx.hovered == Some(s.id)} dispatch={ctx.dispatcher()} /> }
-                }) }
-            </div>
+            { processes(&ctx, h.id) }
+            { sockets(&ctx, h.id) }
         </section>
     }
+}
+
+/// The host's living processes, each with its descriptor table and call form.
+fn processes(ctx: &Ctx, host: HostId) -> Html {
+    let session = ctx.session.borrow();
+    html! {
+        <div class="processes">
+            { for ctx.snapshot.processes.iter().filter(|p| p.host == host && p.alive).map(|p| {
+                let last = session.world().process(p.pid).and_then(|p| p.last.clone());
+                let hovered = ctx.hovered.filter(|s| p.fds.iter().any(|(_, id)| id == s));
+                html! {
+                    <ProcessPanel key={p.pid.0} process={p.clone()} last={last} hovered={hovered}
+                        calls={ctx.controls == ControlsMode::Full} dispatch={ctx.dispatcher()} />
+                }
+            }) }
+        </div>
+    }
+}
+
+/// The host's socket structures, marked when they are stuck in a deadlock or won the
+/// selected segment's demultiplexing.
+fn sockets(ctx: &Ctx, host: HostId) -> Html {
+    let snap = &ctx.snapshot;
+    let stuck: Vec<SockId> = snap
+        .deadlock
+        .iter()
+        .flat_map(|d| d.blocked.iter().flat_map(|b| [Some(b.sock), b.peer]))
+        .flatten()
+        .collect();
+    let winner = ctx.selected_seg.and_then(|seg| demux_winner(ctx, seg));
+    html! {
+        <div class="sockets">
+            <h3 class="visually-hidden">{ "Socket structures" }</h3>
+            { for snap.sockets.iter().filter(|s| s.host == host).map(|s| {
+                let holders: Vec<String> = s.descriptors.iter().map(|(pid, fd)| {
+                    let name = snap.processes.iter().find(|p| p.pid == *pid).map_or("?".to_string(), |p| p.name.clone());
+                    format!("{name} fd {}", fd.0)
+                }).collect();
+                html! { <SocketCard key={s.id.0} sock={s.clone()} holders={holders} stuck={stuck.contains(&s.id)} winner={winner == Some(s.id)}
+                    hovered={ctx.hovered == Some(s.id)} dispatch={ctx.dispatcher()} /> }
+            }) }
+        </div>
+    }
+}
+
+/// The structure the segment was demultiplexed to, once it has arrived.
+fn demux_winner(ctx: &Ctx, seg: SegId) -> Option<SockId> {
+    ctx.session
+        .borrow()
+        .trace()
+        .iter()
+        .find_map(|e| match &e.event {
+            sockscope_engine::Event::Demux(r) if r.seg == Some(seg) => r.winner,
+            _ => None,
+        })
 }

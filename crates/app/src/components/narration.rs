@@ -1,8 +1,8 @@
 //! What just happened, in plain language, newest first. A live region, so screen
 //! readers hear it too.
 
-use crate::app::Ctx;
 use crate::narrate::{describe, Names};
+use crate::state::Ctx;
 use sockscope_scenario::units::clock_time;
 use yew::prelude::*;
 

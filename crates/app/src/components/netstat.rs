@@ -2,8 +2,7 @@
 //! the structure under the pointer is highlighted, and pointing at a row highlights
 //! its structure.
 
-use crate::app::Ctx;
-use crate::state::Action;
+use crate::state::{Action, Ctx};
 use sockscope_engine::snapshot::{HostView, NETSTAT_HEADER};
 use yew::prelude::*;
 

@@ -33,6 +33,48 @@ pub struct NetworkProps {
     pub dispatch: Dispatch,
 }
 
+/// Sets the delay and loss of the chosen path.
+fn set_path(
+    dispatch: &Dispatch,
+    pick: impl Fn() -> Option<Link> + 'static,
+    delay: &NodeRef,
+    loss: &NodeRef,
+) -> Callback<SubmitEvent> {
+    let (ctx, delay, loss) = (dispatch.clone(), delay.clone(), loss.clone());
+    Callback::from(move |e: SubmitEvent| {
+        e.prevent_default();
+        let Some(link) = pick() else { return };
+        let d: Result<f64, _> = read(&delay).trim().parse();
+        let l: Result<f64, _> = read(&loss).trim().trim_end_matches('%').parse();
+        match (d, l) {
+            (Ok(d), Ok(l)) if (0.0..=10_000.0).contains(&d) && (0.0..=100.0).contains(&l) => {
+                ctx.dispatch(Action::Net(NetCmd::Delay(
+                    link.clone(),
+                    (d * 1000.0) as u64,
+                )));
+                ctx.dispatch(Action::Net(NetCmd::Loss(link, l / 100.0)));
+            }
+            _ => ctx.dispatch(Action::Notice(
+                "Delay must be 0 to 10000 ms and loss 0 to 100 %.".into(),
+            )),
+        }
+    })
+}
+
+/// Sets the maximum segment size from now on.
+fn set_mss(dispatch: &Dispatch, mss: &NodeRef) -> Callback<SubmitEvent> {
+    let (ctx, mss) = (dispatch.clone(), mss.clone());
+    Callback::from(move |e: SubmitEvent| {
+        e.prevent_default();
+        match read(&mss).trim().parse::<u64>() {
+            Ok(n) if (1..=65_535).contains(&n) => ctx.dispatch(Action::Apply(Input::Mss(n))),
+            _ => ctx.dispatch(Action::Notice(
+                "The MSS must be a whole number from 1 to 65535 bytes.".into(),
+            )),
+        }
+    })
+}
+
 #[component]
 pub fn NetworkControls(props: &NetworkProps) -> Html {
     let ctx = props.dispatch.clone();
@@ -50,27 +92,7 @@ pub fn NetworkControls(props: &NetworkProps) -> Html {
             dirs.get(i).cloned()
         }
     };
-    let apply_path = {
-        let (ctx, pick, delay, loss) = (ctx.clone(), pick.clone(), delay.clone(), loss.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let Some(link) = pick() else { return };
-            let d: Result<f64, _> = read(&delay).trim().parse();
-            let l: Result<f64, _> = read(&loss).trim().trim_end_matches('%').parse();
-            match (d, l) {
-                (Ok(d), Ok(l)) if (0.0..=10_000.0).contains(&d) && (0.0..=100.0).contains(&l) => {
-                    ctx.dispatch(Action::Net(NetCmd::Delay(
-                        link.clone(),
-                        (d * 1000.0) as u64,
-                    )));
-                    ctx.dispatch(Action::Net(NetCmd::Loss(link, l / 100.0)));
-                }
-                _ => ctx.dispatch(Action::Notice(
-                    "Delay must be 0 to 10000 ms and loss 0 to 100 %.".into(),
-                )),
-            }
-        })
-    };
+    let apply_path = set_path(&ctx, pick.clone(), &delay, &loss);
     let drop_next = {
         let (ctx, pick) = (ctx.clone(), pick.clone());
         Callback::from(move |_: MouseEvent| {
@@ -79,18 +101,7 @@ pub fn NetworkControls(props: &NetworkProps) -> Html {
             }
         })
     };
-    let apply_mss = {
-        let (ctx, mss) = (ctx.clone(), mss.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            match read(&mss).trim().parse::<u64>() {
-                Ok(n) if (1..=65_535).contains(&n) => ctx.dispatch(Action::Apply(Input::Mss(n))),
-                _ => ctx.dispatch(Action::Notice(
-                    "The MSS must be a whole number from 1 to 65535 bytes.".into(),
-                )),
-            }
-        })
-    };
+    let apply_mss = set_mss(&ctx, &mss);
     let (current_mss, default_delay) = (props.mss, props.delay_us as f64 / 1000.0);
     html! {
         <section class="network" aria-label="Network">

@@ -1,7 +1,6 @@
 //! A message about input that was not accepted. Nothing changed; it says why.
 
-use crate::app::Ctx;
-use crate::state::Action;
+use crate::state::{Action, Ctx};
 use yew::prelude::*;
 
 #[component]

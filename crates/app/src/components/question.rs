@@ -13,6 +13,76 @@ pub struct QuestionProps {
     pub dispatch: Dispatch,
 }
 
+/// The options to pick from, as (value, label): the author's choices, yes and no for
+/// a yes/no question, or none (the learner types the answer).
+fn options(q: &Question) -> Vec<(String, String)> {
+    if !q.choices.is_empty() {
+        q.choices
+            .iter()
+            .map(|c| {
+                let v = c.value.to_string();
+                let label = if c.text.is_empty() {
+                    v.clone()
+                } else {
+                    format!("{v} — {}", c.text)
+                };
+                (v, label)
+            })
+            .collect()
+    } else if q.probe.answer_kind() == AnswerKind::YesNo {
+        vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Keeps what the learner typed or picked (the value of the event's input).
+fn keep_value<E: TargetCast + 'static>(typed: &UseStateHandle<String>) -> Callback<E> {
+    let typed = typed.clone();
+    Callback::from(move |e: E| {
+        typed.set(
+            e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                .value(),
+        )
+    })
+}
+
+/// A text field for the answer, with what form it takes.
+fn typed_answer(q: &Question, typed: &UseStateHandle<String>, invalid: bool) -> Html {
+    let field_id = format!("answer-{}", q.id);
+    let help_id = format!("answer-help-{}", q.id);
+    html! {
+        <>
+            <label for={field_id.clone()}>{ "Your answer" }</label>
+            <input id={field_id} type="text" autocomplete="off" spellcheck="false"
+                value={(**typed).clone()} oninput={keep_value::<InputEvent>(typed)} data-testid="answer-input"
+                aria-describedby={help_id.clone()} aria-invalid={invalid.to_string()} />
+            <span id={help_id} class="muted">{ format!("Type {}.", q.probe.answer_kind().help()) }</span>
+        </>
+    }
+}
+
+/// Radio buttons, one per option.
+fn picked_answer(
+    q: &Question,
+    options: &[(String, String)],
+    typed: &UseStateHandle<String>,
+) -> Html {
+    let on_pick = keep_value::<Event>(typed);
+    html! {
+        <fieldset class="choices" data-testid="answer-choices">
+            <legend>{ "Pick one" }</legend>
+            { for options.iter().map(|(value, label)| html! {
+                <label class="choice">
+                    <input type="radio" name={format!("choice-{}", q.id)} value={value.clone()}
+                        checked={**typed == *value} onchange={on_pick.clone()} />
+                    { label.clone() }
+                </label>
+            }) }
+        </fieldset>
+    }
+}
+
 /// The question, with a field (or options) and a button to check the answer.
 #[component]
 pub fn QuestionCard(p: &QuestionProps) -> Html {
@@ -27,7 +97,6 @@ pub fn QuestionCard(p: &QuestionProps) -> Html {
             error.set(None);
         });
     }
-    let kind = q.probe.answer_kind();
     let submit = {
         let (typed, error, q, dispatch) =
             (typed.clone(), error.clone(), q.clone(), p.dispatch.clone());
@@ -47,68 +116,12 @@ pub fn QuestionCard(p: &QuestionProps) -> Html {
         let dispatch = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::Answer(None)))
     };
-    let on_input = {
-        let typed = typed.clone();
-        Callback::from(move |e: InputEvent| {
-            typed.set(
-                e.target_unchecked_into::<web_sys::HtmlInputElement>()
-                    .value(),
-            )
-        })
-    };
-    let on_pick = {
-        let typed = typed.clone();
-        Callback::from(move |e: Event| {
-            typed.set(
-                e.target_unchecked_into::<web_sys::HtmlInputElement>()
-                    .value(),
-            )
-        })
-    };
-    let field_id = format!("answer-{}", q.id);
-    let help_id = format!("answer-help-{}", q.id);
     let prompt_id = format!("question-{}", q.id);
-    let options: Vec<(String, String)> = if !q.choices.is_empty() {
-        q.choices
-            .iter()
-            .map(|c| {
-                let v = c.value.to_string();
-                let label = if c.text.is_empty() {
-                    v.clone()
-                } else {
-                    format!("{v} — {}", c.text)
-                };
-                (v, label)
-            })
-            .collect()
-    } else if kind == AnswerKind::YesNo {
-        vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())]
-    } else {
-        Vec::new()
-    };
+    let options = options(&q);
     let answer_input = if options.is_empty() {
-        html! {
-            <>
-                <label for={field_id.clone()}>{ "Your answer" }</label>
-                <input id={field_id} type="text" autocomplete="off" spellcheck="false"
-                    value={(*typed).clone()} oninput={on_input} data-testid="answer-input"
-                    aria-describedby={help_id.clone()} aria-invalid={error.is_some().to_string()} />
-                <span id={help_id} class="muted">{ format!("Type {}.", kind.help()) }</span>
-            </>
-        }
+        typed_answer(&q, &typed, error.is_some())
     } else {
-        html! {
-            <fieldset class="choices" data-testid="answer-choices">
-                <legend>{ "Pick one" }</legend>
-                { for options.iter().map(|(value, label)| html! {
-                    <label class="choice">
-                        <input type="radio" name={format!("choice-{}", q.id)} value={value.clone()}
-                            checked={*typed == *value} onchange={on_pick.clone()} />
-                        { label.clone() }
-                    </label>
-                }) }
-            </fieldset>
-        }
+        picked_answer(&q, &options, &typed)
     };
     html! {
         <form class="question" onsubmit={submit} aria-labelledby={prompt_id.clone()} data-testid="question">

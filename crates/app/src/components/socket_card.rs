@@ -1,7 +1,7 @@
 //! One socket structure as the kernel keeps it (MODEL.md §1).
 
 use super::queue_bar::QueueBar;
-use crate::state::{Action, State};
+use crate::state::{Action, Dispatch};
 use sockscope_engine::snapshot::SocketView;
 use sockscope_engine::{Proto, TcpState};
 use yew::prelude::*;
@@ -16,7 +16,7 @@ pub struct SocketCardProps {
     pub hovered: bool,
     /// A stable handle (it compares equal across renders), so that a card whose
     /// props did not change is not drawn again on every animation frame.
-    pub dispatch: UseReducerDispatcher<State>,
+    pub dispatch: Dispatch,
 }
 
 fn state_class(s: TcpState) -> &'static str {

@@ -113,100 +113,127 @@ pub struct ThroughputProps {
     pub dispatch: Dispatch,
 }
 
+/// What the form asks for: the axis, the transfer size, the fixed buffer (for the
+/// send-size plot) and the cost model.
+struct Setup {
+    axis: Axis,
+    total: u64,
+    buffer: u64,
+    model: CostModel,
+}
+
+/// Reads the form's fields (in the order `form` draws them); the first field out of
+/// its range is said.
+fn read_setup(refs: &[NodeRef]) -> Result<Setup, String> {
+    let axis = if read(&refs[0]) == "send" {
+        Axis::SendSize
+    } else {
+        Axis::Buffer
+    };
+    let total = (number(&refs[1], "The transfer size (KiB)", 1.0..=16384.0)? * 1024.0) as u64;
+    let buffer = (number(&refs[2], "The fixed buffer (KiB)", 1.0..=4096.0)? * 1024.0) as u64;
+    let model = CostModel {
+        call_overhead_us: number(&refs[3], "The cost of a call (µs)", 0.0..=100000.0)? as u64,
+        copy_ns_per_byte: number(&refs[4], "The copy cost (ns per byte)", 0.0..=1000.0)? as u64,
+        link_bytes_per_s: (number(&refs[5], "The link rate (Mbit/s)", 0.01..=100000.0)? * 125_000.0)
+            as u64,
+        rtt_us: (number(&refs[6], "The round-trip time (ms)", 0.0..=10000.0)? * 1000.0) as u64,
+        mss: number(&refs[7], "The MSS (bytes)", 100.0..=65535.0)? as u64,
+    };
+    Ok(Setup {
+        axis,
+        total,
+        buffer,
+        model,
+    })
+}
+
+/// Runs the sweep the setup asks for, timed.
+fn run(setup: &Setup) -> Result<Outcome, String> {
+    let start = now_ms();
+    let result = match setup.axis {
+        Axis::Buffer => sweep_buffers(setup.total, &sizes(), &setup.model),
+        Axis::SendSize => sweep_send_sizes(setup.total, &sizes(), setup.buffer, &setup.model),
+    };
+    match result {
+        Ok(points) => Ok(Outcome {
+            axis: setup.axis,
+            points,
+            link: setup.model.link_bytes_per_s as f64,
+            took_ms: now_ms() - start,
+        }),
+        Err(err) => Err(format!("The experiment could not run: {err}")),
+    }
+}
+
+/// The experiment's fields, starting with the default cost model.
+fn form(refs: &[NodeRef], onsubmit: Callback<SubmitEvent>) -> Html {
+    let defaults = CostModel::default();
+    let field = |i: usize, label: &str, value: String| {
+        html! { <label>{ label }<input ref={refs[i].clone()} type="text" size="7" value={value} /></label> }
+    };
+    html! {
+        <form class="row experiment-form" {onsubmit}>
+            <label>{ "plot against " }
+                <select ref={refs[0].clone()}>
+                    <option value="buffer" selected=true>{ "buffer size" }</option>
+                    <option value="send">{ "send() size" }</option>
+                </select>
+            </label>
+            { field(1, "transfer (KiB) ", "2048".into()) }
+            { field(2, "fixed buffer for send() plot (KiB) ", "64".into()) }
+            { field(3, "per call (µs) ", defaults.call_overhead_us.to_string()) }
+            { field(4, "copy (ns/byte) ", defaults.copy_ns_per_byte.to_string()) }
+            { field(5, "link (Mbit/s) ", (defaults.link_bytes_per_s as f64 / 125_000.0).to_string()) }
+            { field(6, "RTT (ms) ", (defaults.rtt_us as f64 / 1000.0).to_string()) }
+            { field(7, "MSS ", defaults.mss.to_string()) }
+            <button type="submit" class="primary" data-testid="throughput-run">{ "Run the experiment" }</button>
+        </form>
+    }
+}
+
+/// Every transfer of the sweep with its numbers.
+fn table(o: &Outcome) -> Html {
+    html! {
+        <table class="plot-table" data-testid="throughput-table" data-sweep-ms={format!("{:.1}", o.took_ms)}>
+            <caption>{ format!("{} transfers, computed in {:.0} ms", o.points.len(), o.took_ms) }</caption>
+            <thead><tr><th scope="col">{ "size" }</th><th scope="col">{ "MB/s" }</th><th scope="col">{ "send calls" }</th><th scope="col">{ "waits for room" }</th><th scope="col">{ "seconds" }</th></tr></thead>
+            <tbody>
+                { for o.points.iter().map(|(s, r)| html! {
+                    <tr><th scope="row">{ human(*s) }</th><td>{ format!("{:.2}", r.bytes_per_s / 1e6) }</td>
+                        <td>{ r.send_calls }</td><td>{ r.wakeups }</td><td>{ format!("{:.3}", r.seconds) }</td></tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
 /// Nothing here depends on the world on screen, so it is drawn again only when the
 /// learner runs the experiment.
 #[component]
 pub fn Throughput(props: &ThroughputProps) -> Html {
-    let ctx = props.dispatch.clone();
-    let defaults = CostModel::default();
     // One reference per form field, kept across renders.
     let refs: Vec<NodeRef> =
         (*use_state(|| (0..8).map(|_| NodeRef::default()).collect::<Vec<NodeRef>>())).clone();
     let outcome = use_state(|| None::<Outcome>);
-    let run = {
-        let (ctx, refs, outcome) = (ctx.clone(), refs.clone(), outcome.clone());
+    let submit = {
+        let (dispatch, refs, outcome) = (props.dispatch.clone(), refs.clone(), outcome.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let parsed = (|| -> Result<(Axis, u64, u64, CostModel), String> {
-                let axis = if read(&refs[0]) == "send" {
-                    Axis::SendSize
-                } else {
-                    Axis::Buffer
-                };
-                let total =
-                    (number(&refs[1], "The transfer size (KiB)", 1.0..=16384.0)? * 1024.0) as u64;
-                let buffer =
-                    (number(&refs[2], "The fixed buffer (KiB)", 1.0..=4096.0)? * 1024.0) as u64;
-                let model = CostModel {
-                    call_overhead_us: number(&refs[3], "The cost of a call (µs)", 0.0..=100000.0)?
-                        as u64,
-                    copy_ns_per_byte: number(&refs[4], "The copy cost (ns per byte)", 0.0..=1000.0)?
-                        as u64,
-                    link_bytes_per_s: (number(&refs[5], "The link rate (Mbit/s)", 0.01..=100000.0)?
-                        * 125_000.0) as u64,
-                    rtt_us: (number(&refs[6], "The round-trip time (ms)", 0.0..=10000.0)? * 1000.0)
-                        as u64,
-                    mss: number(&refs[7], "The MSS (bytes)", 100.0..=65535.0)? as u64,
-                };
-                Ok((axis, total, buffer, model))
-            })();
-            let (axis, total, buffer, model) = match parsed {
-                Ok(p) => p,
-                Err(msg) => return ctx.dispatch(Action::Notice(msg)),
-            };
-            let start = now_ms();
-            let result = match axis {
-                Axis::Buffer => sweep_buffers(total, &sizes(), &model),
-                Axis::SendSize => sweep_send_sizes(total, &sizes(), buffer, &model),
-            };
-            match result {
-                Ok(points) => outcome.set(Some(Outcome {
-                    axis,
-                    points,
-                    link: model.link_bytes_per_s as f64,
-                    took_ms: now_ms() - start,
-                })),
-                Err(err) => ctx.dispatch(Action::Notice(format!(
-                    "The experiment could not run: {err}"
-                ))),
+            match read_setup(&refs).and_then(|setup| run(&setup)) {
+                Ok(o) => outcome.set(Some(o)),
+                Err(msg) => dispatch.dispatch(Action::Notice(msg)),
             }
         })
-    };
-    let field = |i: usize, label: &str, value: String| {
-        html! { <label>{ label }<input ref={refs[i].clone()} type="text" size="7" value={value} /></label> }
     };
     html! {
         <section class="throughput" aria-label="Experiment: buffer size and throughput" data-testid="throughput">
             <h3>{ "Experiment: buffer size and throughput" }</h3>
             <p class="muted small">{ "Each point is a real transfer through the simulated TCP: a program sends, another receives, every call costs CPU time, and bytes cross a link of limited rate. A send larger than SendQ is copied in pieces, with a wait (and its cost) each time SendQ is full." }</p>
-            <form class="row experiment-form" onsubmit={run}>
-                <label>{ "plot against " }
-                    <select ref={refs[0].clone()}>
-                        <option value="buffer" selected=true>{ "buffer size" }</option>
-                        <option value="send">{ "send() size" }</option>
-                    </select>
-                </label>
-                { field(1, "transfer (KiB) ", "2048".into()) }
-                { field(2, "fixed buffer for send() plot (KiB) ", "64".into()) }
-                { field(3, "per call (µs) ", defaults.call_overhead_us.to_string()) }
-                { field(4, "copy (ns/byte) ", defaults.copy_ns_per_byte.to_string()) }
-                { field(5, "link (Mbit/s) ", (defaults.link_bytes_per_s as f64 / 125_000.0).to_string()) }
-                { field(6, "RTT (ms) ", (defaults.rtt_us as f64 / 1000.0).to_string()) }
-                { field(7, "MSS ", defaults.mss.to_string()) }
-                <button type="submit" class="primary" data-testid="throughput-run">{ "Run the experiment" }</button>
-            </form>
+            { form(&refs, submit) }
             if let Some(o) = &*outcome {
                 { plot(o) }
-                <table class="plot-table" data-testid="throughput-table" data-sweep-ms={format!("{:.1}", o.took_ms)}>
-                    <caption>{ format!("{} transfers, computed in {:.0} ms", o.points.len(), o.took_ms) }</caption>
-                    <thead><tr><th scope="col">{ "size" }</th><th scope="col">{ "MB/s" }</th><th scope="col">{ "send calls" }</th><th scope="col">{ "waits for room" }</th><th scope="col">{ "seconds" }</th></tr></thead>
-                    <tbody>
-                        { for o.points.iter().map(|(s, r)| html! {
-                            <tr><th scope="row">{ human(*s) }</th><td>{ format!("{:.2}", r.bytes_per_s / 1e6) }</td>
-                                <td>{ r.send_calls }</td><td>{ r.wakeups }</td><td>{ format!("{:.3}", r.seconds) }</td></tr>
-                        }) }
-                    </tbody>
-                </table>
+                { table(o) }
             }
         </section>
     }

@@ -2,12 +2,11 @@
 //! previous/next step and a hint of what the next step does (never of what it will
 //! show). The learner can leave a tour at any point and go on experimenting.
 
-use crate::app::Ctx;
 use crate::components::goal::GoalCard;
 use crate::components::question::{AnswerFeedback, QuestionCard, ScoreLine};
-use crate::session::{action_hint, Input, StepMode};
-use crate::state::Action;
-use sockscope_scenario::{tours, LineKind};
+use crate::session::{action_hint, Input, Session, StepMode};
+use crate::state::{Action, Ctx, TourInfo};
+use sockscope_scenario::{tours, GoalStatus, LineKind, Question};
 use yew::prelude::*;
 
 /// Starts the named tour, or says there is none by that name.
@@ -68,55 +67,145 @@ pub fn TourPicker() -> Html {
 /// How many actions the "next step" hint lists before it says how many more follow.
 const HINT_ACTIONS: usize = 3;
 
+/// Where the tour stands, as its panel shows it.
+struct Moment {
+    step: usize,
+    steps: usize,
+    position: usize,
+    can_back: bool,
+    finished: bool,
+    /// What the next step makes the programs and the network do.
+    hint: Vec<String>,
+    /// The most recent narration lines.
+    narration: Vec<String>,
+    question: Option<Question>,
+    goal: Option<GoalStatus>,
+}
+
+impl Moment {
+    fn of(s: &Session, mode: StepMode) -> Moment {
+        let r = &s.runner;
+        let (step, steps) = s.tour_progress(mode);
+        Moment {
+            step,
+            steps,
+            position: r.position(),
+            can_back: s
+                .history
+                .iter()
+                .any(|i| matches!(i, Input::ScenarioStep(_))),
+            finished: r.is_finished(),
+            // Only what the learner's programs and the network are about to do: never
+            // the value that a check is waiting for.
+            hint: s
+                .next_step_statements(mode)
+                .iter()
+                .filter_map(|st| action_hint(&st.kind))
+                .collect(),
+            // What the tour says about where we are: the most recent narration lines.
+            narration: r
+                .lines()
+                .iter()
+                .rev()
+                .skip_while(|l| l.kind != LineKind::Say)
+                .take_while(|l| l.kind == LineKind::Say)
+                .map(|l| l.text.clone())
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect(),
+            question: crate::quiz::pending(r).cloned(),
+            goal: r.goal().cloned(),
+        }
+    }
+}
+
 #[component]
 pub fn TourPanel() -> Html {
     let ctx = use_context::<Ctx>().expect("app context");
     let Some(tour) = ctx.tour.clone() else {
         return html! {};
     };
-    let mode = tour.mode;
-    let ((step, steps), position, can_back, finished, hint, narration, question) = {
-        let s = ctx.session.borrow();
-        let r = &s.runner;
-        let question = crate::quiz::pending(r).cloned();
-        // Only what the learner's programs and the network are about to do: never the
-        // value that a check is waiting for.
-        let hint: Vec<String> = s
-            .next_step_statements(mode)
-            .iter()
-            .filter_map(|st| action_hint(&st.kind))
-            .collect();
-        // What the tour says about where we are: the most recent narration lines.
-        let said: Vec<String> = r
-            .lines()
-            .iter()
-            .rev()
-            .skip_while(|l| l.kind != LineKind::Say)
-            .take_while(|l| l.kind == LineKind::Say)
-            .map(|l| l.text.clone())
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        (
-            s.tour_progress(mode),
-            r.position(),
-            s.history
-                .iter()
-                .any(|i| matches!(i, Input::ScenarioStep(_))),
-            r.is_finished(),
-            hint,
-            said,
-            question,
-        )
-    };
+    let m = Moment::of(&ctx.session.borrow(), tour.mode);
     let feedback = ctx.current_feedback().cloned();
-    let exercise = ctx.session.borrow().runner.goal().is_some();
+    html! {
+        <section class="tour" aria-label={format!("Guided tour: {}", tour.title)} data-testid="tour">
+            <header>
+                <h2>{ &tour.title }</h2>
+                <span class="muted" data-testid="tour-step">{ format!("step {} of {}", m.step, m.steps) }</span>
+            </header>
+            { parts(&ctx, &tour, m.position) }
+            <div class="tour-text" aria-live="polite" data-testid="tour-text">
+                if m.narration.is_empty() {
+                    <p>{ "Press “Next step” to begin." }</p>
+                }
+                { for m.narration.iter().map(|t| html! { <p>{ t }</p> }) }
+            </div>
+            { next_step_hint(&m.hint) }
+            if let Some(f) = feedback {
+                <AnswerFeedback feedback={f} />
+            }
+            if let Some(q) = m.question.clone() {
+                <QuestionCard question={q} dispatch={ctx.dispatcher()} />
+            }
+            if let Some(goal) = m.goal.clone() {
+                <GoalCard key={tour.name.clone()} status={goal} solved_before={ctx.score.as_ref().and_then(|s| s.goal)} />
+            }
+            if let Some(score) = ctx.score.clone() {
+                <ScoreLine score={score} dispatch={ctx.dispatcher()} />
+            }
+            { buttons(&ctx, tour.mode, &m) }
+        </section>
+    }
+}
+
+/// The tour's parts, the current one marked; each jumps to its start.
+fn parts(ctx: &Ctx, tour: &TourInfo, position: usize) -> Html {
+    if tour.sections.is_empty() {
+        return html! {};
+    }
     // The part of the tour we are in: the last section already passed.
     let current = tour
         .sections
         .iter()
         .rposition(|(_, index)| *index < position);
+    html! {
+        <nav class="tour-parts" aria-label="Parts of this tour" data-testid="tour-parts">
+            <ol>
+                { for tour.sections.iter().enumerate().map(|(k, (title, index))| {
+                    let jump = {
+                        let (ctx, index) = (ctx.clone(), *index);
+                        Callback::from(move |_: MouseEvent| ctx.dispatch(Action::TourJump(index)))
+                    };
+                    let here = current == Some(k);
+                    html! {
+                        <li><button type="button" class={classes!("part", here.then_some("current"))} onclick={jump}
+                            aria-current={here.then_some("step")} title="Go to the start of this part">{ title }</button></li>
+                    }
+                }) }
+            </ol>
+        </nav>
+    }
+}
+
+/// "Next step runs `A: connect(c, …)`, `net: run` and 2 more".
+fn next_step_hint(hint: &[String]) -> Html {
+    if hint.is_empty() {
+        return html! {};
+    }
+    let shown = hint.len().min(HINT_ACTIONS);
+    html! {
+        <p class="tour-next" data-testid="tour-hint">{ "Next step runs " }
+            { for hint.iter().take(shown).enumerate().map(|(k, h)| html! {
+                <>{ if k > 0 { ", " } else { "" } }<code>{ h }</code></>
+            }) }
+            { match hint.len() - shown { 0 => String::new(), n => format!(" and {n} more") } }
+        </p>
+    }
+}
+
+/// Previous and next step, one statement at a time, leave the tour.
+fn buttons(ctx: &Ctx, mode: StepMode, m: &Moment) -> Html {
     let send = |a: fn() -> Action| {
         let ctx = ctx.clone();
         Callback::from(move |_: MouseEvent| ctx.dispatch(a()))
@@ -138,72 +227,23 @@ pub fn TourPanel() -> Html {
             }))
         })
     };
-    let shown_hint = hint.len().min(HINT_ACTIONS);
+    let asking = m.question.is_some();
     html! {
-        <section class="tour" aria-label={format!("Guided tour: {}", tour.title)} data-testid="tour">
-            <header>
-                <h2>{ &tour.title }</h2>
-                <span class="muted" data-testid="tour-step">{ format!("step {step} of {steps}") }</span>
-            </header>
-            if !tour.sections.is_empty() {
-                <nav class="tour-parts" aria-label="Parts of this tour" data-testid="tour-parts">
-                    <ol>
-                        { for tour.sections.iter().enumerate().map(|(k, (title, index))| {
-                            let jump = {
-                                let (ctx, index) = (ctx.clone(), *index);
-                                Callback::from(move |_: MouseEvent| ctx.dispatch(Action::TourJump(index)))
-                            };
-                            let here = current == Some(k);
-                            html! {
-                                <li><button type="button" class={classes!("part", here.then_some("current"))} onclick={jump}
-                                    aria-current={here.then_some("step")} title="Go to the start of this part">{ title }</button></li>
-                            }
-                        }) }
-                    </ol>
-                </nav>
-            }
-            <div class="tour-text" aria-live="polite" data-testid="tour-text">
-                if narration.is_empty() {
-                    <p>{ "Press “Next step” to begin." }</p>
-                }
-                { for narration.iter().map(|t| html! { <p>{ t }</p> }) }
-            </div>
-            if !hint.is_empty() {
-                <p class="tour-next" data-testid="tour-hint">{ "Next step runs " }
-                    { for hint.iter().take(shown_hint).enumerate().map(|(k, h)| html! {
-                        <>{ if k > 0 { ", " } else { "" } }<code>{ h }</code></>
-                    }) }
-                    { match hint.len() - shown_hint { 0 => String::new(), n => format!(" and {n} more") } }
-                </p>
-            }
-            if let Some(f) = feedback {
-                <AnswerFeedback feedback={f} />
-            }
-            if let Some(q) = question.clone() {
-                <QuestionCard question={q} dispatch={ctx.dispatcher()} />
-            }
-            if let Some(goal) = ctx.session.borrow().runner.goal().cloned() {
-                <GoalCard key={tour.name.clone()} status={goal} solved_before={ctx.score.as_ref().and_then(|s| s.goal)} />
-            }
-            if let Some(score) = ctx.score.clone() {
-                <ScoreLine score={score} dispatch={ctx.dispatcher()} />
-            }
-            <div class="row">
-                <button type="button" onclick={send(|| Action::TourBack)} data-testid="tour-prev" disabled={!can_back}>{ "◀ Previous step" }</button>
-                <button type="button" class="primary" onclick={next} data-testid="tour-next" disabled={finished || question.is_some()}
-                    title={question.is_some().then_some("Answer the question first (or press “Show me”)")}>
-                    { match (finished, exercise) {
-                        (false, _) => "Next step ▶",
-                        (true, true) => "Your turn: reach the goal",
-                        (true, false) => "The tour is over",
-                    } }</button>
-                <label class="small" title="Off: a step runs everything the next narration talks about. On: a step runs one statement of the scenario.">
-                    <input type="checkbox" checked={mode == StepMode::Statement} onchange={toggle_mode} data-testid="tour-single" />
-                    { " One statement at a time" }
-                </label>
-                <button type="button" onclick={send(|| Action::LeaveTour)} data-testid="tour-leave"
-                    title="Keep everything as it is and go on with your own calls">{ "Leave the tour" }</button>
-            </div>
-        </section>
+        <div class="row">
+            <button type="button" onclick={send(|| Action::TourBack)} data-testid="tour-prev" disabled={!m.can_back}>{ "◀ Previous step" }</button>
+            <button type="button" class="primary" onclick={next} data-testid="tour-next" disabled={m.finished || asking}
+                title={asking.then_some("Answer the question first (or press “Show me”)")}>
+                { match (m.finished, m.goal.is_some()) {
+                    (false, _) => "Next step ▶",
+                    (true, true) => "Your turn: reach the goal",
+                    (true, false) => "The tour is over",
+                } }</button>
+            <label class="small" title="Off: a step runs everything the next narration talks about. On: a step runs one statement of the scenario.">
+                <input type="checkbox" checked={mode == StepMode::Statement} onchange={toggle_mode} data-testid="tour-single" />
+                { " One statement at a time" }
+            </label>
+            <button type="button" onclick={send(|| Action::LeaveTour)} data-testid="tour-leave"
+                title="Keep everything as it is and go on with your own calls">{ "Leave the tour" }</button>
+        </div>
     }
 }

@@ -2,9 +2,8 @@
 //! as fast as it can render, to prove that nothing a user can do breaks it. The count
 //! of actions done is published on `<html data-fuzz-done=…>` for the test to watch.
 
-use crate::app::Ctx;
 use crate::session::Input;
-use crate::state::Action;
+use crate::state::{Action, Ctx};
 use sockscope_engine::{
     Call, Endpoint, Family, Fd, OptName, Pid, Proto, SegId, Shutdown, SockId, SockOpt,
 };

@@ -4,8 +4,7 @@
 //! one render per painted frame, never a render the screen throws away, and no ticks
 //! at all while the page is hidden.
 
-use crate::app::Ctx;
-use crate::state::Action;
+use crate::state::{Action, Ctx};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
