@@ -51,3 +51,50 @@ test('the downloaded capture opens in tshark with the segments the page showed',
     await page.screenshot({ path: shotPath('capture-button.png') });
   });
 });
+
+test('the captures panel: this run as a time-sequence graph, a real capture as a ladder with states', T, async () => {
+  await withPage('capture-view', async (page) => {
+    await page.goto(appUrl());
+    const line = async (text) => {
+      await page.fill(tid('console-input'), text);
+      await page.press(tid('console-input'), 'Enter');
+    };
+    await line('client: c = socket(TCP); connect(c, 10.0.0.2:80)');
+    await line('server: s = accept(l)');
+    await line('client: send(c, 3000)');
+    await line('net: run');
+    const panel = page.locator(tid('capture-view'));
+    await panel.locator('summary').click();
+    const graph = panel.locator(tid('tsg')).first();
+    await graph.waitFor();
+    // 3000 bytes with the default MSS of 1460: three data segments.
+    assert.equal(await graph.locator(tid('tsg-segment')).count(), 3);
+    await panel.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shotPath('capture-graph.png') });
+
+    // A click on the first segment takes the timeline back to when it was sent.
+    const before = await page.locator(tid('clock')).innerText();
+    await graph.locator(tid('tsg-segment')).first().dispatchEvent('click');
+    await page.waitForFunction((b) => document.querySelector('[data-testid="clock"]').innerText !== b, before);
+
+    // Something that is not a capture: a clear message, nothing else changes.
+    const fixtures = new URL('../../crates/cli/tests/fixtures/', import.meta.url).pathname;
+    await panel.locator(tid('capture-file')).setInputFiles(join(fixtures, 'malformed.scn'));
+    await panel.locator(tid('capture-error')).waitFor();
+    assert.match(await panel.locator(tid('capture-error')).innerText(), /not a capture file/);
+
+    // A real Linux capture from tcpdump: its ladder, the states, netstat at a moment.
+    await panel.locator(tid('capture-file')).setInputFiles(join(fixtures, 'tcp-ipv4.pcap'));
+    await panel.locator(tid('capture-note')).waitFor();
+    assert.match(await panel.locator(tid('capture-note')).innerText(), /10 packets, 1 connection/);
+    const ladder = panel.locator(tid('capture-ladder'));
+    await ladder.waitFor();
+    assert.equal(await ladder.locator('tbody tr').count(), 10);
+    await ladder.locator('tbody tr').last().locator('button').click();
+    const netstat = panel.locator(tid('capture-netstat'));
+    assert.match(await netstat.innerText(), /127\.0\.0\.1:\d+\s+127\.0\.0\.1:47501\s+TIME_WAIT/);
+    assert.match(await ladder.innerText(), /SYN_SENT/);
+    await panel.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shotPath('capture-import.png'), fullPage: false });
+  });
+});

@@ -1,6 +1,7 @@
 //! The page: controls on top, hosts side by side with the wire between them, then the
 //! byte streams, the demultiplexer, the network knobs and the narration.
 
+use crate::components::capture_view::CaptureView;
 use crate::components::connections::Connections;
 use crate::components::console::{Console, ScenarioPanel};
 use crate::components::controls::Controls;
@@ -162,7 +163,7 @@ fn hosts_to_come(ctx: &Ctx, shown: &[HostView]) -> Html {
 }
 
 /// Below the hosts: byte streams, demultiplexing, the console, the narration, the
-/// network knobs, the scenario and the throughput experiment.
+/// network knobs, the scenario, the throughput experiment and the captures panel.
 fn lower_panels(ctx: &Ctx, full: bool) -> Html {
     let throughput = full || ctx.tour.as_ref().is_some_and(|t| t.name == "throughput");
     let session = ctx.session.borrow();
@@ -179,6 +180,7 @@ fn lower_panels(ctx: &Ctx, full: bool) -> Html {
                 <ScenarioPanel session={ctx.session_ref()} tour={ctx.tour.clone()} dispatch={ctx.dispatcher()} />
             }
             if throughput { <Throughput dispatch={ctx.dispatcher()} /> }
+            if full { <CaptureView /> }
         </div>
     }
 }
