@@ -41,11 +41,11 @@ fn ss_rows(text: &str) -> Vec<(SocketAddr, SocketAddr, TcpState)> {
         .collect()
 }
 
-#[test]
-fn states_inferred_from_a_real_capture_are_what_ss_reported() {
+/// The inferred end states of the TCP captures in `dir` equal what ss saved beside them.
+fn compare_with_ss(dir: &std::path::Path) {
     for name in ["tcp-ipv4", "tcp-ipv6"] {
-        let bytes = std::fs::read(fixture(&format!("{name}.pcap"))).unwrap();
-        let ss = std::fs::read_to_string(fixture(&format!("{name}.ss"))).unwrap();
+        let bytes = std::fs::read(dir.join(format!("{name}.pcap"))).unwrap();
+        let ss = std::fs::read_to_string(dir.join(format!("{name}.ss"))).unwrap();
         let want = ss_rows(&ss);
         assert!(!want.is_empty(), "{name}: ss saw the connection");
         let got: Vec<_> = rows_at_end(&bytes)
@@ -54,6 +54,33 @@ fn states_inferred_from_a_real_capture_are_what_ss_reported() {
             .collect();
         assert_eq!(got, want, "{name}");
     }
+}
+
+#[test]
+fn states_inferred_from_a_real_capture_are_what_ss_reported() {
+    compare_with_ss(&fixture(""));
+}
+
+/// The same, live: real programs on loopback, captured by tcpdump now (the test
+/// command installs it; it needs root, as CI has), read back and compared with ss.
+#[test]
+fn a_capture_taken_now_agrees_with_ss() {
+    let dir = std::env::temp_dir().join(format!("sockscope-live-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg(fixture("make-captures.py"))
+        .arg(&dir)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "capturing failed (tcpdump and root are needed; `cargo xtask test` installs tcpdump): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    compare_with_ss(&dir);
+    let udp = std::fs::read(dir.join("udp-ipv4.pcap")).unwrap();
+    assert_eq!(read::read(&udp, 100).unwrap().packets.len(), 3);
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
