@@ -52,11 +52,13 @@ pub fn replay(file: &str) -> ExitCode {
         let states = match p.proto {
             Proto::Udp => String::new(),
             Proto::Tcp => format!(
-                "   {} {}, {} {}",
+                "   {} {}, {} {}; in flight {}/{}",
                 c.ends[0],
                 name(m.states[0]),
                 c.ends[1],
-                name(m.states[1])
+                name(m.states[1]),
+                m.in_flight[0],
+                m.in_flight[1]
             ),
         };
         let window = m.window[m.from].unwrap_or(0);

@@ -99,6 +99,10 @@ fn a_real_capture_gives_numbers_and_windows_as_sent() {
         .map(|(p, m)| (m.rel_seq, p.len))
         .collect();
     assert_eq!(data, vec![(1, 1000), (1, 300)]);
+    // Right after the client's 1000 bytes, all of them are in flight; the ACK clears it.
+    let after_data = imported.packets.iter().position(|p| p.len == 1000).unwrap();
+    assert_eq!(t.moments[after_data].in_flight, [1000, 0]);
+    assert_eq!(t.moments[after_data + 1].in_flight, [0, 0]);
     // Linux scales its windows: the scaled value is far above the 16-bit field.
     let windows: Vec<u64> = t
         .moments

@@ -337,7 +337,7 @@ fn capture_ladder(a: &ViewArgs, conn: usize) -> Html {
     html! {
         <div class="capture-ladder">
             <table class="small" data-testid="capture-ladder">
-                <caption>{ format!("Segments {}–{} of {} on this connection; the states are those each end must be in after the segment.", first + 1, first + shown.len(), rows.len()) }</caption>
+                <caption>{ format!("Segments {}–{} of {} on this connection; the states are those each end must be in after the segment, and \"in flight\" what each way has sent and not yet had acknowledged, in sequence numbers (a SYN or FIN counts one).", first + 1, first + shown.len(), rows.len()) }</caption>
                 <thead><tr><th>{ ends[0].to_string() }</th><th>{ "" }</th><th>{ ends[1].to_string() }</th></tr></thead>
                 <tbody>
                 { for shown.iter().map(|&i| {
@@ -376,13 +376,15 @@ fn describe(p: &Packet, m: &passive::Moment) -> String {
     match p.proto {
         Proto::Udp => format!("UDP {} bytes", p.len),
         Proto::Tcp => format!(
-            "{} seq={} ack={} win={} len={} at {:.6} s",
+            "{} seq={} ack={} win={} len={} at {:.6} s; in flight {} → / ← {}",
             flags.join("+"),
             m.rel_seq,
             m.rel_ack,
             m.window[m.from].unwrap_or(0),
             p.len,
-            p.time_us as f64 / 1e6
+            p.time_us as f64 / 1e6,
+            m.in_flight[0],
+            m.in_flight[1]
         ),
     }
 }
