@@ -13,17 +13,23 @@ import { appUrl, shotPath, withPage } from './browser.mjs';
 const T = { timeout: 120_000 };
 const tid = (id) => `[data-testid="${id}"]`;
 
+/** Types each line into the console and runs it. */
+async function lines(page, texts) {
+  for (const text of texts) {
+    await page.fill(tid('console-input'), text);
+    await page.press(tid('console-input'), 'Enter');
+  }
+}
+
 test('the downloaded capture opens in tshark with the segments the page showed', T, async () => {
   await withPage('capture', async (page) => {
     await page.goto(appUrl());
-    const line = async (text) => {
-      await page.fill(tid('console-input'), text);
-      await page.press(tid('console-input'), 'Enter');
-    };
-    await line('client: c = socket(TCP); connect(c, 10.0.0.2:80)');
-    await line('server: s = accept(l)');
-    await line('client: send(c, 1000)');
-    await line('net: run');
+    await lines(page, [
+      'client: c = socket(TCP); connect(c, 10.0.0.2:80)',
+      'server: s = accept(l)',
+      'client: send(c, 1000)',
+      'net: run',
+    ]);
     const dir = mkdtempSync(join(tmpdir(), 'sockscope-capture-'));
     try {
       const [download] = await Promise.all([
@@ -55,14 +61,12 @@ test('the downloaded capture opens in tshark with the segments the page showed',
 test('the captures panel: this run as a time-sequence graph, a real capture as a ladder with states', T, async () => {
   await withPage('capture-view', async (page) => {
     await page.goto(appUrl());
-    const line = async (text) => {
-      await page.fill(tid('console-input'), text);
-      await page.press(tid('console-input'), 'Enter');
-    };
-    await line('client: c = socket(TCP); connect(c, 10.0.0.2:80)');
-    await line('server: s = accept(l)');
-    await line('client: send(c, 3000)');
-    await line('net: run');
+    await lines(page, [
+      'client: c = socket(TCP); connect(c, 10.0.0.2:80)',
+      'server: s = accept(l)',
+      'client: send(c, 3000)',
+      'net: run',
+    ]);
     const panel = page.locator(tid('capture-view'));
     await panel.locator('summary').click();
     const graph = panel.locator(tid('tsg')).first();

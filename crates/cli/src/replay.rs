@@ -99,17 +99,6 @@ fn describe(p: &Packet, rel_seq: u64, rel_ack: u64, window: u64) -> String {
         ),
         Proto::Tcp => {
             let f = p.flags;
-            let mut flags: Vec<&str> = Vec::new();
-            for (on, n) in [
-                (f.syn, "SYN"),
-                (f.fin, "FIN"),
-                (f.rst, "RST"),
-                (f.ack, "ACK"),
-            ] {
-                if on {
-                    flags.push(n);
-                }
-            }
             let ack = if f.ack {
                 format!(" ack={rel_ack}")
             } else {
@@ -117,12 +106,7 @@ fn describe(p: &Packet, rel_seq: u64, rel_ack: u64, window: u64) -> String {
             };
             format!(
                 "{:>5} {t:>10.6}s  {} -> {}  {} seq={rel_seq}{ack} win={} len={}",
-                p.frame,
-                p.src,
-                p.dst,
-                flags.join("+"),
-                window,
-                p.len
+                p.frame, p.src, p.dst, f, window, p.len
             )
         }
     }

@@ -361,23 +361,11 @@ fn capture_ladder(a: &ViewArgs, conn: usize) -> Html {
 }
 
 fn describe(p: &Packet, m: &passive::Moment) -> String {
-    let f = p.flags;
-    let mut flags: Vec<&str> = Vec::new();
-    for (on, n) in [
-        (f.syn, "SYN"),
-        (f.fin, "FIN"),
-        (f.rst, "RST"),
-        (f.ack, "ACK"),
-    ] {
-        if on {
-            flags.push(n);
-        }
-    }
     match p.proto {
         Proto::Udp => format!("UDP {} bytes", p.len),
         Proto::Tcp => format!(
             "{} seq={} ack={} win={} len={} at {:.6} s; in flight {} → / ← {}",
-            flags.join("+"),
+            p.flags,
             m.rel_seq,
             m.rel_ack,
             m.window[m.from].unwrap_or(0),
