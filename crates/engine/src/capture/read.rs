@@ -92,14 +92,24 @@ fn is_pcap_magic(m: &[u8]) -> bool {
     MAGICS.iter().any(|x| x == m)
 }
 
-/// Collects packets and their first timestamp.
+/// Collects packets, numbering the frames and timing them from the first.
 struct Collector {
     out: Imported,
     first_ns: Option<u128>,
+    frames: usize,
     max: usize,
 }
 
 impl Collector {
+    fn new(max: usize) -> Collector {
+        Collector {
+            out: Imported::default(),
+            first_ns: None,
+            frames: 0,
+            max,
+        }
+    }
+
     fn full(&mut self) -> bool {
         if self.out.packets.len() >= self.max {
             self.out.truncated = true;
@@ -108,7 +118,9 @@ impl Collector {
         false
     }
 
-    fn frame(&mut self, frame: usize, ns: u128, link: DataLink, data: &[u8]) {
+    fn frame(&mut self, ns: u128, link: DataLink, data: &[u8]) {
+        self.frames += 1;
+        let frame = self.frames;
         let first = *self.first_ns.get_or_insert(ns);
         let time_us = (ns.saturating_sub(first) / 1000) as u64;
         match decode(link, data) {
@@ -127,19 +139,13 @@ fn read_pcap(bytes: &[u8], max: usize) -> Result<Imported, ImportError> {
         PcapParser::new(bytes).map_err(|e| ImportError::Malformed(e.to_string()))?;
     let link = parser.header().datalink;
     supported(link)?;
-    let mut c = Collector {
-        out: Imported::default(),
-        first_ns: None,
-        max,
-    };
-    let mut frame = 0;
+    let mut c = Collector::new(max);
     while !rest.is_empty() && !c.full() {
         let Ok((next, packet)) = parser.next_packet(rest) else {
             // Cut short: keep what came before.
             break;
         };
-        frame += 1;
-        c.frame(frame, packet.timestamp.as_nanos(), link, &packet.data);
+        c.frame(packet.timestamp.as_nanos(), link, &packet.data);
         rest = next;
     }
     Ok(c.out)
@@ -148,12 +154,7 @@ fn read_pcap(bytes: &[u8], max: usize) -> Result<Imported, ImportError> {
 fn read_pcapng(bytes: &[u8], max: usize) -> Result<Imported, ImportError> {
     let (mut rest, mut parser) =
         PcapNgParser::new(bytes).map_err(|e| ImportError::Malformed(e.to_string()))?;
-    let mut c = Collector {
-        out: Imported::default(),
-        first_ns: None,
-        max,
-    };
-    let mut frame = 0;
+    let mut c = Collector::new(max);
     while !rest.is_empty() && !c.full() {
         let Ok((next, block)) = parser.next_block(rest) else {
             break;
@@ -177,8 +178,7 @@ fn read_pcapng(bytes: &[u8], max: usize) -> Result<Imported, ImportError> {
             }
             _ => continue,
         };
-        frame += 1;
-        c.frame(frame, ns, link, &data);
+        c.frame(ns, link, &data);
     }
     Ok(c.out)
 }
