@@ -201,3 +201,49 @@ fn a_connected_udp_socket_learns_that_nobody_listens() {
         Errno::ECONNREFUSED
     );
 }
+
+/// Found by the engine_calls fuzzer: two SO_REUSEADDR sockets on one port connected to
+/// the same peer made the demultiplexer lose the first. One structure owns a 4-tuple,
+/// so the second connect fails (Linux allows it; model.md says so).
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn a_second_udp_socket_cannot_connect_to_a_four_tuple_already_taken() {
+    let mut lab = lab(WorldConfig::default());
+    let Lab { w, pb, .. } = &mut lab;
+    let [first, second] = [udp_socket(w, *pb), udp_socket(w, *pb)];
+    for fd in [first, second] {
+        ok(
+            w,
+            *pb,
+            Call::SetSockOpt {
+                fd,
+                opt: SockOpt::ReuseAddr(true),
+            },
+        );
+        bind(w, *pb, fd, "*:80");
+    }
+    let to = addr(&format!("{A_IP}:80"));
+    assert_eq!(
+        ok(
+            w,
+            *pb,
+            Call::Connect {
+                fd: first,
+                addr: to
+            }
+        ),
+        Value::Zero
+    );
+    assert_eq!(
+        err(
+            w,
+            *pb,
+            Call::Connect {
+                fd: second,
+                addr: to
+            }
+        ),
+        Errno::EADDRINUSE
+    );
+    w.check_invariants().unwrap();
+}

@@ -148,6 +148,11 @@ impl World {
                 Ok(l) => l,
                 Err(e) => return Done(Err(e)),
             };
+            // Linux lets two SO_REUSEADDR sockets connect to one 4-tuple and delivers
+            // to one of them; here one structure owns a 4-tuple (model.md).
+            if self.four_tuple_taken(sock, Proto::Udp, local, addr) {
+                return Done(Err(Errno::EADDRINUSE));
+            }
             self.set_endpoints(sock, |s| {
                 s.local = local;
                 s.remote = Endpoint::exact(addr);
@@ -164,14 +169,7 @@ impl World {
             Ok(l) => l,
             Err(e) => return Done(Err(e)),
         };
-        let host = self.sock_mut(sock).host;
-        let local_addr = local.socket_addr().expect("bound toward a destination");
-        // Another structure with this very 4-tuple (e.g. in TIME_WAIT) is a conflict;
-        // this one, left over from a refused attempt, is not.
-        if self.indexes[host.0 as usize]
-            .exact(Proto::Tcp, local_addr, addr)
-            .is_some_and(|other| other != sock)
-        {
+        if self.four_tuple_taken(sock, Proto::Tcp, local, addr) {
             return Done(Err(Errno::EADDRINUSE));
         }
         self.set_endpoints(sock, |s| {
@@ -184,6 +182,24 @@ impl World {
         } else {
             Block
         }
+    }
+
+    /// Another structure of this host already has this very 4-tuple (e.g. one in
+    /// TIME_WAIT). `sock` itself, left over from a refused attempt, does not count.
+    fn four_tuple_taken(
+        &mut self,
+        sock: SockId,
+        proto: Proto,
+        local: Endpoint,
+        to: SocketAddr,
+    ) -> bool {
+        let host = self.sock_mut(sock).host;
+        let Some(local) = local.socket_addr() else {
+            return false;
+        };
+        self.indexes[host.0 as usize]
+            .exact(proto, local, to)
+            .is_some_and(|other| other != sock)
     }
 
     pub(super) fn poll_connect(&mut self, sock: SockId) -> Poll {
