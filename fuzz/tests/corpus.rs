@@ -87,7 +87,7 @@ fn check(name: &str, target: Target, origin: &str, input: &[u8]) {
     let saved = save_artifact(name, input);
     panic!(
         "{name} failed on {origin} (the panic is printed above); the input is in {}: \
-         `cargo fuzz run {name} {}` replays it",
+         `cargo +nightly fuzz run {name} {}` replays it",
         saved.display(),
         saved.display()
     );
