@@ -118,8 +118,8 @@ fn fuzz_every_target(seconds: u64, corpus: &str) -> Res<Vec<Outcome>> {
 /// `cargo +nightly fuzz <subcommand>` through rustup's proxy, which cargo-fuzz's own
 /// `cargo` calls then also resolve to nightly. Build and run must pass the same flags,
 /// or each would rebuild everything. No sanitizer: the engine and the scenario crate
-/// have no `unsafe` code for AddressSanitizer to watch, and it would triple the build
-/// time and halve the runs. cargo-fuzz's default debug assertions stay on, so an
+/// have no `unsafe` code for AddressSanitizer to watch, and it would cut the runs per
+/// second to a third or less. cargo-fuzz's default debug assertions stay on, so an
 /// integer overflow is a crash.
 fn nightly_fuzz(subcommand: &str) -> Command {
     let mut fuzz = Command::new("cargo");
