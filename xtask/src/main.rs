@@ -8,6 +8,7 @@ mod cmd;
 mod csp;
 mod dist;
 mod e2e;
+mod fuzz;
 mod report;
 mod serve;
 mod shipped;
@@ -23,8 +24,12 @@ usage: cargo xtask <command>
 commands:
   serve [--port N]  build and serve the app with trunk (default port 8080)
   dist              release build into dist/ (wasm-opt'd, relative URLs)
-  test [--long]     every suite: fmt, clippy, cargo test, wasm-pack test, e2e
-                    (--long: PROPTEST_CASES=10000)
+  test [--long]     every suite: fmt, clippy, cargo test, fuzz, wasm-pack test, e2e
+                    (--long: PROPTEST_CASES=10000; fuzz: 20,000 mutants
+                    and 60 s of libFuzzer per target)
+  fuzz [--minutes N]
+                    every cargo-fuzz target under libFuzzer for N minutes
+                    each (default 5); fails on a crash, naming its input
   bench             size, load, frame and engine figures against the budgets
                     (builds dist and bench/floor; writes target/bench.json)";
 
@@ -61,6 +66,7 @@ fn dispatch(args: &[String]) -> cmd::Res<bool> {
             .and_then(|()| dist::run())
             .map(|()| true),
         "test" => test::run(parse_long(rest)?),
+        "fuzz" => fuzz::run(parse_minutes(rest)?),
         "bench" => no_args(name, rest)
             .and_then(|()| bench::run())
             .map(|()| true),
@@ -92,6 +98,22 @@ fn parse_port(rest: &[String]) -> cmd::Res<u16> {
     value
         .parse()
         .map_err(|_| format!("`{value}` is not a valid port number"))
+}
+
+/// `--minutes N` or `--minutes=N` (at least 1); 5 when absent.
+fn parse_minutes(rest: &[String]) -> cmd::Res<u64> {
+    let value = match rest {
+        [] => return Ok(5),
+        [flag, value] if flag == "--minutes" => value.as_str(),
+        [flag] if flag.starts_with("--minutes=") => &flag["--minutes=".len()..],
+        _ => return Err(format!("usage: cargo xtask fuzz [--minutes N]\n\n{USAGE}")),
+    };
+    match value.parse() {
+        Ok(minutes) if minutes > 0 => Ok(minutes),
+        _ => Err(format!(
+            "`{value}` is not a whole number of minutes (1 or more)"
+        )),
+    }
 }
 
 fn parse_long(rest: &[String]) -> cmd::Res<bool> {

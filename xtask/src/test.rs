@@ -3,7 +3,7 @@
 
 use crate::cmd::{self, cargo, Res, Teed};
 use crate::report::Report;
-use crate::{dist, e2e, tools};
+use crate::{dist, e2e, fuzz, tools};
 use std::path::Path;
 use std::process::Command;
 
@@ -53,6 +53,7 @@ pub fn run(long: bool) -> Res<bool> {
         ]))
     });
     report.suite("cargo test", || cargo_test(long));
+    report.suite("fuzz", || fuzz::suite(long));
     for (name, dir) in WASM_CRATES {
         report.suite(name, || wasm_pack_test(&root, dir));
     }
@@ -106,7 +107,7 @@ fn wasm_pack_test(root: &Path, dir: &str) -> Res<String> {
 }
 
 /// Turns libtest's `test result:` lines into the suite's outcome and counts.
-fn counted(out: Teed) -> Res<String> {
+pub fn counted(out: Teed) -> Res<String> {
     judge(out.ok, TestCounts::parse(&out.stdout), &out.failure)
 }
 

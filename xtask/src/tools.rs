@@ -11,6 +11,7 @@ use std::process::Command;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WASM_PACK_VERSION: &str = "0.15.1";
+pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -53,7 +54,14 @@ pub fn ensure_for_test() -> Res<()> {
         wasm_pack,
         debian_packages,
         npm_packages,
+        nightly,
+        cargo_fuzz,
     ])
+}
+
+/// What `cargo xtask fuzz` needs: libFuzzer builds only on nightly.
+pub fn ensure_for_fuzz() -> Res<()> {
+    ensure_all(&[nightly, cargo_fuzz])
 }
 
 /// Tries every tool (so one run reports all that is missing), then fails if any failed.
@@ -114,6 +122,31 @@ fn wasm_bindgen() -> Res<()> {
 
 fn wasm_pack() -> Res<()> {
     cargo_tool("wasm-pack", "wasm-pack", WASM_PACK_VERSION, true)
+}
+
+/// The nightly toolchain that `cargo +nightly fuzz` runs on (cargo-fuzz's home
+/// ground); the minimal profile is all it needs. A dated nightly does not count:
+/// `+nightly` names the channel.
+fn nightly() -> Res<()> {
+    let list = probe(Command::new("rustup").args(["toolchain", "list"]))
+        .ok_or("rustup not found: cargo fuzz needs rustup's nightly toolchain")?;
+    let undated = |rest: &str| !rest.starts_with(|c: char| c.is_ascii_digit());
+    if list
+        .lines()
+        .any(|l| l.trim().strip_prefix("nightly-").is_some_and(undated))
+    {
+        println!("nightly toolchain: present");
+        return Ok(());
+    }
+    println!("installing the nightly toolchain (minimal profile): about a minute");
+    run(Command::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]))
+}
+
+fn cargo_fuzz() -> Res<()> {
+    if installed_version("cargo-fuzz").as_deref() != Some(CARGO_FUZZ_VERSION) {
+        println!("installing cargo-fuzz {CARGO_FUZZ_VERSION}: about two minutes on two cores");
+    }
+    cargo_tool("cargo-fuzz", "cargo-fuzz", CARGO_FUZZ_VERSION, true)
 }
 
 /// Installs `krate` unless `bin --version` already reports `version`.
