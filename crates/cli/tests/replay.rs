@@ -18,6 +18,7 @@ fn fixture(name: &str) -> PathBuf {
 
 fn rows_at_end(bytes: &[u8]) -> Vec<Row> {
     let imported = read::read(bytes, 10_000).unwrap();
+    assert!(!imported.packets.is_empty(), "the capture holds no packets");
     let t = passive::track(&imported.packets);
     t.netstat_at(t.moments.len() - 1)
 }
