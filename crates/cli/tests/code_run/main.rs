@@ -14,12 +14,12 @@
 
 mod conductor;
 mod engine;
+mod ports;
 
 use engine::Fate;
 use sockscope_engine::Call;
 use sockscope_scenario::codegen::{self, generate, Lang, Options};
 use std::collections::BTreeMap;
-use std::net::{TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 
 /// A call whose result is known to differ on Linux: its label, which occurrence of
@@ -28,27 +28,6 @@ type Known = (&'static str, usize, &'static str);
 
 fn scenario_file(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
-/// A free port for each of the scenario's ports. Each is probed on the wildcard
-/// address, for TCP and UDP, so that no structure on any loopback address (not even a
-/// TIME_WAIT left by an earlier run) holds it; the probes are held until all are chosen.
-fn free_ports(ports: &[u16]) -> BTreeMap<u16, u16> {
-    let mut held = Vec::new();
-    let mut map = BTreeMap::new();
-    for &p in ports {
-        let (tcp, udp) = (0..50)
-            .find_map(|_| {
-                let tcp = TcpListener::bind("0.0.0.0:0").ok()?;
-                let port = tcp.local_addr().ok()?.port();
-                let udp = UdpSocket::bind(("0.0.0.0", port)).ok()?;
-                Some((tcp, udp))
-            })
-            .expect("a free port");
-        map.insert(p, tcp.local_addr().unwrap().port());
-        held.push((tcp, udp));
-    }
-    map
 }
 
 /// What a result comes to for the comparison: a send that took part of its bytes is
@@ -92,7 +71,7 @@ fn compare(rel: &str, lang: Lang, known: &[Known]) {
     );
     let statements = &scenario.statements;
     let mut opts = Options::loopback(statements);
-    opts.ports = free_ports(&codegen::ports(statements));
+    opts.ports = ports::free_ports(&codegen::ports(statements));
     opts.conducted = true;
     let generated = generate(statements, lang, &opts);
     let fates = engine::fates(&scenario, &generated.calls);
