@@ -2,13 +2,12 @@
 //! with `htons` and `inet_pton`, a buffer for `send` and `recv`, and after every call
 //! an error check that prints `strerror(errno)`.
 
-use super::names::{constant, variables, Namer};
+use super::names::Idents;
 use super::out::{header, Out};
 use super::plan::{Item, Planned, ProgramPlan};
 use super::{Lang, Line, Options};
 use crate::ast::FdRef;
 use sockscope_engine::{Call, Endpoint, Family, OptName, Proto, SockOpt};
-use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
 /// The errno names a program can print: the engine's, and a few more Linux may give.
@@ -44,11 +43,7 @@ struct Uses {
 
 struct C<'a> {
     opts: &'a Options,
-    vars: BTreeMap<String, String>,
-    /// The `PROC_` constant of each process, when several run the program.
-    procs: Vec<String>,
-    /// The pid variable of each fork, by the child's index.
-    pids: BTreeMap<usize, String>,
+    ids: Idents,
     uses: Uses,
     /// A fork has been written: from here on each call says which process makes it.
     forked: bool,
@@ -56,28 +51,9 @@ struct C<'a> {
 }
 
 pub(super) fn render(plan: &ProgramPlan, opts: &Options, total: usize) -> Vec<Line> {
-    let mut namer = Namer::new(Lang::C);
-    let vars = variables(&mut namer, plan.vars().iter());
-    let procs = if plan.procs.len() > 1 {
-        plan.procs
-            .iter()
-            .map(|p| namer.own(constant("PROC_", p)))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut pids = BTreeMap::new();
-    for item in &plan.items {
-        if let Item::Fork { child, name, .. } = item {
-            pids.entry(*child)
-                .or_insert_with(|| namer.name(&format!("{name}_pid")));
-        }
-    }
     let mut c = C {
         opts,
-        vars,
-        procs,
-        pids,
+        ids: Idents::new(plan, Lang::C),
         uses: Uses::default(),
         forked: false,
         out: Out::new("//"),
@@ -101,6 +77,8 @@ fn printf_format(s: &str, tail: &str) -> String {
     format!("{}{tail}\\n\"", &lit[..lit.len() - 1])
 }
 
+/// A number for an `int` argument: cut at INT_MAX, since gcc -Werror refuses a
+/// constant that overflows.
 fn int(v: u64) -> u64 {
     v.min(i32::MAX as u64)
 }
@@ -133,7 +111,7 @@ impl C<'_> {
     fn guarded(&mut self, stmt: usize, who: usize, seq: usize, body: impl FnOnce(&mut Self)) {
         let s = Some(stmt);
         // Before the first fork the program's first process is the only one.
-        let guard = self.forked.then(|| self.procs[who].clone());
+        let guard = self.forked.then(|| self.ids.procs[who].clone());
         if let Some(p) = &guard {
             self.out.line(s, &format!("if (me == {p}) {OPEN}"));
             self.out.indent();
@@ -160,7 +138,7 @@ impl C<'_> {
 
     fn fd(&self, fd: &FdRef) -> String {
         match fd {
-            FdRef::Var(v) => self.vars.get(v).cloned().unwrap_or_else(|| v.clone()),
+            FdRef::Var(v) => self.ids.vars.get(v).cloned().unwrap_or_else(|| v.clone()),
             FdRef::Num(n) => n.to_string(),
         }
     }
@@ -183,7 +161,7 @@ impl C<'_> {
     /// The variable that receives the call's result: the learner's, or `r`.
     fn target(&mut self, var: &Option<String>) -> String {
         match var {
-            Some(v) => self.vars.get(v).cloned().unwrap_or_else(|| v.clone()),
+            Some(v) => self.ids.vars.get(v).cloned().unwrap_or_else(|| v.clone()),
             None => {
                 self.uses.r = true;
                 "r".into()
@@ -383,8 +361,8 @@ impl C<'_> {
 
     fn fork(&mut self, stmt: usize, seq: usize, child: usize, label: &str) {
         let s = Some(stmt);
-        let pid = self.pids[&child].clone();
-        let me = self.procs[child].clone();
+        let pid = self.ids.pids[&child].clone();
+        let me = self.ids.procs[child].clone();
         let label = self.numbered(seq, label);
         self.out.line(s, &format!("{pid} = fork();"));
         self.out.line(s, &format!("if ({pid} == -1)"));
@@ -436,14 +414,14 @@ impl C<'_> {
             o.line(None, &format!("static char buf[{size}];"));
             o.line(None, "");
         }
-        if !self.procs.is_empty() {
+        if !self.ids.procs.is_empty() {
             o.comment(
                 None,
                 "The processes that run this program: each runs only the calls marked for it.",
             );
             o.line(
                 None,
-                &format!("enum {OPEN} {} {CLOSE};", self.procs.join(", ")),
+                &format!("enum {OPEN} {} {CLOSE};", self.ids.procs.join(", ")),
             );
             o.line(None, "");
         }
@@ -452,14 +430,19 @@ impl C<'_> {
 
     /// The learner's variables (-1: no descriptor yet), then what the body uses.
     fn declarations(&self, o: &mut Out) {
-        if !self.vars.is_empty() {
-            let decls: Vec<String> = self.vars.values().map(|v| format!("{v} = -1")).collect();
+        if !self.ids.vars.is_empty() {
+            let decls: Vec<String> = self
+                .ids
+                .vars
+                .values()
+                .map(|v| format!("{v} = -1"))
+                .collect();
             o.line(None, &format!("int {};", decls.join(", ")));
         }
-        for pid in self.pids.values() {
+        for pid in self.ids.pids.values() {
             o.line(None, &format!("pid_t {pid} = -1;"));
         }
-        if let Some(first) = self.procs.first() {
+        if let Some(first) = self.ids.procs.first() {
             o.line(None, &format!("int me = {first};"));
         }
         let u = &self.uses;

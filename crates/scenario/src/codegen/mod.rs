@@ -14,8 +14,8 @@
 //! let a = &out.programs[1];
 //! assert_eq!(a.file_name, "A.c");
 //! assert!(a.text().contains("inet_pton(AF_INET, \"10.0.0.2\", &addr.sin_addr);"));
-//! // Every line knows the statement it came from: the connect is statement 4.
-//! assert!(a.lines.iter().any(|l| l.stmt == Some(4) && l.text.contains("connect(c,")));
+//! // Every line knows the statement it came from: the connect is statement 6.
+//! assert!(a.lines.iter().any(|l| l.stmt == Some(6) && l.text.contains("r = connect(c,")));
 //! # Ok::<(), sockscope_scenario::ParseError>(())
 //! ```
 //!

@@ -2,6 +2,7 @@
 //! language allows them, with a `_` added where a name is a keyword, a macro, or a
 //! name the program itself uses (`send`, `buf`, `socket` ...).
 
+use super::plan::{Item, ProgramPlan};
 use super::Lang;
 use crate::ast::ProcRef;
 use std::collections::{BTreeMap, BTreeSet};
@@ -89,23 +90,47 @@ impl Namer {
     }
 }
 
-/// The identifier of every descriptor variable of a program.
-pub(super) fn variables<'a>(
-    namer: &mut Namer,
-    vars: impl IntoIterator<Item = &'a String>,
-) -> BTreeMap<String, String> {
-    let mut map = BTreeMap::new();
-    for v in vars {
-        if !map.contains_key(v) {
-            let ident = namer.name(v);
-            map.insert(v.clone(), ident);
+/// The identifiers of one program.
+pub(super) struct Idents {
+    /// Each descriptor variable's identifier, by the learner's name.
+    pub vars: BTreeMap<String, String>,
+    /// The `PROC_` constant of each process, when several run the program.
+    pub procs: Vec<String>,
+    /// The pid variable of each fork, by the index of the child.
+    pub pids: BTreeMap<usize, String>,
+}
+
+impl Idents {
+    pub fn new(plan: &ProgramPlan, lang: Lang) -> Idents {
+        let mut namer = Namer::new(lang);
+        let mut vars = BTreeMap::new();
+        for v in plan.vars() {
+            if let std::collections::btree_map::Entry::Vacant(e) = vars.entry(v) {
+                let ident = namer.name(e.key());
+                e.insert(ident);
+            }
         }
+        let procs = match plan.procs.len() {
+            1 => Vec::new(),
+            _ => plan
+                .procs
+                .iter()
+                .map(|p| namer.own(constant("PROC_", p)))
+                .collect(),
+        };
+        let mut pids = BTreeMap::new();
+        for item in &plan.items {
+            if let Item::Fork { child, name, .. } = item {
+                pids.entry(*child)
+                    .or_insert_with(|| namer.name(&format!("{name}_pid")));
+            }
+        }
+        Idents { vars, procs, pids }
     }
-    map
 }
 
 /// The name of a constant for process `p`: `PROC_S_WORKER` for `S/worker`.
-pub(super) fn constant(prefix: &str, p: &ProcRef) -> String {
+fn constant(prefix: &str, p: &ProcRef) -> String {
     let name: String = p
         .to_string()
         .chars()
@@ -115,4 +140,26 @@ pub(super) fn constant(prefix: &str, p: &ProcRef) -> String {
         })
         .collect();
     format!("{prefix}{name}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_names_change_once_and_every_name_stays_unique() {
+        let mut c = Namer::new(Lang::C);
+        let got: Vec<String> = ["c", "send", "send_", "EOF", "_X", "__x", "linux", "c"]
+            .iter()
+            .map(|n| c.name(n))
+            .collect();
+        assert_eq!(
+            got,
+            ["c", "send_", "send__", "v_EOF", "v__X", "v___x", "linux_", "c_"]
+        );
+        let mut py = Namer::new(Lang::Python);
+        assert_eq!(py.name("from"), "from_");
+        assert_eq!(py.name("send"), "send");
+        assert_eq!(py.own("PROC_A".into()), "PROC_A");
+    }
 }

@@ -1,13 +1,12 @@
 //! The program in Python with the `socket` module, as a Kurose–Ross style course
 //! writes it: top-level code, one `try` per call, `except OSError` printing the errno.
 
-use super::names::{constant, variables, Namer};
+use super::names::Idents;
 use super::out::{header, Out};
 use super::plan::{Item, Planned, ProgramPlan};
 use super::{Lang, Line, Options};
 use crate::ast::FdRef;
 use sockscope_engine::{Call, Endpoint, Family, OptName, Proto, SockOpt};
-use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
 #[derive(Default)]
@@ -20,9 +19,7 @@ struct Uses {
 
 struct Py<'a> {
     opts: &'a Options,
-    vars: BTreeMap<String, String>,
-    procs: Vec<String>,
-    pids: BTreeMap<usize, String>,
+    ids: Idents,
     uses: Uses,
     /// A fork has been written: from here on each call says which process makes it.
     forked: bool,
@@ -30,28 +27,9 @@ struct Py<'a> {
 }
 
 pub(super) fn render(plan: &ProgramPlan, opts: &Options, total: usize) -> Vec<Line> {
-    let mut namer = Namer::new(Lang::Python);
-    let vars = variables(&mut namer, plan.vars().iter());
-    let procs = if plan.procs.len() > 1 {
-        plan.procs
-            .iter()
-            .map(|p| namer.own(constant("PROC_", p)))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut pids = BTreeMap::new();
-    for item in &plan.items {
-        if let Item::Fork { child, name, .. } = item {
-            pids.entry(*child)
-                .or_insert_with(|| namer.name(&format!("{name}_pid")));
-        }
-    }
     let mut py = Py {
         opts,
-        vars,
-        procs,
-        pids,
+        ids: Idents::new(plan, Lang::Python),
         uses: Uses::default(),
         forked: false,
         out: Out::new("#"),
@@ -102,7 +80,7 @@ impl Py<'_> {
     fn guarded(&mut self, stmt: usize, who: usize, seq: usize, body: impl FnOnce(&mut Self)) {
         let s = Some(stmt);
         // Before the first fork the program's first process is the only one.
-        let guard = self.forked.then(|| self.procs[who].clone());
+        let guard = self.forked.then(|| self.ids.procs[who].clone());
         if let Some(p) = &guard {
             self.out.line(s, &format!("if me == {p}:"));
             self.out.indent();
@@ -127,7 +105,7 @@ impl Py<'_> {
 
     fn fd(&mut self, fd: &FdRef) -> String {
         match fd {
-            FdRef::Var(v) => self.vars.get(v).cloned().unwrap_or_else(|| v.clone()),
+            FdRef::Var(v) => self.ids.vars.get(v).cloned().unwrap_or_else(|| v.clone()),
             FdRef::Num(n) => {
                 self.uses.by_number = true;
                 self.uses.kept = true;
@@ -176,7 +154,7 @@ impl Py<'_> {
         pair: bool,
     ) {
         let target = match var {
-            Some(v) => self.vars.get(v).cloned().unwrap_or_else(|| v.clone()),
+            Some(v) => self.ids.vars.get(v).cloned().unwrap_or_else(|| v.clone()),
             None => {
                 self.uses.kept = true;
                 "made".to_string()
@@ -305,8 +283,8 @@ impl Py<'_> {
 
     fn fork(&mut self, stmt: usize, seq: usize, child: usize, label: &str) {
         let s = Some(stmt);
-        let pid = self.pids[&child].clone();
-        let me = self.procs[child].clone();
+        let pid = self.ids.pids[&child].clone();
+        let me = self.ids.procs[child].clone();
         let label = self.numbered(seq, label);
         self.out.line(s, "try:");
         self.out.indent();
@@ -374,14 +352,14 @@ impl Py<'_> {
             );
             o.line(None, "signal.alarm(120)");
         }
-        if !self.procs.is_empty() {
+        if !self.ids.procs.is_empty() {
             o.comment(
                 None,
                 "The processes that run this program: each runs only the calls marked for it.",
             );
-            let n = self.procs.len();
-            o.line(None, &format!("{} = range({n})", self.procs.join(", ")));
-            o.line(None, &format!("me = {}", self.procs[0]));
+            let n = self.ids.procs.len();
+            o.line(None, &format!("{} = range({n})", self.ids.procs.join(", ")));
+            o.line(None, &format!("me = {}", self.ids.procs[0]));
         }
         if self.uses.kept {
             o.comment(
@@ -390,11 +368,11 @@ impl Py<'_> {
             );
             o.line(None, "kept = []");
         }
-        if !self.vars.is_empty() {
-            let names: Vec<&str> = self.vars.values().map(String::as_str).collect();
+        if !self.ids.vars.is_empty() {
+            let names: Vec<&str> = self.ids.vars.values().map(String::as_str).collect();
             o.line(None, &format!("{} = NO_SOCKET", names.join(" = ")));
         }
-        for pid in self.pids.values() {
+        for pid in self.ids.pids.values() {
             o.line(None, &format!("{pid} = -1"));
         }
         o.line(None, "");
