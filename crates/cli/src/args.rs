@@ -1,4 +1,4 @@
-//! Command-line arguments, read by hand: there are three commands and two options.
+//! Command-line arguments, read by hand: there are four commands and a few options.
 
 pub const HELP: &str = "\
 sockscope: watch what TCP and UDP sockets do under the hood, from scenario files
@@ -10,12 +10,19 @@ Usage:
   sockscope replay CAPTURE        read a pcap/pcapng capture of real programs: each
                                   segment with the TCP states it implies, then the
                                   netstat rows each host would show
+  sockscope code [--lang c|python] [--loopback] [--out DIR] FILE
+                                  the program each process's calls amount to, in C
+                                  (the default) or Python: printed one after another,
+                                  each under a header line, or with --out written as
+                                  one file per process (B.c, A-worker.py, ...)
   sockscope --help                show this text
   sockscope --version             show the version
 
 run --json prints the engine's trace instead: one JSON event per line.
 run --pcap OUT also writes every segment as a capture file Wireshark opens: pcapng,
 or classic pcap when OUT ends in .pcap. Timestamps are the virtual clock.
+code --loopback writes the scenario's IPv4 addresses as 127.0.0.1, 127.0.0.2, ... and
+its IPv6 addresses as ::1, so that the programs run side by side on one machine.
 
 Exit codes: 0 all went well; 1 an expectation failed or a statement could not run;
 2 a file could not be read or parsed (reported as FILE:LINE:COL: message).
@@ -27,6 +34,8 @@ The scenario language is described in crates/scenario/GRAMMAR.md. A taste:
   A: c = socket(TCP); connect(c, 10.0.0.2:80)
   expect state A c == ESTABLISHED
 ";
+
+use sockscope_scenario::codegen::Lang;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
@@ -42,6 +51,12 @@ pub enum Command {
     },
     Replay {
         file: String,
+    },
+    Code {
+        file: String,
+        lang: Lang,
+        out: Option<String>,
+        loopback: bool,
     },
 }
 
@@ -88,9 +103,35 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 files: rest.to_vec(),
             })
         }
+        "code" => code(rest),
         other => Err(format!(
-            "unknown command {other}; the commands are run, check and replay"
+            "unknown command {other}; the commands are run, check, replay and code"
         )),
+    }
+}
+
+/// `code [--lang c|python] [--loopback] [--out DIR] FILE`.
+fn code(args: &[String]) -> Result<Command, String> {
+    let (lang, rest) = take_value(args, "--lang")?;
+    let lang = match lang {
+        Some(l) => l.parse::<Lang>()?,
+        None => Lang::C,
+    };
+    let (out, rest) = take_value(&rest, "--out")?;
+    let loopback = rest.iter().any(|a| a == "--loopback");
+    let files: Vec<&String> = rest.iter().filter(|a| *a != "--loopback").collect();
+    if let Some(flag) = files.iter().find(|a| a.starts_with("--")) {
+        return Err(format!("unknown option {flag} for code"));
+    }
+    match files.as_slice() {
+        [file] => Ok(Command::Code {
+            file: file.to_string(),
+            lang,
+            out,
+            loopback,
+        }),
+        [] => Err("code needs a scenario file".to_string()),
+        _ => Err("code takes one scenario file".to_string()),
     }
 }
 
@@ -102,7 +143,11 @@ fn take_value(args: &[String], flag: &str) -> Result<(Option<String>, Vec<String
     let value = args
         .get(i + 1)
         .filter(|v| !v.starts_with("--"))
-        .ok_or_else(|| format!("{flag} needs a file name"))?
+        .ok_or_else(|| match flag {
+            "--lang" => "--lang needs a language: c or python".to_string(),
+            "--out" => "--out needs a directory".to_string(),
+            _ => format!("{flag} needs a file name"),
+        })?
         .clone();
     let mut rest = args.to_vec();
     rest.drain(i..=i + 1);
@@ -150,6 +195,34 @@ mod tests {
         );
         assert!(parse(&args("run --pcap x.pcap --pcap y.pcap a.scn")).is_err());
         assert!(parse(&args("run --pcap --json a.scn")).is_err());
+    }
+
+    #[test]
+    fn code_takes_a_language_a_directory_and_one_file() {
+        assert_eq!(
+            parse(&args("code --lang python --out progs a.scn")),
+            Ok(Command::Code {
+                file: "a.scn".into(),
+                lang: Lang::Python,
+                out: Some("progs".into()),
+                loopback: false,
+            })
+        );
+        assert_eq!(
+            parse(&args("code --loopback a.scn")),
+            Ok(Command::Code {
+                file: "a.scn".into(),
+                lang: Lang::C,
+                out: None,
+                loopback: true,
+            })
+        );
+        assert!(parse(&args("code --lang rust a.scn")).is_err());
+        assert!(parse(&args("code --lang")).is_err());
+        assert!(parse(&args("code a.scn --out")).is_err());
+        assert!(parse(&args("code a b")).is_err());
+        assert!(parse(&args("code")).is_err());
+        assert!(parse(&args("code --fast a")).is_err());
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! `sockscope`: runs scenario files on the engine and checks their expectations.
+//! `sockscope`: runs scenario files on the engine and checks their expectations, and
+//! writes the programs their calls amount to.
 
 mod args;
 mod check;
+mod code;
 mod replay;
 mod run;
 
@@ -27,6 +29,12 @@ fn main() -> ExitCode {
         Ok(Command::Run { file, json, pcap }) => run::run(&file, json, pcap.as_deref()),
         Ok(Command::Check { files }) => check::check(&files),
         Ok(Command::Replay { file }) => replay::replay(&file),
+        Ok(Command::Code {
+            file,
+            lang,
+            out,
+            loopback,
+        }) => code::code(&file, lang, out.as_deref(), loopback),
         Err(message) => {
             eprintln!("sockscope: {message}");
             eprintln!("Try `sockscope --help`.");

@@ -22,6 +22,7 @@
 //! Nothing here does I/O or reads a clock, so it runs in the browser as well.
 
 pub mod ast;
+pub mod codegen;
 pub mod error;
 pub mod format;
 pub mod params;
