@@ -1,34 +1,9 @@
 //! The `sockscope` binary, run as a user would run it.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::*;
 
-fn sockscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sockscope"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn scenario_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenario")
-}
-
-fn example(name: &str) -> String {
-    scenario_dir()
-        .join("examples")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
+use std::path::Path;
 
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -3,29 +3,13 @@
 //! `gcc -Wall -Wextra -Werror`, and every Python program passes
 //! `python3 -W error -m py_compile`. A missing compiler fails these tests.
 
+mod common;
+use common::*;
+
 use sockscope_scenario::codegen::{generate, Lang, Options, Program};
 use sockscope_scenario::{parse, tours, Scenario};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn sockscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sockscope"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../scenario/examples")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
+use std::process::Command;
 
 /// A fresh directory, removed when dropped.
 struct Scratch(PathBuf);
