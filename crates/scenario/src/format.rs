@@ -4,7 +4,7 @@
 
 use crate::units::format_time;
 use sockscope_engine::segment::Segment;
-use sockscope_engine::trace::{DemuxCandidate, DemuxOutcome, DemuxRecord, DropReason};
+use sockscope_engine::trace::{DemuxCandidate, DemuxOutcome, DemuxRecord};
 use sockscope_engine::{Errno, Family, Micros, Proto, Ret};
 
 /// `1500`, `4 (peer 10.0.0.1:32768)`, or `-1 ECONNREFUSED (nobody listens ...)`.
@@ -61,10 +61,6 @@ pub fn segment_label(seg: &Segment) -> String {
     s
 }
 
-/// Why a segment never arrived (the engine's own wording).
-pub fn drop_reason(r: DropReason) -> String {
-    r.to_string()
-}
 
 /// Column layout of the demultiplexer's table.
 fn table_row(cells: [&str; 9]) -> String {

@@ -40,7 +40,7 @@ impl Runner {
                     wire_lines += 1;
                     let fate = match e.event {
                         Event::SegmentDropped { reason, .. } => {
-                            format!(", {}", format::drop_reason(reason))
+                            format!(", {reason}")
                         }
                         _ => String::new(),
                     };
