@@ -61,7 +61,6 @@ pub fn segment_label(seg: &Segment) -> String {
     s
 }
 
-
 /// Column layout of the demultiplexer's table.
 fn table_row(cells: [&str; 9]) -> String {
     let line = format!(
