@@ -13,6 +13,7 @@ use crate::components::narration::Narration;
 use crate::components::netstat::Netstat;
 use crate::components::network::NetworkControls;
 use crate::components::notice::Notice;
+use crate::components::program::ProgramView;
 use crate::components::throughput::Throughput;
 use crate::components::tour::{TourPanel, TourPicker};
 use crate::first_state::first_state;
@@ -180,6 +181,7 @@ fn lower_panels(ctx: &Ctx, full: bool) -> Html {
                 <ScenarioPanel session={ctx.session_ref()} tour={ctx.tour.clone()} dispatch={ctx.dispatcher()} />
             }
             if throughput { <Throughput dispatch={ctx.dispatcher()} /> }
+            if full { <ProgramView /> }
             if full { <CaptureView /> }
         </div>
     }

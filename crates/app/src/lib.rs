@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod components;
+pub mod download;
 pub mod first_state;
 pub mod hooks;
 pub mod host_events;

@@ -4,9 +4,11 @@
 //! language, so stepping back is a replay and the session can be exported as text.
 
 mod error;
+mod ran;
 mod steps;
 
 pub use error::SessionError;
+pub use ran::{Moment, Ran, Replayed};
 pub use steps::{action_hint, pauses_between, step_at, step_end, step_starts, StepMode};
 
 use sockscope_engine::{Call, Micros, Pid, TraceEntry, World};
@@ -349,32 +351,5 @@ impl Session {
         }
         self.rewind_to(self.history.len() - 1);
         true
-    }
-
-    /// Everything done so far as scenario text: the starting scenario's statements,
-    /// then each input (a session can be exported and replayed by the CLI).
-    pub fn script(&self) -> String {
-        let mut out = String::new();
-        let executed = &self.initial.statements()[..self.initial.position()];
-        for st in executed {
-            out.push_str(&st.to_string());
-            out.push('\n');
-        }
-        // Replaying tells how many of the scenario's statements each step ran.
-        let mut replay = self.initial.clone();
-        for input in &self.history {
-            let before = replay.position();
-            let _ = Self::exec(&mut replay, input);
-            match input {
-                Input::Statement(st) => out.push_str(&format!("{st}\n")),
-                Input::ScenarioStep(_) => {
-                    for st in &replay.statements()[before..replay.position()] {
-                        out.push_str(&format!("{st}\n"));
-                    }
-                }
-                Input::Mss(m) => out.push_str(&format!("# (the MSS was set to {m} here)\n")),
-            }
-        }
-        out
     }
 }

@@ -401,3 +401,46 @@ fn each_refusal_says_what_kind_it_is() {
     );
     assert!(s.history.is_empty(), "no refused input is kept");
 }
+
+#[test]
+fn each_statement_run_can_be_returned_to_just_after_it_ran() {
+    let mut s = Session::default_world();
+    s.line("client: c = socket(TCP); connect(c, 10.0.0.2:80) &")
+        .unwrap();
+    s.net(NetCmd::Run(None)).unwrap();
+    let ran = s.ran();
+    // The default world's own three statements have no moment before them.
+    let texts: Vec<String> = ran.iter().map(|r| r.statement.to_string()).collect();
+    assert_eq!(texts.len(), 5 + 2 + 1, "{texts:?}");
+    assert!(ran[..5].iter().all(|r| r.moment.is_none()), "{ran:?}");
+    let connect = ran
+        .iter()
+        .position(|r| r.statement.to_string().contains("connect("))
+        .unwrap();
+    let mut fresh = Session::default_world();
+    fresh
+        .line("client: c = socket(TCP); connect(c, 10.0.0.2:80) &")
+        .unwrap();
+    s.seek_moment(ran[connect].moment.unwrap());
+    assert_eq!(netstat(&s), netstat(&fresh));
+    assert_eq!(s.ran().len(), connect + 1, "nothing after it is kept");
+}
+
+#[test]
+fn a_statement_inside_a_tour_step_is_returned_to_one_statement_at_a_time() {
+    let mut s = Session::tour(&parts());
+    press(&mut s, StepMode::Narration);
+    press(&mut s, StepMode::Narration);
+    let ran = s.ran();
+    let last = ran.last().unwrap().clone();
+    let earlier = ran
+        .iter()
+        .rev()
+        .find(|r| r.moment.is_some_and(|m| m != last.moment.unwrap()))
+        .unwrap()
+        .clone();
+    s.seek_moment(earlier.moment.unwrap());
+    assert_eq!(s.ran().last().unwrap().statement, earlier.statement);
+    s.seek_moment(last.moment.unwrap());
+    assert_eq!(s.ran().last().unwrap().statement, last.statement);
+}

@@ -158,10 +158,12 @@ pub fn CaptureView() -> Html {
         html! {}
     };
     html! {
-        <details class="capture-view panel" {ontoggle} data-testid="capture-view">
+        <section class="capture-view" aria-label="Captures">
+        <details class="panel" {ontoggle} data-testid="capture-view">
             <summary><h3>{ "Captures: the time-sequence graph, and captures of real programs" }</h3></summary>
             { body }
         </details>
+        </section>
     }
 }
 

@@ -18,6 +18,7 @@ pub mod netstat;
 pub mod network;
 pub mod notice;
 pub mod process;
+pub mod program;
 pub mod question;
 pub mod queue_bar;
 pub mod socket_card;

@@ -2,7 +2,7 @@
 //! action, each naming the change (`play.rs` and `tour.rs` hold the longer ones).
 
 use super::{State, TourInfo, SPEED_RANGE};
-use crate::session::{Input, Session, StepMode};
+use crate::session::{Input, Moment, Session, StepMode};
 use crate::theme::Theme;
 use sockscope_engine::{Call, Pid, SegId, SockId};
 use sockscope_scenario::{Answer, NetCmd, Scenario};
@@ -25,6 +25,8 @@ pub enum Action {
     Seek(usize),
     /// Go to the moment just after this trace event (replaying from the start).
     SeekEvent(u64),
+    /// Go to the moment just after a statement ran (a line of the program panel).
+    SeekMoment(Moment),
     RunIdle,
     Play,
     Pause,
@@ -89,6 +91,7 @@ impl State {
             Action::StepBack => self.step_back(),
             Action::Seek(n) => self.seek(n),
             Action::SeekEvent(n) => self.seek_event(n),
+            Action::SeekMoment(m) => self.seek_moment(m),
             Action::Play => self.play(),
             Action::Pause => self.pause(),
             Action::TogglePlay if self.playing => self.pause(),

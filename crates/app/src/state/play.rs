@@ -2,7 +2,7 @@
 //! event, run until idle, step back, and replay to an earlier moment.
 
 use super::{State, AUTOPLAY_PAUSE_MS, REDUCED_MOTION_STEP_MS, VIRTUAL_US_PER_MS};
-use crate::session::Input;
+use crate::session::{Input, Moment};
 use sockscope_engine::{Micros, MS};
 use sockscope_scenario::NetCmd;
 
@@ -56,6 +56,12 @@ impl State {
     /// Replays to the moment just after trace event `n`.
     pub(super) fn seek_event(self, n: u64) -> Self {
         self.session.borrow_mut().seek_event(n);
+        self.paused().refreshed()
+    }
+
+    /// Replays to the moment just after a statement ran.
+    pub(super) fn seek_moment(self, moment: Moment) -> Self {
+        self.session.borrow_mut().seek_moment(moment);
         self.paused().refreshed()
     }
 

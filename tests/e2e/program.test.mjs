@@ -1,0 +1,89 @@
+// The program panel: the calls made so far, as the C or Python program each process
+// would be. The line a program has reached is marked, a line number takes the world
+// back to just after that line ran, and the downloaded C file compiles with gcc.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { appUrl, axeViolations, shotPath, withPage } from './browser.mjs';
+
+const T = { timeout: 120_000 };
+const tid = (id) => `[data-testid="${id}"]`;
+
+async function lines(page, texts) {
+  for (const text of texts) {
+    await page.fill(tid('console-input'), text);
+    await page.press(tid('console-input'), 'Enter');
+  }
+}
+
+/** The text of the program's marked lines. */
+async function reached(panel) {
+  return (await panel.locator(tid('program-reached')).allInnerTexts()).join('\n');
+}
+
+test('the program panel writes the calls as C and Python, marks the reached line and goes back to a line', T, async () => {
+  await withPage('program', async (page) => {
+    await page.goto(appUrl());
+    await lines(page, [
+      'client: c = socket(TCP); connect(c, 10.0.0.2:80)',
+      'server: s = accept(l)',
+      'client: send(c, 1000)',
+    ]);
+    const panel = page.locator(tid('program-view'));
+    await panel.locator('summary').click();
+    const tabs = panel.locator(tid('program-tab'));
+    assert.deepEqual(await tabs.allInnerTexts(), ['server.c', 'client.c']);
+
+    // The server's program has got to its accept(); the client's to its send().
+    assert.match(await reached(panel), /accept\(/);
+    await tabs.nth(1).click();
+    assert.match(await reached(panel), /send\(c, /);
+    // The listing has scrolled to the reached line.
+    const inView = await panel.locator(tid('program-lines')).evaluate((ol) => {
+      const li = ol.querySelector('li.reached').getBoundingClientRect();
+      const box = ol.getBoundingClientRect();
+      return li.top >= box.top && li.bottom <= box.bottom;
+    });
+    assert.ok(inView, 'the reached line is scrolled into the listing');
+    const listing = await panel.locator(tid('program-lines')).innerText();
+    assert.match(listing, /inet_pton\(AF_INET, "10\.0\.0\.2"/);
+    await panel.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shotPath('program-c.png') });
+
+    // The downloaded file is the program shown, and gcc compiles it.
+    const dir = mkdtempSync(join(tmpdir(), 'sockscope-program-'));
+    try {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click(tid('program-download')),
+      ]);
+      assert.equal(download.suggestedFilename(), 'client.c');
+      const file = join(dir, 'client.c');
+      await download.saveAs(file);
+      assert.match(readFileSync(file, 'utf8'), /connect\(c, /);
+      execFileSync('gcc', ['-Wall', '-Werror', '-o', join(dir, 'client'), file]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    // Python: the same calls with the socket module.
+    await panel.locator(tid('program-lang-python')).click();
+    assert.match(await panel.locator(tid('program-lines')).innerText(), /socket\.socket\(/);
+    await page.screenshot({ path: shotPath('program-python.png') });
+    assert.deepEqual(await axeViolations(page), []);
+
+    // The connect() line's number goes back to just after it ran: the send is undone.
+    const line = panel.locator('li', { hasText: 'connect(c,' }).locator('button.line-number').first();
+    await line.click();
+    assert.match(await reached(panel), /connect\(c, /);
+    await panel.locator(tid('program-lang-c')).click();
+    const client = await panel.locator(tid('program-lines')).innerText();
+    assert.doesNotMatch(client, /send\(c, /);
+    const netstat = await page.locator(tid('netstat-client')).textContent();
+    assert.match(netstat, /ESTABLISHED/);
+  });
+});
