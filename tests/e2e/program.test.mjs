@@ -87,3 +87,30 @@ test('the program panel writes the calls as C and Python, marks the reached line
     assert.match(netstat, /ESTABLISHED/);
   });
 });
+
+test('in a tour the marked line follows Next step and Previous step', T, async () => {
+  await withPage('program-tour', async (page) => {
+    await page.goto(`${appUrl()}?tour=byte-stream&single=1`);
+    await page.locator(tid('tour')).waitFor();
+    const panel = page.locator(tid('program-view'));
+    await panel.locator('summary').click();
+    const marks = [];
+    for (let i = 0; i < 8; i++) {
+      await page.click(tid('tour-next'));
+      const text = (await panel.locator(tid('program-reached')).allInnerTexts()).join('\n');
+      marks.push(text);
+    }
+    // Each statement the tour runs that is a call of the shown program moves the mark.
+    const distinct = new Set(marks.filter((m) => m !== ''));
+    assert.ok(distinct.size >= 3, marks.join('\n---\n'));
+    const before = marks[marks.length - 1];
+    let back = before;
+    for (let i = 0; i < 8 && back === before; i++) {
+      await page.click(tid('tour-prev'));
+      back = (await panel.locator(tid('program-reached')).allInnerTexts()).join('\n');
+    }
+    assert.notEqual(back, before, 'Previous step moved the mark back');
+    await panel.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shotPath('program-tour.png') });
+  });
+});
