@@ -142,6 +142,15 @@ pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
         Event::SegmentDropped { seg, reason } => {
             format!("Segment {} is {}.", seg.0, dropped(*reason))
         }
+        Event::SegmentHeld { seg, extra_us } => format!(
+            "The network holds segment {} back by {}: segments sent after it can overtake it.",
+            seg.0,
+            sockscope_scenario::units::format_duration(*extra_us)
+        ),
+        Event::SegmentDuplicated { seg, copy } => format!(
+            "The network duplicates segment {}: a copy (segment {}) follows it to the receiver.",
+            seg.0, copy.0
+        ),
         Event::SegmentDiscarded { seg, sock, reason } => format!(
             "{} discards segment {}: {}.",
             names.sock(*sock),

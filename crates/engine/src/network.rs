@@ -29,7 +29,22 @@ pub struct Path {
     /// nanoseconds (finer than the clock, so rounding never adds up over a transfer).
     #[serde(default)]
     pub busy_until_ns: Nanos,
+    /// Probability that a segment is held back by `reorder_delay_us`, so that segments
+    /// sent after it overtake it (0.0 to 1.0).
+    #[serde(default)]
+    pub reorder: f64,
+    #[serde(default)]
+    pub reorder_delay_us: Micros,
+    /// Probability that the network delivers a segment twice: a copy arrives
+    /// `DUPLICATE_LAG_US` after the original (0.0 to 1.0).
+    #[serde(default)]
+    pub duplicate: f64,
 }
+
+/// How long after the original a duplicated segment arrives. A fixed figure (real
+/// duplicates come from a retransmitting link layer or a routing loop, at any lag):
+/// long enough for the copy to be a separate arrow on the ladder.
+pub const DUPLICATE_LAG_US: Micros = 1_000;
 
 impl Path {
     /// Queues `payload` bytes (plus headers) on the link and returns how long after

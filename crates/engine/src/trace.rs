@@ -243,6 +243,18 @@ pub enum Event {
         seg: SegId,
         reason: DropReason,
     },
+    /// The network holds segment `seg` back by `extra_us` beyond its path's delay
+    /// (`net: reorder`): segments sent after it may arrive first.
+    SegmentHeld {
+        seg: SegId,
+        extra_us: Micros,
+    },
+    /// The network will deliver segment `seg` twice (`net: duplicate`): the copy, with
+    /// its own id `copy`, follows as a `SegmentSent` of its own.
+    SegmentDuplicated {
+        seg: SegId,
+        copy: SegId,
+    },
     /// A TCP receiver discarded an arriving segment (out of order or beyond the window).
     SegmentDiscarded {
         seg: SegId,

@@ -90,6 +90,10 @@ enum Op {
     Advance(u16),
     DropNext(bool),
     Loss(bool, u8),
+    /// Hold back this percentage of one direction's segments by this many ms.
+    Reorder(bool, u8, u8),
+    /// Deliver this percentage of one direction's segments twice.
+    Duplicate(bool, u8),
     /// A link rate on one direction: 0 removes it.
     Rate(bool, u8),
     Crash(bool),
@@ -143,6 +147,8 @@ fn op() -> impl Strategy<Value = Op> {
         (0u16..5000).prop_map(Op::Advance),
         any::<bool>().prop_map(Op::DropNext),
         (any::<bool>(), 0u8..40).prop_map(|(d, pct)| Op::Loss(d, pct)),
+        (any::<bool>(), 0u8..60, 0u8..120).prop_map(|(d, pct, ms)| Op::Reorder(d, pct, ms)),
+        (any::<bool>(), 0u8..60).prop_map(|(d, pct)| Op::Duplicate(d, pct)),
         (any::<bool>(), 0u8..4).prop_map(|(d, r)| Op::Rate(d, r)),
         any::<bool>().prop_map(Op::Crash),
         any::<bool>().prop_map(Op::Restart),
@@ -347,6 +353,18 @@ impl Harness {
             Op::Loss(d, pct) => {
                 let (x, y) = if d { (a, b) } else { (b, a) };
                 self.lab.w.set_path(x, y, 50 * MS, pct as f64 / 100.0);
+                None
+            }
+            Op::Reorder(d, pct, ms) => {
+                let (x, y) = if d { (a, b) } else { (b, a) };
+                self.lab
+                    .w
+                    .set_reorder(x, y, pct as f64 / 100.0, ms as u64 * MS);
+                None
+            }
+            Op::Duplicate(d, pct) => {
+                let (x, y) = if d { (a, b) } else { (b, a) };
+                self.lab.w.set_duplicate(x, y, pct as f64 / 100.0);
                 None
             }
             Op::Rate(d, r) => {

@@ -152,6 +152,10 @@ pub enum NetCmd {
     DropNext(Link),
     Loss(Link, f64),
     Delay(Link, Micros),
+    /// Hold back this fraction of segments by this much, so later ones overtake them.
+    Reorder(Link, f64, Micros),
+    /// Deliver this fraction of segments twice.
+    Duplicate(Link, f64),
     Crash(String),
     Restart(String),
 }

@@ -77,6 +77,13 @@ impl fmt::Display for NetCmd {
             NetCmd::DropNext(l) => write!(f, "drop next {l}"),
             NetCmd::Loss(l, p) => write!(f, "loss {l} {}", format_fraction(*p)),
             NetCmd::Delay(l, d) => write!(f, "delay {l} {}", format_duration(*d)),
+            NetCmd::Reorder(l, p, d) => write!(
+                f,
+                "reorder {l} {} {}",
+                format_fraction(*p),
+                format_duration(*d)
+            ),
+            NetCmd::Duplicate(l, p) => write!(f, "duplicate {l} {}", format_fraction(*p)),
             NetCmd::Crash(h) => write!(f, "crash {h}"),
             NetCmd::Restart(h) => write!(f, "restart {h}"),
         }

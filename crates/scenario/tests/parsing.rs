@@ -225,7 +225,7 @@ fn every_call_form_is_read() {
 #[test]
 fn options_hosts_and_network_commands() {
     let k = kinds(
-        "option delay 20ms; option loss 5%\nhost H 10.0.0.1 2001:db8::1\nnet: deliver 2; step; run; run 1.5s\nnet: loss A <-> B 0.25; delay A -> B 1s; drop next B -> A; crash B; restart B",
+        "option delay 20ms; option loss 5%\nhost H 10.0.0.1 2001:db8::1\nnet: deliver 2; step; run; run 1.5s\nnet: loss A <-> B 0.25; delay A -> B 1s; drop next B -> A; crash B; restart B\nnet: reorder A -> B 30% 20ms; duplicate B <-> A 0.1",
     );
     let link = |from: &str, to: &str, both| Link {
         from: from.into(),
@@ -250,8 +250,16 @@ fn options_hosts_and_network_commands() {
             Stmt::Net(NetCmd::DropNext(link("B", "A", false))),
             Stmt::Net(NetCmd::Crash("B".into())),
             Stmt::Net(NetCmd::Restart("B".into())),
+            Stmt::Net(NetCmd::Reorder(link("A", "B", false), 0.3, 20_000)),
+            Stmt::Net(NetCmd::Duplicate(link("B", "A", true), 0.1)),
         ]
     );
+}
+
+#[test]
+fn reorder_without_its_delay_says_what_is_missing() {
+    let e = sockscope_scenario::parse("net: reorder A -> B 30%").unwrap_err();
+    assert!(e.to_string().contains("duration"), "{e}");
 }
 
 #[test]

@@ -216,6 +216,21 @@ impl World {
         self.net.path_mut(from, to, &d).drop_next += 1;
     }
 
+    /// Makes one direction hold back a fraction `p` of its segments by `extra_us`, so
+    /// that later segments overtake them. Segments already on the wire are not touched.
+    pub fn set_reorder(&mut self, from: HostId, to: HostId, p: f64, extra_us: Micros) {
+        let d = self.default_path();
+        let path = self.net.path_mut(from, to, &d);
+        path.reorder = p.clamp(0.0, 1.0);
+        path.reorder_delay_us = extra_us;
+    }
+
+    /// Makes one direction deliver a fraction `p` of its segments twice.
+    pub fn set_duplicate(&mut self, from: HostId, to: HostId, p: f64) {
+        let d = self.default_path();
+        self.net.path_mut(from, to, &d).duplicate = p.clamp(0.0, 1.0);
+    }
+
     fn default_path(&self) -> Path {
         Path {
             delay_us: self.cfg.delay_us,
@@ -223,6 +238,9 @@ impl World {
             drop_next: 0,
             rate: self.cfg.link_rate,
             busy_until_ns: 0,
+            reorder: 0.0,
+            reorder_delay_us: 0,
+            duplicate: 0.0,
         }
     }
 

@@ -4,7 +4,8 @@ use super::driver::Job;
 use super::World;
 use crate::addr::{Family, Proto};
 use crate::ids::{HostId, SegId};
-use crate::network::{InFlight, WireSlot};
+use crate::network::{InFlight, WireSlot, DUPLICATE_LAG_US};
+use crate::time::Micros;
 use crate::segment::Segment;
 use crate::trace::{DropReason, Event};
 use std::cmp::Reverse;
@@ -15,28 +16,65 @@ impl World {
     pub(super) fn transmit(&mut self, mut seg: Segment) {
         seg.id = SegId(self.next_seg);
         self.next_seg += 1;
-        let from = seg.from_host;
         seg.to_host = self.owner_of(seg.dst.ip());
+        let route = self.route(&seg);
+        let arrives_at = self.now.saturating_add(route.delay);
+        let copy = route.duplicate.then(|| seg.clone());
+        let id = seg.id;
+        self.put_on_wire(seg, arrives_at, route.fate);
+        if let Some(extra_us) = route.held {
+            self.emit(|| Event::SegmentHeld { seg: id, extra_us });
+        }
+        if let Some(mut copy) = copy {
+            copy.id = SegId(self.next_seg);
+            self.next_seg += 1;
+            let copy_id = copy.id;
+            self.emit(|| Event::SegmentDuplicated { seg: id, copy: copy_id });
+            self.put_on_wire(copy, arrives_at.saturating_add(DUPLICATE_LAG_US), None);
+        }
+    }
+
+    /// What the path does with a segment sent now: its delay (queueing included), its
+    /// fate, and whether it is held back or doubled. Draws from the seeded generator
+    /// only for the misbehaviours a path has turned on, so a world without them sees
+    /// the same numbers as before they existed.
+    fn route(&mut self, seg: &Segment) -> Route {
         let default = self.default_path();
-        let (delay, fate) = match seg.to_host {
-            None => (default.delay_us, Some(DropReason::NoRoute)),
-            Some(to) => {
-                let path = self.net.path_mut(from, to, &default);
-                // FIFO: the segment waits for the link, is serialized, then propagates.
-                let queued = path.occupy(self.now, seg.len);
-                let (delay, loss) = (path.delay_us.saturating_add(queued), path.loss);
-                let fate = if path.drop_next > 0 {
-                    path.drop_next -= 1;
-                    Some(DropReason::Injected)
-                } else if loss > 0.0 && self.rng.next_f64() < loss {
-                    Some(DropReason::Loss)
-                } else {
-                    None
-                };
-                (delay, fate)
-            }
+        let Some(to) = seg.to_host else {
+            return Route {
+                delay: default.delay_us,
+                fate: Some(DropReason::NoRoute),
+                held: None,
+                duplicate: false,
+            };
         };
-        let arrives_at = self.now.saturating_add(delay);
+        let path = self.net.path_mut(seg.from_host, to, &default);
+        // FIFO: the segment waits for the link, is serialized, then propagates.
+        let queued = path.occupy(self.now, seg.len);
+        let mut delay = path.delay_us.saturating_add(queued);
+        let (loss, reorder, duplicate) = (path.loss, path.reorder, path.duplicate);
+        let reorder_delay = path.reorder_delay_us;
+        let fate = if path.drop_next > 0 {
+            path.drop_next -= 1;
+            Some(DropReason::Injected)
+        } else if loss > 0.0 && self.rng.next_f64() < loss {
+            Some(DropReason::Loss)
+        } else {
+            None
+        };
+        let lives = fate.is_none();
+        let held = (lives && reorder > 0.0 && self.rng.next_f64() < reorder).then_some(reorder_delay);
+        delay = delay.saturating_add(held.unwrap_or(0));
+        let duplicate = lives && duplicate > 0.0 && self.rng.next_f64() < duplicate;
+        Route {
+            delay,
+            fate,
+            held,
+            duplicate,
+        }
+    }
+
+    fn put_on_wire(&mut self, seg: Segment, arrives_at: Micros, fate: Option<DropReason>) {
         let id = seg.id;
         if self.cfg.trace {
             let sent_at = self.now;
@@ -108,4 +146,14 @@ impl World {
             .max_by_key(|a| (common_prefix(a, &dst), Reverse(**a)))
             .copied()
     }
+}
+
+/// What a path decided for one segment.
+struct Route {
+    delay: Micros,
+    fate: Option<DropReason>,
+    /// Held back by this much beyond the path's delay (`net: reorder`).
+    held: Option<Micros>,
+    /// Delivered twice (`net: duplicate`).
+    duplicate: bool,
 }

@@ -6,7 +6,7 @@ use crate::ast::{Link, NetCmd};
 use crate::error::ParseError;
 
 const COMMANDS: &str =
-    "deliver N, step [N], run [DURATION], drop next A -> B, loss A -> B P, delay A -> B D, crash H, restart H";
+    "deliver N, step [N], run [DURATION], drop next A -> B, loss A -> B P, delay A -> B D, reorder A -> B P D, duplicate A -> B P, crash H, restart H";
 
 /// One network command.
 pub fn command(c: &mut Cursor) -> Result<NetCmd, ParseError> {
@@ -40,6 +40,15 @@ pub fn command(c: &mut Cursor) -> Result<NetCmd, ParseError> {
         "delay" => {
             let l = link(c)?;
             NetCmd::Delay(l, values::duration(c)?)
+        }
+        "reorder" => {
+            let l = link(c)?;
+            let p = values::fraction(c)?;
+            NetCmd::Reorder(l, p, values::duration(c)?)
+        }
+        "duplicate" => {
+            let l = link(c)?;
+            NetCmd::Duplicate(l, values::fraction(c)?)
         }
         "crash" => NetCmd::Crash(host(c)?),
         "restart" => NetCmd::Restart(host(c)?),

@@ -29,21 +29,34 @@ impl Runner {
                     let label = format::segment_label(&seg);
                     self.wire.insert(seg.id, OnWire { route, label });
                 }
+                Event::SegmentHeld { seg, extra_us } => {
+                    if let Some(w) = self.wire.get_mut(&seg) {
+                        let held = crate::units::format_duration(extra_us);
+                        w.label.push_str(&format!(", held back {held} by the network"));
+                    }
+                }
+                Event::SegmentDuplicated { seg, copy } => {
+                    self.duplicates.insert(copy, seg);
+                }
                 Event::SegmentArrived { seg, .. } | Event::SegmentDropped { seg, .. } => {
                     let Some(w) = self.wire.remove(&seg) else {
                         continue;
                     };
+                    let copy_of = self.duplicates.remove(&seg);
                     if wire_lines == WIRE_LINES {
                         unlisted += 1;
                         continue;
                     }
                     wire_lines += 1;
-                    let fate = match e.event {
+                    let mut fate = match e.event {
                         Event::SegmentDropped { reason, .. } => {
                             format!(", {reason}")
                         }
                         _ => String::new(),
                     };
+                    if let Some(of) = copy_of {
+                        fate.push_str(&format!(", a copy of segment {} made by the network", of.0));
+                    }
                     let text =
                         format!("  {:<9} {}  {}{fate}", format::at(e.time), w.route, w.label);
                     self.emit(LineKind::Wire, text);

@@ -143,6 +143,8 @@ pub struct Runner {
     /// Trace entries already turned into output.
     seen: usize,
     wire: BTreeMap<SegId, OnWire>,
+    /// Copies the network made (`net: duplicate`) and the segment each copies.
+    duplicates: BTreeMap<SegId, SegId>,
     budget: u64,
     lines: Vec<OutLine>,
     /// Output of the statement being executed.
@@ -173,6 +175,7 @@ impl Runner {
             returned: BTreeMap::new(),
             seen: 0,
             wire: BTreeMap::new(),
+            duplicates: BTreeMap::new(),
             budget: DEFAULT_EVENT_BUDGET,
             lines: Vec::new(),
             out: Vec::new(),

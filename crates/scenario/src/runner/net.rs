@@ -50,6 +50,26 @@ impl Runner {
                     format!("net: {cmd}: a segment now takes {d}"),
                 );
             }
+            NetCmd::Reorder(link, p, d) => {
+                for (from, to) in self.directions(link)? {
+                    self.world.set_reorder(from, to, *p, *d);
+                }
+                let (p, d) = (format_fraction(*p), format_duration(*d));
+                self.emit(
+                    LineKind::Echo,
+                    format!("net: {cmd}: from now on each segment is held back by {d} with probability {p}, so later ones can overtake it"),
+                );
+            }
+            NetCmd::Duplicate(link, p) => {
+                for (from, to) in self.directions(link)? {
+                    self.world.set_duplicate(from, to, *p);
+                }
+                let p = format_fraction(*p);
+                self.emit(
+                    LineKind::Echo,
+                    format!("net: {cmd}: from now on each segment arrives twice with probability {p}"),
+                );
+            }
             NetCmd::Crash(host) => self.crash(cmd, host)?,
             NetCmd::Restart(host) => self.restart(cmd, host)?,
         }

@@ -158,6 +158,8 @@ fn net_cmd() -> impl Strategy<Value = NetCmd> {
         link().prop_map(NetCmd::DropNext),
         (link(), probability()).prop_map(|(l, p)| NetCmd::Loss(l, p)),
         (link(), any::<u64>()).prop_map(|(l, d)| NetCmd::Delay(l, d)),
+        (link(), probability(), any::<u64>()).prop_map(|(l, p, d)| NetCmd::Reorder(l, p, d)),
+        (link(), probability()).prop_map(|(l, p)| NetCmd::Duplicate(l, p)),
         name().prop_map(NetCmd::Crash),
         name().prop_map(NetCmd::Restart),
     ]
