@@ -51,12 +51,17 @@ fn a_duplicated_segment_is_discarded_and_its_bytes_reach_the_program_once() {
             _ => None,
         })
         .collect();
-    assert!(copies.len() >= 3, "every data segment is doubled: {copies:?}");
+    assert!(
+        copies.len() >= 3,
+        "every data segment is doubled: {copies:?}"
+    );
     // Each copy arrives after its original and is thrown away by the receiver.
     for copy in &copies {
-        assert!(w.trace().iter().any(|e| matches!(e.event,
+        assert!(
+            w.trace().iter().any(|e| matches!(e.event,
             Event::SegmentDiscarded { seg, .. } if seg == *copy)),
-            "copy {copy:?} was not discarded");
+            "copy {copy:?} was not discarded"
+        );
     }
     assert_eq!(recv_all(w, *pb, s), 3000);
     assert_eq!(sendq(w, *pa, c), 0, "every byte was acknowledged");

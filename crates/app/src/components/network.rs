@@ -1,5 +1,5 @@
-//! Network and buffer knobs: delay and loss per direction, MSS, "drop the next
-//! segment". Buffer sizes are per socket (setsockopt in a process's call form).
+//! Network and buffer knobs: delay and loss per direction, reordering and duplication,
+//! MSS, "drop the next segment". Buffer sizes are per socket (setsockopt in a process's call form).
 
 use crate::session::Input;
 use crate::state::{Action, Dispatch};
@@ -61,6 +61,38 @@ fn set_path(
     })
 }
 
+/// Turns on (or off, at 0 %) reordering and duplication on the chosen path.
+fn set_misbehaviour(
+    dispatch: &Dispatch,
+    pick: impl Fn() -> Option<Link> + 'static,
+    fields: [NodeRef; 3],
+) -> Callback<SubmitEvent> {
+    let ctx = dispatch.clone();
+    Callback::from(move |e: SubmitEvent| {
+        e.prevent_default();
+        let Some(link) = pick() else { return };
+        let [reorder, by, duplicate] = fields
+            .clone()
+            .map(|f| read(&f).trim().trim_end_matches('%').parse::<f64>().ok());
+        let percent = |v: Option<f64>| v.filter(|p| (0.0..=100.0).contains(p));
+        let by = by.filter(|d| (0.0..=10_000.0).contains(d));
+        match (percent(reorder), by, percent(duplicate)) {
+            (Some(r), Some(by), Some(d)) => {
+                ctx.dispatch(Action::Net(NetCmd::Reorder(
+                    link.clone(),
+                    r / 100.0,
+                    (by * 1000.0) as u64,
+                )));
+                ctx.dispatch(Action::Net(NetCmd::Duplicate(link, d / 100.0)));
+            }
+            _ => ctx.dispatch(Action::Notice(
+                "Reordering and duplication are 0 to 100 %, and the hold-back 0 to 10000 ms."
+                    .into(),
+            )),
+        }
+    })
+}
+
 /// Sets the maximum segment size from now on.
 fn set_mss(dispatch: &Dispatch, mss: &NodeRef) -> Callback<SubmitEvent> {
     let (ctx, mss) = (dispatch.clone(), mss.clone());
@@ -102,6 +134,9 @@ pub fn NetworkControls(props: &NetworkProps) -> Html {
         })
     };
     let apply_mss = set_mss(&ctx, &mss);
+    let misbehave = [use_node_ref(), use_node_ref(), use_node_ref()];
+    let apply_misbehaviour = set_misbehaviour(&ctx, pick.clone(), misbehave.clone());
+    let [reorder, by, duplicate] = misbehave;
     let (current_mss, default_delay) = (props.mss, props.delay_us as f64 / 1000.0);
     html! {
         <section class="network" aria-label="Network">
@@ -118,6 +153,12 @@ pub fn NetworkControls(props: &NetworkProps) -> Html {
                 <label>{ "loss (%) " }<input ref={loss} type="text" size="4" value="0" /></label>
                 <button type="submit">{ "Set" }</button>
                 <button type="button" onclick={drop_next} data-testid="drop-next" title="The next segment on this path is lost">{ "Drop next segment" }</button>
+            </form>
+            <form onsubmit={apply_misbehaviour} class="row" aria-label="Reordering and duplication on this path">
+                <label>{ "reorder (%) " }<input ref={reorder} type="text" size="4" value="0" data-testid="reorder" /></label>
+                <label>{ "held back by (ms) " }<input ref={by} type="text" size="5" value="30" /></label>
+                <label>{ "duplicate (%) " }<input ref={duplicate} type="text" size="4" value="0" data-testid="duplicate" /></label>
+                <button type="submit" data-testid="set-misbehaviour" title="Segments on this path overtake each other or arrive twice">{ "Set" }</button>
             </form>
             <form onsubmit={apply_mss} class="row">
                 <label>{ "MSS (bytes) " }<input ref={mss} type="text" size="6" value={current_mss.to_string()} /></label>

@@ -156,7 +156,7 @@ fn random_action(d: &Dice, ctx: &Ctx) -> Action {
         // Mostly a short way back, so the world keeps growing.
         28 => Action::Seek(history.saturating_sub(d.below(history as u64 / 4 + 2) as usize)),
         29 | 30 => Action::Tick(33.0),
-        31 => Action::Net(match d.below(5) {
+        31 => Action::Net(match d.below(7) {
             0 => NetCmd::DropNext(Link {
                 from: host(d),
                 to: host(d),
@@ -172,6 +172,23 @@ fn random_action(d: &Dice, ctx: &Ctx) -> Action {
             ),
             2 => NetCmd::Crash(host(d)),
             3 => NetCmd::Restart(host(d)),
+            4 => NetCmd::Reorder(
+                Link {
+                    from: host(d),
+                    to: host(d),
+                    both: true,
+                },
+                d.below(3) as f64 / 2.0,
+                d.below(100_000),
+            ),
+            5 => NetCmd::Duplicate(
+                Link {
+                    from: host(d),
+                    to: host(d),
+                    both: true,
+                },
+                d.below(3) as f64 / 2.0,
+            ),
             _ => NetCmd::Delay(
                 Link {
                     from: host(d),

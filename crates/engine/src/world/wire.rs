@@ -5,8 +5,8 @@ use super::World;
 use crate::addr::{Family, Proto};
 use crate::ids::{HostId, SegId};
 use crate::network::{InFlight, WireSlot, DUPLICATE_LAG_US};
-use crate::time::Micros;
 use crate::segment::Segment;
+use crate::time::Micros;
 use crate::trace::{DropReason, Event};
 use std::cmp::Reverse;
 use std::net::IpAddr;
@@ -29,7 +29,10 @@ impl World {
             copy.id = SegId(self.next_seg);
             self.next_seg += 1;
             let copy_id = copy.id;
-            self.emit(|| Event::SegmentDuplicated { seg: id, copy: copy_id });
+            self.emit(|| Event::SegmentDuplicated {
+                seg: id,
+                copy: copy_id,
+            });
             self.put_on_wire(copy, arrives_at.saturating_add(DUPLICATE_LAG_US), None);
         }
     }
@@ -63,7 +66,8 @@ impl World {
             None
         };
         let lives = fate.is_none();
-        let held = (lives && reorder > 0.0 && self.rng.next_f64() < reorder).then_some(reorder_delay);
+        let held =
+            (lives && reorder > 0.0 && self.rng.next_f64() < reorder).then_some(reorder_delay);
         delay = delay.saturating_add(held.unwrap_or(0));
         let duplicate = lives && duplicate > 0.0 && self.rng.next_f64() < duplicate;
         Route {

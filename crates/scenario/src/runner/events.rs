@@ -32,7 +32,8 @@ impl Runner {
                 Event::SegmentHeld { seg, extra_us } => {
                     if let Some(w) = self.wire.get_mut(&seg) {
                         let held = crate::units::format_duration(extra_us);
-                        w.label.push_str(&format!(", held back {held} by the network"));
+                        w.label
+                            .push_str(&format!(", held back {held} by the network"));
                     }
                 }
                 Event::SegmentDuplicated { seg, copy } => {

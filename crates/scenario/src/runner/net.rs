@@ -67,7 +67,9 @@ impl Runner {
                 let p = format_fraction(*p);
                 self.emit(
                     LineKind::Echo,
-                    format!("net: {cmd}: from now on each segment arrives twice with probability {p}"),
+                    format!(
+                        "net: {cmd}: from now on each segment arrives twice with probability {p}"
+                    ),
                 );
             }
             NetCmd::Crash(host) => self.crash(cmd, host)?,
