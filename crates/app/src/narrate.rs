@@ -206,6 +206,15 @@ fn call_returned(
 }
 
 fn sent(names: &Names, seg: &Segment) -> String {
+    if seg.forged {
+        return format!(
+            "A forged {} appears on the wire from {} to {}, as if {} had sent it.",
+            seg.label(),
+            seg.src,
+            seg.dst,
+            names.host(seg.from_host)
+        );
+    }
     let what = if seg.probe {
         "a zero-window probe".to_string()
     } else {
@@ -247,6 +256,7 @@ fn discarded(reason: DiscardReason) -> &'static str {
             "it does not start at the next byte expected, so the sender will send it again"
         }
         DiscardReason::WindowFull => "RecvQ has no room for its bytes (the window was closed)",
+        DiscardReason::RstOutOfWindow => "it is an RST whose sequence number lies outside the receive window, so it cannot be from the peer and is ignored",
         DiscardReason::NotAccepting => "the structure takes no more data in its state",
     }
 }

@@ -19,6 +19,7 @@ pub mod errno;
 pub mod experiment;
 pub mod host;
 pub mod ids;
+pub mod inject;
 pub mod network;
 pub mod queue;
 mod rng;
@@ -36,6 +37,7 @@ pub use call::{Call, CallRejected, CallReply, OptName, Ret, Shutdown, SockOpt, V
 pub use config::WorldConfig;
 pub use errno::Errno;
 pub use ids::{Fd, HostId, Pid, SegId, SendTag, SockId};
+pub use inject::{InjectError, Injection, SeqRef};
 pub use snapshot::{NetstatRow, Snapshot, NETSTAT_HEADER};
 pub use state::TcpState;
 pub use time::{Micros, Nanos, MS, SEC};

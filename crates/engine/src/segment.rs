@@ -95,6 +95,9 @@ pub struct Segment {
     pub probe: bool,
     /// A copy sent again after a timeout.
     pub retransmission: bool,
+    /// Made by the scenario's author (`net: inject`), not by any structure's TCP.
+    #[serde(default)]
+    pub forged: bool,
 }
 
 impl Segment {

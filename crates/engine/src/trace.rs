@@ -101,6 +101,9 @@ pub enum DiscardReason {
     WindowFull,
     /// The structure no longer takes data in its state (e.g. after the peer's FIN).
     NotAccepting,
+    /// An RST whose sequence number lies outside the receive window (RFC 793): it
+    /// could be a stale or forged segment, so the connection ignores it.
+    RstOutOfWindow,
 }
 
 /// Why a recv()/recvfrom() returned 0.

@@ -3,7 +3,7 @@
 
 use crate::question::Question;
 use serde::{Deserialize, Serialize};
-use sockscope_engine::{Call, Errno, Fd, Micros, Proto, TcpState};
+use sockscope_engine::{Call, Errno, Fd, Injection, Micros, Proto, TcpState};
 use std::net::{IpAddr, SocketAddr};
 
 /// A whole scenario: its statements in source order.
@@ -156,6 +156,8 @@ pub enum NetCmd {
     Reorder(Link, f64, Micros),
     /// Deliver this fraction of segments twice.
     Duplicate(Link, f64),
+    /// Put a segment of the author's making on the wire.
+    Inject(Box<Injection>),
     Crash(String),
     Restart(String),
 }

@@ -55,6 +55,9 @@ pub fn segment_label(seg: &Segment) -> String {
     if seg.retransmission {
         s.push_str(" (retransmission)");
     }
+    if seg.forged {
+        s.push_str(" (forged)");
+    }
     if seg.proto == Proto::Tcp && seg.window == 0 && seg.flags.ack {
         s.push_str(" win=0");
     }

@@ -84,6 +84,7 @@ impl fmt::Display for NetCmd {
                 format_duration(*d)
             ),
             NetCmd::Duplicate(l, p) => write!(f, "duplicate {l} {}", format_fraction(*p)),
+            NetCmd::Inject(i) => write!(f, "inject {i}"),
             NetCmd::Crash(h) => write!(f, "crash {h}"),
             NetCmd::Restart(h) => write!(f, "restart {h}"),
         }

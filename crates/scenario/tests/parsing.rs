@@ -401,3 +401,46 @@ fn parse_line_reads_one_console_line() {
     // A console line may be an option even after hosts: only the runner knows.
     assert!(parse_line("option mss 100").is_ok());
 }
+
+#[test]
+fn an_injection_reads_flags_and_relative_or_absolute_numbers() {
+    use sockscope_engine::{Injection, Proto, SeqRef};
+    let k = kinds("net: inject TCP from 10.0.0.1:32768 to 10.0.0.2:80 RST+ACK seq=+10 ack=5000 win=0 len=3\nnet: inject UDP from [::1]:9 to [::1]:53 len=40");
+    let Stmt::Net(NetCmd::Inject(tcp)) = &k[0] else {
+        panic!("{k:?}")
+    };
+    assert!(tcp.flags.rst && tcp.flags.ack && !tcp.flags.syn);
+    assert_eq!(
+        (tcp.seq, tcp.ack),
+        (Some(SeqRef::Relative(10)), Some(SeqRef::Absolute(5000)))
+    );
+    assert_eq!(tcp.len, 3);
+    let Stmt::Net(NetCmd::Inject(udp)) = &k[1] else {
+        panic!("{k:?}")
+    };
+    assert_eq!(
+        **udp,
+        Injection {
+            len: 40,
+            ..Injection::new(
+                Proto::Udp,
+                "[::1]:9".parse().unwrap(),
+                "[::1]:53".parse().unwrap(),
+                Default::default()
+            )
+        }
+    );
+}
+
+#[test]
+fn an_injection_with_a_bad_flag_or_field_says_what_it_takes() {
+    let e =
+        sockscope_scenario::parse("net: inject TCP from 10.0.0.1:1 to 10.0.0.2:2 PSH").unwrap_err();
+    assert!(e.to_string().contains("not a TCP flag"), "{e}");
+    let e = sockscope_scenario::parse("net: inject UDP from 10.0.0.1:1 to 10.0.0.2:2 seq=5")
+        .unwrap_err();
+    assert!(e.to_string().contains("a datagram has no seq"), "{e}");
+    let e = sockscope_scenario::parse("net: inject TCP from 10.0.0.1:1 to 10.0.0.2:2 RST seq=x")
+        .unwrap_err();
+    assert!(e.to_string().contains("expected a sequence number"), "{e}");
+}

@@ -142,6 +142,7 @@ mod tests {
             runs,
             probe: false,
             retransmission: false,
+            forged: false,
         }
     }
 

@@ -11,6 +11,7 @@ mod calls;
 mod deadlock;
 mod demux;
 mod driver;
+mod inject;
 mod invariants;
 mod structures;
 mod tcp;

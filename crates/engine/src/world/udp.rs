@@ -62,6 +62,7 @@ impl World {
             runs: vec![Run { tag, len }],
             probe: false,
             retransmission: false,
+            forged: false,
         });
         Ok(Value::Bytes(len))
     }

@@ -12,8 +12,8 @@ use std::cmp::Reverse;
 use std::net::IpAddr;
 
 impl World {
-    /// Hands a segment to the network.
-    pub(super) fn transmit(&mut self, mut seg: Segment) {
+    /// Hands a segment to the network; returns the id it gets.
+    pub(super) fn transmit(&mut self, mut seg: Segment) -> SegId {
         seg.id = SegId(self.next_seg);
         self.next_seg += 1;
         seg.to_host = self.owner_of(seg.dst.ip());
@@ -35,6 +35,7 @@ impl World {
             });
             self.put_on_wire(copy, arrives_at.saturating_add(DUPLICATE_LAG_US), None);
         }
+        id
     }
 
     /// What the path does with a segment sent now: its delay (queueing included), its

@@ -10,6 +10,7 @@ mod ask;
 mod call;
 mod cursor;
 mod expect;
+mod inject;
 mod net;
 mod option;
 mod values;

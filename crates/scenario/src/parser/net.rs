@@ -6,7 +6,7 @@ use crate::ast::{Link, NetCmd};
 use crate::error::ParseError;
 
 const COMMANDS: &str =
-    "deliver N, step [N], run [DURATION], drop next A -> B, loss A -> B P, delay A -> B D, reorder A -> B P D, duplicate A -> B P, crash H, restart H";
+    "deliver N, step [N], run [DURATION], drop next A -> B, loss A -> B P, delay A -> B D, reorder A -> B P D, duplicate A -> B P, inject TCP from ADDR to ADDR FLAGS, crash H, restart H";
 
 /// One network command.
 pub fn command(c: &mut Cursor) -> Result<NetCmd, ParseError> {
@@ -50,6 +50,7 @@ pub fn command(c: &mut Cursor) -> Result<NetCmd, ParseError> {
             let l = link(c)?;
             NetCmd::Duplicate(l, values::fraction(c)?)
         }
+        "inject" => NetCmd::Inject(Box::new(super::inject::injection(c)?)),
         "crash" => NetCmd::Crash(host(c)?),
         "restart" => NetCmd::Restart(host(c)?),
         other => {

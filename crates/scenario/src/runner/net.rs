@@ -72,6 +72,14 @@ impl Runner {
                     ),
                 );
             }
+            NetCmd::Inject(inj) => {
+                let seg = self.world.inject(inj).map_err(|e| e.to_string())?;
+                self.emit(
+                    LineKind::Echo,
+                    format!("net: {cmd}: forged segment {} is on the wire", seg.0),
+                );
+                self.absorb_trace();
+            }
             NetCmd::Crash(host) => self.crash(cmd, host)?,
             NetCmd::Restart(host) => self.restart(cmd, host)?,
         }

@@ -150,6 +150,48 @@ fn link() -> impl Strategy<Value = Link> {
     (name(), name(), any::<bool>()).prop_map(|(from, to, both)| Link { from, to, both })
 }
 
+fn seq_ref() -> impl Strategy<Value = Option<sockscope_engine::SeqRef>> {
+    use sockscope_engine::SeqRef;
+    proptest::option::of(prop_oneof![
+        any::<u64>().prop_map(SeqRef::Absolute),
+        any::<i64>().prop_map(SeqRef::Relative),
+    ])
+}
+
+/// A forged segment as the language can write it: a TCP segment has a flag at least, a
+/// UDP datagram only a length.
+fn injection() -> impl Strategy<Value = sockscope_engine::Injection> {
+    use sockscope_engine::segment::Flags;
+    let flags = (any::<[bool; 4]>())
+        .prop_filter("a flag at least", |f| f.iter().any(|&b| b))
+        .prop_map(|[syn, ack, fin, rst]| Flags { syn, ack, fin, rst });
+    let tcp = (
+        sockaddr(),
+        sockaddr(),
+        flags,
+        seq_ref(),
+        seq_ref(),
+        any::<u32>(),
+        any::<u16>(),
+    )
+        .prop_map(
+            |(from, to, flags, seq, ack, window, len)| sockscope_engine::Injection {
+                seq,
+                ack,
+                window: window as u64,
+                len: len as u64,
+                ..sockscope_engine::Injection::new(Proto::Tcp, from, to, flags)
+            },
+        );
+    let udp = (sockaddr(), sockaddr(), any::<u16>()).prop_map(|(from, to, len)| {
+        sockscope_engine::Injection {
+            len: len as u64,
+            ..sockscope_engine::Injection::new(Proto::Udp, from, to, Flags::default())
+        }
+    });
+    prop_oneof![tcp, udp]
+}
+
 fn net_cmd() -> impl Strategy<Value = NetCmd> {
     prop_oneof![
         any::<u64>().prop_map(NetCmd::Deliver),
@@ -160,6 +202,7 @@ fn net_cmd() -> impl Strategy<Value = NetCmd> {
         (link(), any::<u64>()).prop_map(|(l, d)| NetCmd::Delay(l, d)),
         (link(), probability(), any::<u64>()).prop_map(|(l, p, d)| NetCmd::Reorder(l, p, d)),
         (link(), probability()).prop_map(|(l, p)| NetCmd::Duplicate(l, p)),
+        injection().prop_map(|i| NetCmd::Inject(Box::new(i))),
         name().prop_map(NetCmd::Crash),
         name().prop_map(NetCmd::Restart),
     ]

@@ -145,6 +145,13 @@ impl World {
     fn synchronized_input(&mut self, id: SockId, host: HostId, seg: &Segment) {
         let cause = Cause::of(seg);
         if seg.flags.rst {
+            if !self.rst_in_window(id, seg) {
+                return self.emit(|| Event::SegmentDiscarded {
+                    seg: seg.id,
+                    sock: id,
+                    reason: DiscardReason::RstOutOfWindow,
+                });
+            }
             return self.reset_input(id, cause);
         }
         let state = self.sock_mut(id).state;
@@ -350,6 +357,20 @@ impl World {
         self.cancel_timer(id, TimerKind::Persist);
         let tw = self.cfg.time_wait_us;
         self.arm_timer(id, TimerKind::TimeWait, tw);
+    }
+
+    /// RFC 793 §3.4: an RST is believed when its sequence number lies in the receive
+    /// window (exactly RCV.NXT when the window is closed). Anything else may be an old
+    /// duplicate or a forgery that guessed the addresses but not the numbers.
+    fn rst_in_window(&self, id: SockId, seg: &Segment) -> bool {
+        let Some(s) = self.socket(id) else {
+            return false;
+        };
+        let (nxt, wnd) = (s.tcb.rcv_nxt, s.receive_window());
+        if wnd == 0 {
+            return seg.seq == nxt;
+        }
+        seg.seq >= nxt && seg.seq < nxt.saturating_add(wnd)
     }
 
     /// An RST for an existing connection.

@@ -58,6 +58,7 @@ impl World {
             runs,
             probe: kind == Transmission::Probe,
             retransmission: kind == Transmission::Repeat,
+            forged: false,
         };
         self.transmit(seg);
     }
@@ -93,6 +94,7 @@ impl World {
             runs: Vec::new(),
             probe: false,
             retransmission: false,
+            forged: false,
         });
     }
 
