@@ -393,3 +393,14 @@ fn parse_line_reads_one_console_line() {
     // A console line may be an option even after hosts: only the runner knows.
     assert!(parse_line("option mss 100").is_ok());
 }
+
+#[test]
+fn ss_names_a_host_like_netstat() {
+    assert_eq!(
+        kinds("ss A; netstat A"),
+        vec![
+            Stmt::Ss { host: "A".into() },
+            Stmt::Netstat { host: "A".into() }
+        ]
+    );
+}
