@@ -10,7 +10,7 @@ use crate::components::demux::DemuxInspector;
 use crate::components::host::HostColumn;
 use crate::components::ladder::Ladder;
 use crate::components::narration::Narration;
-use crate::components::netstat::Netstat;
+use crate::components::netstat::{Netstat, TableChoice};
 use crate::components::network::NetworkControls;
 use crate::components::notice::Notice;
 use crate::components::program::ProgramView;
@@ -86,6 +86,7 @@ pub fn App(props: &AppProps) -> Html {
                 { stage(&hosts, first_frame) }
                 { hosts_to_come(&ctx, &hosts) }
                 <div class="netstat-panels" data-testid="netstat">
+                    if full { <TableChoice layout={ctx.table} dispatch={ctx.dispatcher()} /> }
                     { for hosts.iter().map(|h| html! { <Netstat key={h.id.0} host={h.clone()} /> }) }
                 </div>
                 if !first_frame { { lower_panels(&ctx, full) } }

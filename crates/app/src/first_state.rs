@@ -21,6 +21,7 @@ pub fn first_state(query: &str, fragment: &str) -> State {
         (None, None) => State::default(),
     };
     state.theme = o.theme;
+    state.table = o.table;
     state.speed = o.speed;
     state.controls = o.controls;
     state.autoplay = o.autoplay;

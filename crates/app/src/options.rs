@@ -1,10 +1,12 @@
 //! Options from the page's URL (a shared link or an embedding course page):
 //! `?tour=NAME&step=N&single=1&controls=full|minimal|none&theme=light|dark|system&autoplay=1&speed=2`
+//! `&table=netstat|ss`
 //! and a scenario in the fragment: `#scenario=<percent-encoded text>`.
 //! A bad parameter is reported and ignored; the rest still applies.
 
 use crate::state::SPEED_RANGE;
 use crate::theme::Theme;
+use sockscope_engine::Layout;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ControlsMode {
@@ -32,6 +34,8 @@ pub struct Options {
     pub debug_panic: bool,
     /// `fuzz=1&seed=N`: the page drives itself with random actions (robustness tests).
     pub fuzz: Option<u64>,
+    /// `table=netstat|ss`: how every host's table is printed.
+    pub table: Layout,
     /// `seed=N`: the numbers a tour or exercise with `param` lines draws (also the
     /// fuzzer's seed with `fuzz=1`).
     pub seed: Option<u64>,
@@ -52,6 +56,7 @@ impl Default for Options {
             scenario: None,
             debug_panic: false,
             fuzz: None,
+            table: Layout::Netstat,
             seed: None,
             problems: Vec::new(),
         }
@@ -191,6 +196,7 @@ impl Options {
                 }
             }
             "seed" => self.read_seed(value, query)?,
+            "table" => self.table = table(value)?,
             // Parameters for other tools on the page are not ours to judge.
             "embed" => {}
             _ => {
@@ -228,6 +234,15 @@ fn controls(value: &str) -> Result<ControlsMode, String> {
             shown(value)
         )),
     }
+}
+
+fn table(value: &str) -> Result<Layout, String> {
+    Layout::from_name(value).ok_or_else(|| {
+        format!(
+            "table={} is not one of netstat, ss, so the tables stay as netstat prints them.",
+            shown(value)
+        )
+    })
 }
 
 fn speed(value: &str) -> Result<f64, String> {
@@ -300,6 +315,17 @@ mod tests {
         assert_eq!(parse("?fuzz=1", "").fuzz, Some(1));
         assert_eq!(parse("?seed=7", "").fuzz, None);
         assert_eq!(parse("?fuzz=0&seed=7", "").fuzz, None);
+    }
+
+    #[test]
+    fn table_chooses_netstat_or_ss_and_a_bad_value_changes_nothing() {
+        assert_eq!(parse("?table=ss", "").table, Layout::Ss);
+        assert_eq!(parse("?table=netstat", "").table, Layout::Netstat);
+        assert_eq!(parse("", "").table, Layout::Netstat);
+        let o = parse("?table=lsof&theme=dark", "");
+        assert_eq!((o.table, o.theme), (Layout::Netstat, Theme::Dark));
+        assert_eq!(o.problems.len(), 1, "{:?}", o.problems);
+        assert!(o.problems[0].contains("“lsof” is not one of netstat, ss"));
     }
 
     #[test]

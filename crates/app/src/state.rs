@@ -17,7 +17,7 @@ use crate::quiz::{self, Feedback, Score};
 use crate::session::{Session, SessionError, StepMode};
 use crate::theme::Theme;
 use sockscope_engine::snapshot::{HostView, Snapshot};
-use sockscope_engine::{Micros, SegId, SockId};
+use sockscope_engine::{Layout, Micros, SegId, SockId};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::{UseReducerDispatcher, UseReducerHandle};
@@ -92,6 +92,8 @@ pub struct State {
     /// Set when playing skipped a quiet stretch of virtual time.
     pub skipped: Option<Micros>,
     pub theme: Theme,
+    /// How every host's table is printed: as netstat or as ss.
+    pub table: Layout,
     /// The guided tour being followed, if any.
     pub tour: Option<TourInfo>,
     /// Which controls the page shows (an embedding page may hide them).
@@ -137,6 +139,7 @@ impl State {
             notice: None,
             skipped: None,
             theme: Theme::System,
+            table: Layout::Netstat,
             tour: None,
             controls: ControlsMode::Full,
             autoplay: false,
@@ -151,10 +154,11 @@ impl State {
     }
 
     /// A fresh state for `session` that keeps what the learner chose for the page
-    /// (theme, speed) and the course page's outbox.
+    /// (theme, speed, table layout) and the course page's outbox.
     fn replaced_by(&self, session: Session) -> Self {
         State {
             theme: self.theme,
+            table: self.table,
             speed: self.speed,
             outbox: self.outbox.clone(),
             ..State::from_session(session)

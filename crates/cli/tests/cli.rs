@@ -227,3 +227,17 @@ fn replay_reads_a_real_capture_and_refuses_what_is_not_one() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a capture file"));
 }
+
+#[test]
+fn run_prints_ss_beside_netstat() {
+    let o = sockscope(&["run", &example("ss.scn")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let golden = std::fs::read_to_string(scenario_dir().join("tests/golden/ss.out")).unwrap();
+    assert_eq!(stdout(&o), golden);
+    let out = stdout(&o);
+    assert!(out.contains(
+        "\nss S\nState  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n\
+         LISTEN 2      5            0.0.0.0:80        0.0.0.0:*\n"
+    ));
+    assert!(out.contains("\nSYN-RECV 0      0           10.0.0.2:80       10.0.0.1:32770\n"));
+}

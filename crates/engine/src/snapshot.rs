@@ -6,18 +6,15 @@ use crate::ids::{Fd, HostId, Pid, SegId, SockId};
 use crate::queue::Run;
 use crate::segment::Segment;
 use crate::state::TcpState;
+use crate::table::SsRow;
+pub use crate::table::{netstat_text, NETSTAT_HEADER};
 use crate::time::Micros;
 use crate::trace::DeadlockReport;
 use crate::world::World;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::net::IpAddr;
 
-/// netstat's header line, exactly as MODEL.md §1 shows it.
-pub const NETSTAT_HEADER: &str =
-    "Proto Recv-Q Send-Q Local Address           Foreign Address         State";
-
-/// One line of `netstat -a` for one socket structure.
+/// One line of `netstat -a` for one socket structure (its spelling: `table.rs`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetstatRow {
     pub sock: SockId,
@@ -28,26 +25,6 @@ pub struct NetstatRow {
     pub foreign: String,
     /// Empty for UDP.
     pub state: String,
-}
-
-impl fmt::Display for NetstatRow {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let line = format!(
-            "{:<5} {:>6} {:>6} {:<23} {:<23} {}",
-            self.proto, self.recv_q, self.send_q, self.local, self.foreign, self.state
-        );
-        f.write_str(line.trim_end())
-    }
-}
-
-/// Header plus rows, one per line.
-pub fn netstat_text(rows: &[NetstatRow]) -> String {
-    let mut out = String::from(NETSTAT_HEADER);
-    for r in rows {
-        out.push('\n');
-        out.push_str(&r.to_string());
-    }
-    out
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +91,8 @@ pub struct HostView {
     pub addrs: Vec<IpAddr>,
     pub crashed: bool,
     pub netstat: Vec<NetstatRow>,
+    /// The same structures as `ss` lists them.
+    pub ss: Vec<SsRow>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -202,6 +181,7 @@ impl World {
                     addrs: h.addrs.clone(),
                     crashed: h.crashed,
                     netstat: self.netstat(h.id),
+                    ss: self.ss(h.id),
                 })
                 .collect(),
             processes: self

@@ -1,4 +1,5 @@
-//! The TCP state machine's states. `Display` is the name netstat prints.
+//! The TCP state machine's states. `Display` is the name netstat prints; `ss_name` is
+//! the one `ss` prints.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -72,6 +73,26 @@ impl TcpState {
             self,
             Established | FinWait1 | FinWait2 | Closing | TimeWait | CloseWait | LastAck
         )
+    }
+}
+
+impl TcpState {
+    /// The name `ss` prints (iproute2's `sstate_name`): shorter, with hyphens. ss calls
+    /// a closed socket `UNCONN`, as it does an unconnected UDP socket.
+    pub fn ss_name(self) -> &'static str {
+        match self {
+            TcpState::Closed => "UNCONN",
+            TcpState::Listen => "LISTEN",
+            TcpState::SynSent => "SYN-SENT",
+            TcpState::SynRcvd => "SYN-RECV",
+            TcpState::Established => "ESTAB",
+            TcpState::FinWait1 => "FIN-WAIT-1",
+            TcpState::FinWait2 => "FIN-WAIT-2",
+            TcpState::Closing => "CLOSING",
+            TcpState::TimeWait => "TIME-WAIT",
+            TcpState::CloseWait => "CLOSE-WAIT",
+            TcpState::LastAck => "LAST-ACK",
+        }
     }
 }
 

@@ -48,6 +48,10 @@ pub enum Stmt {
     Netstat {
         host: String,
     },
+    /// `ss HOST`: the same table as `ss -tan` prints it.
+    Ss {
+        host: String,
+    },
     /// `explain HOST [TCP|UDP] from ADDR:PORT to ADDR:PORT`: the demultiplexer's table.
     Explain {
         host: String,

@@ -160,6 +160,7 @@ impl fmt::Display for Stmt {
             Stmt::Fork { proc, child } => write!(f, "{proc}: fork({child})"),
             Stmt::Net(cmd) => write!(f, "net: {cmd}"),
             Stmt::Netstat { host } => write!(f, "netstat {host}"),
+            Stmt::Ss { host } => write!(f, "ss {host}"),
             Stmt::Explain { host, packet } => write!(f, "explain {host} {packet}"),
             Stmt::Expect(e) => write!(f, "{e}"),
             Stmt::Ask(q) => write!(f, "{q}"),

@@ -121,3 +121,8 @@ fn simultaneous_open_prints_its_golden_output() {
 fn udp_prints_its_golden_output() {
     golden("udp");
 }
+
+#[test]
+fn ss_prints_its_golden_output() {
+    golden("ss");
+}

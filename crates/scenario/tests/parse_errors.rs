@@ -169,3 +169,15 @@ fn a_section_needs_a_title() {
         "1:8: expected a title after section, found the end of the line"
     );
 }
+
+#[test]
+fn ss_needs_a_host_and_cannot_name_one() {
+    assert_eq!(
+        error("ss"),
+        "1:3: expected a host name after ss, found the end of the line"
+    );
+    assert_eq!(
+        error("host ss 10.0.0.1"),
+        "1:6: \"ss\" starts statements and cannot name a host; pick another name"
+    );
+}

@@ -444,3 +444,14 @@ fn an_injection_with_a_bad_flag_or_field_says_what_it_takes() {
         .unwrap_err();
     assert!(e.to_string().contains("expected a sequence number"), "{e}");
 }
+
+#[test]
+fn ss_names_a_host_like_netstat() {
+    assert_eq!(
+        kinds("ss A; netstat A"),
+        vec![
+            Stmt::Ss { host: "A".into() },
+            Stmt::Netstat { host: "A".into() }
+        ]
+    );
+}

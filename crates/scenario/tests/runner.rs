@@ -436,3 +436,45 @@ fn explain_prints_the_demultiplexers_table_naming_structures_by_variable() {
         "  no structure matches: the host would answer with a reset (RST)"
     );
 }
+
+#[test]
+fn ss_prints_the_hosts_table_as_ss_does() {
+    let r = report(&format!(
+        "{LISTENING}A: c = socket(TCP); connect(c, 10.0.0.2:80) &\nnet: deliver 1\nss B\nnet: run\nss B\nss A\n"
+    ));
+    let lines = text_lines(&r);
+    let at = |from: usize, stmt: &str| {
+        let i = from + lines[from..].iter().position(|l| l == stmt).unwrap();
+        (
+            i,
+            lines[i + 1..].iter().take(3).cloned().collect::<Vec<_>>(),
+        )
+    };
+    let (first, syn) = at(0, "ss B");
+    assert_eq!(
+        syn[..3],
+        [
+            "State    Recv-Q Send-Q Local Address:Port Peer Address:Port Process",
+            "LISTEN   0      5            0.0.0.0:80        0.0.0.0:*",
+            "SYN-RECV 0      0           10.0.0.2:80       10.0.0.1:32768",
+        ]
+    );
+    // Once the handshake is done the connection waits in the accept queue: ss
+    // counts it in the listener's Recv-Q, beside the backlog in Send-Q.
+    let (_, settled) = at(first + 1, "ss B");
+    assert_eq!(
+        settled[1..3],
+        [
+            "LISTEN 1      5            0.0.0.0:80        0.0.0.0:*",
+            "ESTAB  0      0           10.0.0.2:80       10.0.0.1:32768",
+        ]
+    );
+    let (_, client) = at(0, "ss A");
+    assert_eq!(
+        client[..2],
+        [
+            "State Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess",
+            "ESTAB 0      0           10.0.0.1:32768     10.0.0.2:80",
+        ]
+    );
+}

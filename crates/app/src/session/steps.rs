@@ -40,7 +40,7 @@ pub fn pauses_between(done: &Stmt, next: &Stmt) -> bool {
 fn is_check(stmt: &Stmt) -> bool {
     match stmt {
         Stmt::Expect(e) => !matches!(e, sockscope_scenario::Expect::Call { .. }),
-        Stmt::Netstat { .. } | Stmt::Explain { .. } => true,
+        Stmt::Netstat { .. } | Stmt::Ss { .. } | Stmt::Explain { .. } => true,
         _ => false,
     }
 }

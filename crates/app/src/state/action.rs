@@ -4,7 +4,7 @@
 use super::{State, TourInfo, SPEED_RANGE};
 use crate::session::{Input, Moment, Session, StepMode};
 use crate::theme::Theme;
-use sockscope_engine::{Call, Pid, SegId, SockId};
+use sockscope_engine::{Call, Layout, Pid, SegId, SockId};
 use sockscope_scenario::{Answer, NetCmd, Scenario};
 use std::rc::Rc;
 use yew::Reducible;
@@ -38,6 +38,8 @@ pub enum Action {
     Notice(String),
     Dismiss,
     Theme(Theme),
+    /// Print every host's table as netstat or as ss.
+    Table(Layout),
     /// Start again from the default world.
     Reset,
     /// Start a guided tour (or any scenario) at its first step.
@@ -116,6 +118,7 @@ impl State {
                 ..self
             },
             Action::Theme(t) => State { theme: t, ..self },
+            Action::Table(t) => State { table: t, ..self },
             Action::Redraw => State {
                 layout_epoch: self.layout_epoch + 1,
                 ..self

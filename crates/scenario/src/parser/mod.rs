@@ -3,8 +3,8 @@
 //! A line is one of three shapes, told apart by how it starts:
 //! - `net: cmd; cmd` — network commands;
 //! - `HOST: item; item` or `HOST/PROC: ...` — calls (and `fork`) of one process;
-//! - anything else — `;`-separated statements: option, host, netstat, explain, expect
-//!   say and section (which take the rest of the line as their text).
+//! - anything else — `;`-separated statements: option, host, netstat, ss, explain,
+//!   expect, say and section (which take the rest of the line as their text).
 
 mod ask;
 mod call;
@@ -22,9 +22,9 @@ use cursor::Cursor;
 pub use call::CALL_NAMES;
 
 /// Words that start statements and so cannot name a host.
-pub const KEYWORDS: [&str; 14] = [
-    "option", "host", "net", "netstat", "explain", "expect", "say", "section", "ask", "prompt",
-    "choice", "hint", "why", "goal",
+pub const KEYWORDS: [&str; 15] = [
+    "option", "host", "net", "netstat", "ss", "explain", "expect", "say", "section", "ask",
+    "prompt", "choice", "hint", "why", "goal",
 ];
 
 /// Parses a whole scenario. Nothing of it is returned if any line is malformed.
@@ -182,7 +182,7 @@ fn statement(c: &mut Cursor) -> Result<Stmt, ParseError> {
     let col = c.col();
     let Some(word) = c.ident() else {
         return Err(c.expected(
-            "a statement (option, host, HOST: call, net:, netstat, explain, expect, ask, goal, say or section)",
+            "a statement (option, host, HOST: call, net:, netstat, ss, explain, expect, ask, goal, say or section)",
         ));
     };
     match word.as_str() {
@@ -192,6 +192,11 @@ fn statement(c: &mut Cursor) -> Result<Stmt, ParseError> {
             host: c
                 .ident()
                 .ok_or_else(|| c.expected("a host name after netstat"))?,
+        }),
+        "ss" => Ok(Stmt::Ss {
+            host: c
+                .ident()
+                .ok_or_else(|| c.expected("a host name after ss"))?,
         }),
         "explain" => {
             let host = c
@@ -217,7 +222,7 @@ fn statement(c: &mut Cursor) -> Result<Stmt, ParseError> {
         other => Err(c.error_at(
             col,
             format!(
-                "unknown statement \"{other}\"; a line starts with option, host, HOST:, HOST/PROC:, net:, netstat, explain, expect, ask, goal, say or section"
+                "unknown statement \"{other}\"; a line starts with option, host, HOST:, HOST/PROC:, net:, netstat, ss, explain, expect, ask, goal, say or section"
             ),
         )),
     }

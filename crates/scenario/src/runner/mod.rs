@@ -23,7 +23,7 @@ pub use procs::ProcInfo;
 use crate::ast::{Scenario, Statement, Stmt};
 use crate::error::{CannotRun, RunError};
 use serde::{Deserialize, Serialize};
-use sockscope_engine::{HostId, Micros, Pid, Ret, SegId, World, WorldConfig};
+use sockscope_engine::{HostId, Layout, Micros, Pid, Ret, SegId, World, WorldConfig};
 use std::collections::BTreeMap;
 
 /// How many engine events one statement may run before the runner stops it, so that
@@ -249,7 +249,8 @@ impl Runner {
             Stmt::Call { proc, call } => self.call(proc, call).map(|_| ()),
             Stmt::Fork { proc, child } => self.fork(proc, child),
             Stmt::Net(cmd) => self.net(cmd).map_err(CannotRun::Net),
-            Stmt::Netstat { host } => self.netstat(host),
+            Stmt::Netstat { host } => self.table(host, Layout::Netstat),
+            Stmt::Ss { host } => self.table(host, Layout::Ss),
             Stmt::Explain { host, packet } => self.explain(host, packet),
             Stmt::Expect(e) => self.expect(st, e),
             Stmt::Ask(q) => self.ask(st, q),

@@ -1,11 +1,10 @@
-//! Looking at the world: `netstat` and `explain`.
+//! Looking at the world: `netstat`, `ss` and `explain`.
 
 use super::{LineKind, Runner};
 use crate::ast::Packet;
 use crate::error::CannotRun;
 use crate::format;
-use sockscope_engine::snapshot::netstat_text;
-use sockscope_engine::{HostId, SockId};
+use sockscope_engine::{HostId, Layout, SockId};
 
 impl Runner {
     /// A host by name, or a message saying how to declare it.
@@ -15,11 +14,12 @@ impl Runner {
             .ok_or_else(|| CannotRun::UnknownHost(name.to_string()))
     }
 
-    pub(super) fn netstat(&mut self, host: &str) -> Result<(), CannotRun> {
+    /// `netstat HOST` or `ss HOST`: the statement, then the host's table in that layout.
+    pub(super) fn table(&mut self, host: &str, layout: Layout) -> Result<(), CannotRun> {
         let id = self.host_id(host)?;
-        self.emit(LineKind::Netstat, format!("netstat {host}"));
-        let text = netstat_text(&self.world.netstat(id));
-        for l in text.lines() {
+        self.emit(LineKind::Netstat, format!("{layout} {host}"));
+        let table = self.world.table(id, layout);
+        for l in table.lines() {
             self.emit(LineKind::Netstat, l.to_string());
         }
         Ok(())

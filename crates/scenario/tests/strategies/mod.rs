@@ -268,6 +268,7 @@ pub fn stmt() -> impl Strategy<Value = Stmt> {
         (proc_ref(), name()).prop_map(|(proc, child)| Stmt::Fork { proc, child }),
         net_cmd().prop_map(Stmt::Net),
         name().prop_map(|host| Stmt::Netstat { host }),
+        name().prop_map(|host| Stmt::Ss { host }),
         (name(), packet()).prop_map(|(host, packet)| Stmt::Explain { host, packet }),
         expectation().prop_map(Stmt::Expect),
         "[a-zA-Z0-9;#:,.!?' ]{0,40}".prop_map(|t| Stmt::Say(t.trim().to_string())),
