@@ -95,6 +95,9 @@ pub struct SocketView {
     pub reuse_addr: bool,
     pub linger: Option<u32>,
     pub nonblocking: bool,
+    /// IPV6_V6ONLY: an IPv6 socket that takes no IPv4.
+    #[serde(default)]
+    pub v6only: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -246,6 +249,7 @@ impl World {
                     reuse_addr: s.opts.reuse_addr,
                     linger: s.opts.linger,
                     nonblocking: s.opts.nonblocking,
+                    v6only: s.opts.v6only,
                 })
                 .collect(),
             wire: self
