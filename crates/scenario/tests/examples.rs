@@ -121,3 +121,8 @@ fn simultaneous_open_prints_its_golden_output() {
 fn udp_prints_its_golden_output() {
     golden("udp");
 }
+
+#[test]
+fn dual_stack_prints_its_golden_output() {
+    golden("dual-stack");
+}
