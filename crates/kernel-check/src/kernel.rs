@@ -1,5 +1,5 @@
 //! The Linux kernel as a [`Stack`]: real TCP sockets over the loopback interface
-//! (127.0.0.1 and 127.0.0.2: Linux routes all of 127/8 to `lo`), ports chosen free
+//! (127.0.0.1, 127.0.0.2 and ::1: Linux routes all of 127/8 to `lo`), ports chosen free
 //! at run time, and `ss -tan` (iproute2) for connection states.
 //!
 //! Every wait is bounded: blocking calls carry SO_RCVTIMEO/SO_SNDTIMEO of

@@ -1,4 +1,4 @@
-//! The engine as a [`Stack`]: one simulated host with 127.0.0.1 and 127.0.0.2, like
+//! The engine as a [`Stack`]: one simulated host with 127.0.0.1, 127.0.0.2 and ::1, like
 //! the loopback interface the kernel side uses. Every socket() gets a process of its
 //! own, so one blocked call never keeps a scenario from using another socket (the
 //! kernel side has no such limit either).
