@@ -5,7 +5,9 @@
 //! brackets (`[2001:db8::1]:80`, as in URLs, since the port's colon is otherwise
 //! ambiguous), or `*` for any address; and `PORT` is 0 to 65535 or `*` for any port.
 //! Nothing else is accepted, blanks included: an unbracketed IPv6 address is refused
-//! with a message that shows the bracketed spelling.
+//! with a message that shows the bracketed spelling. `0.0.0.0` and `[::]` are read as
+//! written; bind() takes them as the wildcard (INADDR_ANY, in6addr_any), as in C, and
+//! a destination refuses them.
 
 use crate::addr::Endpoint;
 use std::fmt;
@@ -71,6 +73,10 @@ pub enum BadEndpoint {
     WildcardPort {
         text: String,
     },
+    /// A destination with `0.0.0.0` or `[::]`, the wildcard written as C writes it.
+    UnspecifiedDestination {
+        text: String,
+    },
 }
 
 impl fmt::Display for BadEndpoint {
@@ -107,6 +113,10 @@ impl fmt::Display for BadEndpoint {
             WildcardPort { text } => write!(
                 f,
                 "a destination needs a specific port, not \"*\" (in \"{text}\")"
+            ),
+            UnspecifiedDestination { text } => write!(
+                f,
+                "a destination needs a specific address; 0.0.0.0 and [::] are the wildcard, which only bind() takes (in \"{text}\")"
             ),
         }
     }
@@ -193,6 +203,10 @@ impl Endpoint {
     pub fn parse_destination(text: &str) -> Result<SocketAddr, EndpointError> {
         let e: Endpoint = text.parse()?;
         match (e.ip, e.port) {
+            (Some(ip), _) if ip.is_unspecified() => {
+                let text = text.into();
+                fail(0, BadEndpoint::UnspecifiedDestination { text })
+            }
             (Some(ip), Some(port)) => Ok(SocketAddr::new(ip, port)),
             (None, _) => fail(0, BadEndpoint::WildcardAddress { text: text.into() }),
             (_, None) => fail(0, BadEndpoint::WildcardPort { text: text.into() }),
@@ -307,6 +321,44 @@ mod tests {
         );
         assert_eq!(at("[::1]:x"), 6);
         assert_eq!(at(" *:80"), 0, "blanks are not trimmed");
+    }
+
+    #[test]
+    fn the_wildcard_as_c_writes_it_is_read_as_written() {
+        let v4 = Some(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        assert_eq!("0.0.0.0:22".parse(), Ok(Endpoint::new(v4, Some(22))));
+        let v6 = Some(IpAddr::V6(Ipv6Addr::UNSPECIFIED));
+        assert_eq!("[::]:22".parse(), Ok(Endpoint::new(v6, Some(22))));
+        for text in ["0.0.0.0:22", "[::]:22", "0.0.0.0:*"] {
+            assert_eq!(text.parse::<Endpoint>().unwrap().to_string(), text);
+        }
+        // netstat's spelling of the IPv6 wildcard is shown the bracketed one.
+        assert_eq!(
+            err(":::22"),
+            (
+                0,
+                "an IPv6 address with a port is written in brackets, like [::]:22".into()
+            )
+        );
+        assert_eq!(
+            err("[::]"),
+            (4, "expected ':' and a port number after \"[::]\"".into())
+        );
+        assert_eq!(
+            err("0.0.0.0"),
+            (7, "expected ':' and a port number after \"0.0.0.0\"".into())
+        );
+    }
+
+    #[test]
+    fn a_destination_refuses_the_wildcard_as_c_writes_it() {
+        for text in ["0.0.0.0:80", "[::]:80"] {
+            let e = Endpoint::parse_destination(text).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("a destination needs a specific address; 0.0.0.0 and [::] are the wildcard, which only bind() takes (in \"{text}\")")
+            );
+        }
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub enum SockOpt {
     Linger(Option<u32>),
     /// SO_REUSEADDR.
     ReuseAddr(bool),
+    /// IPV6_V6ONLY (level IPPROTO_IPV6): an AF_INET6 socket takes IPv6 only. Off, the
+    /// Linux default, it is dual stack and also talks IPv4 (as `::ffff:a.b.c.d`).
+    V6Only(bool),
 }
 
 impl SockOpt {
@@ -45,6 +48,7 @@ impl SockOpt {
             SockOpt::RcvBuf(_) => OptName::RcvBuf,
             SockOpt::Linger(_) => OptName::Linger,
             SockOpt::ReuseAddr(_) => OptName::ReuseAddr,
+            SockOpt::V6Only(_) => OptName::V6Only,
         }
     }
 }
@@ -55,7 +59,9 @@ impl fmt::Display for SockOpt {
             SockOpt::SndBuf(n) | SockOpt::RcvBuf(n) => write!(f, "{}, {n}", self.name()),
             SockOpt::Linger(None) => write!(f, "{}, off", self.name()),
             SockOpt::Linger(Some(s)) => write!(f, "{}, {s}", self.name()),
-            SockOpt::ReuseAddr(on) => write!(f, "{}, {}", self.name(), *on as u8),
+            SockOpt::ReuseAddr(on) | SockOpt::V6Only(on) => {
+                write!(f, "{}, {}", self.name(), *on as u8)
+            }
         }
     }
 }
@@ -66,6 +72,17 @@ pub enum OptName {
     RcvBuf,
     Linger,
     ReuseAddr,
+    V6Only,
+}
+
+impl OptName {
+    /// The option's level, setsockopt()'s second argument in C.
+    pub fn level(self) -> &'static str {
+        match self {
+            OptName::V6Only => "IPPROTO_IPV6",
+            _ => "SOL_SOCKET",
+        }
+    }
 }
 
 impl fmt::Display for OptName {
@@ -75,6 +92,7 @@ impl fmt::Display for OptName {
             OptName::RcvBuf => "SO_RCVBUF",
             OptName::Linger => "SO_LINGER",
             OptName::ReuseAddr => "SO_REUSEADDR",
+            OptName::V6Only => "IPV6_V6ONLY",
         })
     }
 }

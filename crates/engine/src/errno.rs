@@ -19,6 +19,8 @@ pub enum Errno {
     EINVAL,
     EISCONN,
     EMSGSIZE,
+    ENETUNREACH,
+    ENOPROTOOPT,
     ENOTCONN,
     EOPNOTSUPP,
     EPIPE,
@@ -26,7 +28,7 @@ pub enum Errno {
 }
 
 impl Errno {
-    pub const ALL: [Errno; 17] = [
+    pub const ALL: [Errno; 19] = [
         Errno::EADDRINUSE,
         Errno::EADDRNOTAVAIL,
         Errno::EAFNOSUPPORT,
@@ -40,6 +42,8 @@ impl Errno {
         Errno::EINVAL,
         Errno::EISCONN,
         Errno::EMSGSIZE,
+        Errno::ENETUNREACH,
+        Errno::ENOPROTOOPT,
         Errno::ENOTCONN,
         Errno::EOPNOTSUPP,
         Errno::EPIPE,
@@ -62,6 +66,8 @@ impl Errno {
             Errno::EINVAL => "an argument is invalid (a buffer size of 0, say, which Linux would round up instead) or the call does not fit the socket's current state",
             Errno::EISCONN => "the socket is already connected",
             Errno::EMSGSIZE => "the datagram is larger than the socket can send in one piece",
+            Errno::ENETUNREACH => "no route to that address: an IPv6 socket with IPV6_V6ONLY cannot reach an IPv4(-mapped) address",
+            Errno::ENOPROTOOPT => "this socket has no such option (IPV6_V6ONLY exists only for IPv6 sockets)",
             Errno::ENOTCONN => "the socket is not connected",
             Errno::EOPNOTSUPP => "this operation does not exist for this kind of socket",
             Errno::EPIPE => "this socket can no longer send: it was shut down for writing or the connection is gone; the signal SIGPIPE comes with it and ends the process unless the program ignores it or sends with MSG_NOSIGNAL",

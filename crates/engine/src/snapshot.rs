@@ -5,6 +5,7 @@ use crate::host::Pending;
 use crate::ids::{Fd, HostId, Pid, SegId, SockId};
 use crate::queue::Run;
 use crate::segment::Segment;
+use crate::socket::Socket;
 use crate::state::TcpState;
 use crate::table::SsRow;
 pub use crate::table::{netstat_text, NETSTAT_HEADER};
@@ -72,6 +73,9 @@ pub struct SocketView {
     pub reuse_addr: bool,
     pub linger: Option<u32>,
     pub nonblocking: bool,
+    /// IPV6_V6ONLY: an IPv6 socket that takes no IPv4.
+    #[serde(default)]
+    pub v6only: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,35 +202,7 @@ impl World {
                 .collect(),
             sockets: self
                 .sockets()
-                .map(|s| SocketView {
-                    id: s.id,
-                    host: s.host,
-                    proto: s.proto,
-                    family: s.family,
-                    state: s.state,
-                    local: s.local,
-                    remote: s.remote,
-                    sendq: queue_view(&s.sendq),
-                    in_flight: s.in_flight(),
-                    recvq: queue_view(&s.recvq),
-                    delivered_total: s.delivered.total(),
-                    delivered_recent: s.delivered.recent().copied().collect(),
-                    datagrams: s.datagrams.iter().map(|d| d.len).collect(),
-                    listener: s.listener.as_ref().map(|l| ListenerView {
-                        backlog: l.backlog,
-                        incomplete: l.incomplete.clone(),
-                        ready: l.ready.iter().copied().collect(),
-                    }),
-                    parent: s.parent,
-                    peer: self.peer_of(s.id),
-                    peer_window: s.tcb.snd_wnd,
-                    descriptors: descriptors(s.id),
-                    read_shut: s.read_shut,
-                    write_shut: s.write_shut,
-                    reuse_addr: s.opts.reuse_addr,
-                    linger: s.opts.linger,
-                    nonblocking: s.opts.nonblocking,
-                })
+                .map(|s| self.socket_view(s, descriptors(s.id)))
                 .collect(),
             wire: self
                 .in_flight()
@@ -237,6 +213,40 @@ impl World {
                 })
                 .collect(),
             deadlock: self.deadlock(),
+        }
+    }
+
+    /// One structure as the view draws it; `descriptors` are those that refer to it.
+    fn socket_view(&self, s: &Socket, descriptors: Vec<(Pid, Fd)>) -> SocketView {
+        SocketView {
+            id: s.id,
+            host: s.host,
+            proto: s.proto,
+            family: s.family,
+            state: s.state,
+            local: s.local,
+            remote: s.remote,
+            sendq: queue_view(&s.sendq),
+            in_flight: s.in_flight(),
+            recvq: queue_view(&s.recvq),
+            delivered_total: s.delivered.total(),
+            delivered_recent: s.delivered.recent().copied().collect(),
+            datagrams: s.datagrams.iter().map(|d| d.len).collect(),
+            listener: s.listener.as_ref().map(|l| ListenerView {
+                backlog: l.backlog,
+                incomplete: l.incomplete.clone(),
+                ready: l.ready.iter().copied().collect(),
+            }),
+            parent: s.parent,
+            peer: self.peer_of(s.id),
+            peer_window: s.tcb.snd_wnd,
+            descriptors,
+            read_shut: s.read_shut,
+            write_shut: s.write_shut,
+            reuse_addr: s.opts.reuse_addr,
+            linger: s.opts.linger,
+            nonblocking: s.opts.nonblocking,
+            v6only: s.opts.v6only,
         }
     }
 }

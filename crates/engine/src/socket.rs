@@ -16,6 +16,9 @@ pub struct Options {
     pub reuse_addr: bool,
     pub linger: Option<u32>,
     pub nonblocking: bool,
+    /// IPV6_V6ONLY: an AF_INET6 socket that takes no IPv4 (off: dual stack).
+    #[serde(default)]
+    pub v6only: bool,
 }
 
 /// TCP's sequence-space bookkeeping (RFC 793 names).
@@ -149,6 +152,7 @@ impl Socket {
                 reuse_addr: false,
                 linger: None,
                 nonblocking: false,
+                v6only: false,
             },
             tcb: Tcb::default(),
             listener: None,

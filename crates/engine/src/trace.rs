@@ -1,6 +1,6 @@
 //! The event trace: everything that happened, in order, for animation and narration.
 
-use crate::addr::{Endpoint, Proto};
+use crate::addr::{Endpoint, Family, Proto};
 use crate::call::{Call, Ret};
 use crate::ids::{HostId, Pid, SegId, SockId};
 use crate::segment::{Flags, Segment};
@@ -132,6 +132,16 @@ pub struct DemuxCandidate {
     pub remote_port: bool,
     /// Wildcards among local address, remote address and remote port.
     pub wildcards: u8,
+    /// The structure's family, which says how its addresses are spelled.
+    #[serde(default)]
+    pub family: Family,
+    /// An AF_INET6 structure taking an IPv4 packet (dual stack, no IPV6_V6ONLY).
+    #[serde(default)]
+    pub dual_stack: bool,
+    /// The structure takes no packets of this IP version (an IPv4 socket for IPv6, or
+    /// an IPV6_V6ONLY one for IPv4): its local address cannot match.
+    #[serde(default)]
+    pub other_version: bool,
 }
 
 impl DemuxCandidate {

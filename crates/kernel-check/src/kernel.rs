@@ -1,5 +1,5 @@
 //! The Linux kernel as a [`Stack`]: real TCP sockets over the loopback interface
-//! (127.0.0.1 and 127.0.0.2: Linux routes all of 127/8 to `lo`), ports chosen free
+//! (127.0.0.1, 127.0.0.2 and ::1: Linux routes all of 127/8 to `lo`), ports chosen free
 //! at run time, and `ss -tan` (iproute2) for connection states.
 //!
 //! Every wait is bounded: blocking calls carry SO_RCVTIMEO/SO_SNDTIMEO of
@@ -10,11 +10,11 @@
 use crate::facts::Fact;
 use crate::stack::{Sock, Stack};
 use socket2::{Domain, SockAddr, Socket, Type};
-use sockscope_engine::{Errno, Shutdown, TcpState};
+use sockscope_engine::{Endpoint, Errno, Shutdown, TcpState};
 use std::collections::BTreeSet;
 use std::io;
 use std::mem::MaybeUninit;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::os::fd::{AsRawFd, IntoRawFd};
 use std::path::PathBuf;
 use std::process::Command;
@@ -52,6 +52,8 @@ pub fn errno_of(e: &io::Error) -> Errno {
         (libc::EINVAL, Errno::EINVAL),
         (libc::EISCONN, Errno::EISCONN),
         (libc::EMSGSIZE, Errno::EMSGSIZE),
+        (libc::ENETUNREACH, Errno::ENETUNREACH),
+        (libc::ENOPROTOOPT, Errno::ENOPROTOOPT),
         (libc::ENOTCONN, Errno::ENOTCONN),
         (libc::EOPNOTSUPP, Errno::EOPNOTSUPP),
         (libc::EPIPE, Errno::EPIPE),
@@ -100,13 +102,15 @@ pub fn ss_state(name: &str) -> Option<TcpState> {
     })
 }
 
-/// `127.0.0.1:80`, `0.0.0.0:*`, `[::1]:22`, `*:22`, `127.0.0.1%lo:80`.
+/// `127.0.0.1:80`, `0.0.0.0:*`, `[::1]:22`, `*:22`, `127.0.0.1%lo:80`,
+/// `[::ffff:127.0.0.1]:80`. ss writes `*` for the wildcard of a dual-stack IPv6
+/// socket (`[::]` is an IPV6_V6ONLY one); both are read as `::`.
 fn ss_addr(s: &str) -> Option<SocketAddr> {
     let (ip, port) = s.rsplit_once(':')?;
     let ip = ip.trim_start_matches('[').trim_end_matches(']');
     let ip = ip.split('%').next().unwrap_or(ip);
     let ip: IpAddr = if ip == "*" {
-        IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        IpAddr::V6(Ipv6Addr::UNSPECIFIED)
     } else {
         ip.parse().ok()?
     };
@@ -296,12 +300,16 @@ impl Kernel {
         (rows, queues)
     }
 
+    /// The row for `local` and `peer`; `None` is a listener's `*`, of either family.
     fn row(&self, local: SocketAddr, peer: Option<SocketAddr>) -> Option<SsRow> {
-        let peer = peer.unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0));
+        let peer_fits = |p: &SocketAddr| match peer {
+            Some(peer) => *p == peer,
+            None => p.ip().is_unspecified() && p.port() == 0,
+        };
         ss_rows()
             .into_iter()
             .filter(|r| r.state != Some(TcpState::Closed))
-            .find(|r| r.local == local && r.peer == peer)
+            .find(|r| r.local == local && peer_fits(&r.peer))
     }
 
     /// Polls `look` until it gives `hint` (or anything, without a hint), up to
@@ -436,6 +444,32 @@ impl Stack for Kernel {
             .expect("Linux: getsockname()")
     }
 
+    fn socket6(&mut self) -> Sock {
+        let sock = Socket::new(Domain::IPV6, Type::STREAM, None).expect("Linux: socket()");
+        self.adopt(sock)
+    }
+
+    fn set_v6only(&mut self, s: Sock, on: bool) -> Result<(), Errno> {
+        ret(self.raw(s).set_only_v6(on))
+    }
+
+    /// `*` is the wildcard of the socket's own family, as bind() in the engine reads
+    /// it; `0.0.0.0` and `[::]` go to the kernel as written.
+    fn bind_written(&mut self, s: Sock, text: &str) -> Result<(), Errno> {
+        let e: Endpoint = text.parse().unwrap_or_else(|err| panic!("{text}: {err}"));
+        let any = self.local_addr(s).ip();
+        let addr = SocketAddr::new(e.ip.unwrap_or(any), e.port.unwrap_or(0));
+        self.bind(s, addr)
+    }
+
+    fn peer_addr(&mut self, s: Sock) -> SocketAddr {
+        self.raw(s)
+            .peer_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .expect("Linux: getpeername()")
+    }
+
     fn free_port(&mut self) -> u16 {
         let probe = Socket::new(Domain::IPV4, Type::STREAM, None).expect("Linux: socket()");
         probe
@@ -503,6 +537,12 @@ mod tests {
              garbage\n",
         );
         assert_eq!(rows.len(), 5);
+        let dual = parse_ss(
+            "LISTEN 0 128 *:22 *:*\n\
+             ESTAB 0 0 [::ffff:127.0.0.1]:22 [::ffff:127.0.0.1]:5000\n",
+        );
+        assert_eq!(dual[0].local, "[::]:22".parse().unwrap());
+        assert_eq!(dual[1].peer, "[::ffff:127.0.0.1]:5000".parse().unwrap());
         assert_eq!(rows[0].state, Some(TcpState::Listen));
         assert_eq!(rows[0].peer.port(), 0);
         assert_eq!(rows[1].state, Some(TcpState::TimeWait));

@@ -1,4 +1,4 @@
-//! The engine as a [`Stack`]: one simulated host with 127.0.0.1 and 127.0.0.2, like
+//! The engine as a [`Stack`]: one simulated host with 127.0.0.1, 127.0.0.2 and ::1, like
 //! the loopback interface the kernel side uses. Every socket() gets a process of its
 //! own, so one blocked call never keeps a scenario from using another socket (the
 //! kernel side has no such limit either).
@@ -9,7 +9,7 @@ use sockscope_engine::{
     Call, CallReply, Endpoint, Errno, Family, Fd, HostId, OptName, Pid, Proto, Ret, RunOutcome,
     Shutdown, SockOpt, TcpState, Value, World, WorldConfig,
 };
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// Engine events one settle() may run: far more than any scenario needs.
 const MAX_EVENTS: u64 = 1_000_000;
@@ -35,6 +35,7 @@ impl Model {
                 &[
                     IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1)),
                     IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)),
+                    IpAddr::V6(Ipv6Addr::LOCALHOST),
                 ],
             )
             .expect("a fresh world takes any address");
@@ -236,6 +237,44 @@ impl Stack for Model {
         )
     }
 
+    fn socket6(&mut self) -> Sock {
+        let n = self.socks.len();
+        let pid = self
+            .w
+            .spawn(self.host, &format!("p{n}"))
+            .expect("the host is up");
+        let call = Call::Socket {
+            proto: Proto::Tcp,
+            family: Family::V6,
+        };
+        let fd = match self.w.call(pid, call) {
+            Ok(CallReply::Returned(Ok(Value::Fd(fd)))) => fd,
+            other => panic!("engine: socket(AF_INET6) gave {other:?}"),
+        };
+        self.socks.push((pid, fd));
+        Sock(n)
+    }
+
+    fn set_v6only(&mut self, s: Sock, on: bool) -> Result<(), Errno> {
+        let fd = self.sock_fd(s);
+        let opt = SockOpt::V6Only(on);
+        self.status(s, Call::SetSockOpt { fd, opt })
+    }
+
+    /// The text goes to the engine as the language reads it (`0.0.0.0` stays).
+    fn bind_written(&mut self, s: Sock, text: &str) -> Result<(), Errno> {
+        let fd = self.sock_fd(s);
+        let addr = text.parse().unwrap_or_else(|err| panic!("{text}: {err}"));
+        self.status(s, Call::Bind { fd, addr })
+    }
+
+    fn peer_addr(&mut self, s: Sock) -> SocketAddr {
+        let (pid, fd) = self.socks[s.0];
+        let sock = self.w.socket_of(pid, fd).expect("an open descriptor");
+        let remote = sock.remote_addr().expect("a connected socket");
+        sockscope_engine::addr::addr_seen_by(remote, sock.family)
+    }
+
     fn free_port(&mut self) -> u16 {
         (1024..)
             .find(|&p| self.w.sockets().all(|s| s.local.port != Some(p)))
@@ -267,8 +306,8 @@ impl Stack for Model {
             .find(|s| {
                 s.proto == Proto::Tcp
                     && s.state != TcpState::Closed
-                    && s.local == local
-                    && s.remote == peer
+                    && s.local.seen_by(s.family) == local
+                    && s.remote.seen_by(s.family) == peer
             })
             .map(|s| s.state);
         Fact::State(state)

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sock(pub usize);
 
-/// The IPv4 TCP sockets API, as far as the scenarios use it. Calls that block return
+/// The TCP sockets API (IPv4 and IPv6), as far as the scenarios use it. Calls that block return
 /// when they are done; a call that would wait forever is a bug in the scenario (the
 /// kernel reports it as EAGAIN after a few seconds, the engine panics).
 pub trait Stack {
@@ -46,6 +46,16 @@ pub trait Stack {
 
     /// getsockname(): the wildcard address prints as 0.0.0.0.
     fn local_addr(&mut self, s: Sock) -> SocketAddr;
+
+    /// socket(AF_INET6, SOCK_STREAM, 0): dual stack unless IPV6_V6ONLY is set.
+    fn socket6(&mut self) -> Sock;
+    /// setsockopt(IPPROTO_IPV6, IPV6_V6ONLY).
+    fn set_v6only(&mut self, s: Sock, on: bool) -> Result<(), Errno>;
+    /// bind() to an address written as the scenario language and the forms write it
+    /// (`0.0.0.0:80`, `[::]:80`, `*:80`), read by the engine's one address reader.
+    fn bind_written(&mut self, s: Sock, text: &str) -> Result<(), Errno>;
+    /// getpeername(): an IPv4 peer of an IPv6 socket is IPv4-mapped.
+    fn peer_addr(&mut self, s: Sock) -> SocketAddr;
     /// A port nobody uses on 127.0.0.1 right now.
     fn free_port(&mut self) -> u16;
     /// (RecvQ, SendQ) in bytes of a connected socket, as netstat/ss print them.

@@ -5,7 +5,7 @@
 use crate::units::format_time;
 use sockscope_engine::segment::Segment;
 use sockscope_engine::trace::{DemuxCandidate, DemuxOutcome, DemuxRecord};
-use sockscope_engine::{Errno, Family, Micros, Proto, Ret};
+use sockscope_engine::{Errno, Micros, Proto, Ret};
 
 /// `1500`, `4 (peer 10.0.0.1:32768)`, or `-1 ECONNREFUSED (nobody listens ...)`.
 pub fn ret(r: &Ret) -> String {
@@ -84,7 +84,6 @@ fn yes(b: bool) -> &'static str {
 /// MODEL.md §6 as a table: every structure compared field by field, and the winner.
 /// `name` says how the scenario refers to a structure (its variables).
 pub fn demux_table(record: &DemuxRecord, name: impl Fn(&DemuxCandidate) -> String) -> Vec<String> {
-    let family = Family::of(&record.dst.ip());
     let mut out = vec![table_row([
         "Socket",
         "Local Address",
@@ -100,8 +99,8 @@ pub fn demux_table(record: &DemuxRecord, name: impl Fn(&DemuxCandidate) -> Strin
         let state = c.state.map(|s| s.to_string()).unwrap_or_default();
         let mut row = table_row([
             &name(c),
-            &c.local.netstat(family),
-            &c.remote.netstat(family),
+            &c.local.netstat(c.family),
+            &c.remote.netstat(c.family),
             &state,
             yes(c.local_port),
             yes(c.local_ip),
@@ -121,6 +120,9 @@ pub fn demux_table(record: &DemuxRecord, name: impl Fn(&DemuxCandidate) -> Strin
             "  ... and {} more structures on this port, not listed",
             record.omitted
         ));
+    }
+    for note in sockscope_engine::demux::family_notes(record, &name) {
+        out.push(format!("  {note}"));
     }
     let verdict = match (record.outcome, record.winner) {
         (DemuxOutcome::Delivered, Some(w)) => {

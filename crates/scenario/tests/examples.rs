@@ -126,3 +126,8 @@ fn udp_prints_its_golden_output() {
 fn ss_prints_its_golden_output() {
     golden("ss");
 }
+
+#[test]
+fn dual_stack_prints_its_golden_output() {
+    golden("dual-stack");
+}

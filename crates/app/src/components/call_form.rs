@@ -41,12 +41,13 @@ fn address_problem(text: &str, e: EndpointError) -> String {
         kind @ (UnclosedBracket { .. }
         | NoPort { .. }
         | WildcardAddress { .. }
-        | WildcardPort { .. }) => kind.to_string(),
+        | WildcardPort { .. }
+        | UnspecifiedDestination { .. }) => kind.to_string(),
         kind => format!("“{text}”: {kind}"),
     }
 }
 
-/// `*:80`, `10.0.0.2:80` or `[2001:db8::1]:22`: what bind() takes.
+/// `*:80`, `0.0.0.0:80`, `10.0.0.2:80` or `[2001:db8::1]:22`: what bind() takes.
 fn endpoint(text: &str) -> Result<Endpoint, String> {
     let t = text.trim();
     t.parse().map_err(|e| address_problem(t, e))
@@ -64,6 +65,7 @@ fn opt_name(a: &str) -> OptName {
         "SO_SNDBUF" => OptName::SndBuf,
         "SO_RCVBUF" => OptName::RcvBuf,
         "SO_LINGER" => OptName::Linger,
+        "IPV6_V6ONLY" => OptName::V6Only,
         _ => OptName::ReuseAddr,
     }
 }
@@ -76,6 +78,7 @@ fn sockopt(a: &str, b: &str) -> Result<SockOpt, String> {
         OptName::Linger if b.trim() == "off" => SockOpt::Linger(None),
         OptName::Linger => SockOpt::Linger(Some(number(b, "The linger time")? as u32)),
         OptName::ReuseAddr => SockOpt::ReuseAddr(b.trim() != "0"),
+        OptName::V6Only => SockOpt::V6Only(b.trim() != "0"),
     })
 }
 
@@ -169,25 +172,23 @@ fn fields(kind: &str) -> (Field, Field) {
             None,
         ),
         "setsockopt" => (
-            Some((
-                "option",
-                vec!["SO_SNDBUF", "SO_RCVBUF", "SO_LINGER", "SO_REUSEADDR"],
-                "SO_RCVBUF",
-            )),
+            Some(("option", OPTIONS.to_vec(), "SO_RCVBUF")),
             Some(("value", vec![], "500")),
         ),
-        "getsockopt" => (
-            Some((
-                "option",
-                vec!["SO_SNDBUF", "SO_RCVBUF", "SO_LINGER", "SO_REUSEADDR"],
-                "SO_RCVBUF",
-            )),
-            None,
-        ),
+        "getsockopt" => (Some(("option", OPTIONS.to_vec(), "SO_RCVBUF")), None),
         "fcntl" => (Some(("O_NONBLOCK", vec!["1", "0"], "1")), None),
         _ => (None, None),
     }
 }
+
+/// The options the setsockopt and getsockopt forms offer, by their C names.
+const OPTIONS: [&str; 5] = [
+    "SO_SNDBUF",
+    "SO_RCVBUF",
+    "SO_LINGER",
+    "SO_REUSEADDR",
+    "IPV6_V6ONLY",
+];
 
 type Field = Option<(&'static str, Vec<&'static str>, &'static str)>;
 
@@ -346,6 +347,31 @@ mod tests {
         assert_eq!(
             build("sendto", Fd(3), "100", "*:53"),
             Err("a destination needs a specific address, not \"*\" (in \"*:53\")".into())
+        );
+    }
+
+    #[test]
+    fn the_wildcard_can_be_written_as_c_writes_it() {
+        let bind = |a: &str| build("bind", Fd(3), a, "").map(|c| c.to_string());
+        assert_eq!(bind("0.0.0.0:22"), Ok("bind(3, 0.0.0.0:22)".into()));
+        assert_eq!(bind("[::]:22"), Ok("bind(3, [::]:22)".into()));
+        assert_eq!(
+            bind("0.0.0.0"),
+            Err("expected ':' and a port number after \"0.0.0.0\"".into())
+        );
+    }
+
+    #[test]
+    fn ipv6_v6only_is_an_option_of_both_forms() {
+        let (a, _) = fields("setsockopt");
+        assert!(a.is_some_and(|f| f.1.contains(&"IPV6_V6ONLY")));
+        assert_eq!(
+            build("setsockopt", Fd(3), "IPV6_V6ONLY", "1").map(|c| c.to_string()),
+            Ok("setsockopt(3, IPV6_V6ONLY, 1)".into())
+        );
+        assert_eq!(
+            build("getsockopt", Fd(3), "IPV6_V6ONLY", "").map(|c| c.to_string()),
+            Ok("getsockopt(3, IPV6_V6ONLY)".into())
         );
     }
 }

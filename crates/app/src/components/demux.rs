@@ -3,6 +3,7 @@
 //! and the winner.
 
 use crate::state::{Action, Ctx};
+use sockscope_engine::demux::family_notes;
 use sockscope_engine::trace::{DemuxOutcome, DemuxRecord, Event};
 use yew::prelude::*;
 
@@ -30,7 +31,7 @@ fn table(r: &DemuxRecord) -> Html {
                     html! {
                         <tr class={classes!(win.then_some("winner"), (!c.matches()).then_some("nomatch"))}>
                             <th scope="row">{ format!("#{}{}", c.sock.0, if win { " ★" } else { "" }) }</th>
-                            <td>{ c.local.to_string() }</td><td>{ c.remote.to_string() }</td>
+                            <td>{ c.local.seen_by(c.family).to_string() }</td><td>{ c.remote.seen_by(c.family).to_string() }</td>
                             <td>{ c.state.map_or("—".to_string(), |s| s.to_string()) }</td>
                             { mark(c.local_port) }{ mark(c.local_ip) }{ mark(c.remote_ip) }{ mark(c.remote_port) }
                             <td>{ if c.matches() { c.wildcards.to_string() } else { "—".into() } }</td>
@@ -43,7 +44,16 @@ fn table(r: &DemuxRecord) -> Html {
     }
 }
 
+/// The decision in a sentence, and what the address families had to do with it.
 fn verdict(r: &DemuxRecord) -> String {
+    let mut text = decision(r);
+    for note in family_notes(r, |c| format!("Structure #{}", c.sock.0)) {
+        text.push_str(&format!(" {note}."));
+    }
+    text
+}
+
+fn decision(r: &DemuxRecord) -> String {
     match (r.winner, r.outcome) {
         (Some(w), DemuxOutcome::Delivered) => {
             format!("Structure #{} wins: it matches all four fields with the fewest wildcards.", w.0)

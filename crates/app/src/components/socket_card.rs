@@ -78,8 +78,8 @@ pub fn SocketCard(props: &SocketCardProps) -> Html {
                 <span class={classes!("state-badge", state_class(s.state))}>{ state }</span>
             </header>
             <dl class="endpoints">
-                <dt>{ "local" }</dt><dd>{ s.local.to_string() }</dd>
-                <dt>{ "remote" }</dt><dd>{ s.remote.to_string() }</dd>
+                <dt>{ "local" }</dt><dd>{ s.local.seen_by(s.family).to_string() }</dd>
+                <dt>{ "remote" }</dt><dd>{ s.remote.seen_by(s.family).to_string() }</dd>
             </dl>
             if s.proto == Proto::Tcp && s.state != TcpState::Listen || s.proto == Proto::Udp {
                 <QueueBar label="SendQ" runs={s.sendq.runs.clone()} len={s.sendq.len}
@@ -137,6 +137,9 @@ fn flags(s: &SocketView) -> String {
     }
     if s.nonblocking {
         out.push("O_NONBLOCK".to_string());
+    }
+    if s.v6only {
+        out.push("IPV6_V6ONLY".to_string());
     }
     out.join(" · ")
 }

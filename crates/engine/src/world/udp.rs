@@ -3,7 +3,7 @@
 
 use super::calls::Poll;
 use super::World;
-use crate::addr::{Family, Proto};
+use crate::addr::{addr_seen_by, Proto};
 use crate::call::{Ret, Value};
 use crate::errno::Errno;
 use crate::ids::{HostId, SegId, SendTag, SockId};
@@ -27,9 +27,6 @@ impl World {
         let s = self.sock_mut(sock);
         if let Some(e) = s.error.take() {
             return Err(e);
-        }
-        if Family::of(&to.ip()) != s.family {
-            return Err(Errno::EAFNOSUPPORT);
         }
         if s.write_shut {
             return Err(Errno::EPIPE);
@@ -128,7 +125,7 @@ impl World {
         Poll::Done(Ok(if want_from {
             Value::From {
                 len: n,
-                from: d.from,
+                from: addr_seen_by(d.from, s.family),
             }
         } else {
             Value::Bytes(n)

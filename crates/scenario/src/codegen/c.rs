@@ -251,11 +251,13 @@ impl C<'_> {
         }
     }
 
-    /// Fills in `addr` (or `addr6`) for bind(); the wildcard of the socket's family.
+    /// Fills in `addr` (or `addr6`) for bind(); `*` is the wildcard of the socket's
+    /// family, `0.0.0.0` and `[::]` are INADDR_ANY and in6addr_any as written.
     fn endpoint(&mut self, s: Option<usize>, e: &Endpoint, family: Family) -> String {
         let port = self.opts.port(e.port.unwrap_or(0));
-        match e.ip.map(|ip| self.opts.addr(ip)) {
-            Some(ip) => self.fill(s, ip, port),
+        match e.ip {
+            Some(ip) if ip.is_unspecified() => self.fill_any(s, Family::of(&ip), port),
+            Some(ip) => self.fill(s, self.opts.addr(ip), port),
             None => self.fill_any(s, family, port),
         }
     }
@@ -312,7 +314,9 @@ impl C<'_> {
         let name = opt.name();
         let (var, set) = match opt {
             SockOpt::SndBuf(n) | SockOpt::RcvBuf(n) => ("opt", vec![format!("opt = {};", int(*n))]),
-            SockOpt::ReuseAddr(on) => ("opt", vec![format!("opt = {};", u8::from(*on))]),
+            SockOpt::ReuseAddr(on) | SockOpt::V6Only(on) => {
+                ("opt", vec![format!("opt = {};", u8::from(*on))])
+            }
             SockOpt::Linger(secs) => (
                 "lg",
                 vec![
@@ -326,7 +330,8 @@ impl C<'_> {
         for l in set {
             self.out.line(s, &l);
         }
-        let expr = format!("setsockopt({fd}, SOL_SOCKET, {name}, &{var}, sizeof {var})");
+        let level = name.level();
+        let expr = format!("setsockopt({fd}, {level}, {name}, &{var}, sizeof {var})");
         self.status(s, &expr, label);
     }
 
@@ -339,7 +344,10 @@ impl C<'_> {
         self.out.line(s, &format!("len = sizeof {var};"));
         self.out.line(
             s,
-            &format!("r = getsockopt({fd}, SOL_SOCKET, {name}, &{var}, &len);"),
+            &format!(
+                "r = getsockopt({fd}, {}, {name}, &{var}, &len);",
+                name.level()
+            ),
         );
         self.out.line(s, "if (r == -1)");
         self.out

@@ -141,9 +141,10 @@ pub(super) fn ports(statements: &[Statement]) -> Vec<u16> {
     out
 }
 
+/// The address a call names; the wildcard, however spelled, names none.
 fn call_address(call: &CallExpr) -> Option<IpAddr> {
     match call {
-        Call::Bind { addr, .. } => addr.ip,
+        Call::Bind { addr, .. } => addr.bound_ip(),
         Call::Connect { addr, .. } | Call::SendTo { to: addr, .. } => Some(addr.ip()),
         _ => None,
     }

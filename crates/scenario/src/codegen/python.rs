@@ -233,7 +233,10 @@ impl Py<'_> {
                 let name = opt.name();
                 zero(
                     self,
-                    format!("{fd}.setsockopt(socket.SOL_SOCKET, socket.{name}, {value})"),
+                    format!(
+                        "{fd}.setsockopt(socket.{}, socket.{name}, {value})",
+                        name.level()
+                    ),
                 );
             }
             Call::GetSockOpt { name, .. } => self.getsockopt(s, &fd, *name, &label),
@@ -249,7 +252,7 @@ impl Py<'_> {
     fn option_value(&mut self, opt: &SockOpt) -> String {
         match opt {
             SockOpt::SndBuf(n) | SockOpt::RcvBuf(n) => n.to_string(),
-            SockOpt::ReuseAddr(on) => u8::from(*on).to_string(),
+            SockOpt::ReuseAddr(on) | SockOpt::V6Only(on) => u8::from(*on).to_string(),
             SockOpt::Linger(secs) => {
                 self.uses.pack = true;
                 let on = u8::from(secs.is_some());
@@ -260,7 +263,12 @@ impl Py<'_> {
 
     fn endpoint(&self, e: &Endpoint, family: Family) -> String {
         let port = self.opts.port(e.port.unwrap_or(0));
-        address(e.ip.map(|ip| self.opts.addr(ip)), port, family)
+        // 0.0.0.0 and :: stay as written: Python's spellings of the wildcard.
+        let ip = e.ip.map(|ip| match ip.is_unspecified() {
+            true => ip,
+            false => self.opts.addr(ip),
+        });
+        address(ip, port, family)
     }
 
     fn sockaddr(&self, a: SocketAddr) -> String {
@@ -269,7 +277,7 @@ impl Py<'_> {
     }
 
     fn getsockopt(&mut self, s: Option<usize>, fd: &str, name: OptName, label: &str) {
-        let get = format!("{fd}.getsockopt(socket.SOL_SOCKET, socket.{name}");
+        let get = format!("{fd}.getsockopt(socket.{}, socket.{name}", name.level());
         if name == OptName::Linger {
             self.uses.pack = true;
             let lines = [format!("on, secs = struct.unpack(\"ii\", {get}, 8))")];

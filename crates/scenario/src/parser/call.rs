@@ -188,10 +188,11 @@ fn opt_name(c: &mut Cursor) -> Result<OptName, ParseError> {
         "SO_RCVBUF" => Ok(OptName::RcvBuf),
         "SO_LINGER" => Ok(OptName::Linger),
         "SO_REUSEADDR" => Ok(OptName::ReuseAddr),
-        "" => Err(c.expected("an option name (SO_SNDBUF, SO_RCVBUF, SO_LINGER, SO_REUSEADDR)")),
+        "IPV6_V6ONLY" => Ok(OptName::V6Only),
+        "" => Err(c.expected("an option name (SO_SNDBUF, SO_RCVBUF, SO_LINGER, SO_REUSEADDR, IPV6_V6ONLY)")),
         w => Err(c.error_at(
             col,
-            format!("unknown socket option \"{w}\"; use SO_SNDBUF, SO_RCVBUF, SO_LINGER or SO_REUSEADDR"),
+            format!("unknown socket option \"{w}\"; use SO_SNDBUF, SO_RCVBUF, SO_LINGER, SO_REUSEADDR or IPV6_V6ONLY"),
         )),
     }
 }
@@ -212,17 +213,21 @@ fn sockopt(c: &mut Cursor) -> Result<SockOpt, ParseError> {
                 SockOpt::Linger(Some(values::number(c, "a linger time in seconds or off")?))
             }
         }
-        OptName::ReuseAddr => {
-            c.skip_ws();
-            let col = c.col();
-            match c.word().as_str() {
-                "1" | "on" => SockOpt::ReuseAddr(true),
-                "0" | "off" => SockOpt::ReuseAddr(false),
-                "" => return Err(c.expected("0 or 1")),
-                w => return Err(c.error_at(col, format!("expected 0 or 1, found \"{w}\""))),
-            }
-        }
+        OptName::ReuseAddr => SockOpt::ReuseAddr(on_off(c)?),
+        OptName::V6Only => SockOpt::V6Only(on_off(c)?),
     })
+}
+
+/// A flag option's value: `1`/`on` or `0`/`off`.
+fn on_off(c: &mut Cursor) -> Result<bool, ParseError> {
+    c.skip_ws();
+    let col = c.col();
+    match c.word().as_str() {
+        "1" | "on" => Ok(true),
+        "0" | "off" => Ok(false),
+        "" => Err(c.expected("0 or 1")),
+        w => Err(c.error_at(col, format!("expected 0 or 1, found \"{w}\""))),
+    }
 }
 
 /// `fcntl(fd, F_SETFL, O_NONBLOCK|0)` or the short `fcntl(fd, O_NONBLOCK)`.

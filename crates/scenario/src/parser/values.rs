@@ -77,6 +77,7 @@ pub fn fd(c: &mut Cursor) -> Result<FdRef, ParseError> {
 }
 
 /// `ADDR:PORT` where `ADDR` may be `*` and `PORT` may be `*`: what bind() takes.
+/// `0.0.0.0:22` and `[::]:22` are kept as written and bind the wildcard, as in C.
 /// The rules are the engine's (`FromStr for Endpoint`), shared with the app's forms.
 pub fn endpoint(c: &mut Cursor) -> Result<Endpoint, ParseError> {
     let (w, col) = word_at(c);
@@ -100,8 +101,15 @@ pub fn socket_addr(c: &mut Cursor) -> Result<SocketAddr, ParseError> {
 pub fn ip(c: &mut Cursor) -> Result<IpAddr, ParseError> {
     read_word(c, "an IP address", |w| {
         let bare = w.trim_start_matches('[').trim_end_matches(']');
-        bare.parse::<IpAddr>()
-            .map_err(|_| format!("\"{w}\" is not an IP address (like 10.0.0.1 or 2001:db8::1)"))
+        let ip = bare
+            .parse::<IpAddr>()
+            .map_err(|_| format!("\"{w}\" is not an IP address (like 10.0.0.1 or 2001:db8::1)"))?;
+        if ip.is_unspecified() {
+            return Err(format!(
+                "\"{w}\" is the wildcard address, which a host cannot have; give it one like 10.0.0.1 or 2001:db8::1"
+            ));
+        }
+        Ok(ip)
     })
 }
 

@@ -13,8 +13,14 @@ pub fn ip() -> impl Strategy<Value = IpAddr> {
     ]
 }
 
+/// An address a host can have and a destination can name: not the wildcard
+/// (0.0.0.0, ::), which only bind() takes.
+pub fn specific_ip() -> impl Strategy<Value = IpAddr> {
+    ip().prop_filter("the wildcard is no destination", |ip| !ip.is_unspecified())
+}
+
 pub fn sockaddr() -> impl Strategy<Value = SocketAddr> {
-    (ip(), any::<u16>()).prop_map(|(ip, port)| SocketAddr::new(ip, port))
+    (specific_ip(), any::<u16>()).prop_map(|(ip, port)| SocketAddr::new(ip, port))
 }
 
 pub fn endpoint() -> impl Strategy<Value = Endpoint> {
@@ -35,6 +41,7 @@ fn sockopt() -> impl Strategy<Value = SockOpt> {
         any::<u64>().prop_map(SockOpt::RcvBuf),
         proptest::option::of(any::<u32>()).prop_map(SockOpt::Linger),
         any::<bool>().prop_map(SockOpt::ReuseAddr),
+        any::<bool>().prop_map(SockOpt::V6Only),
     ]
 }
 
@@ -44,6 +51,7 @@ fn optname() -> impl Strategy<Value = OptName> {
         Just(OptName::RcvBuf),
         Just(OptName::Linger),
         Just(OptName::ReuseAddr),
+        Just(OptName::V6Only),
     ]
 }
 
@@ -262,7 +270,7 @@ fn expectation() -> impl Strategy<Value = Expect> {
 pub fn stmt() -> impl Strategy<Value = Stmt> {
     prop_oneof![
         setting().prop_map(Stmt::Option),
-        (name(), proptest::collection::vec(ip(), 1..4))
+        (name(), proptest::collection::vec(specific_ip(), 1..4))
             .prop_map(|(name, addrs)| Stmt::Host { name, addrs }),
         (proc_ref(), call_stmt()).prop_map(|(proc, call)| Stmt::Call { proc, call }),
         (proc_ref(), name()).prop_map(|(proc, child)| Stmt::Fork { proc, child }),

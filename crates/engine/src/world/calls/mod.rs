@@ -6,7 +6,7 @@ mod data;
 mod options;
 mod setup;
 
-use crate::addr::Proto;
+use crate::addr::{wire_destination, Proto};
 use crate::call::{Call, CallRejected, CallReply, Ret, Value};
 use crate::errno::Errno;
 use crate::host::Pending;
@@ -179,7 +179,11 @@ impl World {
                 None => Done(Err(Errno::EDESTADDRREQ)),
             },
             Call::SendTo { len, to, .. } if udp => {
-                self.udp_sendto(sock, len, to, pending.tag).into()
+                let s = self.sock_mut(sock);
+                match wire_destination(to, s.family, s.opts.v6only) {
+                    Ok(to) => self.udp_sendto(sock, len, to, pending.tag).into(),
+                    Err(e) => Done(Err(e)),
+                }
             }
             Call::Send { len, .. } | Call::SendTo { len, .. } => self.poll_send(sock, len, pending),
             Call::Recv { len, .. } if udp => self.poll_udp_recv(sock, len, false),
@@ -189,7 +193,7 @@ impl World {
             Call::Shutdown { how, .. } => self.do_shutdown(sock, how).into(),
             Call::Close { fd } => self.do_close(pid, fd, sock),
             Call::SetSockOpt { opt, .. } => self.do_setsockopt(sock, opt).into(),
-            Call::GetSockOpt { name, .. } => Done(Ok(Value::Opt(self.getsockopt(sock, name)))),
+            Call::GetSockOpt { name, .. } => self.do_getsockopt(sock, name).into(),
             Call::Dup { .. } => {
                 self.sock_mut(sock).refs += 1;
                 Done(Ok(Value::Fd(self.alloc_fd(pid, sock))))

@@ -1,5 +1,6 @@
 //! setsockopt() and getsockopt().
 
+use crate::addr::Family;
 use crate::call::{OptName, Ret, SockOpt, Value};
 use crate::errno::Errno;
 use crate::ids::SockId;
@@ -7,6 +8,9 @@ use crate::world::World;
 
 impl World {
     pub(super) fn do_setsockopt(&mut self, sock: SockId, opt: SockOpt) -> Ret {
+        if let SockOpt::V6Only(on) = opt {
+            return self.set_v6only(sock, on);
+        }
         let s = self.sock_mut(sock);
         match opt {
             SockOpt::SndBuf(0) | SockOpt::RcvBuf(0) => return Err(Errno::EINVAL),
@@ -17,8 +21,33 @@ impl World {
             }
             SockOpt::Linger(l) => s.opts.linger = l,
             SockOpt::ReuseAddr(on) => s.opts.reuse_addr = on,
+            SockOpt::V6Only(_) => unreachable!("handled above"),
         }
         Ok(Value::Zero)
+    }
+
+    /// IPV6_V6ONLY exists only at level IPPROTO_IPV6, so an IPv4 socket has no such
+    /// option (ENOPROTOOPT), and Linux takes it only before bind() (EINVAL after),
+    /// because the bound port's conflicts were checked with the old setting.
+    fn set_v6only(&mut self, sock: SockId, on: bool) -> Ret {
+        let s = self.sock_mut(sock);
+        if s.family == Family::V4 {
+            return Err(Errno::ENOPROTOOPT);
+        }
+        if s.local.port.is_some() {
+            return Err(Errno::EINVAL);
+        }
+        s.opts.v6only = on;
+        Ok(Value::Zero)
+    }
+
+    /// getsockopt() as the call returns it: IPV6_V6ONLY of an IPv4 socket fails with
+    /// EOPNOTSUPP, as on Linux.
+    pub(super) fn do_getsockopt(&mut self, sock: SockId, name: OptName) -> Ret {
+        if name == OptName::V6Only && self.sock_mut(sock).family == Family::V4 {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        Ok(Value::Opt(self.getsockopt(sock, name)))
     }
 
     pub(super) fn getsockopt(&mut self, sock: SockId, name: OptName) -> SockOpt {
@@ -28,6 +57,7 @@ impl World {
             OptName::RcvBuf => SockOpt::RcvBuf(s.recvq.capacity()),
             OptName::Linger => SockOpt::Linger(s.opts.linger),
             OptName::ReuseAddr => SockOpt::ReuseAddr(s.opts.reuse_addr),
+            OptName::V6Only => SockOpt::V6Only(s.opts.v6only),
         }
     }
 }

@@ -1,8 +1,9 @@
 //! socket(), bind(), listen(), connect() and accept(): making connections.
 
 use super::Poll::{self, Block, Done};
-use crate::addr::{Endpoint, Family, Proto};
+use crate::addr::{addr_seen_by, unmapped, wire_destination, Endpoint, Family, Proto};
 use crate::call::{Ret, Value};
+use crate::demux::Binding;
 use crate::errno::Errno;
 use crate::ids::{HostId, Pid, SockId};
 use crate::state::TcpState;
@@ -41,19 +42,23 @@ impl World {
     /// MODEL.md §6: bind fails if a structure already holds this local port and
     /// address. SO_REUSEADDR lets a structure bind beside one in TIME_WAIT (or any
     /// non-listening connection) and beside one bound to a different address.
+    /// Addresses overlap across families too: a dual-stack `[::]` covers every IPv4
+    /// address (`Binding::overlap`).
     fn bind_conflict(&self, me: SockId, ip: Option<IpAddr>, port: u16) -> bool {
         let s = self.socket(me).expect("live structure");
         let reuse = s.opts.reuse_addr;
+        let mine = Binding {
+            ip,
+            ..Binding::of(s)
+        };
         self.indexes[s.host.0 as usize]
             .on_port(s.proto, port)
             .filter_map(|id| self.socket(id))
-            .filter(|o| o.id != me && o.family == s.family)
+            .filter(|o| o.id != me)
             .any(|o| {
-                let same_ip = o.local.ip == ip;
-                let overlap = same_ip || o.local.ip.is_none() || ip.is_none();
-                if !overlap {
+                let Some(same_ip) = mine.overlap(&Binding::of(o)) else {
                     return false;
-                }
+                };
                 if !reuse {
                     return true;
                 }
@@ -68,20 +73,26 @@ impl World {
         if s.local.port.is_some() {
             return Err(Errno::EINVAL);
         }
-        if let Some(ip) = addr.ip {
-            if Family::of(&ip) != family {
-                return Err(Errno::EAFNOSUPPORT);
+        if addr.ip.is_some_and(|ip| Family::of(&ip) != family) {
+            return Err(Errno::EAFNOSUPPORT);
+        }
+        // 0.0.0.0 and [::] are the wildcard, as INADDR_ANY and in6addr_any are in C;
+        // [::ffff:a.b.c.d] binds an IPv6 socket to that IPv4 address.
+        let ip = addr.bound_ip().map(unmapped);
+        if let Some(ip) = ip {
+            if Family::of(&ip) != family && s.opts.v6only {
+                return Err(Errno::EINVAL);
             }
             if !self.hosts[host.0 as usize].addrs.contains(&ip) {
                 return Err(Errno::EADDRNOTAVAIL);
             }
         }
         let port = match addr.port.filter(|&p| p != 0) {
-            Some(p) if self.bind_conflict(sock, addr.ip, p) => return Err(Errno::EADDRINUSE),
+            Some(p) if self.bind_conflict(sock, ip, p) => return Err(Errno::EADDRINUSE),
             Some(p) => p,
             None => self.ephemeral_port(host, proto).ok_or(Errno::EADDRINUSE)?,
         };
-        self.set_endpoints(sock, |s| s.local = Endpoint::new(addr.ip, Some(port)));
+        self.set_endpoints(sock, |s| s.local = Endpoint::new(ip, Some(port)));
         Ok(Value::Zero)
     }
 
@@ -130,6 +141,7 @@ impl World {
         self.autobind(sock)?;
         let local = self.sock_mut(sock).local;
         let ip = match local.ip {
+            Some(ip) if Family::of(&ip) != Family::of(&to.ip()) => return Err(Errno::EAFNOSUPPORT),
             Some(ip) => ip,
             None => self
                 .route_source(host, to.ip())
@@ -140,9 +152,10 @@ impl World {
 
     pub(super) fn start_connect(&mut self, sock: SockId, addr: SocketAddr) -> Poll {
         let s = self.sock_mut(sock);
-        if Family::of(&addr.ip()) != s.family {
-            return Done(Err(Errno::EAFNOSUPPORT));
-        }
+        let addr = match wire_destination(addr, s.family, s.opts.v6only) {
+            Ok(a) => a,
+            Err(e) => return Done(Err(e)),
+        };
         if s.proto == Proto::Udp {
             let local = match self.bind_toward(sock, addr) {
                 Ok(l) => l,
@@ -234,6 +247,7 @@ impl World {
         c.parent = None;
         c.refs = 1;
         let peer = c.remote_addr().expect("an accepted structure is connected");
+        let peer = addr_seen_by(peer, c.family);
         let fd = self.alloc_fd(pid, child);
         Done(Ok(Value::Accepted { fd, peer }))
     }
