@@ -383,10 +383,10 @@ impl World {
     }
 }
 
-/// Whether an IPv6 structure takes IPv6 peers only. The engine keeps the two families
-/// apart (no dual-stack sockets, see `Family`), so every IPv6 structure is.
-fn v6only(_s: &Socket) -> bool {
-    true
+/// Whether an IPv6 structure takes IPv6 peers only (IPV6_V6ONLY): ss spells the
+/// wildcard of one that does not (dual stack, Linux's default) `*`.
+fn v6only(s: &Socket) -> bool {
+    s.opts.v6only
 }
 
 #[cfg(test)]

@@ -419,3 +419,25 @@ fn an_ipv6_only_socket_cannot_reach_a_mapped_address() {
     assert!(w.trace().iter().any(|e| matches!(&e.event,
         Event::SegmentSent { seg, .. } if seg.dst == addr("10.0.0.2:80"))));
 }
+
+#[test]
+fn ss_spells_a_dual_stack_wildcard_star_and_a_v6only_one_brackets() {
+    let mut lab = dual_lab();
+    listener(&mut lab, Family::V6, "[::]:80", false);
+    listener(&mut lab, Family::V6, "[::]:81", true);
+    let rows: Vec<String> = lab
+        .w
+        .table(lab.b, Layout::Ss)
+        .rows
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
+    assert!(
+        rows[0].contains("*:80") && rows[0].contains("*:*"),
+        "{rows:?}"
+    );
+    assert!(
+        rows[1].contains("[::]:81") && rows[1].contains("[::]:*"),
+        "{rows:?}"
+    );
+}
