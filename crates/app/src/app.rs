@@ -13,6 +13,7 @@ use crate::components::narration::Narration;
 use crate::components::netstat::Netstat;
 use crate::components::network::NetworkControls;
 use crate::components::notice::Notice;
+use crate::components::start_card::{self, StartCard};
 use crate::components::throughput::Throughput;
 use crate::components::tour::{TourPanel, TourPicker};
 use crate::first_state::first_state;
@@ -23,7 +24,7 @@ use crate::hooks::use_keys::{on_key, use_document_keys};
 use crate::hooks::use_player::use_player;
 use crate::hooks::use_redraw_on_resize::use_redraw_on_resize;
 use crate::options::{self, ControlsMode};
-use crate::state::{Action, Ctx};
+use crate::state::{Action, Ctx, State};
 use sockscope_engine::snapshot::HostView;
 use yew::prelude::*;
 
@@ -59,7 +60,13 @@ fn use_deliberate_panic(on: bool) {
 pub fn App(props: &AppProps) -> Html {
     let ctx = {
         let props = props.clone();
-        use_reducer(move || first_state(&props.query, &props.fragment))
+        use_reducer(move || {
+            let o = options::parse(&props.query, &props.fragment);
+            State {
+                start_card: start_card::opens_with_card(props.whole_page, &o),
+                ..first_state(&props.query, &props.fragment)
+            }
+        })
     };
     use_player(ctx.clone());
     use_host_events(ctx.clone(), props.on_event.clone());
@@ -78,6 +85,7 @@ pub fn App(props: &AppProps) -> Html {
         <ContextProvider<Ctx> context={ctx.clone()}>
             <div class={classes!("sockscope", (!full).then_some("embedded"))} data-theme={ctx.theme.name()} onkeydown={local_keys}>
                 if full { { top_bar(&ctx) } }
+                if full && ctx.start_card { <StartCard /> }
                 if ctx.controls != ControlsMode::None { <Controls /> }
                 <Notice />
                 <TourPanel />
@@ -96,7 +104,7 @@ pub fn App(props: &AppProps) -> Html {
     }
 }
 
-/// The title, the tour picker, the theme and Reset.
+/// The title, the tour picker, the theme, Reset and the help button (the start card).
 fn top_bar(ctx: &Ctx) -> Html {
     let reset = {
         let ctx = ctx.clone();
@@ -106,6 +114,10 @@ fn top_bar(ctx: &Ctx) -> Html {
         let ctx = ctx.clone();
         Callback::from(move |_: MouseEvent| ctx.dispatch(Action::Theme(ctx.theme.next())))
     };
+    let help = {
+        let ctx = ctx.clone();
+        Callback::from(move |_: MouseEvent| ctx.dispatch(Action::StartCard(!ctx.start_card)))
+    };
     html! {
         <header class="topbar">
             <h1>{ "sockscope" }</h1>
@@ -113,6 +125,8 @@ fn top_bar(ctx: &Ctx) -> Html {
             <TourPicker />
             <button type="button" onclick={theme} title="Light, dark or the system's theme">{ format!("Theme: {}", ctx.theme) }</button>
             <button type="button" onclick={reset} data-testid="reset">{ "Reset" }</button>
+            <button type="button" onclick={help} data-testid="help" aria-expanded={ctx.start_card.to_string()}
+                aria-controls={ctx.start_card.then_some(start_card::CARD_ID)} title="Where to start: tours, exercises, first calls">{ "? Help" }</button>
         </header>
     }
 }

@@ -21,5 +21,6 @@ pub mod process;
 pub mod question;
 pub mod queue_bar;
 pub mod socket_card;
+pub mod start_card;
 pub mod throughput;
 pub mod tour;
