@@ -171,8 +171,8 @@ fn hosts_to_come(ctx: &Ctx, shown: &[HostView]) -> Html {
         return html! {};
     }
     html! {
-        <p class="muted small hosts-to-come" data-testid="hosts-to-come">
-            { format!("Still to come: {}. A host is drawn once the tour uses it.", waiting.join(", ")) }</p>
+        <aside class="muted small hosts-to-come" data-testid="hosts-to-come" aria-label="Hosts to come">
+            { format!("Still to come: {}. A host is drawn once the tour uses it.", waiting.join(", ")) }</aside>
     }
 }
 

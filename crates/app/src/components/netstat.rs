@@ -28,7 +28,8 @@ pub fn Netstat(props: &NetstatProps) -> Html {
                 <span class="host-addrs">{ addrs.join(", ") }</span>
                 <code class="prompt">{ "$ netstat -a" }</code>
             </h3>
-            <pre data-testid={format!("netstat-{}", host.name)}>
+            // Focusable: on a narrow screen the table scrolls inside its box, and keys must reach it too.
+            <pre tabindex="0" data-testid={format!("netstat-{}", host.name)}>
                 <span class="netstat-head">{ NETSTAT_HEADER }</span>
                 { for host.netstat.iter().map(|row| {
                     let id = row.sock;
