@@ -45,8 +45,9 @@ pub fn QueueBar(props: &QueueBarProps) -> Html {
     }
 }
 
-/// The narrowest block (a share of its box) that still gets its size written inside.
-const LABELLED_SHARE: f64 = 0.09;
+/// The narrowest block (a share of its box) that gets its size written inside; the
+/// stylesheet hides the size again where the block is too narrow to hold it.
+const LABELLED_SHARE: f64 = 0.04;
 
 #[derive(Properties, PartialEq)]
 pub struct QueueBoxProps {
