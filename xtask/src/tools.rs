@@ -22,6 +22,9 @@ const NPM_PACKAGES: &[(&str, &str)] = &[
     ("playwright-core", "1.65.1"),
     ("binaryen", "132.0.0"),
     ("axe-core", "4.14.1"),
+    // The screenshot tests' image comparison (pixelmatch reads PNGs through pngjs).
+    ("pixelmatch", "8.0.0"),
+    ("pngjs", "7.0.0"),
 ];
 
 /// What `cargo xtask serve` needs.

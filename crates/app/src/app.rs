@@ -14,6 +14,7 @@ use crate::components::netstat::{Netstat, TableChoice};
 use crate::components::network::NetworkControls;
 use crate::components::notice::Notice;
 use crate::components::program::ProgramView;
+use crate::components::start_card::{self, StartCard};
 use crate::components::throughput::Throughput;
 use crate::components::tour::{TourPanel, TourPicker};
 use crate::first_state::first_state;
@@ -24,7 +25,7 @@ use crate::hooks::use_keys::{on_key, use_document_keys};
 use crate::hooks::use_player::use_player;
 use crate::hooks::use_redraw_on_resize::use_redraw_on_resize;
 use crate::options::{self, ControlsMode};
-use crate::state::{Action, Ctx};
+use crate::state::{Action, Ctx, State};
 use sockscope_engine::snapshot::HostView;
 use yew::prelude::*;
 
@@ -60,7 +61,13 @@ fn use_deliberate_panic(on: bool) {
 pub fn App(props: &AppProps) -> Html {
     let ctx = {
         let props = props.clone();
-        use_reducer(move || first_state(&props.query, &props.fragment))
+        use_reducer(move || {
+            let o = options::parse(&props.query, &props.fragment);
+            State {
+                start_card: start_card::opens_with_card(props.whole_page, &o),
+                ..first_state(&props.query, &props.fragment)
+            }
+        })
     };
     use_player(ctx.clone());
     use_host_events(ctx.clone(), props.on_event.clone());
@@ -79,6 +86,7 @@ pub fn App(props: &AppProps) -> Html {
         <ContextProvider<Ctx> context={ctx.clone()}>
             <div class={classes!("sockscope", (!full).then_some("embedded"))} data-theme={ctx.theme.name()} onkeydown={local_keys}>
                 if full { { top_bar(&ctx) } }
+                if full && ctx.start_card { <StartCard /> }
                 if ctx.controls != ControlsMode::None { <Controls /> }
                 <Notice />
                 <TourPanel />
@@ -98,7 +106,7 @@ pub fn App(props: &AppProps) -> Html {
     }
 }
 
-/// The title, the tour picker, the theme and Reset.
+/// The title, the tour picker, the theme, Reset and the help button (the start card).
 fn top_bar(ctx: &Ctx) -> Html {
     let reset = {
         let ctx = ctx.clone();
@@ -108,6 +116,10 @@ fn top_bar(ctx: &Ctx) -> Html {
         let ctx = ctx.clone();
         Callback::from(move |_: MouseEvent| ctx.dispatch(Action::Theme(ctx.theme.next())))
     };
+    let help = {
+        let ctx = ctx.clone();
+        Callback::from(move |_: MouseEvent| ctx.dispatch(Action::StartCard(!ctx.start_card)))
+    };
     html! {
         <header class="topbar">
             <h1>{ "sockscope" }</h1>
@@ -115,6 +127,8 @@ fn top_bar(ctx: &Ctx) -> Html {
             <TourPicker />
             <button type="button" onclick={theme} title="Light, dark or the system's theme">{ format!("Theme: {}", ctx.theme) }</button>
             <button type="button" onclick={reset} data-testid="reset">{ "Reset" }</button>
+            <button type="button" onclick={help} data-testid="help" aria-expanded={ctx.start_card.to_string()}
+                aria-controls={ctx.start_card.then_some(start_card::CARD_ID)} title="Where to start: tours, exercises, first calls">{ "? Help" }</button>
         </header>
     }
 }
@@ -159,8 +173,8 @@ fn hosts_to_come(ctx: &Ctx, shown: &[HostView]) -> Html {
         return html! {};
     }
     html! {
-        <p class="muted small hosts-to-come" data-testid="hosts-to-come">
-            { format!("Still to come: {}. A host is drawn once the tour uses it.", waiting.join(", ")) }</p>
+        <aside class="muted small hosts-to-come" data-testid="hosts-to-come" aria-label="Hosts to come">
+            { format!("Still to come: {}. A host is drawn once the tour uses it.", waiting.join(", ")) }</aside>
     }
 }
 

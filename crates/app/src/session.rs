@@ -305,6 +305,11 @@ impl Session {
         self.last_output.clear();
     }
 
+    /// The length of the trace after each input of `history` (the timeline's ticks).
+    pub fn marks(&self) -> &[usize] {
+        &self.marks
+    }
+
     /// How many inputs must be replayed for the trace to contain event `n`.
     pub fn inputs_until_event(&self, n: u64) -> Option<usize> {
         self.marks.iter().position(|&m| m as u64 > n).map(|i| i + 1)

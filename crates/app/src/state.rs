@@ -116,6 +116,8 @@ pub struct State {
     pub outbox: Outbox,
     /// The hosts something has happened on so far (a tour draws only these).
     pub used_hosts: Rc<UsedHosts>,
+    /// The start card is open (a first visit, or the help button).
+    pub start_card: bool,
 }
 
 impl Default for State {
@@ -150,6 +152,7 @@ impl State {
             feedback: None,
             outbox: Outbox::default(),
             used_hosts,
+            start_card: false,
         }
     }
 

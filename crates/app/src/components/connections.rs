@@ -1,7 +1,7 @@
 //! Each TCP connection as two pipelines, one per direction:
 //! sender's SendQ → the wire → receiver's RecvQ → Delivered to the program.
 
-use super::queue_bar::QueueBar;
+use super::queue_bar::QueueBox;
 use crate::state::Ctx;
 use sockscope_engine::queue::Run;
 use sockscope_engine::snapshot::{Snapshot, SocketView};
@@ -31,13 +31,19 @@ fn direction(
 ) -> Html {
     let (wire, wire_len) = on_wire(snap, a, b);
     let scale = a.sendq.capacity.max(b.recvq.capacity);
+    let arrow = html! { <span class="qarrow" aria-hidden="true">{ "→" }</span> };
     html! {
-        <div class="pipeline" aria-label={format!("bytes from {} to {}", name(a), name(b))}>
+        <div class="pipeline" role="group" aria-label={format!("bytes from {} to {}", name(a), name(b))}>
             <p class="pipeline-title">{ format!("{} → {}", name(a), name(b)) }</p>
-            <QueueBar label={format!("{} SendQ", name(a))} runs={a.sendq.runs.clone()} len={a.sendq.len} capacity={Some(a.sendq.capacity)} in_flight={a.in_flight} />
-            <QueueBar label="on the wire" runs={wire} len={wire_len} capacity={None::<u64>} scale={scale} />
-            <QueueBar label={format!("{} RecvQ", name(b))} runs={b.recvq.runs.clone()} len={b.recvq.len} capacity={Some(b.recvq.capacity)} />
-            <QueueBar label={format!("{} Delivered", name(b))} runs={b.delivered_recent.clone()} len={b.delivered_total} capacity={None::<u64>} scale={scale} />
+            <div class="pipeline-boxes">
+                <QueueBox label={format!("{} SendQ", name(a))} runs={a.sendq.runs.clone()} len={a.sendq.len} capacity={Some(a.sendq.capacity)} in_flight={Some(a.in_flight)} />
+                { arrow.clone() }
+                <QueueBox label="on the wire" runs={wire} len={wire_len} capacity={None::<u64>} scale={scale} />
+                { arrow.clone() }
+                <QueueBox label={format!("{} RecvQ", name(b))} runs={b.recvq.runs.clone()} len={b.recvq.len} capacity={Some(b.recvq.capacity)} />
+                { arrow }
+                <QueueBox label={format!("{} Delivered", name(b))} runs={b.delivered_recent.clone()} len={b.delivered_total} capacity={None::<u64>} scale={scale} />
+            </div>
         </div>
     }
 }

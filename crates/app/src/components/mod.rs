@@ -22,5 +22,6 @@ pub mod program;
 pub mod question;
 pub mod queue_bar;
 pub mod socket_card;
+pub mod start_card;
 pub mod throughput;
 pub mod tour;

@@ -38,7 +38,8 @@ pub fn Netstat(props: &NetstatProps) -> Html {
                 <span class="host-addrs">{ addrs.join(", ") }</span>
                 <code class="prompt" data-testid={format!("table-command-{}", host.name)}>{ format!("$ {}", table.command) }</code>
             </h3>
-            <pre data-testid={format!("netstat-{}", host.name)}>
+            // Focusable: on a narrow screen the table scrolls inside its box, and keys must reach it too.
+            <pre tabindex="0" data-testid={format!("netstat-{}", host.name)}>
                 <span class="netstat-head">{ &table.header }</span>
                 { for table.rows.iter().map(|(id, line)| row(ctx.as_ref(), *id, line, hovered)) }
             </pre>

@@ -66,6 +66,8 @@ pub enum Action {
     Answer(Option<(String, Answer)>),
     /// Forget the tour's score, here and in the browser's storage.
     ResetScore,
+    /// Open the start card, or close it (and remember in the browser that it was seen).
+    StartCard(bool),
 }
 
 impl Reducible for State {
@@ -79,6 +81,17 @@ impl Reducible for State {
 }
 
 impl State {
+    /// The start card opened or closed; closing it is remembered in the browser.
+    fn with_start_card(self, open: bool) -> Self {
+        if !open {
+            crate::components::start_card::seen::set();
+        }
+        State {
+            start_card: open,
+            ..self
+        }
+    }
+
     /// The state after `action`.
     fn apply(self, action: Action) -> Self {
         match action {
@@ -143,6 +156,7 @@ impl State {
             Action::TourMode(mode) => self.with_tour_mode(mode),
             Action::Answer(given) => self.answer(given),
             Action::ResetScore => self.reset_score(),
+            Action::StartCard(open) => self.with_start_card(open),
         }
     }
 }

@@ -55,7 +55,7 @@ impl Drawn {
                 seg.label()
             },
             short: match (seg.proto, seg.len) {
-                (Proto::Udp, n) => format!("UDP {n}B"),
+                (Proto::Udp, n) => format!("UDP {n} bytes"),
                 (_, 0) => seg.flags.to_string(),
                 (_, n) if seg.flags == Flags::ACK => format!("{n} bytes"),
                 (_, n) => format!("{} {n} bytes", seg.flags),

@@ -57,11 +57,14 @@ pub fn segment(s: &Drawn, ends: Ends, now: Micros, selected: bool, text: Text) -
             if done {
                 <path d={format!("M{x1:.1} {y1:.1}L{xe:.1} {ye:.1}")} />
             }
+            // The short label before the numbers at the head, and a space after it (SVG
+            // does not draw it): read in this order, the words on screen are a run of the
+            // words of the name, as axe asks.
+            if done || text.moving_labels || selected {
+                <text class="seg-label" transform={format!("translate({lx:.1} {ly:.1})")} text-anchor="middle">{ &s.short }{ " " }</text>
+            }
             { head(s, (xe, ye), done, lost, selected || text.details) }
             <title>{ &s.label }</title>
-            if done || text.moving_labels || selected {
-                <text class="seg-label" transform={format!("translate({lx:.1} {ly:.1})")} text-anchor="middle">{ &s.short }</text>
-            }
         </g>
     }
 }
