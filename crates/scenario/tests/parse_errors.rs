@@ -169,3 +169,14 @@ fn a_section_needs_a_title() {
         "1:8: expected a title after section, found the end of the line"
     );
 }
+
+#[test]
+fn a_behaviour_other_than_textbook_or_linux_is_refused_with_the_choices() {
+    assert_eq!(
+        error("option behaviour bsd"),
+        "1:18: unknown behaviour \"bsd\"; it is textbook or linux"
+    );
+    assert!(
+        error("option behaviour 3").starts_with("1:18: expected a behaviour (textbook or linux)")
+    );
+}

@@ -393,3 +393,16 @@ fn parse_line_reads_one_console_line() {
     // A console line may be an option even after hosts: only the runner knows.
     assert!(parse_line("option mss 100").is_ok());
 }
+
+#[test]
+fn option_behaviour_reads_textbook_and_linux_and_prints_back() {
+    assert_eq!(
+        kinds("option behaviour linux; option behaviour textbook"),
+        vec![
+            Stmt::Option(Setting::Behaviour(sockscope_engine::Behaviour::Linux)),
+            Stmt::Option(Setting::Behaviour(sockscope_engine::Behaviour::Textbook)),
+        ]
+    );
+    let s = sockscope_scenario::parse("option behaviour linux").unwrap();
+    assert_eq!(s.statements[0].to_string(), "option behaviour linux");
+}
