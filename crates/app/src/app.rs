@@ -176,7 +176,7 @@ fn lower_panels(ctx: &Ctx, full: bool) -> Html {
             <Narration />
             if full {
                 <NetworkControls hosts={ctx.snapshot.hosts.iter().map(|h| h.name.clone()).collect::<Vec<_>>()}
-                    mss={config.mss} delay_us={config.delay_us} dispatch={ctx.dispatcher()} />
+                    mss={config.mss} delay_us={config.delay_us} behaviour={config.behaviour} dispatch={ctx.dispatcher()} />
                 <ScenarioPanel session={ctx.session_ref()} tour={ctx.tour.clone()} dispatch={ctx.dispatcher()} />
             }
             if throughput { <Throughput dispatch={ctx.dispatcher()} /> }

@@ -158,6 +158,9 @@ pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
         Event::HostRestarted { host } => {
             format!("{} boots again, with no sockets.", names.host(*host))
         }
+        Event::OtherMode {
+            now, difference, ..
+        } => difference.sentence(*now),
     };
     Some(text)
 }
