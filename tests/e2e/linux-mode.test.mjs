@@ -56,6 +56,10 @@ test('switching to Linux mid-scenario replays the world: RST instead of FIN', { 
     assert.match(await page.locator(tid('behaviour-note')).textContent(), /^Linux mode/);
     assert.match(await narration(page), /In the textbook model, close\(\) would throw the 300 unread bytes away/);
     assert.equal(await select.inputValue(), 'linux');
+    // The console's log is the replayed one.
+    const log = await page.locator(tid('console-log')).textContent();
+    assert.match(log, /other mode: In the textbook model, close\(\) would throw/, log);
+    assert.ok(!log.includes('other mode: On Linux'), log);
     await page.screenshot({ path: shotPath('linux-mode-linux.png'), fullPage: true });
 
     // The client's next recv() sees the reset.

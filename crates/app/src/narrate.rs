@@ -400,6 +400,29 @@ mod tests {
     }
 
     #[test]
+    fn what_the_other_mode_would_do_is_said_in_both_modes() {
+        let close = "A: send(c, 300)\nnet: run\nB: close(s)\nnet: run\n";
+        let all = sentences(&format!("{PAIR}{close}"));
+        assert_eq!(
+            said(
+                &all,
+                "On Linux, close() with 300 unread bytes would send an RST here"
+            ),
+            1,
+            "{all:#?}"
+        );
+        let all = sentences(&format!("option behaviour linux\n{PAIR}{close}"));
+        assert_eq!(
+            said(
+                &all,
+                "In the textbook model, close() would throw the 300 unread bytes away"
+            ),
+            1,
+            "{all:#?}"
+        );
+    }
+
+    #[test]
     fn an_unmatched_datagram_mentions_the_icmp_answer() {
         let all = sentences(
             "host A 10.0.0.1\nhost B 10.0.0.2\nA: u = socket(UDP)\n\
