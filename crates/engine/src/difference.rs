@@ -43,98 +43,108 @@ pub enum Difference {
 impl Difference {
     /// What the mode that is not `now` would do here, as one sentence.
     pub fn sentence(&self, now: Behaviour) -> String {
-        let other = now.other();
-        let lead = match other {
-            Behaviour::Linux => "On Linux,",
-            Behaviour::Textbook => "In the textbook model,",
-        };
-        let linux = other == Behaviour::Linux;
-        let rest = match *self {
-            Difference::CloseWithUnread { unread } if linux => format!(
+        match now.other() {
+            Behaviour::Linux => format!("On Linux, {}.", self.on_linux()),
+            Behaviour::Textbook => format!("In the textbook model, {}.", self.in_textbook()),
+        }
+    }
+
+    /// What Linux would do, as the rest of a sentence.
+    fn on_linux(&self) -> String {
+        match *self {
+            Difference::CloseWithUnread { unread } => format!(
                 "close() with {unread} unread bytes would send an RST here, and the peer's next recv() would fail with ECONNRESET"
             ),
-            Difference::CloseWithUnread { unread } => format!(
-                "close() would throw the {unread} unread bytes away and send a FIN; the peer would read end of stream"
-            ),
-            Difference::DataAfterClose { bytes } if linux => format!(
+            Difference::DataAfterClose { bytes } => format!(
                 "these {bytes} bytes would reach a socket nobody can read and be answered by an RST"
             ),
-            Difference::DataAfterClose { bytes } => format!(
-                "these {bytes} bytes would meet a window of 0 and wait in the sender's SendQ"
-            ),
-            Difference::ResetInCloseWait if linux => {
-                "this RST would leave EPIPE, not ECONNRESET, for the next call".into()
-            }
             Difference::ResetInCloseWait => {
-                "this RST would leave ECONNRESET, not EPIPE, for the next call".into()
+                "this RST would leave EPIPE, not ECONNRESET, for the next call".into()
             }
             Difference::Buffer {
                 receive,
                 requested,
-                textbook,
-                linux: on_linux,
+                linux,
+                ..
             } => {
-                let name = if receive { "SO_RCVBUF" } else { "SO_SNDBUF" };
-                let (reported, queue) = if receive {
-                    (on_linux, on_linux / 2)
+                let (name, queue) = if receive {
+                    ("SO_RCVBUF", linux / 2)
                 } else {
-                    (on_linux, on_linux)
+                    ("SO_SNDBUF", linux)
                 };
-                if linux {
-                    format!(
-                        "getsockopt({name}) would report {reported} bytes after asking for {requested}, and the queue would hold {queue}"
-                    )
-                } else {
-                    format!("{name} would be exactly the {textbook} bytes asked for")
-                }
+                format!(
+                    "getsockopt({name}) would report {linux} bytes after asking for {requested}, and the queue would hold {queue}"
+                )
             }
-            Difference::Bind { refused_on_linux } => {
-                let refused = refused_on_linux == linux;
-                if refused {
-                    "this bind() would fail with EADDRINUSE".into()
-                } else {
-                    "this bind() would succeed".into()
-                }
-            }
-            Difference::LingerExpired if linux => {
+            Difference::Bind { refused_on_linux } => bind(refused_on_linux),
+            Difference::LingerExpired => {
                 "close() would return 0 when the linger time runs out".into()
             }
+            Difference::SendUnconnected => "this send() would fail with EPIPE".into(),
+            Difference::ConnectOnListener => {
+                "connect() on a listener would fail with EISCONN".into()
+            }
+            Difference::AcceptFromNonblocking => {
+                "the accepted socket would be blocking: O_NONBLOCK is not inherited".into()
+            }
+            Difference::ShutRead { queued } => format!(
+                "the {queued} bytes in RecvQ would stay readable, and later bytes would be queued too"
+            ),
+            Difference::NoEphemeralPort { linux, .. } => {
+                format!("running out of ephemeral ports would fail with {linux}")
+            }
+            Difference::WindowReopens { free, threshold } => format!(
+                "the window would stay 0 until {threshold} bytes are free (now {free}): receiver silly-window avoidance"
+            ),
+        }
+    }
+
+    /// What the textbook model would do, as the rest of a sentence.
+    fn in_textbook(&self) -> String {
+        match *self {
+            Difference::CloseWithUnread { unread } => format!(
+                "close() would throw the {unread} unread bytes away and send a FIN; the peer would read end of stream"
+            ),
+            Difference::DataAfterClose { bytes } => format!(
+                "these {bytes} bytes would meet a window of 0 and wait in the sender's SendQ"
+            ),
+            Difference::ResetInCloseWait => {
+                "this RST would leave ECONNRESET, not EPIPE, for the next call".into()
+            }
+            Difference::Buffer {
+                receive, textbook, ..
+            } => {
+                let name = if receive { "SO_RCVBUF" } else { "SO_SNDBUF" };
+                format!("{name} would be exactly the {textbook} bytes asked for")
+            }
+            Difference::Bind { refused_on_linux } => bind(!refused_on_linux),
             Difference::LingerExpired => {
                 "close() would fail with ETIMEDOUT when the linger time runs out".into()
             }
-            Difference::SendUnconnected if linux => "this send() would fail with EPIPE".into(),
             Difference::SendUnconnected => "this send() would fail with ENOTCONN".into(),
-            Difference::ConnectOnListener if linux => {
-                "connect() on a listener would fail with EISCONN".into()
-            }
             Difference::ConnectOnListener => {
                 "connect() on a listener would fail with EINVAL".into()
-            }
-            Difference::AcceptFromNonblocking if linux => {
-                "the accepted socket would be blocking: O_NONBLOCK is not inherited".into()
             }
             Difference::AcceptFromNonblocking => {
                 "the accepted socket would be non-blocking like its listener".into()
             }
-            Difference::ShutRead { queued } if linux => format!(
-                "the {queued} bytes in RecvQ would stay readable, and later bytes would be queued too"
-            ),
             Difference::ShutRead { queued } => format!(
                 "the {queued} bytes in RecvQ and any later ones would be thrown away"
             ),
-            Difference::NoEphemeralPort { linux: e, .. } if linux => {
-                format!("running out of ephemeral ports would fail with {e}")
+            Difference::NoEphemeralPort { textbook, .. } => {
+                format!("running out of ephemeral ports would fail with {textbook}")
             }
-            Difference::NoEphemeralPort { textbook: e, .. } => {
-                format!("running out of ephemeral ports would fail with {e}")
-            }
-            Difference::WindowReopens { free, threshold } if linux => format!(
-                "the window would stay 0 until {threshold} bytes are free (now {free}): receiver silly-window avoidance"
-            ),
             Difference::WindowReopens { free, .. } => {
                 format!("the window would open at once, to {free} bytes")
             }
-        };
-        format!("{lead} {rest}.")
+        }
+    }
+}
+
+fn bind(refused: bool) -> String {
+    if refused {
+        "this bind() would fail with EADDRINUSE".into()
+    } else {
+        "this bind() would succeed".into()
     }
 }
