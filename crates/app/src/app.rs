@@ -188,11 +188,12 @@ fn lower_panels(ctx: &Ctx, full: bool) -> Html {
         <div class="lower">
             <Connections />
             <DemuxInspector />
-            if full { <Console session={ctx.session_ref()} lines={session.runner.lines().len()} dispatch={ctx.dispatcher()} /> }
+            // Keyed by the mode: switching it replays the log with as many lines.
+            if full { <Console key={config.behaviour.to_string()} session={ctx.session_ref()} lines={session.runner.lines().len()} dispatch={ctx.dispatcher()} /> }
             <Narration />
             if full {
                 <NetworkControls hosts={ctx.snapshot.hosts.iter().map(|h| h.name.clone()).collect::<Vec<_>>()}
-                    mss={config.mss} delay_us={config.delay_us} dispatch={ctx.dispatcher()} />
+                    mss={config.mss} delay_us={config.delay_us} behaviour={config.behaviour} dispatch={ctx.dispatcher()} />
                 <ScenarioPanel session={ctx.session_ref()} tour={ctx.tour.clone()} dispatch={ctx.dispatcher()} />
             }
             if throughput { <Throughput dispatch={ctx.dispatcher()} /> }

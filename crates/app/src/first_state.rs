@@ -20,6 +20,11 @@ pub fn first_state(query: &str, fragment: &str) -> State {
         (None, Some(name)) => open_tour(name, &o, &mut problems),
         (None, None) => State::default(),
     };
+    if o.behaviour != sockscope_engine::Behaviour::Textbook {
+        let mut session = state.session.borrow_mut();
+        let _ = session.apply(crate::session::Input::Behaviour(o.behaviour));
+        state.snapshot = std::rc::Rc::new(session.world().snapshot());
+    }
     state.theme = o.theme;
     state.table = o.table;
     state.speed = o.speed;

@@ -167,6 +167,9 @@ pub fn describe(e: &TraceEntry, names: &Names) -> Option<String> {
         Event::HostRestarted { host } => {
             format!("{} boots again, with no sockets.", names.host(*host))
         }
+        Event::OtherMode {
+            now, difference, ..
+        } => difference.sentence(*now),
     };
     Some(text)
 }
@@ -413,6 +416,29 @@ mod tests {
         );
         assert_eq!(said(&all, "nothing listens on port 7"), 1, "{all:#?}");
         assert_eq!(said(&all, "nothing listens on port 9"), 0, "{all:#?}");
+    }
+
+    #[test]
+    fn what_the_other_mode_would_do_is_said_in_both_modes() {
+        let close = "A: send(c, 300)\nnet: run\nB: close(s)\nnet: run\n";
+        let all = sentences(&format!("{PAIR}{close}"));
+        assert_eq!(
+            said(
+                &all,
+                "On Linux, close() with 300 unread bytes would send an RST here"
+            ),
+            1,
+            "{all:#?}"
+        );
+        let all = sentences(&format!("option behaviour linux\n{PAIR}{close}"));
+        assert_eq!(
+            said(
+                &all,
+                "In the textbook model, close() would throw the 300 unread bytes away"
+            ),
+            1,
+            "{all:#?}"
+        );
     }
 
     #[test]

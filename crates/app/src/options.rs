@@ -1,12 +1,12 @@
 //! Options from the page's URL (a shared link or an embedding course page):
 //! `?tour=NAME&step=N&single=1&controls=full|minimal|none&theme=light|dark|system&autoplay=1&speed=2`
-//! `&table=netstat|ss`
+//! `&table=netstat|ss&behaviour=textbook|linux`
 //! and a scenario in the fragment: `#scenario=<percent-encoded text>`.
 //! A bad parameter is reported and ignored; the rest still applies.
 
 use crate::state::SPEED_RANGE;
 use crate::theme::Theme;
-use sockscope_engine::Layout;
+use sockscope_engine::{Behaviour, Layout};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ControlsMode {
@@ -30,6 +30,8 @@ pub struct Options {
     pub autoplay: bool,
     pub speed: f64,
     pub scenario: Option<String>,
+    /// `behaviour=linux`: the world behaves as Linux where it differs from the textbook.
+    pub behaviour: Behaviour,
     /// `debug=panic`: panic on purpose once mounted, to prove the error panel works.
     pub debug_panic: bool,
     /// `fuzz=1&seed=N`: the page drives itself with random actions (robustness tests).
@@ -54,6 +56,7 @@ impl Default for Options {
             autoplay: false,
             speed: 1.0,
             scenario: None,
+            behaviour: Behaviour::Textbook,
             debug_panic: false,
             fuzz: None,
             table: Layout::Netstat,
@@ -189,6 +192,14 @@ impl Options {
                     .ok_or_else(|| format!("autoplay={} should be 1 or 0.", shown(value)))?
             }
             "speed" => self.speed = speed(value)?,
+            "behaviour" => {
+                self.behaviour = value.parse().map_err(|_| {
+                    format!(
+                        "behaviour={} is not one of textbook, linux.",
+                        shown(value)
+                    )
+                })?
+            }
             "debug" => self.debug_panic = value == "panic",
             "fuzz" => {
                 if value != "0" {
@@ -326,6 +337,20 @@ mod tests {
         assert_eq!((o.table, o.theme), (Layout::Netstat, Theme::Dark));
         assert_eq!(o.problems.len(), 1, "{:?}", o.problems);
         assert!(o.problems[0].contains("“lsof” is not one of netstat, ss"));
+    }
+
+    #[test]
+    fn behaviour_is_textbook_or_linux_and_a_bad_one_is_reported_and_ignored() {
+        assert_eq!(parse("", "").behaviour, Behaviour::Textbook);
+        let o = parse("?behaviour=linux", "");
+        assert_eq!(o.behaviour, Behaviour::Linux);
+        assert!(o.problems.is_empty(), "{:?}", o.problems);
+        let o = parse("?behaviour=bsd", "");
+        assert_eq!(o.behaviour, Behaviour::Textbook);
+        assert_eq!(
+            o.problems,
+            ["behaviour=“bsd” is not one of textbook, linux."]
+        );
     }
 
     #[test]

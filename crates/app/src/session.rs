@@ -11,8 +11,10 @@ pub use error::SessionError;
 pub use ran::{Moment, Ran, Replayed};
 pub use steps::{action_hint, pauses_between, step_at, step_end, step_starts, StepMode};
 
-use sockscope_engine::{Call, Micros, Pid, TraceEntry, World};
-use sockscope_scenario::{parse, parse_line, NetCmd, OutLine, Runner, Scenario, Statement, Stmt};
+use sockscope_engine::{Behaviour, Call, Micros, Pid, TraceEntry, World};
+use sockscope_scenario::{
+    parse, parse_line, NetCmd, OutLine, Runner, Scenario, Setting, Statement, Stmt,
+};
 
 /// One thing the learner did, in a form that can be replayed.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,6 +27,9 @@ pub enum Input {
     ScenarioStep(StepMode),
     /// Change the maximum segment size from now on (not a statement of the language).
     Mss(u64),
+    /// Textbook or Linux: the world replays from its start in that mode, as if the
+    /// scenario began with `option behaviour …`. Never kept in `history`.
+    Behaviour(Behaviour),
 }
 
 /// The world the page opens with: a client, and a server whose program listens on
@@ -199,6 +204,10 @@ impl Session {
     /// says why, except a tour step that stopped at a statement that could not run
     /// (after the learner's own changes): what it ran is kept, so that replays agree.
     pub fn apply(&mut self, input: Input) -> Result<(), SessionError> {
+        if let Input::Behaviour(mode) = input {
+            self.set_behaviour(mode);
+            return Ok(());
+        }
         let before = self.runner.position();
         let result = Self::exec(&mut self.runner, &input);
         let outcome = match result {
@@ -235,7 +244,57 @@ impl Session {
                 runner.world_mut().reconfigure(|c| c.mss = (*mss).max(1));
                 Ok(Vec::new())
             }
+            // `apply` takes it; it is never replayed.
+            Input::Behaviour(_) => Ok(Vec::new()),
         }
+    }
+
+    /// Textbook or Linux, as the world behaves now.
+    pub fn behaviour(&self) -> Behaviour {
+        self.world().config().behaviour
+    }
+
+    /// Replays everything from the start in `mode`: the scenario gets (or loses) an
+    /// `option behaviour linux` before its first statement, and every input is applied
+    /// again. What the learner did stays; what it led to may now differ.
+    fn set_behaviour(&mut self, mode: Behaviour) {
+        if mode == self.behaviour() {
+            return;
+        }
+        let mut statements = self.initial.statements().to_vec();
+        let mut done = self.initial.position();
+        let mut tour_start = self.tour_start;
+        let is_mode = |st: &Statement| matches!(st.kind, Stmt::Option(Setting::Behaviour(_)));
+        while let Some(i) = statements.iter().position(is_mode) {
+            statements.remove(i);
+            done -= usize::from(i < done);
+            tour_start = tour_start.map(|n| n - usize::from(i < n));
+        }
+        if mode != Behaviour::Textbook {
+            statements.insert(
+                0,
+                Statement {
+                    line: 0,
+                    col: 0,
+                    kind: Stmt::Option(Setting::Behaviour(mode)),
+                },
+            );
+            done += 1;
+            tour_start = tour_start.map(|n| n + 1);
+        }
+        self.initial = Runner::replay(&Scenario { statements }, done);
+        self.tour_start = tour_start;
+        let history = std::mem::take(&mut self.history);
+        self.marks.clear();
+        self.runner = self.initial.clone();
+        for input in history {
+            // Accepted once; in the other mode a call may fail, but it is still what
+            // the learner did.
+            let _ = Self::exec(&mut self.runner, &input);
+            self.history.push(input);
+            self.marks.push(self.trace().len());
+        }
+        self.last_output.clear();
     }
 
     /// One step of a tour. By narration: the statements from here up to where the next

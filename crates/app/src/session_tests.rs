@@ -444,3 +444,54 @@ fn a_statement_inside_a_tour_step_is_returned_to_one_statement_at_a_time() {
     s.seek_moment(last.moment.unwrap());
     assert_eq!(s.ran().last().unwrap().statement, last.statement);
 }
+
+/// Close with unread data: CLOSE_WAIT in the textbook, the connection reset on Linux.
+#[test]
+fn switching_the_behaviour_replays_what_the_learner_did_in_the_other_mode() {
+    use sockscope_engine::Behaviour;
+    let mut s = Session::default_world();
+    s.line("client: c = socket(TCP); connect(c, 10.0.0.2:80)")
+        .unwrap();
+    s.line("server: a = accept(l)").unwrap();
+    s.line("client: send(c, 300)").unwrap();
+    s.line("net: run").unwrap();
+    s.line("server: close(a)").unwrap();
+    s.line("net: run").unwrap();
+    let inputs = s.history.len();
+    let textbook = netstat(&s);
+    assert!(
+        textbook.iter().any(|r| r.contains("CLOSE_WAIT")),
+        "{textbook:?}"
+    );
+
+    s.apply(Input::Behaviour(Behaviour::Linux)).unwrap();
+    assert_eq!(s.behaviour(), Behaviour::Linux);
+    assert_eq!(s.history.len(), inputs, "the switch itself is not an input");
+    let linux = netstat(&s);
+    assert!(!linux.iter().any(|r| r.contains("CLOSE_WAIT")), "{linux:?}");
+    assert!(
+        s.script().starts_with("option behaviour linux\n"),
+        "{}",
+        s.script()
+    );
+    // Step back stays in the mode; switching back gives the textbook world again.
+    assert!(s.step_back());
+    assert_eq!(s.behaviour(), Behaviour::Linux);
+    s.line("net: run").unwrap();
+    s.apply(Input::Behaviour(Behaviour::Textbook)).unwrap();
+    assert_eq!(netstat(&s), textbook);
+    assert!(!s.script().contains("behaviour"), "{}", s.script());
+}
+
+#[test]
+fn a_tour_switched_to_linux_keeps_its_steps() {
+    use super::session::StepMode;
+    use sockscope_engine::Behaviour;
+    let tour = sockscope_scenario::tours::ALL[0];
+    let scenario = tour.parse_seeded(1).unwrap();
+    let (mut s, _) = Session::tour_at(&scenario, 2, StepMode::Narration);
+    let progress = s.tour_progress(StepMode::Narration);
+    s.apply(Input::Behaviour(Behaviour::Linux)).unwrap();
+    assert_eq!(s.tour_progress(StepMode::Narration), progress);
+    assert_eq!(s.behaviour(), Behaviour::Linux);
+}

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::behaviour::Behaviour;
+
 pub use crate::time::{Micros, MS, SEC};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -51,6 +53,8 @@ pub struct WorldConfig {
     pub ephemeral_last: u16,
     /// Record a trace of events (turn off for long benchmark runs).
     pub trace: bool,
+    /// Textbook (MODEL.md) or Linux where the two differ (`behaviour.rs`).
+    pub behaviour: Behaviour,
 }
 
 impl Default for WorldConfig {
@@ -75,6 +79,7 @@ impl Default for WorldConfig {
             ephemeral_first: 32768,
             ephemeral_last: 60999,
             trace: true,
+            behaviour: Behaviour::Textbook,
         }
     }
 }

@@ -10,11 +10,13 @@
 pub mod addr;
 pub mod addr_parse;
 mod arith;
+pub mod behaviour;
 pub mod call;
 #[cfg(feature = "capture")]
 pub mod capture;
 pub mod config;
 pub mod demux;
+pub mod difference;
 pub mod errno;
 pub mod experiment;
 pub mod host;
@@ -34,8 +36,10 @@ mod world;
 
 pub use addr::{Endpoint, Family, Proto};
 pub use addr_parse::{BadEndpoint, EndpointError};
+pub use behaviour::Behaviour;
 pub use call::{Call, CallRejected, CallReply, OptName, Ret, Shutdown, SockOpt, Value, CALL_NAMES};
 pub use config::WorldConfig;
+pub use difference::Difference;
 pub use errno::Errno;
 pub use ids::{Fd, HostId, Pid, SegId, SendTag, SockId};
 pub use inject::{InjectError, Injection, SeqRef};

@@ -137,9 +137,22 @@ fn queue_view(q: &crate::queue::ByteQueue) -> QueueView {
 impl World {
     /// netstat for one host: one row per structure, oldest first.
     pub fn netstat(&self, host: HostId) -> Vec<NetstatRow> {
+        let mode = self.config().behaviour;
         self.sockets()
             .filter(|s| s.host == host)
+            .filter(|s| {
+                s.proto != Proto::Tcp
+                    || s.state != crate::state::TcpState::Closed
+                    || mode.lists_closed_structures()
+            })
             .map(|s| {
+                // The peer's FIN is unread while the program still holds the socket
+                // (or dropped it unread: close() does not read it) and has not reached
+                // it with recv(); a TIME_WAIT structure keeps no queue.
+                let fin_unread = s.proto == Proto::Tcp
+                    && s.tcb.fin_received
+                    && !s.tcb.fin_read
+                    && s.state != crate::state::TcpState::TimeWait;
                 let v6 = if s.family == Family::V6 { "6" } else { "" };
                 let proto = match s.proto {
                     Proto::Tcp => "tcp",
@@ -148,7 +161,7 @@ impl World {
                 NetstatRow {
                     sock: s.id,
                     proto: format!("{proto}{v6}"),
-                    recv_q: s.recvq.len(),
+                    recv_q: mode.shown_recv_q(s.recvq.len(), fin_unread),
                     send_q: s.sendq.len(),
                     local: s.local.netstat(s.family),
                     foreign: s.remote.netstat(s.family),

@@ -46,6 +46,8 @@ pub struct Tcb {
     pub fin_seq: Option<u64>,
     pub fin_acked: bool,
     pub fin_received: bool,
+    /// A recv() has returned 0 at the peer's FIN (`ss` stops counting it in Recv-Q).
+    pub fin_read: bool,
     pub rto_us: Micros,
     pub retries: u32,
     /// Interval of the next zero-window probe; doubles while the window stays shut.

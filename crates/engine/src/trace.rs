@@ -1,7 +1,9 @@
 //! The event trace: everything that happened, in order, for animation and narration.
 
 use crate::addr::{Endpoint, Family, Proto};
+use crate::behaviour::Behaviour;
 use crate::call::{Call, Ret};
+use crate::difference::Difference;
 use crate::ids::{HostId, Pid, SegId, SockId};
 use crate::segment::{Flags, Segment};
 use crate::state::TcpState;
@@ -290,6 +292,13 @@ pub enum Event {
     },
     HostRestarted {
         host: HostId,
+    },
+    /// This moment would go differently in the other mode; `now` is the world's.
+    /// `difference.sentence(now)` says how.
+    OtherMode {
+        sock: Option<SockId>,
+        now: Behaviour,
+        difference: Difference,
     },
 }
 

@@ -6,8 +6,8 @@
 use crate::facts::Fact;
 use crate::stack::{Sock, Stack};
 use sockscope_engine::{
-    Call, CallReply, Endpoint, Errno, Family, Fd, HostId, OptName, Pid, Proto, Ret, RunOutcome,
-    Shutdown, SockOpt, TcpState, Value, World, WorldConfig,
+    Behaviour, Call, CallReply, Endpoint, Errno, Family, Fd, HostId, OptName, Pid, Proto, Ret,
+    RunOutcome, Shutdown, SockOpt, TcpState, Value, World, WorldConfig,
 };
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
@@ -27,6 +27,14 @@ impl Default for Model {
 }
 
 impl Model {
+    /// The engine with the default knobs in `behaviour` (textbook or Linux).
+    pub fn with(behaviour: Behaviour) -> Self {
+        Self::new(WorldConfig {
+            behaviour,
+            ..WorldConfig::default()
+        })
+    }
+
     pub fn new(cfg: WorldConfig) -> Self {
         let mut w = World::new(cfg);
         let host = w
@@ -313,14 +321,20 @@ impl Stack for Model {
         Fact::State(state)
     }
 
+    /// Recv-Q as the engine's own netstat prints it (in Linux mode it counts an
+    /// unread FIN, as ss does).
     fn row_recv_q(&mut self, local: SocketAddr, peer: SocketAddr, _: Option<&Fact>) -> Fact {
         let (local, peer) = (endpoint(local), endpoint(peer));
-        match self
+        let Some(id) = self
             .w
             .sockets()
             .find(|s| s.proto == Proto::Tcp && s.local == local && s.remote == peer)
-        {
-            Some(s) => Fact::Count(s.recvq.len()),
+            .map(|s| s.id)
+        else {
+            return Fact::State(None);
+        };
+        match self.w.netstat(self.host).into_iter().find(|r| r.sock == id) {
+            Some(row) => Fact::Count(row.recv_q),
             None => Fact::State(None),
         }
     }

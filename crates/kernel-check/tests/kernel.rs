@@ -10,7 +10,7 @@
 //! transcripts side by side.
 #![cfg(target_os = "linux")]
 
-use sockscope_engine::{Errno, Shutdown, TcpState};
+use sockscope_engine::{Behaviour, Errno, Shutdown, TcpState};
 use sockscope_kernel_check::{assert_agree, kernel, Fact, Kernel, Model, Sock, Stack, Transcript};
 use std::net::SocketAddr;
 
@@ -18,23 +18,34 @@ use Errno::*;
 
 type Scenario = fn(&mut dyn Stack, &mut Transcript);
 
-/// Runs a scenario on the engine, then on Linux guided by the engine's transcript
-/// (Linux's network runs on its own time: a state is polled for, within a deadline).
-fn agreeing(scenario: Scenario) -> (Transcript, Transcript) {
-    let mut model = Model::default();
+/// Runs a scenario on the engine in `mode`, then on Linux guided by the engine's
+/// transcript (Linux's network runs on its own time: a state is polled for, within a
+/// deadline), and asserts that the two agree.
+fn agreeing_in(mode: Behaviour, scenario: Scenario) -> (Transcript, Transcript) {
+    let mut model = Model::with(mode);
     let mut e = Transcript::new("engine");
     scenario(&mut model, &mut e);
     let mut kernel = Kernel::new();
     let mut k = Transcript::following("Linux", &e);
     scenario(&mut kernel, &mut k);
     assert_agree(&e, &k);
+    println!("{mode} mode agrees with Linux");
     (e, k)
 }
 
-/// Runs a scenario where the worlds are known to differ: Linux is not guided by the
+/// A course fact: the engine agrees with Linux in both modes. Returns the textbook
+/// mode's transcripts.
+fn agreeing(scenario: Scenario) -> (Transcript, Transcript) {
+    agreeing_in(Behaviour::Linux, scenario);
+    agreeing_in(Behaviour::Textbook, scenario)
+}
+
+/// Runs a scenario where textbook mode is known to differ: Linux is not guided by the
 /// engine (it would wait for states it never reaches); both transcripts are printed.
+/// Linux mode must agree with Linux all the same.
 fn differing(scenario: Scenario) -> (Transcript, Transcript) {
-    let mut model = Model::default();
+    agreeing_in(Behaviour::Linux, scenario);
+    let mut model = Model::with(Behaviour::Textbook);
     let mut e = Transcript::new("engine");
     scenario(&mut model, &mut e);
     let mut kernel = Kernel::new();
@@ -536,6 +547,24 @@ fn mutual_send(k: &mut dyn Stack, t: &mut Transcript) -> [(u64, (u64, u64)); 2] 
     [(sent[0], cb), (sent[1], sb)]
 }
 
+/// Linux mode: the same figures as Linux (doubled buffers, RecvQ half of SO_RCVBUF).
+#[test]
+fn both_ends_sending_more_than_sqs_plus_rqs_stop_with_full_queues_in_linux_mode() {
+    let mut model = Model::with(Behaviour::Linux);
+    let mut e = Transcript::new("engine");
+    let engine = mutual_send(&mut model, &mut e);
+    let mut kernel = Kernel::new();
+    let mut k = Transcript::following("Linux", &e);
+    let linux = mutual_send(&mut kernel, &mut k);
+    assert_agree(&e, &k);
+    assert_eq!(engine.map(|(_, b)| b), linux.map(|(_, b)| b));
+    println!(
+        "linux mode: engine sent {:?}, Linux sent {:?}",
+        engine.map(|(n, _)| n),
+        linux.map(|(n, _)| n)
+    );
+}
+
 #[test]
 fn both_ends_sending_more_than_sqs_plus_rqs_stop_with_full_queues() {
     let mut model = Model::default();
@@ -718,6 +747,7 @@ fn linger_expires(k: &mut dyn Stack, t: &mut Transcript) {
 
 #[test]
 fn linux_close_returns_0_when_so_linger_expires_where_the_model_says_etimedout() {
+    agreeing_in(Behaviour::Linux, linger_expires);
     let mut model = Model::default();
     let mut e = Transcript::new("engine");
     linger_expires(&mut model, &mut e);
@@ -924,6 +954,16 @@ fn linux_lists_no_row_for_a_socket_that_is_only_bound_where_the_model_shows_clos
     assert!(
         rows.iter()
             .any(|r| r.local == addr.to_string() && r.state == "CLOSED"),
+        "{rows:?}"
+    );
+    // Linux mode: no row, as ss.
+    let mut m = Model::with(Behaviour::Linux);
+    let s = m.socket();
+    must("engine", "bind()", m.bind(s, lo(0)));
+    let addr = m.local_addr(s);
+    let rows = m.w.netstat(m.host);
+    assert!(
+        !rows.iter().any(|r| r.local == addr.to_string()),
         "{rows:?}"
     );
     // Linux: ss (like netstat) lists only listening and connected structures.

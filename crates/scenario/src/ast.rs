@@ -3,7 +3,7 @@
 
 use crate::question::Question;
 use serde::{Deserialize, Serialize};
-use sockscope_engine::{Call, Errno, Fd, Injection, Micros, Proto, TcpState};
+use sockscope_engine::{Behaviour, Call, Errno, Fd, Injection, Micros, Proto, TcpState};
 use std::net::{IpAddr, SocketAddr};
 
 /// A whole scenario: its statements in source order.
@@ -133,6 +133,8 @@ pub enum Setting {
     DataRetries(u32),
     EphemeralFirst(u16),
     EphemeralLast(u16),
+    /// Textbook (MODEL.md) or Linux where the two differ.
+    Behaviour(Behaviour),
 }
 
 /// A direction (or both) between two hosts.

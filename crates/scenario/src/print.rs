@@ -56,6 +56,7 @@ impl fmt::Display for Setting {
             Setting::DataRetries(n) => write!(f, "data_retries {n}"),
             Setting::EphemeralFirst(p) => write!(f, "ephemeral_first {p}"),
             Setting::EphemeralLast(p) => write!(f, "ephemeral_last {p}"),
+            Setting::Behaviour(b) => write!(f, "behaviour {b}"),
         }
     }
 }

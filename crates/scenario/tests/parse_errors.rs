@@ -181,3 +181,14 @@ fn ss_needs_a_host_and_cannot_name_one() {
         "1:6: \"ss\" starts statements and cannot name a host; pick another name"
     );
 }
+
+#[test]
+fn a_behaviour_other_than_textbook_or_linux_is_refused_with_the_choices() {
+    assert_eq!(
+        error("option behaviour bsd"),
+        "1:18: unknown behaviour \"bsd\"; it is textbook or linux"
+    );
+    assert!(
+        error("option behaviour 3").starts_with("1:18: expected a behaviour (textbook or linux)")
+    );
+}

@@ -455,3 +455,16 @@ fn ss_names_a_host_like_netstat() {
         ]
     );
 }
+
+#[test]
+fn option_behaviour_reads_textbook_and_linux_and_prints_back() {
+    assert_eq!(
+        kinds("option behaviour linux; option behaviour textbook"),
+        vec![
+            Stmt::Option(Setting::Behaviour(sockscope_engine::Behaviour::Linux)),
+            Stmt::Option(Setting::Behaviour(sockscope_engine::Behaviour::Textbook)),
+        ]
+    );
+    let s = sockscope_scenario::parse("option behaviour linux").unwrap();
+    assert_eq!(s.statements[0].to_string(), "option behaviour linux");
+}

@@ -478,3 +478,29 @@ fn ss_prints_the_hosts_table_as_ss_does() {
         ]
     );
 }
+
+#[test]
+fn option_behaviour_linux_makes_the_world_behave_as_linux_and_says_what_the_textbook_would_do() {
+    let src = "option behaviour linux\nhost A 10.0.0.1\nhost B 10.0.0.2\nB: l = socket(TCP); bind(l, *:7); listen(l, 5)\nA: c = socket(TCP); connect(c, 10.0.0.2:7)\nB: s = accept(l)\nA: send(c, 300)\nnet: run\nB: close(s)\nnet: run\nA: recv(c, 100)\n";
+    let scenario = sockscope_scenario::parse(src).unwrap();
+    let mut r = sockscope_scenario::Runner::new(&scenario);
+    r.run_to_end();
+    let text: Vec<String> = r.lines().iter().map(|l| l.text.clone()).collect();
+    assert_eq!(
+        r.world().config().behaviour,
+        sockscope_engine::Behaviour::Linux
+    );
+    assert!(
+        text.contains(&"option behaviour linux".to_string()),
+        "{text:#?}"
+    );
+    assert!(
+        text.contains(&"  other mode: In the textbook model, close() would throw the 300 unread bytes away and send a FIN; the peer would read end of stream.".to_string()),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter()
+            .any(|l| l.starts_with("A: recv(c, 100) = -1 ECONNRESET")),
+        "{text:#?}"
+    );
+}

@@ -1,8 +1,10 @@
 //! Network and buffer knobs: delay and loss per direction, reordering and duplication,
-//! MSS, "drop the next segment". Buffer sizes are per socket (setsockopt in a process's call form).
+//! MSS, "drop the next segment", and whether the world behaves as the textbook or as
+//! Linux. Buffer sizes are per socket (setsockopt in a process's call form).
 
 use crate::session::Input;
 use crate::state::{Action, Dispatch};
+use sockscope_engine::Behaviour;
 use sockscope_scenario::{Link, NetCmd};
 use yew::prelude::*;
 
@@ -30,6 +32,9 @@ pub struct NetworkProps {
     /// The MSS now, and the default one-way delay: the fields start with them.
     pub mss: u64,
     pub delay_us: u64,
+    /// Textbook or Linux, as the world behaves now.
+    #[prop_or_default]
+    pub behaviour: Behaviour,
     pub dispatch: Dispatch,
 }
 
@@ -107,6 +112,48 @@ fn set_mss(dispatch: &Dispatch, mss: &NodeRef) -> Callback<SubmitEvent> {
     })
 }
 
+/// Switches the mode: the world replays from its start in the one chosen.
+fn set_behaviour(dispatch: &Dispatch) -> Callback<Event> {
+    let ctx = dispatch.clone();
+    Callback::from(move |e: Event| {
+        let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else {
+            return;
+        };
+        match select.value().parse::<Behaviour>() {
+            Ok(mode) => ctx.dispatch(Action::Apply(Input::Behaviour(mode))),
+            Err(problem) => ctx.dispatch(Action::Notice(problem)),
+        }
+    })
+}
+
+/// What the chosen mode means, in one sentence.
+fn behaviour_note(mode: Behaviour) -> &'static str {
+    match mode {
+        Behaviour::Textbook => "Textbook mode: the world does what the course model draws. Where Linux would act differently, What happened says so.",
+        Behaviour::Linux => "Linux mode: where Linux differs from the textbook (an RST on close with unread data, doubled buffers, …), the world does what Linux does. What happened says what the textbook would do.",
+    }
+}
+
+/// The textbook-or-Linux switch.
+fn behaviour_switch(mode: Behaviour, dispatch: &Dispatch) -> Html {
+    html! {
+        <div class="row behaviour">
+            <label>{ "behaves as " }
+                <select data-testid="behaviour" onchange={set_behaviour(dispatch)}
+                    title="Switching replays the world from its start">
+                    { for Behaviour::ALL.iter().map(|&b| html! {
+                        <option value={b.to_string()} selected={b == mode}>{ match b {
+                            Behaviour::Textbook => "the textbook",
+                            Behaviour::Linux => "Linux",
+                        } }</option>
+                    }) }
+                </select>
+            </label>
+            <p class="hint" data-testid="behaviour-note">{ behaviour_note(mode) }</p>
+        </div>
+    }
+}
+
 #[component]
 pub fn NetworkControls(props: &NetworkProps) -> Html {
     let ctx = props.dispatch.clone();
@@ -141,6 +188,7 @@ pub fn NetworkControls(props: &NetworkProps) -> Html {
     html! {
         <section class="network" aria-label="Network">
             <h3>{ "Network" }</h3>
+            { behaviour_switch(props.behaviour, &ctx) }
             <form onsubmit={apply_path} class="row">
                 <label>{ "path " }
                     <select ref={dir}>

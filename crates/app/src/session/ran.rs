@@ -70,6 +70,8 @@ impl Session {
                     }));
                 }
                 Input::Mss(m) => out.push(Replayed::Mss(*m)),
+                // Never kept in the history: switching replays from the start.
+                Input::Behaviour(_) => {}
             }
         }
         out

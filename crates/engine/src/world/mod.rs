@@ -346,6 +346,21 @@ impl World {
     /// Records an event. It is built only when the trace is on: experiments and long
     /// runs turn the trace off, and building (then dropping) an event per step costs.
     /// The count goes on either way, so positions stay those of a traced run.
+    /// Textbook or Linux: where the two differ, `Behaviour`'s methods decide.
+    fn behaviour(&self) -> crate::behaviour::Behaviour {
+        self.cfg.behaviour
+    }
+
+    /// Records that this moment would go differently in the other mode.
+    fn other_mode(&mut self, sock: Option<SockId>, difference: crate::difference::Difference) {
+        let now = self.behaviour();
+        self.emit(|| Event::OtherMode {
+            sock,
+            now,
+            difference,
+        });
+    }
+
     fn emit(&mut self, event: impl FnOnce() -> Event) {
         let n = self.trace_n;
         self.trace_n += 1;

@@ -34,7 +34,7 @@ impl World {
         if len > MAX_DATAGRAM || len > s.sendq.capacity() {
             return Err(Errno::EMSGSIZE);
         }
-        self.autobind(sock)?;
+        self.autobind(sock, crate::behaviour::PortFor::Send)?;
         let host = self.sock_mut(sock).host;
         let local = self.sock_mut(sock).local;
         let src_ip = match local.ip {

@@ -4,8 +4,9 @@ use super::cursor::Cursor;
 use super::values;
 use crate::ast::Setting;
 use crate::error::ParseError;
+use sockscope_engine::Behaviour;
 
-pub const KEYS: &str = "seed, mss, initial_cwnd, delay, loss, sndbuf, rcvbuf, time_wait, initial_rto, min_rto, max_rto, syn_retries, synack_retries, data_retries, ephemeral_first, ephemeral_last";
+pub const KEYS: &str = "seed, mss, initial_cwnd, delay, loss, sndbuf, rcvbuf, time_wait, initial_rto, min_rto, max_rto, syn_retries, synack_retries, data_retries, ephemeral_first, ephemeral_last, behaviour";
 
 /// Everything after the keyword `option`.
 pub fn setting(c: &mut Cursor) -> Result<Setting, ParseError> {
@@ -54,6 +55,7 @@ pub fn setting(c: &mut Cursor) -> Result<Setting, ParseError> {
         "data_retries" => Setting::DataRetries(values::number(c, "a number of retries")?),
         "ephemeral_first" => Setting::EphemeralFirst(values::number(c, "a port number")?),
         "ephemeral_last" => Setting::EphemeralLast(values::number(c, "a port number")?),
+        "behaviour" => Setting::Behaviour(behaviour(c, value_col)?),
         other => {
             return Err(c.error_at(
                 col,
@@ -61,4 +63,12 @@ pub fn setting(c: &mut Cursor) -> Result<Setting, ParseError> {
             ))
         }
     })
+}
+
+/// `textbook` or `linux`.
+fn behaviour(c: &mut Cursor, col: u32) -> Result<Behaviour, ParseError> {
+    let Some(word) = c.ident() else {
+        return Err(c.expected("a behaviour (textbook or linux)"));
+    };
+    word.parse().map_err(|e: String| c.error_at(col, e))
 }

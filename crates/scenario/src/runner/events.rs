@@ -80,6 +80,12 @@ impl Runner {
                 }
                 Event::Deadlock(report) => self.report_deadlock(&report),
                 Event::HostCrashed { host } => self.crashed(host),
+                Event::OtherMode {
+                    now, difference, ..
+                } => self.emit(
+                    LineKind::OtherMode,
+                    format!("  other mode: {}", difference.sentence(now)),
+                ),
                 _ => {}
             }
         }

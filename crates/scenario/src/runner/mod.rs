@@ -58,6 +58,8 @@ pub enum LineKind {
     Pass,
     Fail,
     Deadlock,
+    /// What the other mode (textbook or Linux) would have done at this moment.
+    OtherMode,
 }
 
 /// One line of output, tied to the statement that produced it.

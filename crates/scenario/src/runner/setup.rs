@@ -32,6 +32,7 @@ impl Runner {
             Setting::DataRetries(v) => c.data_retries = v,
             Setting::EphemeralFirst(v) => c.ephemeral_first = v,
             Setting::EphemeralLast(v) => c.ephemeral_last = v,
+            Setting::Behaviour(v) => c.behaviour = v,
         }
         // The runner reads the trace to report what happened, so it stays on.
         c.trace = true;

@@ -136,6 +136,8 @@ pub fn probability() -> impl Strategy<Value = f64> {
 fn setting() -> impl Strategy<Value = Setting> {
     prop_oneof![
         any::<u64>().prop_map(Setting::Seed),
+        prop::sample::select(sockscope_engine::Behaviour::ALL.to_vec())
+            .prop_map(Setting::Behaviour),
         (1..u64::MAX).prop_map(Setting::Mss),
         (1..u64::MAX).prop_map(Setting::InitialCwnd),
         any::<u64>().prop_map(Setting::Delay),

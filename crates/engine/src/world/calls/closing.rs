@@ -2,7 +2,9 @@
 
 use super::Poll::{self, Block, Done};
 use crate::addr::Proto;
+use crate::behaviour::CloseWithUnread;
 use crate::call::{Ret, Shutdown, Value};
+use crate::difference::Difference;
 use crate::errno::Errno;
 use crate::ids::{Fd, Pid, SockId};
 use crate::segment::Flags;
@@ -26,7 +28,13 @@ impl World {
         }
         if matches!(how, Shutdown::Read | Shutdown::Both) {
             s.read_shut = true;
-            s.recvq.clear();
+            let queued = s.recvq.len();
+            if !self.behaviour().shut_read_keeps_bytes() {
+                self.sock_mut(sock).recvq.clear();
+            }
+            if s_is_tcp(self, sock) {
+                self.other_mode(Some(sock), Difference::ShutRead { queued });
+            }
         }
         if matches!(how, Shutdown::Write | Shutdown::Both) {
             self.end_sending(sock, "shutdown");
@@ -99,6 +107,14 @@ impl World {
             self.abort(sock);
             return Done(Ok(Value::Zero));
         }
+        let unread = self.sock_mut(sock).recvq.len();
+        if unread > 0 {
+            self.other_mode(Some(sock), Difference::CloseWithUnread { unread });
+            if self.behaviour().close_with_unread_data() == CloseWithUnread::Reset {
+                self.abort(sock);
+                return Done(Ok(Value::Zero));
+            }
+        }
         // Unread bytes are discarded; from now on the window we advertise is 0.
         let s = self.sock_mut(sock);
         s.recvq.clear();
@@ -126,6 +142,11 @@ impl World {
             self.cancel_timer(sock, TimerKind::Linger);
             return Done(Ok(Value::Zero));
         }
+        if !self.timer_armed(sock, TimerKind::Linger) {
+            // The linger time ran out with the FIN still unacknowledged.
+            self.other_mode(Some(sock), Difference::LingerExpired);
+            return Done(self.behaviour().linger_expired().map(|()| Value::Zero));
+        }
         Block
     }
 
@@ -138,4 +159,8 @@ impl World {
         }
         self.free_socket(sock);
     }
+}
+
+fn s_is_tcp(w: &World, sock: SockId) -> bool {
+    w.socket(sock).is_some_and(|s| s.proto == Proto::Tcp)
 }

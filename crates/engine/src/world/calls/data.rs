@@ -2,7 +2,9 @@
 
 use super::Poll::{self, Block, Done};
 use crate::addr::Proto;
+use crate::behaviour::Behaviour;
 use crate::call::Value;
+use crate::difference::Difference;
 use crate::errno::Errno;
 use crate::host::Pending;
 use crate::ids::SockId;
@@ -13,8 +15,14 @@ use crate::world::World;
 
 impl World {
     pub(super) fn poll_send(&mut self, sock: SockId, len: u64, pending: &mut Pending) -> Poll {
+        let mode = self.behaviour();
+        if let SendGate::Fail(e) = send_gate(self.sock_mut(sock), mode) {
+            if Some(e) != send_gate(self.sock_mut(sock), mode.other()).errno() {
+                self.other_mode(Some(sock), Difference::SendUnconnected);
+            }
+        }
         let s = self.sock_mut(sock);
-        let room = match send_gate(s) {
+        let room = match send_gate(s, mode) {
             SendGate::Pending(e) => {
                 s.error = None;
                 return Done(Err(e));
@@ -54,7 +62,7 @@ impl World {
             s.proto == Proto::Tcp
                 && s.opts.nonblocking
                 && len > 0
-                && matches!(send_gate(s), SendGate::Open { room: 0 })
+                && matches!(send_gate(s, self.behaviour()), SendGate::Open { room: 0 })
         })
     }
 
@@ -65,18 +73,19 @@ impl World {
             s.proto == Proto::Tcp
                 && s.opts.nonblocking
                 && len > 0
-                && matches!(recv_gate(s, len), RecvGate::Empty)
+                && matches!(recv_gate(s, len, self.behaviour()), RecvGate::Empty)
         })
     }
 
     pub(super) fn poll_recv(&mut self, sock: SockId, len: u64, want_from: bool) -> Poll {
+        let mode = self.behaviour();
         let s = self.sock_mut(sock);
         let from = s.remote_addr();
         let value = |n| match (want_from, from) {
             (true, Some(from)) => Value::From { len: n, from },
             _ => Value::Bytes(n),
         };
-        match recv_gate(s, len) {
+        match recv_gate(s, len, mode) {
             RecvGate::Pending(e) => {
                 s.error = None;
                 Done(Err(e))
@@ -84,7 +93,10 @@ impl World {
             RecvGate::Fail(e) => Done(Err(e)),
             RecvGate::Handshake | RecvGate::Empty if s.opts.nonblocking => Done(Err(Errno::EAGAIN)),
             RecvGate::Handshake | RecvGate::Empty => Block,
-            RecvGate::Zero => Done(Ok(value(0))),
+            RecvGate::Zero => {
+                s.tcb.fin_read |= s.tcb.fin_received && len > 0;
+                Done(Ok(value(0)))
+            }
             RecvGate::Data => {
                 let delivered = &mut s.delivered;
                 let n = s.recvq.pop_each(len, |r| delivered.push_run(r));
@@ -110,7 +122,16 @@ enum SendGate {
     Open { room: u64 },
 }
 
-fn send_gate(s: &Socket) -> SendGate {
+impl SendGate {
+    fn errno(&self) -> Option<Errno> {
+        match self {
+            SendGate::Pending(e) | SendGate::Fail(e) => Some(*e),
+            _ => None,
+        }
+    }
+}
+
+fn send_gate(s: &Socket, mode: Behaviour) -> SendGate {
     if let Some(e) = s.error {
         return SendGate::Pending(e);
     }
@@ -123,7 +144,7 @@ fn send_gate(s: &Socket) -> SendGate {
         },
         TcpState::SynSent | TcpState::SynRcvd => SendGate::Handshake,
         TcpState::Closed if s.was_connected => SendGate::Fail(Errno::EPIPE),
-        TcpState::Closed | TcpState::Listen => SendGate::Fail(Errno::ENOTCONN),
+        TcpState::Closed | TcpState::Listen => SendGate::Fail(mode.send_unconnected()),
         _ => SendGate::Fail(Errno::EPIPE),
     }
 }
@@ -148,7 +169,7 @@ enum RecvGate {
     Empty,
 }
 
-fn recv_gate(s: &Socket, len: u64) -> RecvGate {
+fn recv_gate(s: &Socket, len: u64, mode: Behaviour) -> RecvGate {
     if let Some(e) = s.error {
         return RecvGate::Pending(e);
     }
@@ -158,7 +179,8 @@ fn recv_gate(s: &Socket, len: u64) -> RecvGate {
         TcpState::SynSent | TcpState::SynRcvd => return RecvGate::Handshake,
         _ => {}
     }
-    if len == 0 || s.read_shut {
+    let shut = s.read_shut && (s.recvq.is_empty() || !mode.shut_read_keeps_bytes());
+    if len == 0 || shut {
         RecvGate::Zero
     } else if !s.recvq.is_empty() {
         RecvGate::Data

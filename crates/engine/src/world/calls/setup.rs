@@ -2,8 +2,10 @@
 
 use super::Poll::{self, Block, Done};
 use crate::addr::{addr_seen_by, unmapped, wire_destination, Endpoint, Family, Proto};
+use crate::behaviour::{Behaviour, BindPair, PortFor};
 use crate::call::{Ret, Value};
 use crate::demux::Binding;
+use crate::difference::Difference;
 use crate::errno::Errno;
 use crate::ids::{HostId, Pid, SockId};
 use crate::state::TcpState;
@@ -43,8 +45,8 @@ impl World {
     /// address. SO_REUSEADDR lets a structure bind beside one in TIME_WAIT (or any
     /// non-listening connection) and beside one bound to a different address.
     /// Addresses overlap across families too: a dual-stack `[::]` covers every IPv4
-    /// address (`Binding::overlap`).
-    fn bind_conflict(&self, me: SockId, ip: Option<IpAddr>, port: u16) -> bool {
+    /// address (`Binding::overlap`). The rule itself is `Behaviour::bind_conflict`.
+    fn bind_conflict(&self, me: SockId, ip: Option<IpAddr>, port: u16, mode: Behaviour) -> bool {
         let s = self.socket(me).expect("live structure");
         let reuse = s.opts.reuse_addr;
         let mine = Binding {
@@ -59,15 +61,23 @@ impl World {
                 let Some(same_ip) = mine.overlap(&Binding::of(o)) else {
                     return false;
                 };
-                if !reuse {
-                    return true;
-                }
-                let plain_bound = o.state == TcpState::Closed && o.remote.ip.is_none();
-                same_ip && (o.state == TcpState::Listen || (plain_bound && !o.opts.reuse_addr))
+                mode.bind_conflict(BindPair {
+                    overlap: true,
+                    same_ip,
+                    new_reuse: reuse,
+                    old_reuse: o.opts.reuse_addr,
+                    old_listening: o.state == TcpState::Listen,
+                    old_plain_bound: o.state == TcpState::Closed && o.remote.ip.is_none(),
+                })
             })
     }
 
     pub(super) fn do_bind(&mut self, sock: SockId, addr: Endpoint) -> Ret {
+        self.bind_for(sock, addr, PortFor::Bind)
+    }
+
+    /// bind(), explicit or implicit (`why` names the call that needs a port).
+    fn bind_for(&mut self, sock: SockId, addr: Endpoint, why: PortFor) -> Ret {
         let s = self.socket(sock).expect("live structure");
         let (host, proto, family) = (s.host, s.proto, s.family);
         if s.local.port.is_some() {
@@ -87,10 +97,23 @@ impl World {
                 return Err(Errno::EADDRNOTAVAIL);
             }
         }
+        let mode = self.behaviour();
         let port = match addr.port.filter(|&p| p != 0) {
-            Some(p) if self.bind_conflict(sock, ip, p) => return Err(Errno::EADDRINUSE),
-            Some(p) => p,
-            None => self.ephemeral_port(host, proto).ok_or(Errno::EADDRINUSE)?,
+            Some(p) => {
+                let refused = self.bind_conflict(sock, ip, p, mode);
+                if refused != self.bind_conflict(sock, ip, p, mode.other()) {
+                    let refused_on_linux = refused == (mode == Behaviour::Linux);
+                    self.other_mode(Some(sock), Difference::Bind { refused_on_linux });
+                }
+                if refused {
+                    return Err(Errno::EADDRINUSE);
+                }
+                p
+            }
+            None => match self.ephemeral_port(host, proto) {
+                Some(p) => p,
+                None => return Err(self.no_ephemeral_port(sock, why)),
+            },
         };
         self.set_endpoints(sock, |s| s.local = Endpoint::new(ip, Some(port)));
         Ok(Value::Zero)
@@ -98,11 +121,21 @@ impl World {
 
     /// Binds an unbound structure to a wildcard address and an ephemeral port, as
     /// listen(), sendto() and connect() do implicitly.
-    pub(in crate::world) fn autobind(&mut self, sock: SockId) -> Result<(), Errno> {
+    pub(in crate::world) fn autobind(&mut self, sock: SockId, why: PortFor) -> Result<(), Errno> {
         if self.sock_mut(sock).local.port.is_some() {
             return Ok(());
         }
-        self.do_bind(sock, Endpoint::ANY).map(|_| ())
+        self.bind_for(sock, Endpoint::ANY, why).map(|_| ())
+    }
+
+    /// Every ephemeral port is taken: the errno depends on the call and the mode.
+    fn no_ephemeral_port(&mut self, sock: SockId, why: PortFor) -> Errno {
+        let textbook = Behaviour::Textbook.no_ephemeral_port(why);
+        let linux = Behaviour::Linux.no_ephemeral_port(why);
+        if textbook != linux {
+            self.other_mode(Some(sock), Difference::NoEphemeralPort { textbook, linux });
+        }
+        self.behaviour().no_ephemeral_port(why)
     }
 
     pub(super) fn do_listen(&mut self, sock: SockId, backlog: u32) -> Ret {
@@ -121,7 +154,7 @@ impl World {
             TcpState::Closed if !s.was_connected && s.remote.ip.is_none() => {}
             _ => return Err(Errno::EINVAL),
         }
-        self.autobind(sock)?;
+        self.autobind(sock, PortFor::Listen)?;
         let s = self.sock_mut(sock);
         s.listener = Some(crate::socket::Listener {
             backlog,
@@ -138,7 +171,7 @@ impl World {
     /// Fills in the local address toward `to` (and a port if there is none yet).
     fn bind_toward(&mut self, sock: SockId, to: SocketAddr) -> Result<Endpoint, Errno> {
         let host = self.sock_mut(sock).host;
-        self.autobind(sock)?;
+        self.autobind(sock, PortFor::Connect)?;
         let local = self.sock_mut(sock).local;
         let ip = match local.ip {
             Some(ip) if Family::of(&ip) != Family::of(&to.ip()) => return Err(Errno::EAFNOSUPPORT),
@@ -173,7 +206,10 @@ impl World {
             return Done(Ok(Value::Zero));
         }
         match s.state {
-            TcpState::Listen => return Done(Err(Errno::EINVAL)),
+            TcpState::Listen => {
+                self.other_mode(Some(sock), Difference::ConnectOnListener);
+                return Done(Err(self.behaviour().connect_on_listener()));
+            }
             TcpState::SynSent | TcpState::SynRcvd => return Done(Err(Errno::EALREADY)),
             TcpState::Closed if !s.was_connected => {}
             _ => return Done(Err(Errno::EISCONN)),
@@ -243,7 +279,12 @@ impl World {
                 Block
             };
         };
+        if nonblocking {
+            self.other_mode(Some(child), Difference::AcceptFromNonblocking);
+        }
+        let inherits = self.behaviour().accepted_inherits_nonblocking();
         let c = self.sock_mut(child);
+        c.opts.nonblocking &= inherits;
         c.parent = None;
         c.refs = 1;
         let peer = c.remote_addr().expect("an accepted structure is connected");

@@ -2,6 +2,8 @@
 
 use super::MAX_CWND;
 use crate::addr::{Endpoint, Proto};
+use crate::behaviour::DataAfterClose;
+use crate::difference::Difference;
 use crate::errno::Errno;
 use crate::ids::{HostId, SockId};
 use crate::queue::prefix_iter;
@@ -181,7 +183,9 @@ impl World {
         let mut need_ack = false;
         if seg.len > 0 {
             need_ack = true;
-            self.data_input(id, seg);
+            if !self.data_input(id, seg) {
+                return;
+            }
         }
         if seg.flags.fin {
             need_ack = true;
@@ -281,8 +285,9 @@ impl World {
     }
 
     /// In-order bytes go to RecvQ as far as it has room; everything else is discarded
-    /// (the sender will retransmit it).
-    fn data_input(&mut self, id: SockId, seg: &Segment) {
+    /// (the sender will retransmit it). Returns false when the bytes ended the
+    /// connection (Linux mode: data for a closed socket).
+    fn data_input(&mut self, id: SockId, seg: &Segment) -> bool {
         let s = self.sock_mut(id);
         let open = matches!(
             s.state,
@@ -294,19 +299,36 @@ impl World {
             } else {
                 DiscardReason::NotAccepting
             };
-            return self.emit(|| Event::SegmentDiscarded {
+            self.emit(|| Event::SegmentDiscarded {
                 seg: seg.id,
                 sock: id,
                 reason,
             });
+            return true;
         }
-        // After shutdown(SHUT_RD) bytes are acknowledged and dropped.
-        let discard = s.read_shut && s.refs > 0;
+        let closing = matches!(s.state, TcpState::FinWait1 | TcpState::FinWait2);
+        if closing && s.read_shut && seg.len > 0 {
+            if !seg.probe && !seg.retransmission {
+                let bytes = seg.len;
+                self.other_mode(Some(id), Difference::DataAfterClose { bytes });
+            }
+            if self.behaviour().data_after_close() == DataAfterClose::Reset {
+                let host = self.sock_mut(id).host;
+                self.reset_for(host, seg);
+                self.reset_input(id, Cause::of(seg));
+                return false;
+            }
+        }
+        let keep = self.behaviour().shut_read_keeps_bytes();
+        let s = self.sock_mut(id);
+        // After shutdown(SHUT_RD) bytes are acknowledged and dropped (textbook).
+        let discard = s.read_shut && s.refs > 0 && !keep;
         let room = if discard {
             u64::MAX
         } else {
-            s.receive_window()
+            self.offered_window(id, self.behaviour())
         };
+        let s = self.sock_mut(id);
         let take = seg.len.min(room);
         if take > 0 {
             if !discard {
@@ -323,6 +345,7 @@ impl World {
                 reason: DiscardReason::WindowFull,
             });
         }
+        true
     }
 
     fn fin_input(&mut self, id: SockId, seg: &Segment, cause: Cause) {
@@ -331,7 +354,7 @@ impl World {
         if s.tcb.fin_received {
             if s.state == TcpState::TimeWait && fin_at + 1 == s.tcb.rcv_nxt {
                 // The peer repeats its FIN: our ACK was lost. TIME_WAIT starts again.
-                let tw = self.cfg.time_wait_us;
+                let tw = self.behaviour().time_wait(self.cfg.time_wait_us);
                 self.arm_timer(id, TimerKind::TimeWait, tw);
             }
             return;
@@ -355,7 +378,7 @@ impl World {
         self.set_state(id, TcpState::TimeWait, cause);
         self.cancel_timer(id, TimerKind::Retransmit);
         self.cancel_timer(id, TimerKind::Persist);
-        let tw = self.cfg.time_wait_us;
+        let tw = self.behaviour().time_wait(self.cfg.time_wait_us);
         self.arm_timer(id, TimerKind::TimeWait, tw);
     }
 
@@ -382,8 +405,13 @@ impl World {
             TcpState::SynRcvd if s.parent.is_some() => return self.free_socket(id),
             _ => {}
         }
+        if s.state == TcpState::CloseWait && s.refs > 0 {
+            self.other_mode(Some(id), Difference::ResetInCloseWait);
+        }
+        let error = self.behaviour().error_after_reset(self.sock_mut(id).state);
+        let s = self.sock_mut(id);
         if s.refs > 0 {
-            s.error = Some(Errno::ECONNRESET);
+            s.error = Some(error);
         }
         s.sendq.clear();
         s.recvq.clear();

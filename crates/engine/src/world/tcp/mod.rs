@@ -64,6 +64,8 @@ impl World {
 
     pub(super) fn initial_cwnd(&self) -> u64 {
         // Saturating: an absurd MSS from a user's setting must not overflow.
-        self.cfg.initial_cwnd.saturating_mul(self.cfg.mss)
+        self.behaviour()
+            .initial_cwnd(self.cfg.initial_cwnd)
+            .saturating_mul(self.cfg.mss)
     }
 }

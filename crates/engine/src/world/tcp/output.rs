@@ -3,6 +3,8 @@
 
 use super::Transmission;
 use crate::addr::Proto;
+use crate::behaviour::{Behaviour, DataAfterClose};
+use crate::difference::Difference;
 use crate::ids::{HostId, SegId, SockId};
 use crate::queue::Run;
 use crate::segment::{Flags, Segment};
@@ -39,9 +41,9 @@ impl World {
         runs: Vec<Run>,
         kind: Transmission,
     ) {
+        let window = self.offered_window(id, self.behaviour());
         let s = self.sock_mut(id);
         let len: u64 = runs.iter().map(|r| r.len).sum();
-        let window = s.receive_window();
         s.tcb.last_adv_wnd = window;
         let seg = Segment {
             id: SegId(0),
@@ -203,6 +205,25 @@ impl World {
         }
     }
 
+    /// The receive window a segment offers in `mode`: RecvQ's free room, except that a
+    /// closed end may shut it (`Behaviour::data_after_close`) and a window of 0 stays 0
+    /// until `Behaviour::window_reopens_at` bytes are free.
+    pub(in crate::world) fn offered_window(&self, id: SockId, mode: Behaviour) -> u64 {
+        let s = self.socket(id).expect("live structure");
+        let orphan = s.refs == 0 && s.parent.is_none();
+        let free = if orphan && mode.data_after_close() == DataAfterClose::ShutWindow {
+            0
+        } else {
+            s.recvq.free()
+        };
+        let reopen = mode.window_reopens_at(s.recvq.capacity(), self.cfg.mss);
+        if s.tcb.last_adv_wnd == 0 && free < reopen {
+            0
+        } else {
+            free
+        }
+    }
+
     /// After recv() made room: tell a sender that was held back by a small window.
     pub(in crate::world) fn maybe_window_update(&mut self, id: SockId) {
         let mss = self.cfg.mss;
@@ -214,7 +235,16 @@ impl World {
         if s.proto != Proto::Tcp || !open || s.tcb.fin_received {
             return;
         }
-        let (new, last) = (s.receive_window(), s.tcb.last_adv_wnd);
+        let last = s.tcb.last_adv_wnd;
+        let mode = self.behaviour();
+        let new = self.offered_window(id, mode);
+        if last == 0 && (new > 0) != (self.offered_window(id, mode.other()) > 0) {
+            let s = self.sock_mut(id);
+            let free = s.recvq.free();
+            let threshold = Behaviour::Linux.window_reopens_at(s.recvq.capacity(), mss);
+            self.other_mode(Some(id), Difference::WindowReopens { free, threshold });
+        }
+        let s = self.sock_mut(id);
         let step = mss.min(s.recvq.capacity() / 2).max(1);
         if (last == 0 && new > 0) || new >= last.saturating_add(step) {
             self.ack_now(id);

@@ -59,7 +59,8 @@ impl World {
                 self.set_state(id, TcpState::Closed, cause);
                 self.maybe_free(id);
             }
-            TimerKind::Linger => self.sock_mut(id).error = Some(Errno::ETIMEDOUT),
+            // The blocked close() sees the timer gone and returns (`poll_linger`).
+            TimerKind::Linger => {}
         }
     }
 
