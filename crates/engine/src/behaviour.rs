@@ -200,6 +200,25 @@ impl Behaviour {
         }
     }
 
+    /// What an RST for a synchronized connection does, given its sequence number and
+    /// the receiver's RCV.NXT and window. RFC 793 §3.4 believes any RST inside the
+    /// window (exactly RCV.NXT when it is 0); Linux follows RFC 5961 §3.2: only an RST
+    /// at exactly RCV.NXT resets, one elsewhere in the window gets a "challenge ACK"
+    /// (a genuine peer answers it with an exact RST; a blind attacker cannot).
+    pub fn rst_verdict(self, seq: u64, rcv_nxt: u64, window: u64) -> RstVerdict {
+        let in_window = if window == 0 {
+            seq == rcv_nxt
+        } else {
+            seq >= rcv_nxt && seq < rcv_nxt.saturating_add(window)
+        };
+        match (in_window, self) {
+            (false, _) => RstVerdict::Ignore,
+            (true, Behaviour::Textbook) => RstVerdict::Reset,
+            (true, Behaviour::Linux) if seq == rcv_nxt => RstVerdict::Reset,
+            (true, Behaviour::Linux) => RstVerdict::ChallengeAck,
+        }
+    }
+
     /// shutdown(SHUT_RD) keeps what RecvQ holds and queues what still arrives
     /// (Linux), or throws both away (MODEL.md).
     pub fn shut_read_keeps_bytes(self) -> bool {
@@ -270,6 +289,17 @@ impl Buffer {
             capacity: n,
         }
     }
+}
+
+/// What an arriving RST does to a synchronized connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RstVerdict {
+    /// The connection is reset.
+    Reset,
+    /// Outside the window: discarded, the connection goes on.
+    Ignore,
+    /// In the window but not exact (Linux, RFC 5961): an ACK goes back instead.
+    ChallengeAck,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -248,3 +248,44 @@ fn an_injection_is_refused_when_no_host_owns_its_source_or_a_relative_number_has
         .iter()
         .all(|e| !matches!(e.event, Event::SegmentSent { .. })));
 }
+
+#[test]
+fn on_linux_an_rst_inside_the_window_but_not_exact_gets_a_challenge_ack_rfc_5961() {
+    let mut lab = lab(WorldConfig {
+        behaviour: Behaviour::Linux,
+        ..WorldConfig::default()
+    });
+    let (_, _, s) = connected(&mut lab, 80);
+    let from = lab.w.trace().len();
+    let rst = Injection {
+        seq: Some(SeqRef::Relative(10)),
+        ..forged(Flags::RST)
+    };
+    inject(&mut lab.w, &rst);
+    assert_eq!(state_of(&lab.w, lab.pb, s), TcpState::Established);
+    let answers = sent_by_b_after(&lab.w, lab.b, from);
+    assert!(
+        answers.iter().any(|a| a.flags == Flags::ACK),
+        "a challenge ACK goes back: {answers:?}"
+    );
+    // The narration says what the textbook would have done.
+    assert!(lab.w.trace().iter().any(|e| matches!(&e.event,
+        Event::OtherMode { difference, .. } if difference.sentence(Behaviour::Linux).contains("would reset the connection (RFC 793)"))));
+}
+
+#[test]
+fn an_rst_at_exactly_the_expected_sequence_number_resets_in_both_modes() {
+    for behaviour in [Behaviour::Textbook, Behaviour::Linux] {
+        let mut lab = lab(WorldConfig {
+            behaviour,
+            ..WorldConfig::default()
+        });
+        let (_, _, s) = connected(&mut lab, 80);
+        inject(&mut lab.w, &forged(Flags::RST));
+        assert_eq!(
+            err(&mut lab.w, lab.pb, Call::Recv { fd: s, len: 10 }),
+            Errno::ECONNRESET,
+            "{behaviour}"
+        );
+    }
+}

@@ -2,7 +2,7 @@
 
 use super::MAX_CWND;
 use crate::addr::{Endpoint, Proto};
-use crate::behaviour::DataAfterClose;
+use crate::behaviour::{DataAfterClose, RstVerdict};
 use crate::difference::Difference;
 use crate::errno::Errno;
 use crate::ids::{HostId, SockId};
@@ -147,14 +147,7 @@ impl World {
     fn synchronized_input(&mut self, id: SockId, host: HostId, seg: &Segment) {
         let cause = Cause::of(seg);
         if seg.flags.rst {
-            if !self.rst_in_window(id, seg) {
-                return self.emit(|| Event::SegmentDiscarded {
-                    seg: seg.id,
-                    sock: id,
-                    reason: DiscardReason::RstOutOfWindow,
-                });
-            }
-            return self.reset_input(id, cause);
+            return self.rst_input(id, seg, cause);
         }
         let state = self.sock_mut(id).state;
         // In a simultaneous open, the peer's SYN+ACK repeats the SYN we know and
@@ -382,18 +375,27 @@ impl World {
         self.arm_timer(id, TimerKind::TimeWait, tw);
     }
 
-    /// RFC 793 §3.4: an RST is believed when its sequence number lies in the receive
-    /// window (exactly RCV.NXT when the window is closed). Anything else may be an old
-    /// duplicate or a forgery that guessed the addresses but not the numbers.
-    fn rst_in_window(&self, id: SockId, seg: &Segment) -> bool {
-        let Some(s) = self.socket(id) else {
-            return false;
-        };
+    /// An RST for a synchronized connection is believed only with a plausible sequence
+    /// number (`Behaviour::rst_verdict`): anything else may be an old duplicate or a
+    /// forgery that guessed the addresses but not the numbers.
+    fn rst_input(&mut self, id: SockId, seg: &Segment, cause: Cause) {
+        let s = self.sock_mut(id);
         let (nxt, wnd) = (s.tcb.rcv_nxt, s.receive_window());
-        if wnd == 0 {
-            return seg.seq == nxt;
+        let mode = self.behaviour();
+        let verdict = mode.rst_verdict(seg.seq, nxt, wnd);
+        if verdict != mode.other().rst_verdict(seg.seq, nxt, wnd) {
+            let off = seg.seq - nxt;
+            self.other_mode(Some(id), Difference::RstNotExact { off });
         }
-        seg.seq >= nxt && seg.seq < nxt.saturating_add(wnd)
+        match verdict {
+            RstVerdict::Reset => self.reset_input(id, cause),
+            RstVerdict::ChallengeAck => self.ack_now(id),
+            RstVerdict::Ignore => self.emit(|| Event::SegmentDiscarded {
+                seg: seg.id,
+                sock: id,
+                reason: DiscardReason::RstOutOfWindow,
+            }),
+        }
     }
 
     /// An RST for an existing connection.
