@@ -9,13 +9,16 @@
 // - locators are lazy chains (CSS, `:has-text("...")`, filter({ hasText }), nth,
 //   frameLocator) resolved in the page each time they are used;
 // - an action waits (up to 30 s) for its element: to be attached, and for
-//   clicks, checks and fills to be visible and enabled.
-// Locators resolve in the page through strings evaluated by the driver, never
-// through `eval` in the page, so the page's Content-Security-Policy stays strict.
-//
+//   clicks, checks and fills to be visible and enabled (a click also for it to
+//   hold still inside the viewport), then uses real input events;
 // - a download (`waitForEvent('download')`) is the file Firefox really saved: each
 //   browser saves into a folder of its own without asking, and the event is the
-//   next finished file to appear there.
+//   next finished file to appear there;
+// - what a test's function returns comes back as its JSON (a DOMRect too).
+// Locators resolve in the page through strings evaluated by the driver, never
+// through `eval` in the page, so the page's Content-Security-Policy stays strict.
+// Where this differs from Playwright: locators are not strict (the first match
+// is used when several match), and fill() sets the value with one input event.
 
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
