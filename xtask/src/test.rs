@@ -125,16 +125,24 @@ fn wasm_browser_test(root: &Path, (package, dir): (&str, &str), browser: Browser
         ));
     }
     let mut test = cargo();
-    test.args(["test", "-p", package, "--target", tools::WASM_TARGET])
-        .current_dir(root.join(dir))
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            "wasm-bindgen-test-runner",
-        )
-        .env("WASM_BINDGEN_TEST_ONLY_WEB", "1")
-        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &capabilities)
-        .env_remove("GECKODRIVER")
-        .env_remove("CHROMEDRIVER");
+    // --no-fail-fast: every test binary runs, so one run shows every failure.
+    test.args([
+        "test",
+        "--no-fail-fast",
+        "-p",
+        package,
+        "--target",
+        tools::WASM_TARGET,
+    ])
+    .current_dir(root.join(dir))
+    .env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+        "wasm-bindgen-test-runner",
+    )
+    .env("WASM_BINDGEN_TEST_ONLY_WEB", "1")
+    .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &capabilities)
+    .env_remove("GECKODRIVER")
+    .env_remove("CHROMEDRIVER");
     match browser {
         Browser::Chromium => test.env("CHROMEDRIVER", tools::CHROMEDRIVER),
         Browser::Firefox => test.env("GECKODRIVER", tools::GECKODRIVER),
