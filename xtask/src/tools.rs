@@ -37,18 +37,17 @@ const NPM_PACKAGES: &[(&str, &str)] = &[
 ];
 
 // How long each install takes on an idle two-core machine, for the progress note
-// before it. Measured with `cargo install --root <empty dir>`, one tool per run,
-// on this project's machine in December 2026; that machine was shared (load 15 to
-// 27 on two cores), so the CPU time (user + sys, which a busy machine does not
-// change much) is what was measured, and the wall time here is that over two
-// cores: geckodriver 250 s of CPU (23 minutes of wall time at that load); trunk
-// more than 500 s of CPU, still compiling after 55 minutes at that load;
-// wasm-bindgen-cli and cargo-fuzz did not finish in the time there was (the
-// cargo-fuzz figure is the earlier one). nightly: 170 s to download.
+// before it. Measured with `cargo install --root <empty dir>` on this project's
+// machine in December 2026. That machine was shared (load 15 to 27 on two cores),
+// so the CPU time (user + sys, which a busy machine changes little) is the figure,
+// and the time here is that spread over two cores. Measured: geckodriver 250 s of
+// CPU (23 minutes of wall time at that load), wasm-bindgen-cli 342 s (30 minutes),
+// cargo-fuzz 73 s (94 s), trunk more than 560 s and still compiling after an hour;
+// the nightly toolchain 170 s, a download.
 const TRUNK_TIME: &str = "the longest, 5 minutes or more on two cores";
-const WASM_BINDGEN_TIME: &str = "a few minutes on two cores";
+const WASM_BINDGEN_TIME: &str = "about 3 minutes on two cores";
 const GECKODRIVER_TIME: &str = "about 2 to 3 minutes on two cores";
-const CARGO_FUZZ_TIME: &str = "about two minutes on two cores";
+const CARGO_FUZZ_TIME: &str = "about a minute on two cores";
 const NIGHTLY_TIME: &str = "about three minutes, mostly the download";
 
 /// What `cargo xtask serve` needs.
