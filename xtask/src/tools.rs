@@ -42,9 +42,9 @@ const NPM_PACKAGES: &[(&str, &str)] = &[
 // so the CPU time (user + sys, which a busy machine changes little) is the figure,
 // and the time here is that spread over two cores. Measured: geckodriver 250 s of
 // CPU (23 minutes of wall time at that load), wasm-bindgen-cli 342 s (30 minutes),
-// cargo-fuzz 73 s (94 s), trunk more than 560 s and still compiling after an hour;
-// the nightly toolchain 170 s, a download.
-const TRUNK_TIME: &str = "the longest, 5 minutes or more on two cores";
+// cargo-fuzz 73 s (94 s), trunk 785 s (62 minutes), of which 220 s are the trunk
+// crate itself on one core at the end; the nightly toolchain 170 s, a download.
+const TRUNK_TIME: &str = "about 8 minutes on two cores, the longest";
 const WASM_BINDGEN_TIME: &str = "about 3 minutes on two cores";
 const GECKODRIVER_TIME: &str = "about 2 to 3 minutes on two cores";
 const CARGO_FUZZ_TIME: &str = "about a minute on two cores";
