@@ -1,7 +1,8 @@
-// Shared Playwright harness for the e2e tests.
-//
-// Uses playwright-core (no bundled browsers, nothing downloaded) with Debian's
-// chromium. Every page is watched: any console error, uncaught page error or
+// Shared harness for the e2e tests, in the browser SOCKSCOPE_BROWSER names:
+// `chromium` (the default) through playwright-core with Debian's chromium, or
+// `firefox` through puppeteer-core over WebDriver BiDi with Debian's firefox-esr
+// (firefox.mjs gives that page Playwright's surface). Nothing is downloaded.
+// Every page is watched in both: any console error, uncaught page error or
 // request to another origin fails the test, because the app must be fully
 // self-contained and silent when healthy.
 //
@@ -16,6 +17,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CHROMIUM_ARGS } from './chromium-args.mjs';
+import { launchFirefox } from './firefox.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -30,7 +32,14 @@ export function requirePackage(name) {
   return require(packageSpecifier(name));
 }
 
-const { chromium } = requirePackage('playwright-core');
+/** The browser under test: `chromium` or `firefox`. */
+export function browserName() {
+  const name = process.env.SOCKSCOPE_BROWSER ?? 'chromium';
+  assert.ok(['chromium', 'firefox'].includes(name), `SOCKSCOPE_BROWSER=${name}: expected chromium or firefox`);
+  return name;
+}
+
+const VIEWPORT = { width: 1280, height: 800 };
 
 /** The app under test (set by `cargo xtask test`). */
 export function appUrl() {
@@ -47,59 +56,87 @@ export function shotPath(name) {
 }
 
 /**
- * Runs `body(page)` in a fresh Chromium with a fresh profile, then fails if
- * the page logged console errors, threw, or contacted another origin.
+ * Runs `body(page)` in a fresh browser with a fresh profile, then fails if
+ * the page logged console errors, threw, or contacted another origin than
+ * `home`'s (the app's URL unless given; a file: page may load only itself).
  * On failure a `<name>-failure.png` screenshot is kept for diagnosis.
  */
-export async function withPage(name, body, { allowErrors } = {}) {
-  const profile = mkdtempSync(path.join(tmpdir(), 'sockscope-e2e-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.SOCKSCOPE_CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 800 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  const problems = watch(page);
+export async function withPage(name, body, { allowErrors, home } = {}) {
+  const problems = { errors: [], requests: [] };
+  const { page, close } = await launch((raw) => watch(raw, problems));
   try {
     await body(page);
     // One assertion, so a failure shows errors and foreign requests together.
     const errors = problems.errors.filter((e) => !(allowErrors && allowErrors.test(e)));
-    const seen = { errors, foreignRequests: foreign(problems.requests) };
+    const seen = { errors, foreignRequests: foreign(problems.requests, home ?? appUrl()) };
     assert.deepEqual(seen, { errors: [], foreignRequests: [] }, 'page logged errors or left its origin');
   } catch (error) {
     await page.screenshot({ path: shotPath(`${name}-failure.png`), fullPage: true }).catch(() => {});
     throw error;
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    await close();
   }
 }
 
-/** Collects console errors, uncaught exceptions and every requested URL. */
-function watch(page) {
-  const problems = { errors: [], requests: [] };
+/** A fresh browser's first page, with `watch` attached to every page it opens. */
+async function launch(watchPage) {
+  if (browserName() === 'firefox') {
+    return launchFirefox(requirePackage('puppeteer-core'), {
+      executablePath: process.env.SOCKSCOPE_FIREFOX ?? '/usr/bin/firefox-esr',
+      viewport: VIEWPORT,
+      watch: watchPage,
+    });
+  }
+  const { chromium } = requirePackage('playwright-core');
+  const profile = mkdtempSync(path.join(tmpdir(), 'sockscope-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.SOCKSCOPE_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: VIEWPORT,
+  });
+  context.on('page', watchPage);
+  const page = context.pages()[0] ?? (await context.newPage());
+  watchPage(page);
+  return {
+    page,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+const watched = new WeakSet();
+
+/** Collects console errors, uncaught exceptions and every requested URL (both drivers
+ * name these events alike). */
+function watch(page, problems) {
+  if (watched.has(page)) return;
+  watched.add(page);
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.errors.push(`console: ${msg.text()}`);
   });
   page.on('pageerror', (error) => problems.errors.push(`pageerror: ${error.message}`));
   page.on('request', (request) => problems.requests.push(request.url()));
-  return problems;
 }
 
-/** Requested URLs whose origin differs from the app's (data:/blob: are local). */
-function foreign(urls) {
-  const origin = new URL(appUrl()).origin;
+/** Requested URLs whose origin differs from `home`'s (data:/blob: are local); a
+ * file: page may request only its own file. */
+function foreign(urls, home) {
+  const own = new URL(home);
   return urls.filter((url) => {
-    const { protocol, origin: o } = new URL(url);
-    return protocol !== 'data:' && protocol !== 'blob:' && o !== origin;
+    const u = new URL(url);
+    if (u.protocol === 'data:' || u.protocol === 'blob:') return false;
+    if (own.protocol === 'file:') return u.protocol !== 'file:' || u.pathname !== own.pathname;
+    return u.origin !== own.origin;
   });
 }
 
 /** Runs axe-core in the page and returns its violations (for a11y tests). */
 export async function axeViolations(page) {
   const axePath = path.join(path.dirname(require.resolve(packageSpecifier('axe-core'))), 'axe.min.js');
-  // Evaluated through the DevTools protocol: the page's Content-Security-Policy
+  // Evaluated by the driver (DevTools protocol or WebDriver BiDi): the page's Content-Security-Policy
   // (rightly) refuses an injected inline <script>.
   await page.evaluate(readFileSync(axePath, 'utf8'));
   const result = await page.evaluate(() => globalThis.axe.run());

@@ -172,7 +172,7 @@ test('the page runs under a strict Content-Security-Policy that refuses inline s
       await page.click(tid('call-go-0'));
       await page.locator(`${tid('proc-0')}:has-text("socket(TCP) = 3")`).waitFor();
     },
-    { allowErrors: /Content Security Policy/ },
+    { allowErrors: /Content[- ]Security[- ]Policy/ },
   );
 });
 

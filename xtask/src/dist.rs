@@ -21,9 +21,14 @@ const WASM_OPT_FEATURES: &[&str] = &[
 /// SRI algorithms trunk may use in `integrity="<alg>-<base64>"`.
 const SRI_ALGORITHMS: &[&str] = &["sha256", "sha384", "sha512"];
 
-pub fn run() -> Res<()> {
+/// `cargo xtask dist [--single-file]`.
+pub fn run(single_file: bool) -> Res<()> {
     tools::ensure_for_dist()?;
-    build().map(|_| ())
+    build()?;
+    if single_file {
+        crate::single_file::write(Path::new(DIST), Path::new(crate::single_file::OUT_DIR))?;
+    }
+    Ok(())
 }
 
 /// Builds `dist/`, optimises the wasm, prints sizes; returns the gzip -9 size of
@@ -94,7 +99,7 @@ fn check_trunk_config_in(project: &Path) -> Res<()> {
 /// wasm-opt in place (index.html sets `data-wasm-opt="0"` so trunk never tries
 /// to download binaryen); then the SRI hashes trunk wrote must follow the new bytes.
 fn optimize(wasm: &Path, out: &Path) -> Res<()> {
-    let before = sri_digests(wasm)?;
+    let before = sri_digests(wasm, SRI_ALGORITHMS)?;
     let mut opt = Command::new(tools::wasm_opt()?);
     opt.arg("-Oz")
         .args(WASM_OPT_FEATURES)
@@ -102,20 +107,20 @@ fn optimize(wasm: &Path, out: &Path) -> Res<()> {
         .arg("-o")
         .arg(wasm);
     cmd::run(&mut opt)?;
-    let after = sri_digests(wasm)?;
+    let after = sri_digests(wasm, SRI_ALGORITHMS)?;
     update_integrity(&out.join("index.html"), &before, &after)
 }
 
-/// `<alg>-<base64>` digests of a file, computed by node (already required for
-/// wasm-opt) so that xtask needs no crypto crates.
-fn sri_digests(file: &Path) -> Res<Vec<String>> {
+/// `<alg>-<base64>` digests of a file, one per algorithm, computed by node (already
+/// required for wasm-opt) so that xtask needs no crypto crates.
+pub fn sri_digests(file: &Path, algorithms: &[&str]) -> Res<Vec<String>> {
     const SCRIPT: &str = "const c=require('crypto'),b=require('fs').readFileSync(process.argv[1]);\
         for(const a of process.argv.slice(2))console.log(a+'-'+c.createHash(a).update(b).digest('base64'))";
     let out = probe(
         Command::new("node")
             .args(["-e", SCRIPT])
             .arg(file)
-            .args(SRI_ALGORITHMS),
+            .args(algorithms),
     )
     .ok_or_else(|| format!("node could not hash {}", file.display()))?;
     Ok(out.lines().map(str::to_owned).collect())

@@ -4,6 +4,7 @@
 //! must build quickly and never depend on anything but the Rust toolchain.
 
 mod bench;
+mod browser;
 mod cmd;
 mod csp;
 mod dist;
@@ -12,6 +13,7 @@ mod fuzz;
 mod report;
 mod serve;
 mod shipped;
+mod single_file;
 mod static_server;
 mod test;
 mod tools;
@@ -23,8 +25,12 @@ usage: cargo xtask <command>
 
 commands:
   serve [--port N]  build and serve the app with trunk (default port 8080)
-  dist              release build into dist/ (wasm-opt'd, relative URLs)
-  test [--long]     every suite: fmt, clippy, cargo test, fuzz, wasm-pack test, e2e
+  dist [--single-file]
+                    release build into dist/ (wasm-opt'd, relative URLs);
+                    --single-file: also dist-single/sockscope.html, one file
+                    that runs from disk with no server
+  test [--long]     every suite: fmt, clippy, cargo test, fuzz, the wasm tests and
+                    e2e in Chromium and Firefox
                     (--long: PROPTEST_CASES=10000; fuzz: 20,000 mutants
                     and 60 s of libFuzzer per target)
   fuzz [--minutes N]
@@ -62,9 +68,7 @@ fn dispatch(args: &[String]) -> cmd::Res<bool> {
     }
     match name {
         "serve" => serve::run(parse_port(rest)?).map(|()| true),
-        "dist" => no_args(name, rest)
-            .and_then(|()| dist::run())
-            .map(|()| true),
+        "dist" => parse_single_file(rest).and_then(dist::run).map(|()| true),
         "test" => test::run(parse_long(rest)?),
         "fuzz" => fuzz::run(parse_minutes(rest)?),
         "bench" => no_args(name, rest)
@@ -112,6 +116,16 @@ fn parse_minutes(rest: &[String]) -> cmd::Res<u64> {
         Ok(minutes) if minutes > 0 => Ok(minutes),
         _ => Err(format!(
             "`{value}` is not a whole number of minutes (1 or more)"
+        )),
+    }
+}
+
+fn parse_single_file(rest: &[String]) -> cmd::Res<bool> {
+    match rest {
+        [] => Ok(false),
+        [flag] if flag == "--single-file" => Ok(true),
+        _ => Err(format!(
+            "usage: cargo xtask dist [--single-file]\n\n{USAGE}"
         )),
     }
 }

@@ -1,16 +1,24 @@
 //! `cargo xtask test`: every suite, in order, continuing past failures so that
 //! one run shows the whole picture; ends with a per-suite summary.
 
+use crate::browser::Browser;
 use crate::cmd::{self, cargo, Res, Teed};
 use crate::report::Report;
-use crate::{dist, e2e, fuzz, tools};
+use crate::{dist, e2e, fuzz, single_file, tools};
 use std::path::Path;
-use std::process::Command;
 
-/// Crates whose tests also run in headless Chromium via wasm-pack.
+/// Crates whose tests also run in the browsers, each with its package name.
 const WASM_CRATES: &[(&str, &str)] = &[
-    ("wasm-test engine", "crates/engine"),
-    ("wasm-test app", "crates/app"),
+    ("sockscope-engine", "crates/engine"),
+    ("sockscope-app", "crates/app"),
+];
+
+/// The suite names in the summary, one per crate and browser.
+const WASM_SUITES: &[(&str, usize, Browser)] = &[
+    ("wasm engine (chromium)", 0, Browser::Chromium),
+    ("wasm app (chromium)", 1, Browser::Chromium),
+    ("wasm engine (firefox)", 0, Browser::Firefox),
+    ("wasm app (firefox)", 1, Browser::Firefox),
 ];
 
 /// Returns whether every suite passed (the summary has already been printed).
@@ -54,18 +62,29 @@ pub fn run(long: bool) -> Res<bool> {
     });
     report.suite("cargo test", || cargo_test(long));
     report.suite("fuzz", || fuzz::suite(long));
-    for (name, dir) in WASM_CRATES {
-        report.suite(name, || wasm_pack_test(&root, dir));
+    for &(name, krate, browser) in WASM_SUITES {
+        report.suite(name, || {
+            wasm_browser_test(&root, WASM_CRATES[krate], browser)
+        });
     }
     let built = report
         .suite("dist", || {
-            dist::build().map(|gz| format!("{gz} B shipped, gzip -9"))
+            let gz = dist::build()?;
+            let single =
+                single_file::write(&root.join(dist::DIST), &root.join(single_file::OUT_DIR))?;
+            let size = std::fs::metadata(&single).map_err(|e| e.to_string())?.len();
+            Ok(format!("{gz} B shipped, gzip -9; single file {size} B"))
         })
         .is_some();
-    report.suite("e2e", || match built {
-        true => e2e::run(&root),
-        false => Err("skipped: dist failed".to_owned()),
-    });
+    for (name, browser) in [
+        ("e2e (chromium)", Browser::Chromium),
+        ("e2e (firefox)", Browser::Firefox),
+    ] {
+        report.suite(name, || match built {
+            true => e2e::run(&root, browser),
+            false => Err("skipped: dist failed".to_owned()),
+        });
+    }
     Ok(report.finish())
 }
 
@@ -92,17 +111,42 @@ fn cargo_test(long: bool) -> Res<String> {
     counted(cmd::run_tee(&mut test)?)
 }
 
-/// Browser tests of one crate; needs chromedriver and the crate's webdriver.json
-/// (which passes --no-sandbox etc. so Chromium runs as root in CI).
-fn wasm_pack_test(root: &Path, dir: &str) -> Res<String> {
-    if !root.join(dir).join("webdriver.json").exists() {
+/// Browser tests of one crate, the way wasm-pack ran them but without it:
+/// `cargo test --target wasm32-unknown-unknown` with wasm-bindgen-cli's
+/// `wasm-bindgen-test-runner` as the target's runner. The runner picks its driver
+/// from the first of GECKODRIVER / CHROMEDRIVER that is set, and reads the
+/// browser's binary and flags (e.g. --no-sandbox, so Chromium runs as root in CI)
+/// from the crate's webdriver.json.
+fn wasm_browser_test(root: &Path, (package, dir): (&str, &str), browser: Browser) -> Res<String> {
+    let capabilities = root.join(dir).join("webdriver.json");
+    if !capabilities.exists() {
         return Err(format!(
-            "{dir}/webdriver.json is missing (Chromium flags for CI)"
+            "{dir}/webdriver.json is missing (the browsers' binaries and flags)"
         ));
     }
-    let mut test = Command::new("wasm-pack");
-    test.args(["test", "--headless", "--chrome", dir])
-        .env("CHROMEDRIVER", tools::CHROMEDRIVER);
+    let mut test = cargo();
+    // --no-fail-fast: every test binary runs, so one run shows every failure.
+    test.args([
+        "test",
+        "--no-fail-fast",
+        "-p",
+        package,
+        "--target",
+        tools::WASM_TARGET,
+    ])
+    .current_dir(root.join(dir))
+    .env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+        "wasm-bindgen-test-runner",
+    )
+    .env("WASM_BINDGEN_TEST_ONLY_WEB", "1")
+    .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &capabilities)
+    .env_remove("GECKODRIVER")
+    .env_remove("CHROMEDRIVER");
+    match browser {
+        Browser::Chromium => test.env("CHROMEDRIVER", tools::CHROMEDRIVER),
+        Browser::Firefox => test.env("GECKODRIVER", tools::GECKODRIVER),
+    };
     counted(cmd::run_tee(&mut test)?)
 }
 

@@ -1,23 +1,32 @@
 //! Making sure every external tool is present at the pinned version.
 //!
 //! Only the Rust crate registry, npm and Debian are reachable from CI, so nothing may be
-//! fetched by the tools themselves: trunk and wasm-pack must find a
-//! `wasm-bindgen` of exactly the Cargo.lock version on PATH, and browsers come
-//! from Debian. Each check is quiet (one line) when the tool is already there.
+//! fetched by the tools themselves: trunk must find a `wasm-bindgen` of exactly the
+//! Cargo.lock version on PATH, browsers come from Debian, and the drivers from Debian
+//! (chromedriver) or the Rust crate registry (geckodriver). Each check is quiet (one
+//! line) when the tool is already there; a long install first says how long it took
+//! on this project's two-core machine, so a first run does not look hung.
+//!
+//! wasm-pack is not used: the browser tests run through `cargo test` with
+//! wasm-bindgen-cli's own `wasm-bindgen-test-runner` (see test.rs).
 
 use crate::cmd::{cargo, probe, run, Res};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
-pub const WASM_PACK_VERSION: &str = "0.15.1";
+pub const GECKODRIVER_VERSION: &str = "0.37.1";
 pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+/// Found on PATH ($CARGO_HOME/bin, see `put_cargo_bin_on_path`).
+pub const GECKODRIVER: &str = "geckodriver";
 
 /// npm packages for dist (binaryen's wasm-opt) and the e2e tests; exact pins
 /// so the cache directory name (a hash of this list) identifies its content.
+/// To add one, add a line: the next run installs the new list into a fresh cache.
 const NPM_PACKAGES: &[(&str, &str)] = &[
     ("playwright-core", "1.65.1"),
     ("binaryen", "132.0.0"),
@@ -25,7 +34,24 @@ const NPM_PACKAGES: &[(&str, &str)] = &[
     // The screenshot tests' image comparison (pixelmatch reads PNGs through pngjs).
     ("pixelmatch", "8.0.0"),
     ("pngjs", "7.0.0"),
+    // Drives Debian's firefox-esr over WebDriver BiDi (tests/e2e/firefox.mjs);
+    // the 24 series still supports Node 20, which these machines have.
+    ("puppeteer-core", "24.43.1"),
 ];
+
+// How long each install takes on an idle two-core machine, for the progress note
+// before it. Measured with `cargo install --root <empty dir>` on this project's
+// machine in December 2026. That machine was shared (load 15 to 27 on two cores),
+// so the CPU time (user + sys, which a busy machine changes little) is the figure,
+// and the time here is that spread over two cores. Measured: geckodriver 250 s of
+// CPU (23 minutes of wall time at that load), wasm-bindgen-cli 342 s (30 minutes),
+// cargo-fuzz 73 s (94 s), trunk 785 s (62 minutes), of which 220 s are the trunk
+// crate itself on one core at the end; the nightly toolchain 170 s, a download.
+const TRUNK_TIME: &str = "about 8 minutes on two cores, the longest";
+const WASM_BINDGEN_TIME: &str = "about 3 minutes on two cores";
+const GECKODRIVER_TIME: &str = "about 2 to 3 minutes on two cores";
+const CARGO_FUZZ_TIME: &str = "about a minute on two cores";
+const NIGHTLY_TIME: &str = "about three minutes, mostly the download";
 
 /// What `cargo xtask serve` needs.
 pub fn ensure_for_serve() -> Res<()> {
@@ -54,7 +80,7 @@ pub fn ensure_for_test() -> Res<()> {
         wasm_target,
         trunk,
         wasm_bindgen,
-        wasm_pack,
+        geckodriver,
         debian_packages,
         npm_packages,
         nightly,
@@ -112,7 +138,7 @@ fn wasm_target() -> Res<()> {
 }
 
 fn trunk() -> Res<()> {
-    cargo_tool("trunk", "trunk", TRUNK_VERSION, true)
+    cargo_tool("trunk", "trunk", TRUNK_VERSION, true, TRUNK_TIME)
 }
 
 /// wasm-bindgen-cli must match the `wasm-bindgen` crate in Cargo.lock exactly.
@@ -120,11 +146,24 @@ fn trunk() -> Res<()> {
 /// build on CI (`--version` still pins the CLI itself exactly).
 fn wasm_bindgen() -> Res<()> {
     let version = wasm_bindgen_version()?;
-    cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &version, false)
+    cargo_tool(
+        "wasm-bindgen",
+        "wasm-bindgen-cli",
+        &version,
+        false,
+        WASM_BINDGEN_TIME,
+    )
 }
 
-fn wasm_pack() -> Res<()> {
-    cargo_tool("wasm-pack", "wasm-pack", WASM_PACK_VERSION, true)
+/// Firefox's WebDriver server, for the wasm browser tests in Firefox.
+fn geckodriver() -> Res<()> {
+    cargo_tool(
+        "geckodriver",
+        "geckodriver",
+        GECKODRIVER_VERSION,
+        true,
+        GECKODRIVER_TIME,
+    )
 }
 
 /// The nightly toolchain that `cargo +nightly fuzz` runs on (cargo-fuzz's home
@@ -141,23 +180,28 @@ fn nightly() -> Res<()> {
         println!("nightly toolchain: present");
         return Ok(());
     }
-    println!("installing the nightly toolchain (minimal profile): about a minute");
+    println!("installing the nightly toolchain (minimal profile): {NIGHTLY_TIME}");
     run(Command::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]))
 }
 
 fn cargo_fuzz() -> Res<()> {
-    if installed_version("cargo-fuzz").as_deref() != Some(CARGO_FUZZ_VERSION) {
-        println!("installing cargo-fuzz {CARGO_FUZZ_VERSION}: about two minutes on two cores");
-    }
-    cargo_tool("cargo-fuzz", "cargo-fuzz", CARGO_FUZZ_VERSION, true)
+    cargo_tool(
+        "cargo-fuzz",
+        "cargo-fuzz",
+        CARGO_FUZZ_VERSION,
+        true,
+        CARGO_FUZZ_TIME,
+    )
 }
 
-/// Installs `krate` unless `bin --version` already reports `version`.
-fn cargo_tool(bin: &str, krate: &str, version: &str, locked: bool) -> Res<()> {
+/// Installs `krate` unless `bin --version` already reports `version`; `time` is
+/// what the install took when measured (see the *_TIME constants).
+fn cargo_tool(bin: &str, krate: &str, version: &str, locked: bool, time: &str) -> Res<()> {
     if installed_version(bin).as_deref() == Some(version) {
         println!("{bin} {version}: present");
         return Ok(());
     }
+    println!("installing {krate} {version}: {time}");
     let mut install = cargo();
     install.args(["install", krate, "--version", version]);
     if locked {
@@ -209,6 +253,7 @@ fn lock_version(lock: &str, name: &str) -> Option<String> {
 const DEBIAN: &[(&str, &[&str])] = &[
     ("chromium", &[CHROMIUM]),
     ("chromium-driver", &[CHROMEDRIVER]),
+    ("firefox-esr", &[FIREFOX]),
     // `ss`, with which kernel-check reads the kernel's connection states.
     (
         "iproute2",

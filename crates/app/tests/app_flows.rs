@@ -16,8 +16,14 @@ fn mount_point() -> web_sys::Element {
     div
 }
 
+/// Lets the app finish drawing. Three short waits, one after another, not one: the
+/// app draws what can wait one task later, and on a busy machine a timer that is
+/// already due can run before tasks queued after it was set (as Firefox does), so
+/// one wait may end before that second drawing.
 async fn settle() {
-    yew::platform::time::sleep(std::time::Duration::from_millis(20)).await;
+    for _ in 0..3 {
+        yew::platform::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 fn find(root: &web_sys::Element, selector: &str) -> web_sys::HtmlElement {
