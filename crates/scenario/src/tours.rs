@@ -151,11 +151,18 @@ pub const EXERCISES: &[Tour] = &[
         title: "Exercise: a send() bigger than both buffers",
         summary: "The buffers are small; get one send() of more bytes than SendQ and RecvQ hold together to return in full.",
         text: include_str!("../exercises/big-send.scn"),
-    },    Tour {
+    },
+    Tour {
         name: "exercise-client-time-wait",
         title: "Exercise: who ends in TIME_WAIT?",
         summary: "Close a connection so that the client, not the server, is left in TIME_WAIT.",
         text: include_str!("../exercises/client-time-wait.scn"),
+    },
+    Tour {
+        name: "exercise-forge-rst",
+        title: "Exercise: forge an RST",
+        summary: "Break a connection from outside with a forged RST, and find out why its sequence number must be right.",
+        text: include_str!("../exercises/forge-rst.scn"),
     },
 ];
 

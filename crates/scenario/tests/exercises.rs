@@ -25,7 +25,7 @@ fn reached(r: &Report) -> Option<u32> {
 
 #[test]
 fn every_exercise_has_a_goal_with_words_and_hints_that_is_not_met_at_the_start() {
-    assert_eq!(tours::EXERCISES.len(), 5);
+    assert_eq!(tours::EXERCISES.len(), 6);
     for e in tours::EXERCISES {
         let s = e.parse().unwrap();
         let goals: Vec<_> = s
@@ -127,6 +127,25 @@ fn time_wait_lands_on_the_side_that_closes_first() {
         "server: close(s)\nnet: run\nclient: close(c)\nnet: run 1s\n",
     );
     assert_eq!(reached(&server_first), None);
+}
+
+#[test]
+fn only_a_forged_rst_inside_the_window_breaks_one_side_of_the_connection() {
+    let exact = attempt(
+        "forge-rst",
+        "net: inject TCP from 10.0.0.1:32768 to 10.0.0.2:9 RST seq=+0; run\n",
+    );
+    assert_eq!(reached(&exact), Some(0), "an injection is not a call");
+    let far = attempt(
+        "forge-rst",
+        "net: inject TCP from 10.0.0.1:32768 to 10.0.0.2:9 RST seq=+100000; run\n",
+    );
+    assert_eq!(reached(&far), None, "outside the window it is ignored");
+    let abort = attempt(
+        "forge-rst",
+        "A: setsockopt(c, SO_LINGER, 0)\nA: close(c)\nnet: run\n",
+    );
+    assert_eq!(reached(&abort), None, "a real RST tells A too");
 }
 
 #[test]

@@ -83,9 +83,12 @@ pub fn TableChoice(props: &TableChoiceProps) -> Html {
         }
     };
     html! {
-        <div class="table-choice" role="group" aria-label="Show the tables as">
-            <span aria-hidden="true">{ "Show the tables as" }</span>
-            { for Layout::ALL.into_iter().map(button) }
-        </div>
+        // A region of its own: it sits between the stage and the lower panels.
+        <section class="table-choice" aria-label="Table layout">
+            <div role="group" aria-label="Show the tables as">
+                <span aria-hidden="true">{ "Show the tables as" }</span>
+                { for Layout::ALL.into_iter().map(button) }
+            </div>
+        </section>
     }
 }
