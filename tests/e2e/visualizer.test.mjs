@@ -171,6 +171,19 @@ async function clickSegment(page, id) {
   await seg.locator('text.seg-label').click();
 }
 
+/**
+ * The demux panel's text, read once the panel is scrolled into view: the lower panels
+ * are `content-visibility: auto`, and a browser may leave an off-screen one unrendered
+ * (Firefox then reports no text and stale sizes), as it would for a learner who has
+ * not scrolled there.
+ */
+async function demuxText(page) {
+  const demux = page.locator(tid('demux'));
+  if ((await demux.count()) === 0) return '';
+  await demux.scrollIntoViewIfNeeded();
+  return demux.innerText();
+}
+
 /** aria-labels of all segments on the ladder, in order. */
 async function segmentLabels(page) {
   return page
@@ -359,7 +372,7 @@ test('demux: selecting a segment shows the winner and marks its structure', T, a
 
     // The SYN: only the listener (#0, three wildcards) can take it.
     await clickSegment(page, 0);
-    await until(async () => (await demux.count()) > 0 && /segment 0/.test(await demux.innerText()), 'the demux view of segment 0');
+    await until(async () => /segment 0/.test(await demuxText(page)), 'the demux view of segment 0');
     const winnerRow = demux.locator('tbody tr', { hasText: '★' });
     assert.equal(await winnerRow.count(), 1);
     assert.match(await winnerRow.locator('th').innerText(), /^#0 ★$/);
@@ -371,7 +384,7 @@ test('demux: selecting a segment shows the winner and marks its structure', T, a
     // The final ACK: the listener still matches, but the connection (#2) has no
     // wildcards and wins (MODEL §6: fewest wildcards).
     await clickSegment(page, 2);
-    await until(async () => /segment 2/.test(await demux.innerText()), 'the demux view of segment 2');
+    await until(async () => /segment 2/.test(await demuxText(page)), 'the demux view of segment 2');
     const rows = await demux.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
     const byId = Object.fromEntries(rows.map((r) => [r[0].replace(' ★', ''), r]));
     assert.ok(byId['#0'] && byId['#2'], JSON.stringify(rows));
@@ -450,7 +463,7 @@ test('ladder: a segment on the wire is painted on the canvas, and a click on it 
     }), 'the SYN painted on the canvas');
     await page.mouse.click(hit.x, hit.y);
     await until(async () => /\bselected\b/.test(await seg.getAttribute('class')), 'the moving SYN selected by a click');
-    await until(async () => /segment 0/.test(await page.locator(tid('demux')).innerText()), 'the demux view of the moving SYN');
+    await until(async () => /segment 0/.test(await demuxText(page)), 'the demux view of the moving SYN');
     await shot(page, 'flight');
   });
 });
@@ -667,6 +680,8 @@ test('layout: the demux table fits its panel and never widens the page (360, 128
     const problems = [];
     for (const width of [360, 1280, 1500]) {
       await page.setViewportSize({ width, height: 900 });
+      // Measured where a learner would see it (an off-screen panel may not be laid out).
+      await page.locator(tid('demux')).scrollIntoViewIfNeeded();
       const o = await horizontalOverflow(page);
       const fit = await page.locator(tid('demux')).evaluate((panel) => {
         // The table may scroll inside its own box, but must not stick out of the panel.
