@@ -5,6 +5,7 @@
 //! differs", says for each row whether Linux mode does it). The textbook answers are
 //! MODEL.md's; the Linux answers are what `crates/kernel-check` sees a real kernel do.
 
+use crate::call::{Ret, Value};
 use crate::errno::Errno;
 use crate::state::TcpState;
 use crate::time::{Micros, SEC};
@@ -142,6 +143,17 @@ impl Behaviour {
             Errno::EPIPE
         } else {
             Errno::ENOTCONN
+        }
+    }
+
+    /// The first connect() after a non-blocking connect() has completed: BSD (and the
+    /// textbook's "call connect() again") says EISCONN; Linux reports the completion
+    /// once, with 0, and says EISCONN only after that.
+    pub fn connect_after_completion(self) -> Ret {
+        if self.linux() {
+            Ok(Value::Zero)
+        } else {
+            Err(Errno::EISCONN)
         }
     }
 

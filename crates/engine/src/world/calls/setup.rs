@@ -212,6 +212,11 @@ impl World {
             }
             TcpState::SynSent | TcpState::SynRcvd => return Done(Err(Errno::EALREADY)),
             TcpState::Closed if !s.was_connected => {}
+            _ if s.connect_unreported => {
+                self.sock_mut(sock).connect_unreported = false;
+                self.other_mode(Some(sock), Difference::ConnectCompleted);
+                return Done(self.behaviour().connect_after_completion());
+            }
             _ => return Done(Err(Errno::EISCONN)),
         }
         let local = match self.bind_toward(sock, addr) {
@@ -226,7 +231,9 @@ impl World {
             s.remote = Endpoint::exact(addr);
         });
         self.open_active(sock);
-        if self.sock_mut(sock).opts.nonblocking {
+        let s = self.sock_mut(sock);
+        s.connect_unreported = s.opts.nonblocking;
+        if s.opts.nonblocking {
             Done(Err(Errno::EINPROGRESS))
         } else {
             Block
