@@ -40,6 +40,8 @@ pub enum Difference {
     WindowReopens { free: u64, threshold: u64 },
     /// connect() again after a non-blocking connect() completed.
     ConnectCompleted,
+    /// bind() of an IPv4 address on an IPv6 socket.
+    BindOtherFamily,
     /// An RST inside the window, `off` bytes past RCV.NXT (not exact).
     RstNotExact { off: u64 },
 }
@@ -103,6 +105,9 @@ impl Difference {
             Difference::ConnectCompleted => {
                 "this connect() would return 0, reporting once that the connection is made".into()
             }
+            Difference::BindOtherFamily => {
+                "this bind() would fail with EINVAL: a sockaddr_in is too short for an IPv6 socket".into()
+            }
             Difference::RstNotExact { off } => format!(
                 "this RST, {off} bytes past the sequence number expected, would not reset the connection: Linux answers with a challenge ACK (RFC 5961)"
             ),
@@ -149,6 +154,9 @@ impl Difference {
             }
             Difference::ConnectCompleted => {
                 "this connect() would fail with EISCONN: the connection is already made".into()
+            }
+            Difference::BindOtherFamily => {
+                "this bind() would fail with EAFNOSUPPORT: the address is of the other family".into()
             }
             Difference::RstNotExact { off } => format!(
                 "this RST, {off} bytes past the sequence number expected but inside the window, would reset the connection (RFC 793)"

@@ -648,8 +648,14 @@ fn linux_reports_a_completed_non_blocking_connect_once_with_0() {
         let c = tcp_socket(w, *pa);
         ok(w, *pa, Call::SetNonBlocking { fd: c, on: true });
         let to = addr(&format!("{B_IP}:80"));
-        assert_eq!(err(w, *pa, Call::Connect { fd: c, addr: to }), Errno::EINPROGRESS);
-        assert_eq!(err(w, *pa, Call::Connect { fd: c, addr: to }), Errno::EALREADY);
+        assert_eq!(
+            err(w, *pa, Call::Connect { fd: c, addr: to }),
+            Errno::EINPROGRESS
+        );
+        assert_eq!(
+            err(w, *pa, Call::Connect { fd: c, addr: to }),
+            Errno::EALREADY
+        );
         settle(w);
         let again = w.call(*pa, Call::Connect { fd: c, addr: to }).unwrap();
         let want = match mode {
@@ -657,7 +663,11 @@ fn linux_reports_a_completed_non_blocking_connect_once_with_0() {
             Linux => Ok(Value::Zero),
         };
         assert_eq!(again, CallReply::Returned(want), "{mode}");
-        assert_eq!(err(w, *pa, Call::Connect { fd: c, addr: to }), Errno::EISCONN, "{mode}");
+        assert_eq!(
+            err(w, *pa, Call::Connect { fd: c, addr: to }),
+            Errno::EISCONN,
+            "{mode}"
+        );
         assert_eq!(other_mode(w).len(), 1, "{mode}: {:?}", other_mode(w));
     }
 }

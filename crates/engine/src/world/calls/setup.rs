@@ -84,7 +84,11 @@ impl World {
             return Err(Errno::EINVAL);
         }
         if addr.ip.is_some_and(|ip| Family::of(&ip) != family) {
-            return Err(Errno::EAFNOSUPPORT);
+            let mode = self.behaviour();
+            if mode.bind_other_family(family) != mode.other().bind_other_family(family) {
+                self.other_mode(Some(sock), Difference::BindOtherFamily);
+            }
+            return Err(mode.bind_other_family(family));
         }
         // 0.0.0.0 and [::] are the wildcard, as INADDR_ANY and in6addr_any are in C;
         // [::ffff:a.b.c.d] binds an IPv6 socket to that IPv4 address.
