@@ -142,3 +142,11 @@ export async function axeViolations(page) {
   const result = await page.evaluate(() => globalThis.axe.run());
   return result.violations;
 }
+
+/** Types each line into the page's console and runs it, one after another. */
+export async function consoleLines(page, texts) {
+  for (const text of texts) {
+    await page.fill('[data-testid="console-input"]', text);
+    await page.press('[data-testid="console-input"]', 'Enter');
+  }
+}

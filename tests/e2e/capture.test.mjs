@@ -8,23 +8,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { appUrl, shotPath, withPage } from './browser.mjs';
+import { appUrl, shotPath, withPage, consoleLines } from './browser.mjs';
 
 const T = { timeout: 120_000 };
 const tid = (id) => `[data-testid="${id}"]`;
 
-/** Types each line into the console and runs it. */
-async function lines(page, texts) {
-  for (const text of texts) {
-    await page.fill(tid('console-input'), text);
-    await page.press(tid('console-input'), 'Enter');
-  }
-}
 
 test('the downloaded capture opens in tshark with the segments the page showed', T, async () => {
   await withPage('capture', async (page) => {
     await page.goto(appUrl());
-    await lines(page, [
+    await consoleLines(page, [
       'client: c = socket(TCP); connect(c, 10.0.0.2:80)',
       'server: s = accept(l)',
       'client: send(c, 1000)',
@@ -61,7 +54,7 @@ test('the downloaded capture opens in tshark with the segments the page showed',
 test('the captures panel: this run as a time-sequence graph, a real capture as a ladder with states', T, async () => {
   await withPage('capture-view', async (page) => {
     await page.goto(appUrl());
-    await lines(page, [
+    await consoleLines(page, [
       'client: c = socket(TCP); connect(c, 10.0.0.2:80)',
       'server: s = accept(l)',
       'client: send(c, 3000)',

@@ -4,22 +4,16 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { appUrl, shotPath, withPage } from './browser.mjs';
+import { appUrl, shotPath, withPage, consoleLines } from './browser.mjs';
 
 const T = { timeout: 120_000 };
 const tid = (id) => `[data-testid="${id}"]`;
 
-async function lines(page, texts) {
-  for (const text of texts) {
-    await page.fill(tid('console-input'), text);
-    await page.press(tid('console-input'), 'Enter');
-  }
-}
 
 test('segments reordered and duplicated by the network panel still reach the program once', T, async () => {
   await withPage('misbehaving', async (page) => {
     await page.goto(appUrl());
-    await lines(page, [
+    await consoleLines(page, [
       'client: c = socket(TCP); connect(c, 10.0.0.2:80)',
       'server: s = accept(l)',
     ]);
@@ -31,7 +25,7 @@ test('segments reordered and duplicated by the network panel still reach the pro
     assert.match(await log.innerText(), /net: duplicate client -> server 100%/);
     assert.match(await log.innerText(), /net: reorder client -> server 50% 30ms/);
 
-    await lines(page, ['client: send(c, 4000)', 'net: run', 'server: recv(s, 10000)']);
+    await consoleLines(page, ['client: send(c, 4000)', 'net: run', 'server: recv(s, 10000)']);
     assert.match(await log.innerText(), /server: recv\(s, 10000\) = 4000/);
     const said = await page.locator(tid('narration')).textContent();
     assert.match(said, /The network duplicates segment \d+: a copy \(segment \d+\) follows it/);

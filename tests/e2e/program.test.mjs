@@ -8,17 +8,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { appUrl, axeViolations, shotPath, withPage } from './browser.mjs';
+import { appUrl, axeViolations, shotPath, withPage, consoleLines } from './browser.mjs';
 
 const T = { timeout: 120_000 };
 const tid = (id) => `[data-testid="${id}"]`;
 
-async function lines(page, texts) {
-  for (const text of texts) {
-    await page.fill(tid('console-input'), text);
-    await page.press(tid('console-input'), 'Enter');
-  }
-}
 
 /** The text of the program's marked lines. */
 async function reached(panel) {
@@ -28,7 +22,7 @@ async function reached(panel) {
 test('the program panel writes the calls as C and Python, marks the reached line and goes back to a line', T, async () => {
   await withPage('program', async (page) => {
     await page.goto(appUrl());
-    await lines(page, [
+    await consoleLines(page, [
       'client: c = socket(TCP); connect(c, 10.0.0.2:80)',
       'server: s = accept(l)',
       'client: send(c, 1000)',

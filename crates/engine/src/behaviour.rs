@@ -5,6 +5,8 @@
 //! differs", says for each row whether Linux mode does it). The textbook answers are
 //! MODEL.md's; the Linux answers are what `crates/kernel-check` sees a real kernel do.
 
+use crate::addr::Family;
+use crate::call::{Ret, Value};
 use crate::errno::Errno;
 use crate::state::TcpState;
 use crate::time::{Micros, SEC};
@@ -142,6 +144,27 @@ impl Behaviour {
             Errno::EPIPE
         } else {
             Errno::ENOTCONN
+        }
+    }
+
+    /// The first connect() after a non-blocking connect() has completed: BSD (and the
+    /// textbook's "call connect() again") says EISCONN; Linux reports the completion
+    /// once, with 0, and says EISCONN only after that.
+    pub fn connect_after_completion(self) -> Ret {
+        if self.linux() {
+            Ok(Value::Zero)
+        } else {
+            Err(Errno::EISCONN)
+        }
+    }
+
+    /// bind() of an address of the other family. The model names the family
+    /// (EAFNOSUPPORT) either way; Linux first checks the length C passes, and a
+    /// `sockaddr_in` is too short for an IPv6 socket (EINVAL).
+    pub fn bind_other_family(self, socket: Family) -> Errno {
+        match (self, socket) {
+            (Behaviour::Linux, Family::V6) => Errno::EINVAL,
+            _ => Errno::EAFNOSUPPORT,
         }
     }
 

@@ -38,6 +38,10 @@ pub enum Difference {
     /// recv() freed room in a RecvQ whose advertised window was 0: the textbook
     /// re-opens it at once, Linux waits until `threshold` bytes are free.
     WindowReopens { free: u64, threshold: u64 },
+    /// connect() again after a non-blocking connect() completed.
+    ConnectCompleted,
+    /// bind() of an IPv4 address on an IPv6 socket.
+    BindOtherFamily,
     /// An RST inside the window, `off` bytes past RCV.NXT (not exact).
     RstNotExact { off: u64 },
 }
@@ -98,6 +102,12 @@ impl Difference {
             Difference::WindowReopens { free, threshold } => format!(
                 "the window would stay 0 until {threshold} bytes are free (now {free}): receiver silly-window avoidance"
             ),
+            Difference::ConnectCompleted => {
+                "this connect() would return 0, reporting once that the connection is made".into()
+            }
+            Difference::BindOtherFamily => {
+                "this bind() would fail with EINVAL: a sockaddr_in is too short for an IPv6 socket".into()
+            }
             Difference::RstNotExact { off } => format!(
                 "this RST, {off} bytes past the sequence number expected, would not reset the connection: Linux answers with a challenge ACK (RFC 5961)"
             ),
@@ -141,6 +151,12 @@ impl Difference {
             }
             Difference::WindowReopens { free, .. } => {
                 format!("the window would open at once, to {free} bytes")
+            }
+            Difference::ConnectCompleted => {
+                "this connect() would fail with EISCONN: the connection is already made".into()
+            }
+            Difference::BindOtherFamily => {
+                "this bind() would fail with EAFNOSUPPORT: the address is of the other family".into()
             }
             Difference::RstNotExact { off } => format!(
                 "this RST, {off} bytes past the sequence number expected but inside the window, would reset the connection (RFC 793)"

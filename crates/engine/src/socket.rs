@@ -133,6 +133,10 @@ pub struct Socket {
     pub error: Option<Errno>,
     /// The connection once existed (decides ENOTCONN versus EPIPE).
     pub was_connected: bool,
+    /// A non-blocking connect() answered EINPROGRESS and no later connect() has
+    /// reported how it ended (Linux reports success once, with 0).
+    #[serde(default)]
+    pub connect_unreported: bool,
     pub timers: TimerTable,
 }
 
@@ -164,6 +168,7 @@ impl Socket {
             write_shut: false,
             error: None,
             was_connected: false,
+            connect_unreported: false,
             timers: TimerTable::default(),
         }
     }

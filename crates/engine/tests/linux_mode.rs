@@ -638,3 +638,36 @@ fn the_other_mode_is_narrated_with_the_engines_numbers() {
         ["In the textbook model, this send() would fail with ENOTCONN."]
     );
 }
+
+#[test]
+fn linux_reports_a_completed_non_blocking_connect_once_with_0() {
+    for mode in [Textbook, Linux] {
+        let mut lab = lab_in(mode);
+        let Lab { w, pa, pb, .. } = &mut lab;
+        listen_on(w, *pb, "*:80", 5);
+        let c = tcp_socket(w, *pa);
+        ok(w, *pa, Call::SetNonBlocking { fd: c, on: true });
+        let to = addr(&format!("{B_IP}:80"));
+        assert_eq!(
+            err(w, *pa, Call::Connect { fd: c, addr: to }),
+            Errno::EINPROGRESS
+        );
+        assert_eq!(
+            err(w, *pa, Call::Connect { fd: c, addr: to }),
+            Errno::EALREADY
+        );
+        settle(w);
+        let again = w.call(*pa, Call::Connect { fd: c, addr: to }).unwrap();
+        let want = match mode {
+            Textbook => Err(Errno::EISCONN),
+            Linux => Ok(Value::Zero),
+        };
+        assert_eq!(again, CallReply::Returned(want), "{mode}");
+        assert_eq!(
+            err(w, *pa, Call::Connect { fd: c, addr: to }),
+            Errno::EISCONN,
+            "{mode}"
+        );
+        assert_eq!(other_mode(w).len(), 1, "{mode}: {:?}", other_mode(w));
+    }
+}

@@ -2,62 +2,23 @@
 //! `::1`, a dual-stack listener taking an IPv4 client (shown IPv4-mapped, as `ss` and
 //! getpeername() give it), IPV6_V6ONLY, and the bind conflicts between the families.
 //!
-//! Each scenario is written once against `Stack`; `agreeing` runs it on the engine and
-//! on real sockets over the loopback interface and compares the transcripts.
+//! Each scenario is written once against `Stack`; `agreeing` runs it on the engine, in
+//! both modes, and on real sockets over the loopback interface and compares the
+//! transcripts.
 //! Run with `cargo test -p sockscope-kernel-check --test addresses -- --nocapture` to
 //! see them side by side.
 #![cfg(target_os = "linux")]
 
 use sockscope_engine::{Errno, TcpState};
-use sockscope_kernel_check::{assert_agree, Fact, Kernel, Model, Stack, Transcript};
+mod common;
+use common::*;
+use sockscope_kernel_check::{Fact, Stack, Transcript};
 use std::net::SocketAddr;
 
 use Errno::*;
 
-type Scenario = fn(&mut dyn Stack, &mut Transcript);
-
-/// The engine first, then Linux guided by the engine's transcript (a state is polled
-/// for, within a deadline); the two must agree.
-fn agreeing(scenario: Scenario) -> (Transcript, Transcript) {
-    let mut model = Model::default();
-    let mut e = Transcript::new("engine");
-    scenario(&mut model, &mut e);
-    let mut kernel = Kernel::new();
-    let mut k = Transcript::following("Linux", &e);
-    scenario(&mut kernel, &mut k);
-    assert_agree(&e, &k);
-    (e, k)
-}
-
-/// Both worlds, unguided, where they are known to differ; the table is printed.
-fn differing(scenario: Scenario) -> (Transcript, Transcript) {
-    let mut model = Model::default();
-    let mut e = Transcript::new("engine");
-    scenario(&mut model, &mut e);
-    let mut kernel = Kernel::new();
-    let mut k = Transcript::new("Linux");
-    scenario(&mut kernel, &mut k);
-    println!("{}", sockscope_kernel_check::facts::table(&e, &k).0);
-    (e, k)
-}
-
 fn a(text: String) -> SocketAddr {
     text.parse().unwrap()
-}
-
-fn must<T>(world: &str, what: &str, r: Result<T, Errno>) -> T {
-    r.unwrap_or_else(|e| panic!("{world}: {what} failed with {e}"))
-}
-
-fn state(
-    k: &mut dyn Stack,
-    t: &mut Transcript,
-    label: &str,
-    local: SocketAddr,
-    peer: Option<SocketAddr>,
-) {
-    let fact = k.state(local, peer, t.hint(label));
-    t.record(label, fact);
 }
 
 /// An IPv6 listener bound to `text` (a `{}` in it is the port), IPV6_V6ONLY or not;

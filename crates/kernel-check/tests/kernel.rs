@@ -11,49 +11,12 @@
 #![cfg(target_os = "linux")]
 
 use sockscope_engine::{Behaviour, Errno, Shutdown, TcpState};
+mod common;
+use common::*;
 use sockscope_kernel_check::{assert_agree, kernel, Fact, Kernel, Model, Sock, Stack, Transcript};
 use std::net::SocketAddr;
 
 use Errno::*;
-
-type Scenario = fn(&mut dyn Stack, &mut Transcript);
-
-/// Runs a scenario on the engine in `mode`, then on Linux guided by the engine's
-/// transcript (Linux's network runs on its own time: a state is polled for, within a
-/// deadline), and asserts that the two agree.
-fn agreeing_in(mode: Behaviour, scenario: Scenario) -> (Transcript, Transcript) {
-    let mut model = Model::with(mode);
-    let mut e = Transcript::new("engine");
-    scenario(&mut model, &mut e);
-    let mut kernel = Kernel::new();
-    let mut k = Transcript::following("Linux", &e);
-    scenario(&mut kernel, &mut k);
-    assert_agree(&e, &k);
-    println!("{mode} mode agrees with Linux");
-    (e, k)
-}
-
-/// A course fact: the engine agrees with Linux in both modes. Returns the textbook
-/// mode's transcripts.
-fn agreeing(scenario: Scenario) -> (Transcript, Transcript) {
-    agreeing_in(Behaviour::Linux, scenario);
-    agreeing_in(Behaviour::Textbook, scenario)
-}
-
-/// Runs a scenario where textbook mode is known to differ: Linux is not guided by the
-/// engine (it would wait for states it never reaches); both transcripts are printed.
-/// Linux mode must agree with Linux all the same.
-fn differing(scenario: Scenario) -> (Transcript, Transcript) {
-    agreeing_in(Behaviour::Linux, scenario);
-    let mut model = Model::with(Behaviour::Textbook);
-    let mut e = Transcript::new("engine");
-    scenario(&mut model, &mut e);
-    let mut kernel = Kernel::new();
-    let mut k = Transcript::new("Linux");
-    scenario(&mut kernel, &mut k);
-    println!("{}", sockscope_kernel_check::facts::table(&e, &k).0);
-    (e, k)
-}
 
 fn lo(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
@@ -65,33 +28,6 @@ fn lo2(port: u16) -> SocketAddr {
 
 fn any(port: u16) -> SocketAddr {
     SocketAddr::from(([0, 0, 0, 0], port))
-}
-
-/// A setup step that must succeed in every world.
-fn must<T>(world: &str, what: &str, r: Result<T, Errno>) -> T {
-    r.unwrap_or_else(|e| panic!("{world}: {what} failed with {e}"))
-}
-
-fn state(
-    k: &mut dyn Stack,
-    t: &mut Transcript,
-    label: &str,
-    local: SocketAddr,
-    peer: Option<SocketAddr>,
-) {
-    let fact = k.state(local, peer, t.hint(label));
-    t.record(label, fact);
-}
-
-fn row_recv_q(
-    k: &mut dyn Stack,
-    t: &mut Transcript,
-    label: &str,
-    local: SocketAddr,
-    peer: SocketAddr,
-) {
-    let fact = k.row_recv_q(local, peer, t.hint(label));
-    t.record(label, fact);
 }
 
 /// A listener on 127.0.0.1 with a free port.
@@ -977,4 +913,93 @@ fn linux_lists_no_row_for_a_socket_that_is_only_bound_where_the_model_shows_clos
     must("Linux", "listen()", k.listen(s, 5));
     let listed = k.state(addr, None, None);
     assert_eq!(listed, Fact::State(Some(TcpState::Listen)), "{listed}");
+}
+
+// ----- more of the sockets API, compared in both modes -----
+
+fn abortive_close(k: &mut dyn Stack, t: &mut Transcript) {
+    let p = pair(k, false);
+    must(k.world(), "SO_LINGER 0", k.set_linger(p.c, Some(0)));
+    t.status("client: close() with SO_LINGER 0", k.close(p.c));
+    k.settle();
+    state(k, t, "client row", p.client, Some(p.server));
+    state(k, t, "server row", p.server, Some(p.client));
+    t.bytes("server: recv(100)", k.recv(p.s, 100));
+}
+
+#[test]
+fn close_with_so_linger_0_resets_the_connection_at_once() {
+    let (e, _) = agreeing(abortive_close);
+    // No FIN and no TIME_WAIT: an RST, and the peer learns of it on its next call.
+    assert_eq!(e.get("client row"), &Fact::State(None));
+    assert_eq!(e.get("server: recv(100)"), &Fact::Bytes(Err(ECONNRESET)));
+}
+
+fn nonblocking_connect(k: &mut dyn Stack, t: &mut Transcript) {
+    let (_, server) = listener(k, false);
+    let c = k.socket();
+    must(k.world(), "O_NONBLOCK", k.set_nonblocking(c, true));
+    t.status("connect() without blocking", k.connect(c, server));
+    k.settle();
+    let client = k.local_addr(c);
+    state(k, t, "client row once settled", client, Some(server));
+    t.status("connect() again once connected", k.connect(c, server));
+    t.status("connect() a third time", k.connect(c, server));
+}
+
+#[test]
+fn linux_reports_a_completed_non_blocking_connect_once_with_0_where_the_model_says_eisconn() {
+    let (e, k) = differing(nonblocking_connect);
+    for t in [&e, &k] {
+        assert_eq!(
+            t.get("connect() without blocking"),
+            &Fact::Status(Err(EINPROGRESS))
+        );
+        assert_eq!(
+            t.get("client row once settled"),
+            &Fact::State(Some(TcpState::Established))
+        );
+        assert_eq!(t.get("connect() a third time"), &Fact::Status(Err(EISCONN)));
+    }
+    // BSD and the textbook's idiom: connect() again says EISCONN once connected.
+    assert_eq!(
+        e.get("connect() again once connected"),
+        &Fact::Status(Err(EISCONN))
+    );
+    // Linux reports the completion once, with 0.
+    assert_eq!(
+        k.get("connect() again once connected"),
+        &Fact::Status(Ok(()))
+    );
+}
+
+fn shut_read(k: &mut dyn Stack, t: &mut Transcript) {
+    let p = pair(k, false);
+    t.bytes("client: send(100)", k.send(p.c, 100));
+    k.settle();
+    t.status("server: shutdown(SHUT_RD)", k.shutdown(p.s, Shutdown::Read));
+    t.bytes("server: recv(1000) after SHUT_RD", k.recv(p.s, 1000));
+    t.bytes(
+        "client: send(50) after the server's SHUT_RD",
+        k.send(p.c, 50),
+    );
+    k.settle();
+    t.bytes("server: recv(1000) again", k.recv(p.s, 1000));
+}
+
+#[test]
+fn linux_keeps_bytes_after_shut_rd_where_the_model_throws_them_away() {
+    let (e, k) = differing(shut_read);
+    // The engine: SHUT_RD empties RecvQ and discards what still arrives.
+    assert_eq!(
+        e.get("server: recv(1000) after SHUT_RD"),
+        &Fact::Bytes(Ok(0))
+    );
+    assert_eq!(e.get("server: recv(1000) again"), &Fact::Bytes(Ok(0)));
+    // Linux: what was queued stays readable, and later bytes are queued too.
+    assert_eq!(
+        k.get("server: recv(1000) after SHUT_RD"),
+        &Fact::Bytes(Ok(100))
+    );
+    assert_eq!(k.get("server: recv(1000) again"), &Fact::Bytes(Ok(50)));
 }

@@ -84,7 +84,11 @@ impl World {
             return Err(Errno::EINVAL);
         }
         if addr.ip.is_some_and(|ip| Family::of(&ip) != family) {
-            return Err(Errno::EAFNOSUPPORT);
+            let mode = self.behaviour();
+            if mode.bind_other_family(family) != mode.other().bind_other_family(family) {
+                self.other_mode(Some(sock), Difference::BindOtherFamily);
+            }
+            return Err(mode.bind_other_family(family));
         }
         // 0.0.0.0 and [::] are the wildcard, as INADDR_ANY and in6addr_any are in C;
         // [::ffff:a.b.c.d] binds an IPv6 socket to that IPv4 address.
@@ -212,6 +216,11 @@ impl World {
             }
             TcpState::SynSent | TcpState::SynRcvd => return Done(Err(Errno::EALREADY)),
             TcpState::Closed if !s.was_connected => {}
+            _ if s.connect_unreported => {
+                self.sock_mut(sock).connect_unreported = false;
+                self.other_mode(Some(sock), Difference::ConnectCompleted);
+                return Done(self.behaviour().connect_after_completion());
+            }
             _ => return Done(Err(Errno::EISCONN)),
         }
         let local = match self.bind_toward(sock, addr) {
@@ -226,7 +235,9 @@ impl World {
             s.remote = Endpoint::exact(addr);
         });
         self.open_active(sock);
-        if self.sock_mut(sock).opts.nonblocking {
+        let s = self.sock_mut(sock);
+        s.connect_unreported = s.opts.nonblocking;
+        if s.opts.nonblocking {
             Done(Err(Errno::EINPROGRESS))
         } else {
             Block
