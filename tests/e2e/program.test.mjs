@@ -27,10 +27,14 @@ test('the program panel writes the calls as C and Python, marks the reached line
       'server: s = accept(l)',
       'client: send(c, 1000)',
     ]);
+    // The client's card has a button that opens the panel at the client's program.
     const panel = page.locator(tid('program-view'));
-    await panel.locator('summary').click();
+    await page.locator(`${tid('proc-0')} ${tid('show-program')}`).click();
+    await panel.locator(tid('program-lines')).waitFor();
     const tabs = panel.locator(tid('program-tab'));
     assert.deepEqual(await tabs.allInnerTexts(), ['server.c', 'client.c']);
+    assert.equal(await tabs.nth(1).getAttribute('aria-pressed'), 'true');
+    await tabs.nth(0).click();
 
     // The server's program has got to its accept(); the client's to its send().
     assert.match(await reached(panel), /accept\(/);

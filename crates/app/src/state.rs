@@ -17,7 +17,7 @@ use crate::quiz::{self, Feedback, Score};
 use crate::session::{Session, SessionError, StepMode};
 use crate::theme::Theme;
 use sockscope_engine::snapshot::{HostView, Snapshot};
-use sockscope_engine::{Layout, Micros, SegId, SockId};
+use sockscope_engine::{Layout, Micros, Pid, SegId, SockId};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::{UseReducerDispatcher, UseReducerHandle};
@@ -118,6 +118,9 @@ pub struct State {
     pub used_hosts: Rc<UsedHosts>,
     /// The start card is open (a first visit, or the help button).
     pub start_card: bool,
+    /// The process whose program the learner asked to see (its card's "Program"
+    /// button), with a count of the asks so that asking again scrolls there again.
+    pub program_focus: Option<(Pid, u32)>,
 }
 
 impl Default for State {
@@ -153,6 +156,7 @@ impl State {
             outbox: Outbox::default(),
             used_hosts,
             start_card: false,
+            program_focus: None,
         }
     }
 

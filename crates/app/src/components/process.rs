@@ -27,6 +27,16 @@ fn progress(call: &Call, done: u64) -> String {
     }
 }
 
+/// Opens the program panel at this process's program (its calls as C or Python).
+fn program_button(ctx: &Dispatch, pid: sockscope_engine::Pid, name: &str) -> Html {
+    let ctx = ctx.clone();
+    let onclick = Callback::from(move |_: MouseEvent| ctx.dispatch(Action::ShowProgram(pid)));
+    html! {
+        <button type="button" class="small link program-link" {onclick} data-testid="show-program"
+            aria-label={format!("Show {name}'s calls as a program")}>{ "Program" }</button>
+    }
+}
+
 #[component]
 pub fn ProcessPanel(props: &ProcessProps) -> Html {
     let ctx = &props.dispatch;
@@ -43,7 +53,9 @@ pub fn ProcessPanel(props: &ProcessProps) -> Html {
     let last = props.last.clone();
     html! {
         <section class="process" aria-label={format!("Process {name}")} data-testid={format!("proc-{}", p.pid.0)}>
-            <h3 class="proc-name">{ format!("{name}") }<span class="pid">{ format!(" pid {}", p.pid.0) }</span></h3>
+            <h3 class="proc-name">{ format!("{name}") }<span class="pid">{ format!(" pid {}", p.pid.0) }</span>
+                if props.calls { { program_button(ctx, p.pid, &name) } }
+            </h3>
             <table class="fd-table">
                 <caption class="visually-hidden">{ format!("Descriptor table of {name}") }</caption>
                 <thead><tr><th scope="col">{ "fd" }</th><th scope="col">{ "structure" }</th></tr></thead>

@@ -33,6 +33,8 @@ pub fn ProgramView() -> Html {
             open.set(d.open());
         })
     };
+    let details = use_node_ref();
+    use_program_focus(&ctx, details.clone(), open.clone(), chosen.clone());
     let written = use_written(&ctx, *open, *lang);
     let list = use_node_ref();
     use_scroll_to_reached(&ctx, list.clone(), (*open, *lang, *chosen));
@@ -42,12 +44,46 @@ pub fn ProgramView() -> Html {
     };
     html! {
         <section class="program-view" aria-label="Program">
-        <details class="panel" {ontoggle} data-testid="program-view">
+        <details ref={details} class="panel" {ontoggle} data-testid="program-view">
             <summary><h3>{ "Program: the calls so far, as C or Python" }</h3></summary>
             { body }
         </details>
         </section>
     }
+}
+
+/// A process card's "Program" button: the panel opens at that process's program and
+/// comes into view.
+#[hook]
+fn use_program_focus(
+    ctx: &Ctx,
+    details: NodeRef,
+    open: UseStateHandle<bool>,
+    chosen: UseStateHandle<usize>,
+) {
+    let session = ctx.session.clone();
+    use_effect_with(ctx.program_focus, move |focus| {
+        let Some((pid, _)) = *focus else {
+            return;
+        };
+        let s = session.borrow();
+        let proc = s
+            .runner
+            .processes()
+            .iter()
+            .find(|p| p.pid == pid)
+            .map(|p| p.proc_ref());
+        let ran: Vec<Statement> = s.ran().into_iter().map(|r| r.statement).collect();
+        let programs = codegen::generate(&ran, Lang::C, &codegen::Options::default()).programs;
+        if let Some(i) = proc.and_then(|r| programs.iter().position(|p| p.procs.contains(&r))) {
+            chosen.set(i);
+        }
+        open.set(true);
+        if let Some(d) = details.cast::<web_sys::HtmlDetailsElement>() {
+            d.set_open(true);
+            d.scroll_into_view();
+        }
+    });
 }
 
 /// The programs, written again only when what has run (or the language) changed.

@@ -68,6 +68,8 @@ pub enum Action {
     ResetScore,
     /// Open the start card, or close it (and remember in the browser that it was seen).
     StartCard(bool),
+    /// Open the program panel at this process's program.
+    ShowProgram(Pid),
 }
 
 impl Reducible for State {
@@ -157,6 +159,10 @@ impl State {
             Action::Answer(given) => self.answer(given),
             Action::ResetScore => self.reset_score(),
             Action::StartCard(open) => self.with_start_card(open),
+            Action::ShowProgram(pid) => State {
+                program_focus: Some((pid, self.program_focus.map_or(1, |(_, n)| n + 1))),
+                ..self
+            },
         }
     }
 }
