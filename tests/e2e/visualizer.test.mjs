@@ -130,8 +130,9 @@ async function procText(page, pid) {
 
 /** The name a process's panel shows in its heading (`browser` in “browser pid 0”). */
 async function processName(page, pid) {
-  const heading = await page.locator(`${tid(`proc-${pid}`)} .proc-name`).first().innerText();
-  const name = heading.replace(/\s*pid\s*\d+\s*$/, '').trim();
+  // The heading's own text, before the pid and the Program button.
+  const heading = await page.locator(`${tid(`proc-${pid}`)} .proc-name`).first().evaluate((h) => h.firstChild.textContent);
+  const name = heading.trim();
   assert.ok(name, `no process name in “${heading}”`);
   return name;
 }
