@@ -50,6 +50,9 @@ pub struct Session {
     pub history: Vec<Input>,
     /// Length of the trace after each input of `history`: where each input's events end.
     marks: Vec<usize>,
+    /// The runner's position in its scenario after each input of `history`: which of
+    /// the scenario's statements a tour step ran (`ran.rs`), without replaying.
+    positions: Vec<usize>,
     /// Output of the most recent input (what the console shows first).
     pub last_output: Vec<OutLine>,
     /// For a tour: the position before its first step (its options and hosts done).
@@ -183,6 +186,7 @@ impl Session {
             runner,
             history: Vec::new(),
             marks: Vec::new(),
+            positions: Vec::new(),
             last_output: Vec::new(),
             tour_start: None,
         }
@@ -228,10 +232,17 @@ impl Session {
             // Fold the oldest input into the starting point so replays stay bounded.
             let first = self.history.remove(0);
             self.marks.remove(0);
+            self.positions.remove(0);
             let _ = Self::exec(&mut self.initial, &first);
         }
         self.history.push(input);
+        self.mark();
+    }
+
+    /// Notes where the input just recorded left the trace and the scenario.
+    fn mark(&mut self) {
         self.marks.push(self.trace().len());
+        self.positions.push(self.runner.position());
     }
 
     fn exec(runner: &mut Runner, input: &Input) -> Result<Vec<OutLine>, SessionError> {
@@ -286,13 +297,14 @@ impl Session {
         self.tour_start = tour_start;
         let history = std::mem::take(&mut self.history);
         self.marks.clear();
+        self.positions.clear();
         self.runner = self.initial.clone();
         for input in history {
             // Accepted once; in the other mode a call may fail, but it is still what
             // the learner did.
             let _ = Self::exec(&mut self.runner, &input);
             self.history.push(input);
-            self.marks.push(self.trace().len());
+            self.mark();
         }
         self.last_output.clear();
     }
@@ -361,6 +373,7 @@ impl Session {
         self.runner = runner;
         self.history.truncate(n);
         self.marks.truncate(n);
+        self.positions.truncate(n);
         self.last_output.clear();
     }
 

@@ -1,6 +1,7 @@
-//! What a session has run, statement by statement, found by replaying its inputs from
-//! the start: the scenario text of an export, and the statements the program panel
-//! writes as C or Python, each with the moment it can be returned to.
+//! What a session has run, statement by statement, read from its inputs and where each
+//! left the scenario (no replay: the program panel asks again whenever something
+//! ran): the scenario text of an export, and the statements the program panel writes
+//! as C or Python, each with the moment it can be returned to.
 
 use super::{Input, Session, StepMode};
 use sockscope_scenario::Statement;
@@ -44,11 +45,10 @@ impl Session {
                 })
             })
             .collect();
-        // Replaying tells how many of the scenario's statements each tour step ran.
-        let mut replay = self.initial.clone();
+        // Where each input left the scenario tells which statements a tour step ran.
+        let mut before = self.initial.position();
         for (k, input) in self.history.iter().enumerate() {
-            let before = replay.position();
-            let _ = Self::exec(&mut replay, input);
+            let after = self.positions[k];
             match input {
                 Input::Statement(st) => out.push(Replayed::Ran(Ran {
                     statement: st.clone(),
@@ -58,7 +58,7 @@ impl Session {
                     }),
                 })),
                 Input::ScenarioStep(_) => {
-                    let ran = &replay.statements()[before..replay.position()];
+                    let ran = &self.runner.statements()[before..after];
                     out.extend(ran.iter().enumerate().map(|(j, st)| {
                         Replayed::Ran(Ran {
                             statement: st.clone(),
@@ -73,6 +73,7 @@ impl Session {
                 // Never kept in the history: switching replays from the start.
                 Input::Behaviour(_) => {}
             }
+            before = after;
         }
         out
     }
