@@ -259,6 +259,13 @@ const DEBIAN: &[(&str, &[&str])] = &[
         "iproute2",
         &["/usr/bin/ss", "/bin/ss", "/usr/sbin/ss", "/sbin/ss"],
     ),
+    // The referee of the capture files the engine writes.
+    ("tshark", &["/usr/bin/tshark"]),
+    // Captures real loopback sockets while kernel-check's scenarios run.
+    ("tcpdump", &["/usr/bin/tcpdump", "/usr/sbin/tcpdump"]),
+    // Compiles the C the program panel writes; python3 runs its Python.
+    ("gcc", &["/usr/bin/gcc"]),
+    ("python3", &["/usr/bin/python3"]),
 ];
 
 /// Installs the missing Debian packages with apt, only when we are root (CI): changing
