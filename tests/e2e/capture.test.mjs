@@ -95,3 +95,42 @@ test('the captures panel: this run as a time-sequence graph, a real capture as a
     await page.screenshot({ path: shotPath('capture-import.png'), fullPage: false });
   });
 });
+
+/** The names of the files the page has fetched so far. */
+const fetched = (page) => page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name), null);
+
+test('the capture module is fetched only when the captures panel is first opened', T, async () => {
+  await withPage('capture-lazy', async (page) => {
+    await page.goto(appUrl());
+    await consoleLines(page, [
+      'client: c = socket(TCP); connect(c, 10.0.0.2:80)',
+      'net: run',
+    ]);
+    assert.ok(!(await fetched(page)).some((n) => n.includes('sockscope-capture')),
+      'the first view fetched the capture module');
+
+    // The module cannot be fetched (simulated as the module's loader failing): the
+    // panel says so, and the rest of the page goes on working.
+    await page.evaluate(() => { globalThis.sockscopeCapture = () => Promise.reject(new Error('the network is down')); }, null);
+    const panel = page.locator(tid('capture-view'));
+    await panel.locator('summary').click();
+    await panel.locator(tid('capture-load-error')).waitFor();
+    assert.match(await panel.locator(tid('capture-load-error')).innerText(), /could not be loaded: the network is down.*try again/s);
+    await consoleLines(page, ['client: send(c, 100)']);
+
+    // Closing and opening the panel tries again; now the module is fetched and draws.
+    await page.evaluate(() => { delete globalThis.sockscopeCapture; }, null);
+    await panel.locator('summary').click();
+    await panel.locator('summary').click();
+    await panel.locator(tid('capture-connection')).waitFor();
+    assert.equal(await panel.locator(tid('capture-load-error')).count(), 0);
+    const names = await fetched(page);
+    assert.ok(names.some((n) => n.endsWith('/sockscope-capture.js')), names.join('\n'));
+    assert.ok(names.some((n) => n.endsWith('/sockscope-capture_bg.wasm')), names.join('\n'));
+    // The panel follows the run: the send() made while the tools were missing goes out.
+    await consoleLines(page, ['net: run']);
+    // (A 100-byte bar is too thin to count as visible: it is enough that it is drawn.)
+    await panel.locator(tid('tsg-segment')).first().waitFor({ state: 'attached' });
+    assert.equal(await panel.locator(tid('tsg-segment')).count(), 1);
+  });
+});

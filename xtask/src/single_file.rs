@@ -3,8 +3,10 @@
 //!
 //! A page opened from a file may not fetch its neighbours, so everything it loads
 //! goes inside it: the stylesheet in a `<style>`, boot.js in a classic `<script>`,
-//! the wasm-bindgen module and the loader in one inline `<script type="module">`
-//! that instantiates the wasm from base64 bytes, and the icon as a data: URL.
+//! the wasm-bindgen module (its JS snippets folded in) and the loader in one inline
+//! `<script type="module">` that instantiates the wasm from base64 bytes, the capture
+//! module in a second one that leaves its loader in `globalThis.sockscopeCapture`
+//! (crates/app/src/capture_module.rs looks there first), and the icon as a data: URL.
 //! The Content-Security-Policy stays as strict as dist/'s: scripts and styles only
 //! by the hashes of exactly these inline texts, WebAssembly compilation allowed,
 //! nothing fetched (`default-src 'none'`), images only as data: URLs.
@@ -26,11 +28,17 @@ const INIT: &str = "__wbg_init";
 /// Writes `out_dir/sockscope.html` from the built `dist`; returns its path.
 pub fn write(dist: &Path, out_dir: &Path) -> Res<PathBuf> {
     let text = |name: &str| read(&dist.join(name));
-    let module = inline_module(&text(BINDGEN_JS)?, &bytes(&dist.join(WASM))?)?;
+    let bindgen = inline_snippets(&text(BINDGEN_JS)?, dist)?;
+    let module = inline_module(&bindgen, &bytes(&dist.join(WASM))?)?;
+    let capture = crate::capture_module::NAME;
+    let capture = capture_module(
+        &text(&format!("{capture}.js"))?,
+        &bytes(&dist.join(format!("{capture}_bg.wasm")))?,
+    )?;
     let parts = Parts {
         css: text("style.css")?,
         boot: text("boot.js")?,
-        module,
+        modules: vec![capture, module],
         icon: bytes(&dist.join("favicon.svg"))?,
     };
     let html = page(&text("index.html")?, &parts)?;
@@ -49,17 +57,105 @@ pub fn write(dist: &Path, out_dir: &Path) -> Res<PathBuf> {
 struct Parts {
     css: String,
     boot: String,
-    module: String,
+    /// Inline module scripts, in the order they go into the page.
+    modules: Vec<String>,
     icon: Vec<u8>,
 }
 
-/// wasm-bindgen's module followed by a loader that hands `__wbg_init` the wasm's
-/// bytes (it instantiates a BufferSource as it is, where a path would be fetched).
-/// The module's `export`s stay: an inline module may declare them, nothing imports them.
-fn inline_module(bindgen: &str, wasm: &[u8]) -> Res<String> {
+/// wasm-bindgen's module with each `import … from './snippets/…'` line replaced by
+/// the snippet it names, run in a function whose exports become the names the import
+/// bound: `import * as m from` gets `const m = {…}`, `import { a, b } from` gets
+/// `const { a, b } = {…}`.
+fn inline_snippets(bindgen: &str, dist: &Path) -> Res<String> {
+    let mut out = String::with_capacity(bindgen.len());
+    for line in bindgen.lines() {
+        match snippet_import(line) {
+            Some((binding, path)) => {
+                let snippet = read(&dist.join(path))?;
+                let mut names = Vec::new();
+                let mut body = String::new();
+                for l in snippet.lines() {
+                    let (l, name) = exported(l);
+                    names.extend(name);
+                    body.push_str(l);
+                    body.push('\n');
+                }
+                if names.is_empty() {
+                    return Err(format!("{path} exports nothing that can be inlined"));
+                }
+                out.push_str(&format!(
+                    "const {binding} = (() => {{\n{body}return {{ {} }};\n}})();\n",
+                    names.join(", ")
+                ));
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `import * as m from './snippets/x.js'` → (`m`, `./snippets/x.js`); the same with
+/// `{ a, b }`; None for any other line.
+fn snippet_import(line: &str) -> Option<(String, &str)> {
+    let rest = line.strip_prefix("import ")?;
+    let (what, from) = rest.split_once(" from ")?;
+    let path = from.trim().trim_end_matches(';').trim_matches(['\'', '"']);
+    if !path.starts_with("./snippets/") {
+        return None;
+    }
+    let what = what.trim();
+    let binding = match what.strip_prefix("* as ") {
+        Some(name) => name.trim().to_owned(),
+        None if what.starts_with('{') => what.to_owned(),
+        None => return None,
+    };
+    Some((binding, path))
+}
+
+/// A snippet line without its `export`, and the name it exported.
+fn exported(line: &str) -> (&str, Option<String>) {
+    let Some(rest) = line.strip_prefix("export ") else {
+        return (line, None);
+    };
+    let name = ["async function ", "function ", "const ", "let ", "class "]
+        .iter()
+        .find_map(|kw| rest.strip_prefix(kw))
+        .map(|r| {
+            r.chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+                .collect::<String>()
+        })
+        .filter(|n| !n.is_empty());
+    (rest, name)
+}
+
+/// The capture module's wasm-bindgen JS, followed by a loader that instantiates it
+/// from its base64 bytes when the page first asks, and hands back its exports.
+fn capture_module(bindgen: &str, wasm: &[u8]) -> Res<String> {
+    check_bindgen(bindgen, crate::capture_module::NAME)?;
+    let loader = format!(
+        "{{\n\
+         const captureBase64 = \"{}\";\n\
+         globalThis.sockscopeCapture = async () => {{\n\
+         const bytes = Uint8Array.from(atob(captureBase64), (c) => c.charCodeAt(0));\n\
+         await {INIT}({{ module_or_path: bytes }});\n\
+         return {{ write_capture, mount_capture }};\n\
+         }};\n\
+         }}\n",
+        base64(wasm)
+    );
+    Ok(format!("{}\n{loader}", bindgen.trim_end()))
+}
+
+/// A wasm-bindgen `--target web` module with everything in it: its init function, and
+/// no import of another file (which a page from disk could not load).
+fn check_bindgen(bindgen: &str, name: &str) -> Res<()> {
     if !bindgen.contains(&format!("async function {INIT}(")) {
         return Err(format!(
-            "{BINDGEN_JS} has no `{INIT}` (did wasm-bindgen change its output?)"
+            "{name}.js has no `{INIT}` (did wasm-bindgen change its output?)"
         ));
     }
     if bindgen
@@ -67,9 +163,17 @@ fn inline_module(bindgen: &str, wasm: &[u8]) -> Res<String> {
         .any(|l| l.starts_with("import ") && l.contains(" from "))
     {
         return Err(format!(
-            "{BINDGEN_JS} imports other files (JS snippets); they cannot be inlined yet"
+            "{name}.js imports other files that cannot be inlined"
         ));
     }
+    Ok(())
+}
+
+/// wasm-bindgen's module followed by a loader that hands `__wbg_init` the wasm's
+/// bytes (it instantiates a BufferSource as it is, where a path would be fetched).
+/// The module's `export`s stay: an inline module may declare them, nothing imports them.
+fn inline_module(bindgen: &str, wasm: &[u8]) -> Res<String> {
+    check_bindgen(bindgen, BINDGEN_JS.trim_end_matches(".js"))?;
     // In a block: the module already declares names such as `wasm`.
     let loader = format!(
         "{{\n\
@@ -86,7 +190,7 @@ fn inline_module(bindgen: &str, wasm: &[u8]) -> Res<String> {
 /// dist/'s index.html with every file reference replaced by its content and a CSP
 /// that names the inline texts by hash.
 fn page(index: &str, parts: &Parts) -> Res<String> {
-    for text in [&parts.css, &parts.boot, &parts.module] {
+    for text in [&parts.css, &parts.boot].into_iter().chain(&parts.modules) {
         if text.contains("</script") || text.contains("</style") {
             return Err("an inlined file contains `</script` or `</style`".to_owned());
         }
@@ -113,12 +217,14 @@ fn page(index: &str, parts: &Parts) -> Res<String> {
         "href=\"./\" data-testid=\"fatal-reset\"",
         &format!("href=\"{FILE}\" data-testid=\"fatal-reset\""),
     );
-    let scripts = format!(
-        "<script>{}</script>\n<script type=\"module\">{}</script>\n</body>",
-        parts.boot, parts.module
-    );
+    let modules: String = parts
+        .modules
+        .iter()
+        .map(|m| format!("<script type=\"module\">{m}</script>\n"))
+        .collect();
+    let scripts = format!("<script>{}</script>\n{modules}</body>", parts.boot);
     html = replace_once(&html, "</body>", &scripts)?;
-    let policy = policy(&parts.css, &parts.boot, &parts.module)?;
+    let policy = policy(&parts.css, &parts.boot, &parts.modules)?;
     let meta = format!(
         "<meta charset=\"utf-8\">\n  <meta http-equiv=\"Content-Security-Policy\" content=\"{policy}\">"
     );
@@ -127,13 +233,17 @@ fn page(index: &str, parts: &Parts) -> Res<String> {
 
 /// dist/'s policy (csp.rs) with the inline texts' hashes in place of `'self'`:
 /// a page from a file has no origin to trust, and fetches nothing.
-fn policy(css: &str, boot: &str, module: &str) -> Res<String> {
-    let [css, boot, module] = [css, boot, module].map(sha256);
+fn policy(css: &str, boot: &str, modules: &[String]) -> Res<String> {
+    let mut scripts = vec![format!("'{}'", sha256(boot)?)];
+    for m in modules {
+        scripts.push(format!("'{}'", sha256(m)?));
+    }
     Ok(format!(
-        "default-src 'none'; script-src '{}' '{}' 'wasm-unsafe-eval'; \
+        "default-src 'none'; script-src {} 'wasm-unsafe-eval'; \
          style-src '{}'; style-src-attr 'unsafe-inline'; img-src data:; \
          object-src 'none'; base-uri 'none'; form-action 'none'",
-        boot?, module?, css?
+        scripts.join(" "),
+        sha256(css)?
     ))
 }
 
@@ -263,5 +373,40 @@ mod tests {
             b""
         )
         .is_err());
+    }
+
+    #[test]
+    fn a_snippet_import_is_replaced_by_the_snippet() {
+        let dist = std::env::temp_dir().join(format!("sockscope-snip-{}", std::process::id()));
+        fs::create_dir_all(dist.join("snippets/app-1")).unwrap();
+        fs::write(
+            dist.join("snippets/app-1/inline0.js"),
+            "let n = 0;\nexport function load() { return n; }\n",
+        )
+        .unwrap();
+        let star = "import * as import1 from \"./snippets/app-1/inline0.js\"\nconst i = { \"./snippets/app-1/inline0.js\": import1 };\n";
+        let named =
+            "import { load } from './snippets/app-1/inline0.js';\nfunction f() { load(); }\n";
+        let (star, named) = (inline_snippets(star, &dist), inline_snippets(named, &dist));
+        let _ = fs::remove_dir_all(&dist);
+        let body = "let n = 0;\nfunction load() { return n; }\nreturn { load };\n})();\n";
+        assert_eq!(
+            star.unwrap(),
+            format!("const import1 = (() => {{\n{body}const i = {{ \"./snippets/app-1/inline0.js\": import1 }};\n")
+        );
+        let named = named.unwrap();
+        assert_eq!(
+            named,
+            format!("const {{ load }} = (() => {{\n{body}function f() {{ load(); }}\n")
+        );
+        assert!(check_bindgen(&format!("{named}async function __wbg_init(m) {{}}"), "x").is_ok());
+    }
+
+    #[test]
+    fn the_capture_loader_is_left_for_the_page_to_call() {
+        let module = capture_module("async function __wbg_init(m) {}\n", b"\0asm").unwrap();
+        assert!(module.contains("globalThis.sockscopeCapture = async () =>"));
+        assert!(module.contains("const captureBase64 = \"AGFzbQ==\";"));
+        assert!(module.contains("return { write_capture, mount_capture };"));
     }
 }

@@ -2,6 +2,8 @@
 //! about protocols itself: every fact on screen comes from `sockscope-engine`.
 
 pub mod app;
+pub mod capture_module;
+pub mod capture_tools;
 pub mod components;
 pub mod download;
 pub mod first_state;
@@ -45,8 +47,8 @@ pub fn start() {
 /// into `element`. `options` takes the same form as the URL's query, e.g.
 /// `"tour=deadlock&controls=minimal"`; a scenario may follow after `#scenario=`.
 /// `on_event`, if given, is called with each event a course page may record (ready,
-/// question answered, tour finished; see the README).
-#[wasm_bindgen::prelude::wasm_bindgen]
+/// question answered, tour finished; see the README). Exported by `main.rs`: an
+/// export in this library would be in every wasm module that links it.
 pub fn mount(element: web_sys::Element, options: &str, on_event: Option<js_sys::Function>) {
     panic::install();
     let (query, fragment) = match options.split_once('#') {
@@ -65,8 +67,8 @@ pub fn mount(element: web_sys::Element, options: &str, on_event: Option<js_sys::
 
 /// For `cargo xtask bench`: runs the buffer-size sweep of the performance budget (32
 /// buffer sizes from 1 KiB to 1 MiB, 10 MB each, default cost model) in this wasm build
-/// and returns how long it took in milliseconds, or -1 if it failed.
-#[wasm_bindgen::prelude::wasm_bindgen]
+/// and returns how long it took in milliseconds, or -1 if it failed. Exported by
+/// `main.rs`.
 pub fn bench_sweep() -> f64 {
     use sockscope_engine::experiment::{sweep_buffers, CostModel};
     let perf = web_sys::window().and_then(|w| w.performance());

@@ -1,3 +1,19 @@
+//! The page's wasm module: the app, and the two functions a page may call.
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
 fn main() {
     sockscope_app::start();
+}
+
+/// See `sockscope_app::mount`.
+#[wasm_bindgen]
+pub fn mount(element: web_sys::Element, options: &str, on_event: Option<js_sys::Function>) {
+    sockscope_app::mount(element, options, on_event);
+}
+
+/// See `sockscope_app::bench_sweep`.
+#[wasm_bindgen]
+pub fn bench_sweep() -> f64 {
+    sockscope_app::bench_sweep()
 }

@@ -1,10 +1,11 @@
 //! "Download capture": everything the engine has sent so far, as a pcapng file that
-//! Wireshark opens (see `sockscope_engine::capture`). Built when asked for, in the
-//! page: nothing leaves the browser.
+//! Wireshark opens (see `sockscope_engine::capture`). Written when asked for, by the
+//! capture module (fetched then if it was not yet): nothing leaves the browser.
 
+use crate::capture_module::{trace_json, CaptureModule};
 use crate::download;
 use crate::state::{Action, Dispatch, SessionRef};
-use sockscope_engine::capture::{self, Format};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
 /// The file name a download gets.
@@ -22,19 +23,27 @@ pub fn CaptureButton(props: &CaptureProps) -> Html {
     let onclick = {
         let (session, ctx) = (props.session.clone(), props.dispatch.clone());
         Callback::from(move |_: MouseEvent| {
-            let written = capture::write(session.0.borrow().trace(), Format::PcapNg);
-            let outcome = written
-                .map_err(|e| e.to_string())
-                .and_then(|c| download::save(&c.bytes, FILE_NAME, MIME).map(|()| c));
-            match outcome {
-                Ok(c) if c.frames == 0 => ctx.dispatch(Action::Notice(
-                    "The capture is empty: nothing has been sent on the network yet.".into(),
-                )),
-                Ok(_) => {}
-                Err(why) => ctx.dispatch(Action::Notice(format!(
-                    "The capture could not be saved: {why}"
-                ))),
-            }
+            // The trace as it is at the click, whatever happens while the module loads.
+            let trace = trace_json(session.0.borrow().trace());
+            let ctx = ctx.clone();
+            spawn_local(async move {
+                let outcome = match CaptureModule::load().await {
+                    Ok(m) => m.write(&trace, true),
+                    Err(e) => Err(e),
+                }
+                .and_then(|(bytes, frames)| {
+                    download::save(&bytes, FILE_NAME, MIME).map(|()| frames)
+                });
+                match outcome {
+                    Ok(0) => ctx.dispatch(Action::Notice(
+                        "The capture is empty: nothing has been sent on the network yet.".into(),
+                    )),
+                    Ok(_) => {}
+                    Err(why) => ctx.dispatch(Action::Notice(format!(
+                        "The capture could not be saved: {why}"
+                    ))),
+                }
+            });
         })
     };
     html! {

@@ -2,7 +2,6 @@
 
 pub mod call_form;
 pub mod capture;
-pub mod capture_graph;
 pub mod capture_view;
 pub mod connections;
 pub mod console;
