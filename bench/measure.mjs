@@ -12,6 +12,11 @@
 //   frame_work_p50_ms/p95_ms what each frame of that scene cost, from Chromium's trace
 //   stress_*                 what that scene really had on screen and on the wire
 //   wasm_sweep_ms            bench_sweep() of the shipped wasm, median of 3 calls
+//   slow_load_ms,            the same cold load over an emulated slow phone link
+//   floor_slow_load_ms       (Chromium's network emulation: 1.6 Mbit/s down, 750 kbit/s
+//                            up, 150 ms round trip), median of SLOW_RUNS runs; the
+//                            servers send the .gz beside each file, as a production
+//                            server with precompressed files would
 //
 // Environment (set by xtask/src/bench.rs):
 //   SOCKSCOPE_NODE_MODULES   the npm cache's node_modules (playwright-core)
@@ -22,6 +27,7 @@
 //                            (optional: gives stress_in_flight from the engine itself)
 //   SOCKSCOPE_BENCH_RUNS     cold loads per app (default 10)
 //   SOCKSCOPE_BENCH_FRAME_S  seconds of frames (default 10)
+//   SOCKSCOPE_BENCH_SLOW_RUNS cold loads per app over the slow link (default 3)
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -34,6 +40,14 @@ const { chromium } = require(modules ? path.join(modules, 'playwright-core') : '
 
 const RUNS = Number(process.env.SOCKSCOPE_BENCH_RUNS ?? 10);
 const FRAME_S = Number(process.env.SOCKSCOPE_BENCH_FRAME_S ?? 10);
+const SLOW_RUNS = Number(process.env.SOCKSCOPE_BENCH_SLOW_RUNS ?? 3);
+/** A slow phone link, as Chromium's DevTools emulate it (bytes per second, ms). */
+const SLOW_LINK = {
+  offline: false,
+  downloadThroughput: 1.6e6 / 8,
+  uploadThroughput: 750e3 / 8,
+  latency: 150,
+};
 const URL_APP = process.env.SOCKSCOPE_URL;
 const URL_FLOOR = process.env.SOCKSCOPE_FLOOR_URL;
 if (!URL_APP) throw new Error('SOCKSCOPE_URL is not set; run this via `cargo xtask bench`');
@@ -110,6 +124,26 @@ async function loads() {
       const ms = await withBrowser((page) => loadOnce(page, url, ready));
       times.get(name).push(ms);
       say(`${name} run ${run}/${RUNS}: ${ms.toFixed(1)} ms`);
+    }
+  }
+  for (const [name, ms] of times) figure(name, median(ms), 'ms');
+}
+
+/** Cold loads over the slow link, alternating between the apps as `loads` does. */
+async function slowLoads() {
+  const apps = [['slow_load_ms', URL_APP, READY.app]];
+  if (URL_FLOOR) apps.push(['floor_slow_load_ms', URL_FLOOR, READY.floor]);
+  const times = new Map(apps.map(([name]) => [name, []]));
+  for (let run = 1; run <= SLOW_RUNS; run++) {
+    for (const [name, url, ready] of apps) {
+      const ms = await withBrowser(async (page) => {
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send('Network.enable');
+        await cdp.send('Network.emulateNetworkConditions', SLOW_LINK);
+        return loadOnce(page, url, ready);
+      });
+      times.get(name).push(ms);
+      say(`${name} run ${run}/${SLOW_RUNS}: ${ms.toFixed(1)} ms`);
     }
   }
   for (const [name, ms] of times) figure(name, median(ms), 'ms');
@@ -252,5 +286,6 @@ async function frames() {
 }
 
 await loads();
+await slowLoads();
 await wasmSweep();
 await frames();

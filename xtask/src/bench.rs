@@ -6,7 +6,9 @@
 //!   floor app (`bench/floor/`: the smallest Yew app, built the same way);
 //! - engine: `cargo bench -p sockscope-engine --bench engine` (native);
 //! - browser: `bench/measure.mjs` in headless Chromium against both `dist/`s served
-//!   over loopback: cold load, frame times of `bench/stress.scn`, the sweep in wasm.
+//!   over loopback: cold load (also over an emulated slow link, with the files
+//!   precompressed beside them as a production server sends them), frame times of
+//!   `bench/stress.scn`, the sweep in wasm.
 //!
 //! A missed budget is information, not a failure; the command fails only when a
 //! figure could not be measured (after reporting every figure it did get).
@@ -141,6 +143,10 @@ fn stress_trace() -> Res<PathBuf> {
 fn browser(floor_dist: Option<&Path>, trace: Option<&Path>) -> (Vec<Metric>, Res<()>) {
     let run = || -> Res<cmd::Teed> {
         let node_modules = tools::node_modules()?;
+        precompress(Path::new(dist::DIST))?;
+        if let Some(dir) = floor_dist {
+            precompress(dir)?;
+        }
         let app = static_server::spawn(Path::new(dist::DIST))?;
         let mut node = Command::new("node");
         node.arg("bench/measure.mjs")
@@ -157,6 +163,24 @@ fn browser(floor_dist: Option<&Path>, trace: Option<&Path>) -> (Vec<Metric>, Res
         cmd::run_tee(&mut node)
     };
     metrics_of(run())
+}
+
+/// Writes `X.gz` (gzip -9) beside every file of a built dist/, which the static server
+/// then sends to browsers that take gzip.
+fn precompress(dir: &Path) -> Res<()> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_file() && !dist::has_ext(&path, &["gz"]) {
+            cmd::run(
+                Command::new("gzip")
+                    .args(["-9", "-n", "-k", "-f"])
+                    .arg(&path),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// The `name value unit` lines a command printed, and whether it succeeded.
@@ -274,6 +298,14 @@ fn summary(metrics: &[Metric]) -> String {
             b.what
         );
     }
+    if let (Some(ours), Some(floor)) = (get("slow_load_ms"), get("floor_slow_load_ms")) {
+        out += &format!(
+            "slow link (1.6 Mbit/s, 150 ms round trip): {} ms to interactive, the floor app {} ms ({:.2} x)\n",
+            round(ours.value),
+            round(floor.value),
+            ours.value / floor.value
+        );
+    }
     out
 }
 
@@ -335,5 +367,14 @@ mod tests {
         assert_eq!(verdict("sweep <= 100 ms (native)"), "met", "{table}");
         assert_eq!(verdict("sweep <= 100 ms (wasm)"), "not measured", "{table}");
         assert_eq!(verdict("frame p95 (rAF"), "not measured", "{table}");
+        assert!(!table.contains("slow link"), "{table}");
+        let slow = summary(&[
+            metric("slow_load_ms", 3000.0, "ms"),
+            metric("floor_slow_load_ms", 1500.0, "ms"),
+        ]);
+        assert!(
+            slow.contains("3000 ms to interactive, the floor app 1500 ms (2.00 x)"),
+            "{slow}"
+        );
     }
 }

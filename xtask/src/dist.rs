@@ -198,7 +198,7 @@ pub fn files(dir: &Path) -> Res<Vec<PathBuf>> {
     Ok(found)
 }
 
-fn has_ext(path: &Path, exts: &[&str]) -> bool {
+pub fn has_ext(path: &Path, exts: &[&str]) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| exts.contains(&e))

@@ -1,6 +1,9 @@
 //! A tiny static file server for the e2e tests: serves `dist/` exactly as a
 //! plain production web server would (no SPA fallback, no dev-server magic),
-//! which is what proves that dist/ works when copied anywhere.
+//! which is what proves that dist/ works when copied anywhere. Like a production
+//! server with precompressed files, it sends `X.gz` in place of `X` (with
+//! `Content-Encoding: gzip`) to a browser that takes gzip, when `X.gz` exists: the
+//! bench writes them, so its slow-link figures see the bytes a real visit carries.
 
 use crate::cmd::Res;
 use std::io::{self, Read, Write};
@@ -46,22 +49,40 @@ fn handle(mut stream: TcpStream, root: &Path) -> io::Result<()> {
         );
     }
     let body_wanted = method == "GET";
-    match resolve(root, target).and_then(|p| Some((std::fs::read(&p).ok()?, p))) {
-        Some((body, path)) => respond(
-            &mut stream,
-            "200 OK",
-            content_type(&path),
-            &body,
-            body_wanted,
-        ),
-        None => respond(
+    let Some(path) = resolve(root, target) else {
+        return respond(
             &mut stream,
             "404 Not Found",
             "text/plain",
             b"not found\n",
             body_wanted,
-        ),
-    }
+        );
+    };
+    let ctype = content_type(&path);
+    let gz = path.with_file_name(format!(
+        "{}.gz",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    let (body, encoding) = match std::fs::read(&gz) {
+        Ok(body) if takes_gzip(&head) => (body, Some("gzip")),
+        _ => (std::fs::read(&path)?, None),
+    };
+    let res = Reply {
+        status: "200 OK",
+        ctype,
+        encoding,
+    };
+    respond_with(&mut stream, &res, &body, body_wanted)
+}
+
+/// Whether the request's `Accept-Encoding` names gzip.
+fn takes_gzip(head: &str) -> bool {
+    head.lines().any(|l| {
+        l.split_once(':').is_some_and(|(name, value)| {
+            name.trim().eq_ignore_ascii_case("accept-encoding")
+                && value.split(',').any(|v| v.trim().starts_with("gzip"))
+        })
+    })
 }
 
 /// Reads the request head (up to the blank line); bodies are never needed.
@@ -85,10 +106,35 @@ fn respond(
     body: &[u8],
     send_body: bool,
 ) -> io::Result<()> {
+    let res = Reply {
+        status,
+        ctype,
+        encoding: None,
+    };
+    respond_with(stream, &res, body, send_body)
+}
+
+struct Reply<'a> {
+    status: &'a str,
+    ctype: &'a str,
+    encoding: Option<&'a str>,
+}
+
+fn respond_with(
+    stream: &mut TcpStream,
+    res: &Reply,
+    body: &[u8],
+    send_body: bool,
+) -> io::Result<()> {
+    let encoding = res.encoding.map_or(String::new(), |e| {
+        format!("Content-Encoding: {e}\r\nVary: Accept-Encoding\r\n")
+    });
     // `Connection: close` keeps the server trivially correct (no keep-alive parsing).
     let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\
+        "HTTP/1.1 {}\r\nContent-Type: {}\r\n{encoding}Content-Length: {}\r\n\
          Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+        res.status,
+        res.ctype,
         body.len()
     );
     stream.write_all(head.as_bytes())?;
@@ -219,5 +265,33 @@ mod tests {
             "{reply}"
         );
         assert!(reply.ends_with("\r\n\r\n\0asm"), "{reply}");
+    }
+
+    fn get(port: u16, path: &str, extra: &str) -> Vec<u8> {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n{extra}\r\n").unwrap();
+        let mut reply = Vec::new();
+        s.read_to_end(&mut reply).unwrap();
+        reply
+    }
+
+    #[test]
+    fn sends_the_gz_beside_a_file_only_to_a_browser_that_takes_gzip() {
+        let root = fixture();
+        std::fs::write(root.join("z.js"), b"plain").unwrap();
+        std::fs::write(root.join("z.js.gz"), b"GZIPPED").unwrap();
+        let port = spawn(&root).unwrap();
+        let gz = String::from_utf8(get(port, "/z.js", "Accept-Encoding: br, gzip, deflate\r\n"))
+            .unwrap();
+        assert!(gz.contains("Content-Encoding: gzip\r\n"), "{gz}");
+        assert!(gz.contains("Content-Type: text/javascript"), "{gz}");
+        assert!(gz.ends_with("\r\n\r\nGZIPPED"), "{gz}");
+        let plain = String::from_utf8(get(port, "/z.js", "")).unwrap();
+        assert!(!plain.contains("Content-Encoding"), "{plain}");
+        assert!(plain.ends_with("\r\n\r\nplain"), "{plain}");
+        // A file without a .gz beside it is sent as it is.
+        let html = String::from_utf8(get(port, "/", "Accept-Encoding: gzip\r\n")).unwrap();
+        assert!(!html.contains("Content-Encoding"), "{html}");
+        assert!(html.ends_with("<p>hi</p>"), "{html}");
     }
 }
