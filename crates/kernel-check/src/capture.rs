@@ -1,7 +1,8 @@
 //! Captures of real programs: a scenario runs on real sockets while tcpdump captures
 //! the loopback interface; the capture is then read by the engine's reader and passive
 //! tracker (`sockscope_engine::capture`), and the TCP state it implies for a connection
-//! at each point where `ss` was asked is compared with what `ss` said there.
+//! at each point where `ss` was asked is compared with what `ss` said there (and a
+//! Recv-Q with the most the capture allows: it cannot see what the program read).
 //!
 //! The points are found in the capture by markers: right after each state it reports,
 //! the scenario's [`Observed`] stack sends a UDP datagram to a port of its own, whose
@@ -276,7 +277,8 @@ pub struct Agreement {
     pub scenario: String,
     /// Why the run had no network namespace of its own, if it had none.
     pub shared_loopback: Option<String>,
-    /// Connection rows compared, and of those, the ones where the two agree.
+    /// Facts of connection rows compared (states, and Recv-Q within the capture's
+    /// bound), and of those, the ones where the two agree.
     pub compared: usize,
     pub agreed: usize,
     /// Listener rows, which no capture shows.
@@ -289,7 +291,7 @@ impl fmt::Display for Agreement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}: {} of {} connection states agree between the capture and ss; {} listener rows not compared (no segment shows a listener); {}",
+            "{}: {} of {} facts (connection states, Recv-Q bounds) agree between the capture and ss; {} listener rows not compared (no segment shows a listener); {}",
             self.scenario,
             self.agreed,
             self.compared,
@@ -306,14 +308,32 @@ impl fmt::Display for Agreement {
     }
 }
 
-/// The state the capture implies, right after packet `at`, for the row of `local`
-/// towards `peer` (`None`: no row, as ss shows a closed connection).
-fn inferred(t: &passive::Timeline, at: usize, local: SocketAddr, peer: SocketAddr) -> Fact {
-    let row = t
-        .netstat_at(at)
+/// The row the capture implies, right after packet `at`, for `local` towards `peer`.
+fn row_at(
+    t: &passive::Timeline,
+    at: usize,
+    local: SocketAddr,
+    peer: SocketAddr,
+) -> Option<passive::Row> {
+    t.netstat_at(at)
         .into_iter()
-        .find(|r| r.proto == Proto::Tcp && r.local == local && r.foreign == peer);
-    Fact::State(row.and_then(|r| r.state))
+        .find(|r| r.proto == Proto::Tcp && r.local == local && r.foreign == peer)
+}
+
+/// Whether what ss said agrees with the row the capture implies: the same state (no
+/// row: none), or a Recv-Q within the capture's bound (the program may have read some).
+fn agrees(ss: &Fact, row: Option<&passive::Row>) -> Result<(), String> {
+    let state = Fact::State(row.and_then(|r| r.state));
+    match (ss, row) {
+        (Fact::Count(n), Some(r)) if *n <= r.recv_q_at_most => Ok(()),
+        (Fact::Count(n), Some(r)) => Err(format!(
+            "ss says Recv-Q {n}, the capture allows at most {}",
+            r.recv_q_at_most
+        )),
+        (Fact::Count(n), None) => Err(format!("ss says Recv-Q {n}, the capture implies no row")),
+        (ss, _) if *ss == state => Ok(()),
+        (ss, _) => Err(format!("ss says {ss}, the capture implies {state}")),
+    }
 }
 
 /// An IPv4-mapped address as the IPv4 address the wire carries.
@@ -348,14 +368,9 @@ pub fn compare(
             ));
             continue;
         };
-        let seen = inferred(&timeline, at, local, peer);
-        if seen == p.fact {
-            a.agreed += 1;
-        } else {
-            a.differences.push(format!(
-                "{local} -> {peer}: ss says {}, the capture implies {seen}",
-                p.fact
-            ));
+        match agrees(&p.fact, row_at(&timeline, at, local, peer).as_ref()) {
+            Ok(()) => a.agreed += 1,
+            Err(why) => a.differences.push(format!("{local} -> {peer}: {why}")),
         }
     }
     a
@@ -459,14 +474,24 @@ mod tests {
             point(3, c, Some(s), Some(TcpState::Established)),
             point(3, s, None, Some(TcpState::Listen)),
             point(9, c, Some(s), Some(TcpState::Established)),
+            // Nothing was received: a Recv-Q of 0 fits, one of 5 cannot be.
+            Point {
+                fact: Fact::Count(0),
+                ..point(3, s, Some(c), None)
+            },
+            Point {
+                fact: Fact::Count(5),
+                ..point(3, s, Some(c), None)
+            },
         ];
         let a = compare("handshake", &points, &imported, &marker);
-        assert_eq!((a.agreed, a.compared, a.listeners), (2, 4, 1));
+        assert_eq!((a.agreed, a.compared, a.listeners), (3, 6, 1));
         assert_eq!(
             a.differences,
             vec![
                 "127.0.0.1:80 -> 127.0.0.1:5000: ss says ESTABLISHED, the capture implies SYN_RCVD",
                 "point 9: its marker is not in the capture",
+                "127.0.0.1:80 -> 127.0.0.1:5000: ss says Recv-Q 5, the capture allows at most 0",
             ]
         );
     }

@@ -1,5 +1,5 @@
 //! A [`Stack`] that passes every call on to another and, each time it reports a
-//! connection's state, marks the capture being taken at that moment (see
+//! connection's state or Recv-Q, marks the capture being taken at that moment (see
 //! [`crate::capture`]), so that the state the capture implies there can be compared
 //! with the state `ss` reported.
 
@@ -9,7 +9,7 @@ use crate::stack::{Sock, Stack};
 use sockscope_engine::{Errno, Shutdown};
 use std::net::SocketAddr;
 
-/// A state the stack reported, and the marker sent right after it.
+/// A state or Recv-Q the stack reported, and the marker sent right after it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Point {
     /// The marker's number (see [`Marker::mark`]).
@@ -17,7 +17,7 @@ pub struct Point {
     pub local: SocketAddr,
     /// `None`: a listener's row.
     pub peer: Option<SocketAddr>,
-    /// What the stack reported: `Fact::State`.
+    /// What the stack reported: `Fact::State`, or `Fact::Count` for a Recv-Q.
     pub fact: Fact,
 }
 
@@ -37,7 +37,17 @@ impl<'a> Observed<'a> {
         }
     }
 
-    /// Every state reported so far, in order.
+    fn point(&mut self, local: SocketAddr, peer: Option<SocketAddr>, fact: &Fact) {
+        let mark = self.marker.mark();
+        self.points.push(Point {
+            mark,
+            local,
+            peer,
+            fact: fact.clone(),
+        });
+    }
+
+    /// Every state and Recv-Q reported so far, in order.
     pub fn points(&self) -> &[Point] {
         &self.points
     }
@@ -121,16 +131,12 @@ impl Stack for Observed<'_> {
     }
     fn state(&mut self, local: SocketAddr, peer: Option<SocketAddr>, hint: Option<&Fact>) -> Fact {
         let fact = self.inner.state(local, peer, hint);
-        let mark = self.marker.mark();
-        self.points.push(Point {
-            mark,
-            local,
-            peer,
-            fact: fact.clone(),
-        });
+        self.point(local, peer, &fact);
         fact
     }
     fn row_recv_q(&mut self, local: SocketAddr, peer: SocketAddr, hint: Option<&Fact>) -> Fact {
-        self.inner.row_recv_q(local, peer, hint)
+        let fact = self.inner.row_recv_q(local, peer, hint);
+        self.point(local, Some(peer), &fact);
+        fact
     }
 }
