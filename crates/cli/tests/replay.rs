@@ -336,7 +336,7 @@ fn a_damaged_record_is_reported_at_its_offset_before_its_bytes_are_held() {
         2,
         "the packets before the damage are kept"
     );
-    let damage = got.damage.unwrap();
+    let damage = got.damage.clone().unwrap();
     assert_eq!(damage.offset, third as u64);
     assert_eq!(
         damage.kind,
@@ -351,6 +351,13 @@ fn a_damaged_record_is_reported_at_its_offset_before_its_bytes_are_held() {
         )),
         "{msg}"
     );
+    for piece in [1, 3, 16, 17, 100] {
+        assert_eq!(
+            read_in_pieces(&bytes, piece, 10_000),
+            Ok(got.clone()),
+            "pieces of {piece}"
+        );
+    }
     // The reader stops at the record's header: it does not wait for 2 GB to arrive.
     let mut reader = Reader::new(10_000);
     reader.feed(&bytes[..third + 16]).unwrap();
@@ -362,6 +369,7 @@ fn a_damaged_record_is_reported_at_its_offset_before_its_bytes_are_held() {
     ng[shb + 4..shb + 8].copy_from_slice(&13u32.to_le_bytes());
     let got = read::read(&ng, 10_000).unwrap();
     assert!(got.packets.is_empty());
+    assert_eq!(read_in_pieces(&ng, 1, 10_000), Ok(got.clone()));
     assert_eq!(
         got.damage.unwrap(),
         read::Damage {

@@ -131,14 +131,19 @@ impl Reader {
         };
         let take = need.saturating_sub(self.pending.len()).min(bytes.len());
         self.pending.extend_from_slice(&bytes[..take]);
-        if let Framed::Record(len) = self.frame(&self.pending)? {
-            if self.pending.len() == len {
+        match self.frame(&self.pending)? {
+            Framed::Record(len) if self.pending.len() == len => {
                 let record = std::mem::take(&mut self.pending);
                 self.record(&record)?;
                 // Keep the allocation for the next record cut across pieces.
-                self.pending = record;
-                self.pending.clear();
+                if self.wants_more() {
+                    self.pending = record;
+                    self.pending.clear();
+                }
             }
+            // The header just completed says no record can be this long.
+            Framed::Damaged(kind) => self.damaged(kind),
+            Framed::Record(_) | Framed::Need(_) => {}
         }
         Ok(&bytes[take..])
     }
