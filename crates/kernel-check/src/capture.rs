@@ -285,6 +285,9 @@ pub struct Agreement {
     pub listeners: usize,
     /// Every disagreement, in words.
     pub differences: Vec<String>,
+    /// tcpdump's process and its capture file, both gone once the run returns.
+    pub tcpdump_pid: u32,
+    pub file: PathBuf,
 }
 
 impl fmt::Display for Agreement {
@@ -389,6 +392,7 @@ pub fn captured(name: &str, scenario: Scenario, guide: &Transcript) -> Agreement
         let isolated = own_network_namespace();
         let mut marker = Marker::new();
         let dump = Tcpdump::start(&file, &marker);
+        let tcpdump_pid = dump.child.id();
         let mut kernel = Kernel::new();
         let mut t = Transcript::following("Linux", &guide);
         let points = {
@@ -401,6 +405,8 @@ pub fn captured(name: &str, scenario: Scenario, guide: &Transcript) -> Agreement
         let imported = dump.stop(&mut marker);
         let mut a = compare(&name, &points, &imported, &marker);
         a.shared_loopback = isolated.err();
+        a.tcpdump_pid = tcpdump_pid;
+        a.file = file;
         a
     })
     .join()

@@ -164,6 +164,13 @@ fn states_inferred_from_tcpdump_captures_of_real_sockets_agree_with_ss_at_every_
     println!("captures of real sockets: {agreed} of {total} facts agree with ss");
     for a in &results {
         assert!(a.compared > 0, "{}: nothing compared", a.scenario);
+        // Cleaned up: tcpdump has exited and its file is gone.
+        assert!(!a.file.exists(), "{} is left behind", a.file.display());
+        let proc = format!("/proc/{}", a.tcpdump_pid);
+        assert!(
+            !std::path::Path::new(&proc).exists(),
+            "tcpdump is still running"
+        );
     }
     let differing: Vec<String> = results
         .iter()
