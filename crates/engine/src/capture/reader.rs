@@ -1,26 +1,7 @@
 //! The streaming reader: a capture file fed in pieces of any size (a file read 1 MiB
 //! at a time, a browser's `File` read slice by slice), parsed record by record.
 //!
-//! # Contract
-//! - [`Reader::feed`] takes the next bytes of the file, in order, pieces of any size
-//!   (one byte, an odd number, the whole file): the result is the same for every way
-//!   of cutting the file.
-//! - Memory: besides the packets kept (at most `max_packets`), the reader holds at most
-//!   one record, and never more than [`MAX_RECORD`](super::read::MAX_RECORD) bytes: a record whose length field
-//!   says more is [`DamageKind::TooLong`] at once, before its bytes are held. Records
-//!   complete within a piece are read where they lie, not copied.
-//! - [`Reader::wants_more`] turns false once reading has stopped, at the packet cap
-//!   ([`Imported::truncated`]) or at damage ([`Imported::damage`]): the caller should
-//!   stop reading the file then; further pieces are ignored. It also turns false for a
-//!   file refused outright.
-//! - [`Reader::feed`] returns an [`ImportError`] as soon as the file is known to be
-//!   unreadable as a whole (not a capture, a header pcap-file rejects, an unsupported
-//!   link type); every later call returns the same error.
-//! - [`Reader::finish`] ends the file: what is left over is a record cut short
-//!   ([`DamageKind::Cut`]); a file that ended before its header is not a capture.
-//!   The packets before any damage are kept.
-//! - [`Reader::packets`] shows the packets so far, for a caller that draws while it
-//!   reads.
+//! The contract is on [`Reader`] (re-exported as `capture::read::Reader`).
 
 use super::decode::{decode, supported};
 use super::read::{Damage, DamageKind, ImportError, Imported, Packet};
@@ -41,7 +22,49 @@ enum Stage {
     },
 }
 
-/// Reads a capture file fed a piece at a time (see the module's contract).
+/// Reads a capture file fed a piece at a time.
+///
+/// # Contract
+/// - [`Reader::feed`] takes the next bytes of the file, in order, pieces of any size
+///   (one byte, an odd number, the whole file): the result is the same for every way
+///   of cutting the file.
+/// - Memory: besides the packets kept (at most `max_packets`), the reader holds at most
+///   one record, and never more than [`MAX_RECORD`](super::read::MAX_RECORD) bytes: a record whose length field
+///   says more is [`DamageKind::TooLong`] at once, before its bytes are held. Records
+///   complete within a piece are read where they lie, not copied.
+/// - [`Reader::wants_more`] turns false once reading has stopped, at the packet cap
+///   ([`Imported::truncated`]) or at damage ([`Imported::damage`]): the caller should
+///   stop reading the file then; further pieces are ignored. It also turns false for a
+///   file refused outright.
+/// - [`Reader::feed`] returns an [`ImportError`] as soon as the file is known to be
+///   unreadable as a whole (not a capture, a header pcap-file rejects, an unsupported
+///   link type); every later call returns the same error.
+/// - [`Reader::finish`] ends the file: what is left over is a record cut short
+///   ([`DamageKind::Cut`]); a file that ended before its header is not a capture.
+///   The packets before any damage are kept.
+/// - [`Reader::packets`] shows the packets so far, for a caller that draws while it
+///   reads.
+///
+/// # Example
+/// A caller that reads its file in pieces (a browser's `File` slice by slice, a
+/// program 1 MiB at a time) stops as soon as the reader wants no more:
+/// ```
+/// use sockscope_engine::capture::read::{ImportError, Imported, Reader};
+///
+/// fn import<'a>(pieces: impl Iterator<Item = &'a [u8]>) -> Result<Imported, ImportError> {
+///     let mut reader = Reader::new(20_000);
+///     for piece in pieces {
+///         if !reader.wants_more() {
+///             break;
+///         }
+///         reader.feed(piece)?;
+///     }
+///     reader.finish()
+/// }
+///
+/// let not_a_capture = b"host A 10.0.0.1\n";
+/// assert_eq!(import(not_a_capture.chunks(3)), Err(ImportError::NotACapture));
+/// ```
 pub struct Reader {
     stage: Stage,
     /// The start of a record not yet complete: shorter than the record, so never more
