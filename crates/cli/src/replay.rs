@@ -3,25 +3,21 @@
 //! netstat rows each host would show, with what a capture cannot tell.
 
 use crate::{EXIT_FAILED, EXIT_PARSE};
-use sockscope_engine::capture::passive::{self, Row, LIMITS};
-use sockscope_engine::capture::read::{self, Packet};
+use sockscope_engine::capture::passive::{self, Row, Timeline, LIMITS};
+use sockscope_engine::capture::read::{Imported, Packet, Reader};
 use sockscope_engine::{Proto, TcpState};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-/// The most of a file read: a larger capture is cut here, and the output says so.
-const MAX_BYTES: u64 = 256 * 1024 * 1024;
-/// The most packets followed.
-const MAX_PACKETS: usize = 200_000;
+/// The most packets followed: a larger capture stops here, and the output says so.
+/// With the timeline, each costs about 250 bytes, so this bounds the memory a file
+/// of any size takes (the file itself is read a piece at a time).
+pub const MAX_PACKETS: usize = 200_000;
+/// How much of the file is read at a time.
+const PIECE: usize = 1024 * 1024;
 
 pub fn replay(file: &str) -> ExitCode {
-    let mut bytes = Vec::new();
-    let opened = std::fs::File::open(file).and_then(|f| f.take(MAX_BYTES).read_to_end(&mut bytes));
-    if let Err(e) = opened {
-        eprintln!("{file}: cannot read: {e}");
-        return ExitCode::from(EXIT_PARSE);
-    }
-    let imported = match read::read(&bytes, MAX_PACKETS) {
+    let (imported, size) = match import(file) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("{file}: {e}");
@@ -29,29 +25,76 @@ pub fn replay(file: &str) -> ExitCode {
         }
     };
     let timeline = passive::track(&imported.packets);
-    let mut out = std::io::stdout().lock();
-    let mut lines = vec![format!(
-        "{file}: {} TCP/UDP packets, {} connection(s) or flow(s){}{}",
-        imported.packets.len(),
-        timeline.connections.len(),
-        match imported.skipped {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // A closed pipe (`| head`) ends the output, not the run.
+    let _ = print(&mut out, file, size, &imported, &timeline).and_then(|_| out.flush());
+    if imported.packets.is_empty() {
+        eprintln!("{file}: no TCP or UDP packets in this capture");
+        return ExitCode::from(EXIT_FAILED);
+    }
+    ExitCode::SUCCESS
+}
+
+/// Reads the file a piece at a time until the reader has what it can take; what it
+/// holds, and the file's size (0 for a pipe).
+fn import(file: &str) -> Result<(Imported, u64), String> {
+    let mut f = std::fs::File::open(file).map_err(|e| format!("cannot read: {e}"))?;
+    let mut reader = Reader::new(MAX_PACKETS);
+    let mut piece = vec![0; PIECE];
+    while reader.wants_more() {
+        let n = match f.read(&mut piece) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(format!("cannot read: {e}")),
+        };
+        reader.feed(&piece[..n]).map_err(|e| e.to_string())?;
+    }
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let imported = reader.finish().map_err(|e| e.to_string())?;
+    Ok((imported, size))
+}
+
+/// The summary, where reading stopped and why, every packet with the states it
+/// implies, and the table at the end; written as it goes, never gathered.
+fn print(
+    out: &mut impl Write,
+    file: &str,
+    size: u64,
+    imported: &Imported,
+    timeline: &Timeline,
+) -> std::io::Result<()> {
+    let n = imported.packets.len();
+    write!(
+        out,
+        "{file}: {n} TCP/UDP packets, {} connection(s) or flow(s)",
+        timeline.connections.len()
+    )?;
+    if imported.skipped > 0 {
+        write!(out, "; {} other frames skipped", imported.skipped)?;
+    }
+    writeln!(out)?;
+    if imported.truncated {
+        let of = match size {
             0 => String::new(),
-            n => format!("; {n} other frames skipped"),
-        },
-        if imported.truncated || bytes.len() as u64 == MAX_BYTES {
-            format!(
-                "; only the first {} packets were read",
-                imported.packets.len()
-            )
-        } else {
-            String::new()
-        }
-    )];
+            s => format!(" of {s}"),
+        };
+        writeln!(
+            out,
+            "{file}: stopped at {n} packets, the most sockscope follows: the rest of the file, from byte {}{of}, was not read",
+            imported.bytes_read
+        )?;
+    }
+    if let Some(d) = &imported.damage {
+        writeln!(out, "{file}: {d}; the {n} packets before it are shown")?;
+    }
     for (p, m) in imported.packets.iter().zip(&timeline.moments) {
         let c = &timeline.connections[m.conn];
-        let states = match p.proto {
-            Proto::Udp => String::new(),
-            Proto::Tcp => format!(
+        let window = m.window[m.from].unwrap_or(0);
+        write!(out, "{}", describe(p, m.rel_seq, m.rel_ack, window))?;
+        if p.proto == Proto::Tcp {
+            write!(
+                out,
                 "   {} {}, {} {}; in flight {}/{}",
                 c.ends[0],
                 name(m.states[0]),
@@ -59,30 +102,18 @@ pub fn replay(file: &str) -> ExitCode {
                 name(m.states[1]),
                 m.in_flight[0],
                 m.in_flight[1]
-            ),
-        };
-        let window = m.window[m.from].unwrap_or(0);
-        lines.push(format!(
-            "{}{states}",
-            describe(p, m.rel_seq, m.rel_ack, window)
-        ));
+            )?;
+        }
+        writeln!(out)?;
     }
     let last = timeline.moments.len().saturating_sub(1);
-    lines.push(String::new());
-    lines.push("At the end of the capture, each host would show:".into());
-    lines.extend(table(&timeline.netstat_at(last)));
-    lines.push(String::new());
-    lines.push(LIMITS.into());
-    for l in lines {
-        if writeln!(out, "{l}").is_err() {
-            return ExitCode::SUCCESS;
-        }
+    writeln!(out)?;
+    writeln!(out, "At the end of the capture, each host would show:")?;
+    for line in table(&timeline.netstat_at(last)) {
+        writeln!(out, "{line}")?;
     }
-    if imported.packets.is_empty() {
-        eprintln!("{file}: no TCP or UDP packets in this capture");
-        return ExitCode::from(EXIT_FAILED);
-    }
-    ExitCode::SUCCESS
+    writeln!(out)?;
+    writeln!(out, "{LIMITS}")
 }
 
 fn name(s: Option<TcpState>) -> String {

@@ -9,12 +9,17 @@
 //! named after the difference asserts both behaviours; `crates/engine/model.md`
 //! ("Where Linux differs") lists them.
 //!
+//! [`capture`] runs some scenarios again while tcpdump captures them, and compares the
+//! states the engine's passive tracker reads from the capture with what `ss` said.
+//!
 //! Linux only: elsewhere this crate is empty.
 #![cfg(target_os = "linux")]
 
+pub mod capture;
 pub mod facts;
 pub mod kernel;
 pub mod model;
+pub mod observed;
 pub mod stack;
 
 pub use facts::{assert_agree, Fact, Transcript};

@@ -6,10 +6,13 @@
 //! comment saying why (Wireshark shows it as the packet's comment); the older pcap
 //! format has no comments, so there dropped segments are left out.
 
+mod decode;
 pub mod frame;
 pub mod graph;
 pub mod passive;
 pub mod read;
+mod reader;
+mod records;
 
 use crate::trace::{Event, TraceEntry};
 use crate::SegId;

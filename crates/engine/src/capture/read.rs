@@ -3,17 +3,18 @@
 //! and UDP (etherparse). Anything else in the file is counted and skipped, never a
 //! reason to refuse the rest.
 //!
-//! The work is bounded: at most `max_packets` packets are read, and the caller says
-//! when the file was cut (see [`Imported::truncated`]).
+//! The work is bounded: at most `max_packets` packets are kept ([`Imported::truncated`]
+//! says the file held more), and a file is read a piece at a time by [`Reader`], which
+//! holds at most one record ([`MAX_RECORD`] bytes) besides the packets it keeps.
+//! [`read`] is the same reader fed a whole file at once.
 
 use crate::segment::Flags;
 use crate::Proto;
-use etherparse::{NetSlice, SlicedPacket, TcpOptionElement, TransportSlice};
-use pcap_file::pcap::PcapParser;
-use pcap_file::pcapng::{Block, PcapNgParser};
-use pcap_file::DataLink;
 use std::fmt;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
+
+pub use super::reader::Reader;
+pub use super::records::MAX_RECORD;
 
 /// One TCP segment or UDP datagram of the capture, as the wire carried it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,8 +43,13 @@ pub struct Imported {
     pub packets: Vec<Packet>,
     /// Frames that were not TCP or UDP over IP (ARP, ICMP, …) or could not be read.
     pub skipped: usize,
-    /// The file held more packets than were read.
+    /// The file held more packets than were kept: reading stopped at the cap.
     pub truncated: bool,
+    /// Where the file stopped making sense, if it did: the packets before it are kept.
+    pub damage: Option<Damage>,
+    /// Bytes of the file taken as whole records (where reading stopped, if it stopped
+    /// early at the cap or at damage).
+    pub bytes_read: u64,
 }
 
 /// Why a file could not be read at all.
@@ -72,193 +78,61 @@ impl fmt::Display for ImportError {
     }
 }
 
-/// Reads up to `max_packets` packets of a pcap or pcapng file. A file cut short in
-/// the middle of a packet keeps the packets before it.
+/// A place after which a file cannot be read: the record starting at byte `offset`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Damage {
+    pub offset: u64,
+    pub kind: DamageKind,
+}
+
+/// What is wrong with a damaged record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DamageKind {
+    /// The file ends inside the record: `have` bytes of it are there, of `need`
+    /// (`None`: the file ends inside the record's own header).
+    Cut { have: usize, need: Option<usize> },
+    /// Its length field says `len` bytes, more than [`MAX_RECORD`].
+    TooLong { len: u64 },
+    /// Its length field says `len`, which no pcapng block can be (under 12, or not a
+    /// multiple of 4).
+    BadLength { len: u64 },
+    /// The parser could not read it (why, in pcap-file's words).
+    Unreadable(String),
+}
+
+impl fmt::Display for Damage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = self.offset;
+        match &self.kind {
+            DamageKind::Cut { have, need } => {
+                write!(f, "the file ends inside the record at byte {at} (")?;
+                match need {
+                    Some(n) => write!(f, "{have} of its {n} bytes are there")?,
+                    None => write!(f, "{have} bytes of its header are there")?,
+                }
+                f.write_str("): it was cut short, perhaps copied while still being written")
+            }
+            DamageKind::TooLong { len } => write!(
+                f,
+                "the record at byte {at} says it is {len} bytes long, more than the {MAX_RECORD} a record may be: the file is damaged from there on"
+            ),
+            DamageKind::BadLength { len } => write!(
+                f,
+                "the record at byte {at} says it is {len} bytes long, which no pcapng block can be: the file is damaged from there on"
+            ),
+            DamageKind::Unreadable(why) => write!(
+                f,
+                "the record at byte {at} cannot be read ({why}): the file is damaged from there on"
+            ),
+        }
+    }
+}
+
+/// Reads up to `max_packets` packets of a whole pcap or pcapng file held in memory.
+/// A file damaged or cut short keeps the packets before the damage
+/// ([`Imported::damage`] says where). The same as feeding `bytes` to a [`Reader`].
 pub fn read(bytes: &[u8], max_packets: usize) -> Result<Imported, ImportError> {
-    match bytes.get(0..4) {
-        Some([0x0a, 0x0d, 0x0d, 0x0a]) => read_pcapng(bytes, max_packets),
-        Some(m) if is_pcap_magic(m) => read_pcap(bytes, max_packets),
-        _ => Err(ImportError::NotACapture),
-    }
-}
-
-fn is_pcap_magic(m: &[u8]) -> bool {
-    const MAGICS: [[u8; 4]; 4] = [
-        [0xd4, 0xc3, 0xb2, 0xa1],
-        [0xa1, 0xb2, 0xc3, 0xd4],
-        [0x4d, 0x3c, 0xb2, 0xa1],
-        [0xa1, 0xb2, 0x3c, 0x4d],
-    ];
-    MAGICS.iter().any(|x| x == m)
-}
-
-/// Collects packets, numbering the frames and timing them from the first.
-struct Collector {
-    out: Imported,
-    first_ns: Option<u128>,
-    frames: usize,
-    max: usize,
-}
-
-impl Collector {
-    fn new(max: usize) -> Collector {
-        Collector {
-            out: Imported::default(),
-            first_ns: None,
-            frames: 0,
-            max,
-        }
-    }
-
-    fn full(&mut self) -> bool {
-        if self.out.packets.len() >= self.max {
-            self.out.truncated = true;
-            return true;
-        }
-        false
-    }
-
-    fn frame(&mut self, ns: u128, link: DataLink, data: &[u8]) {
-        self.frames += 1;
-        let frame = self.frames;
-        let first = *self.first_ns.get_or_insert(ns);
-        let time_us = (ns.saturating_sub(first) / 1000) as u64;
-        match decode(link, data) {
-            Some(mut p) => {
-                p.frame = frame;
-                p.time_us = time_us;
-                self.out.packets.push(p);
-            }
-            None => self.out.skipped += 1,
-        }
-    }
-}
-
-fn read_pcap(bytes: &[u8], max: usize) -> Result<Imported, ImportError> {
-    let (mut rest, parser) =
-        PcapParser::new(bytes).map_err(|e| ImportError::Malformed(e.to_string()))?;
-    let link = parser.header().datalink;
-    supported(link)?;
-    let mut c = Collector::new(max);
-    while !rest.is_empty() && !c.full() {
-        let Ok((next, packet)) = parser.next_packet(rest) else {
-            // Cut short: keep what came before.
-            break;
-        };
-        c.frame(packet.timestamp.as_nanos(), link, &packet.data);
-        rest = next;
-    }
-    Ok(c.out)
-}
-
-fn read_pcapng(bytes: &[u8], max: usize) -> Result<Imported, ImportError> {
-    let (mut rest, mut parser) =
-        PcapNgParser::new(bytes).map_err(|e| ImportError::Malformed(e.to_string()))?;
-    let mut c = Collector::new(max);
-    while !rest.is_empty() && !c.full() {
-        let Ok((next, block)) = parser.next_block(rest) else {
-            break;
-        };
-        rest = next;
-        let (link, ns, data) = match &block {
-            Block::EnhancedPacket(p) => {
-                let Some(iface) = parser.packet_interface(p) else {
-                    c.out.skipped += 1;
-                    continue;
-                };
-                (iface.linktype, p.timestamp.as_nanos(), p.data.clone())
-            }
-            Block::SimplePacket(p) => match parser.interfaces().first() {
-                Some(iface) => (iface.linktype, 0, p.data.clone()),
-                None => continue,
-            },
-            Block::InterfaceDescription(i) => {
-                supported(i.linktype)?;
-                continue;
-            }
-            _ => continue,
-        };
-        c.frame(ns, link, &data);
-    }
-    Ok(c.out)
-}
-
-fn supported(link: DataLink) -> Result<(), ImportError> {
-    match link {
-        DataLink::ETHERNET
-        | DataLink::LINUX_SLL
-        | DataLink::LINUX_SLL2
-        | DataLink::NULL
-        | DataLink::LOOP
-        | DataLink::RAW
-        | DataLink::IPV4
-        | DataLink::IPV6 => Ok(()),
-        other => Err(ImportError::UnsupportedLink(u32::from(other))),
-    }
-}
-
-/// The TCP or UDP packet inside a frame, if it is one.
-fn decode(link: DataLink, data: &[u8]) -> Option<Packet> {
-    let sliced = match link {
-        DataLink::ETHERNET => SlicedPacket::from_ethernet(data).ok()?,
-        DataLink::LINUX_SLL => SlicedPacket::from_linux_sll(data).ok()?,
-        // SLL2: a 20-byte header whose first two bytes are the EtherType.
-        DataLink::LINUX_SLL2 => {
-            let ether = u16::from_be_bytes([*data.first()?, *data.get(1)?]);
-            SlicedPacket::from_ether_type(ether.into(), data.get(20..)?).ok()?
-        }
-        // BSD loopback: a 4-byte address family, then the IP packet.
-        DataLink::NULL | DataLink::LOOP => SlicedPacket::from_ip(data.get(4..)?).ok()?,
-        _ => SlicedPacket::from_ip(data).ok()?,
-    };
-    let (src_ip, dst_ip): (IpAddr, IpAddr) = match sliced.net? {
-        NetSlice::Ipv4(ip) => (
-            ip.header().source_addr().into(),
-            ip.header().destination_addr().into(),
-        ),
-        NetSlice::Ipv6(ip) => (
-            ip.header().source_addr().into(),
-            ip.header().destination_addr().into(),
-        ),
-        NetSlice::Arp(_) => return None,
-    };
-    let at = |port| SocketAddr::new(src_ip, port);
-    let to = |port| SocketAddr::new(dst_ip, port);
-    match sliced.transport? {
-        TransportSlice::Tcp(t) => Some(Packet {
-            frame: 0,
-            time_us: 0,
-            proto: Proto::Tcp,
-            src: at(t.source_port()),
-            dst: to(t.destination_port()),
-            flags: Flags {
-                syn: t.syn(),
-                ack: t.ack(),
-                fin: t.fin(),
-                rst: t.rst(),
-            },
-            seq: t.sequence_number(),
-            ack: t.acknowledgment_number(),
-            window: t.window_size(),
-            window_scale: t.options_iterator().find_map(|o| match o {
-                Ok(TcpOptionElement::WindowScale(s)) => Some(s),
-                _ => None,
-            }),
-            len: t.payload().len() as u64,
-        }),
-        TransportSlice::Udp(u) => Some(Packet {
-            frame: 0,
-            time_us: 0,
-            proto: Proto::Udp,
-            src: at(u.source_port()),
-            dst: to(u.destination_port()),
-            flags: Flags::default(),
-            seq: 0,
-            ack: 0,
-            window: 0,
-            window_scale: None,
-            len: u64::from(u.length().saturating_sub(8)),
-        }),
-        _ => None,
-    }
+    let mut reader = Reader::new(max_packets);
+    reader.feed(bytes)?;
+    reader.finish()
 }
