@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -133,4 +133,83 @@ test('the capture module is fetched only when the captures panel is first opened
     await panel.locator(tid('tsg-segment')).first().waitFor({ state: 'attached' });
     assert.equal(await panel.locator(tid('tsg-segment')).count(), 1);
   });
+});
+
+/** Writes a pcap of `count` TCP segments of 64,000 bytes each from 10.0.0.1:40000 to
+ * 10.0.0.2:80 (Ethernet, IPv4; checksums left zero); returns its size. */
+function writeBigCapture(file, count) {
+  const payload = 64_000;
+  const frame = 14 + 20 + 20 + payload;
+  const head = Buffer.alloc(24);
+  head.writeUInt32LE(0xa1b2c3d4, 0);
+  head.writeUInt16LE(2, 4);
+  head.writeUInt16LE(4, 6);
+  head.writeUInt32LE(262_144, 16);
+  head.writeUInt32LE(1, 20);
+  const rec = Buffer.alloc(16 + frame);
+  rec.writeUInt32LE(frame, 8);
+  rec.writeUInt32LE(frame, 12);
+  rec.writeUInt16BE(0x0800, 16 + 12);
+  const ip = 16 + 14;
+  rec.writeUInt8(0x45, ip);
+  rec.writeUInt16BE(20 + 20 + payload, ip + 2);
+  rec.writeUInt8(64, ip + 8);
+  rec.writeUInt8(6, ip + 9);
+  Buffer.from([10, 0, 0, 1, 10, 0, 0, 2]).copy(rec, ip + 12);
+  const tcp = ip + 20;
+  rec.writeUInt16BE(40_000, tcp);
+  rec.writeUInt16BE(80, tcp + 2);
+  rec.writeUInt32BE(1, tcp + 8);
+  rec.writeUInt8(5 << 4, tcp + 12);
+  rec.writeUInt8(0x10, tcp + 13);
+  rec.writeUInt16BE(65_535, tcp + 14);
+  const fd = openSync(file, 'w');
+  try {
+    writeSync(fd, head);
+    for (let i = 0; i < count; i++) {
+      rec.writeUInt32LE(i, 0);
+      rec.writeUInt32BE((1 + i * payload) % 2 ** 32, tcp + 4);
+      writeSync(fd, rec);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return head.length + count * rec.length;
+}
+
+test('a 1 GB capture is read a slice at a time: every packet, bounded memory, the session kept', { timeout: 600_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockscope-big-'));
+  try {
+    const file = join(dir, 'big.pcap');
+    const count = 15_625;
+    const size = writeBigCapture(file, count);
+    assert.ok(size > 1e9, `${size}`);
+    await withPage('capture-big', async (page) => {
+      await page.goto(appUrl());
+      await consoleLines(page, ['client: c = socket(TCP); connect(c, 10.0.0.2:80)', 'net: run']);
+      const panel = page.locator(tid('capture-view'));
+      await panel.locator('summary').click();
+      await panel.locator(tid('capture-file')).waitFor();
+      await panel.locator(tid('capture-file')).setInputFiles(file);
+      await panel.locator(tid('capture-note')).waitFor({ timeout: 500_000 });
+      const note = await panel.locator(tid('capture-note')).innerText();
+      assert.match(note, new RegExp(`^big\\.pcap: ${count} packets, 1 connection`), note);
+      assert.doesNotMatch(note, /stopped|damaged|cut short/, note);
+      // The capture module's memory, from its own module (the page imports it once;
+      // its init gives back the instance it made): far below the file's size.
+      const bytes = await page.evaluate(async () => {
+        const m = await import(new URL('./sockscope-capture.js', location.href).href);
+        return (await m.default()).memory.buffer.byteLength;
+      }, null);
+      console.log(`capture module memory after reading ${size} B: ${bytes} B`);
+      assert.ok(bytes < size / 8, `the capture module holds ${bytes} B`);
+      // The learner's session is as it was: the run's log and the console still work.
+      await consoleLines(page, ['client: send(c, 10)']);
+      await page.locator(`${tid('console-log')}:has-text("client: send(c, 10) = 10")`).waitFor();
+      await panel.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: shotPath('capture-big.png') });
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

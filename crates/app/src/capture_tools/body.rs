@@ -2,23 +2,26 @@
 //! capture of real programs opened by file picker or drag and drop, drawn as a ladder
 //! with the TCP state each end must be in after each segment and the netstat rows of
 //! any moment. It lives in the capture module, so it knows the run only by the trace
-//! it is handed and talks back only through `on_seek`. A file is read up to
-//! `MAX_BYTES` and `MAX_PACKETS`, and the panel says when it stopped there.
+//! it is handed and talks back only through `on_seek`. A file of any size is read a
+//! slice at a time into the engine's streaming reader, which holds at most one record
+//! besides the `MAX_PACKETS` it keeps; the panel says how far it has read and where it
+//! stopped.
 
 use sockscope_engine::capture::graph::{self, Graph};
 use sockscope_engine::capture::passive::{self, Timeline, LIMITS};
-use sockscope_engine::capture::read::{self, Packet};
+use sockscope_engine::capture::read::{Imported, Packet, Reader};
 use sockscope_engine::trace::TraceEntry;
 use sockscope_engine::Event as TraceEvent;
 use sockscope_engine::Proto;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::graph::TimeSequenceGraph;
 
-/// The most of a file read: the rest of a larger file is not looked at.
-const MAX_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
+/// How much of a file is in memory at once while it is read.
+const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
 /// The most packets followed.
 const MAX_PACKETS: usize = 20_000;
 /// Ladder rows drawn around the selected packet.
@@ -34,10 +37,12 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    fn new(name: String, bytes: &[u8], cut: bool) -> Result<Loaded, String> {
-        let imported = read::read(bytes, MAX_PACKETS).map_err(|e| format!("{name}: {e}"))?;
+    fn new(name: String, imported: Imported) -> Result<Loaded, String> {
         if imported.packets.is_empty() {
-            return Err(format!("{name} holds no TCP or UDP packets."));
+            return Err(match &imported.damage {
+                Some(d) => format!("{name}: {d}."),
+                None => format!("{name} holds no TCP or UDP packets."),
+            });
         }
         let timeline = passive::track(&imported.packets);
         let mut note = format!(
@@ -51,11 +56,15 @@ impl Loaded {
                 imported.skipped
             ));
         }
-        if imported.truncated || cut {
+        if imported.truncated {
             note.push_str(&format!(
-                " The file is larger than sockscope reads: only its first {} packets are shown.",
-                imported.packets.len()
+                " Reading stopped at {} packets, the most sockscope follows: the rest of the file, from byte {}, is not shown.",
+                imported.packets.len(),
+                imported.bytes_read
             ));
+        }
+        if let Some(d) = &imported.damage {
+            note.push_str(&format!(" The packets before it are shown: {d}."));
         }
         Ok(Loaded {
             name,
@@ -66,32 +75,51 @@ impl Loaded {
     }
 }
 
-/// Reads at most `MAX_BYTES` of a chosen or dropped file, then hands it on.
-fn read_capture(file: web_sys::File, done: Callback<Result<Loaded, String>>) {
-    let Ok(reader) = web_sys::FileReader::new() else {
-        done.emit(Err("This browser cannot read files.".into()));
-        return;
-    };
-    let name = file.name();
-    let cut = file.size() > MAX_BYTES;
-    let Ok(part) = file.slice_with_f64_and_f64(0.0, MAX_BYTES) else {
-        done.emit(Err(format!("{name} could not be read.")));
-        return;
-    };
-    let onload = {
-        let reader = reader.clone();
-        wasm_bindgen::closure::Closure::once_into_js(move || {
-            let bytes = reader
-                .result()
-                .map(|v| js_sys::Uint8Array::new(&v).to_vec())
-                .unwrap_or_default();
-            done.emit(Loaded::new(name, &bytes, cut));
-        })
-    };
-    reader.set_onload(Some(onload.unchecked_ref()));
-    if reader.read_as_array_buffer(&part).is_err() {
-        reader.set_onload(None);
+/// Reads a chosen or dropped file a slice at a time into the streaming reader,
+/// saying how far it has got, and hands on what it read. A file that is not a
+/// capture is refused at its first slice, whatever its size.
+fn read_capture(
+    file: web_sys::File,
+    progress: Callback<Option<String>>,
+    done: Callback<Result<Loaded, String>>,
+) {
+    spawn_local(async move {
+        let name = file.name();
+        let result = read_slices(&file, &name, &progress).await;
+        progress.emit(None);
+        done.emit(result.and_then(|imported| Loaded::new(name, imported)));
+    });
+}
+
+async fn read_slices(
+    file: &web_sys::File,
+    name: &str,
+    progress: &Callback<Option<String>>,
+) -> Result<Imported, String> {
+    let size = file.size();
+    let mut reader = Reader::new(MAX_PACKETS);
+    let mut at = 0.0;
+    while at < size && reader.wants_more() {
+        let end = (at + SLICE).min(size);
+        let unreadable = || format!("{name} could not be read by the browser.");
+        let slice = file
+            .slice_with_f64_and_f64(at, end)
+            .map_err(|_| unreadable())?;
+        let buffer = JsFuture::from(slice.array_buffer())
+            .await
+            .map_err(|_| unreadable())?;
+        reader
+            .feed(&js_sys::Uint8Array::new(&buffer).to_vec())
+            .map_err(|e| format!("{name}: {e}"))?;
+        at = end;
+        progress.emit(Some(format!(
+            "Reading {name}: {} of {} MB, {} packets so far…",
+            (at / 1e6).round(),
+            (size / 1e6).round(),
+            reader.packets().len()
+        )));
     }
+    reader.finish().map_err(|e| format!("{name}: {e}"))
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -125,6 +153,11 @@ pub fn CaptureBody(props: &CaptureBodyProps) -> Html {
     let error = use_state(|| None::<String>);
     let conn = use_state(|| 0usize);
     let selected = use_state(|| None::<usize>);
+    let reading = use_state(|| None::<String>);
+    let on_progress = {
+        let reading = reading.clone();
+        Callback::from(move |r: Option<String>| reading.set(r))
+    };
     let on_loaded = {
         let (loaded, error, source, conn, selected) = (
             loaded.clone(),
@@ -161,6 +194,8 @@ pub fn CaptureBody(props: &CaptureBodyProps) -> Html {
         conn: conn.clone(),
         selected: selected.clone(),
         on_loaded,
+        on_progress,
+        reading: (*reading).clone(),
         error: (*error).clone(),
     })
 }
@@ -187,6 +222,9 @@ struct ViewArgs<'a> {
     conn: UseStateHandle<usize>,
     selected: UseStateHandle<Option<usize>>,
     on_loaded: Callback<Result<Loaded, String>>,
+    on_progress: Callback<Option<String>>,
+    /// How far the file being read has got, while it is read.
+    reading: Option<String>,
     error: Option<String>,
 }
 
@@ -245,17 +283,17 @@ fn select_callback(a: &ViewArgs) -> Callback<usize> {
 
 fn file_picker(a: &ViewArgs) -> Html {
     let onchange = {
-        let done = a.on_loaded.clone();
+        let (done, progress) = (a.on_loaded.clone(), a.on_progress.clone());
         Callback::from(move |e: Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             if let Some(f) = input.files().and_then(|f| f.get(0)) {
-                read_capture(f, done.clone());
+                read_capture(f, progress.clone(), done.clone());
             }
             input.set_value("");
         })
     };
     let ondrop = {
-        let done = a.on_loaded.clone();
+        let (done, progress) = (a.on_loaded.clone(), a.on_progress.clone());
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             if let Some(f) = e
@@ -263,7 +301,7 @@ fn file_picker(a: &ViewArgs) -> Html {
                 .and_then(|d| d.files())
                 .and_then(|f| f.get(0))
             {
-                read_capture(f, done.clone());
+                read_capture(f, progress.clone(), done.clone());
             }
         })
     };
@@ -273,6 +311,7 @@ fn file_picker(a: &ViewArgs) -> Html {
             <label>{ "Open a capture of real programs (pcap or pcapng, from Wireshark, tshark or tcpdump), or drop it here: " }
                 <input type="file" accept=".pcap,.pcapng,.cap,application/vnd.tcpdump.pcap" {onchange} data-testid="capture-file" />
             </label>
+            if let Some(r) = &a.reading { <p class="small" role="status" data-testid="capture-reading">{ r }</p> }
             if let Some(l) = a.loaded { <p class="small" data-testid="capture-note">{ &l.note }</p> }
         </div>
     }
