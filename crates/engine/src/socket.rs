@@ -3,6 +3,7 @@
 use crate::addr::{Endpoint, Family, Proto};
 use crate::errno::Errno;
 use crate::ids::{HostId, SockId};
+use crate::ledger::Ledger;
 use crate::queue::{ByteQueue, Delivered, Run};
 use crate::state::TcpState;
 use crate::time::Micros;
@@ -138,6 +139,9 @@ pub struct Socket {
     #[serde(default)]
     pub connect_unreported: bool,
     pub timers: TimerTable,
+    /// Where the bytes of both directions went (`World::check_bytes`).
+    #[serde(default)]
+    pub ledger: Ledger,
 }
 
 impl Socket {
@@ -170,6 +174,7 @@ impl Socket {
             was_connected: false,
             connect_unreported: false,
             timers: TimerTable::default(),
+            ledger: Ledger::default(),
         }
     }
 

@@ -6,6 +6,7 @@ use crate::behaviour::{DataAfterClose, RstVerdict};
 use crate::difference::Difference;
 use crate::errno::Errno;
 use crate::ids::{HostId, SockId};
+use crate::ledger::Loss;
 use crate::queue::prefix_iter;
 use crate::segment::{Flags, Segment};
 use crate::socket::Tcb;
@@ -21,6 +22,9 @@ impl World {
         } else {
             (self.demux_arriving(host, &seg), None)
         };
+        if let Some(s) = winner.filter(|_| seg.forged) {
+            self.sock_mut(s).ledger.forged_at = true;
+        }
         let state = winner.and_then(|w| self.socket(w)).map(|s| s.state);
         let outcome = match state {
             Some(st) if st != TcpState::Closed => DemuxOutcome::Delivered,
@@ -246,6 +250,7 @@ impl World {
             let grow = if byte_counting { n.min(mss) } else { mss };
             t.cwnd = t.cwnd.saturating_add(grow).min(MAX_CWND);
             s.sendq.discard(n);
+            s.ledger.out.acked += n;
             let all_acked = s.tcb.snd_una == s.tcb.snd_max;
             let rto = self.data_rto(id);
             self.sock_mut(id).tcb.rto_us = rto;
@@ -328,8 +333,16 @@ impl World {
                 for r in prefix_iter(&seg.runs, take) {
                     s.recvq.push(r);
                 }
+            } else {
+                s.ledger.inc.lost.add(Loss::ShutRead, take);
             }
             s.tcb.rcv_nxt += take;
+            let inc = &mut s.ledger.inc;
+            *if seg.forged {
+                &mut inc.forged
+            } else {
+                &mut inc.received
+            } += take;
         }
         if take < seg.len {
             self.emit(|| Event::SegmentDiscarded {
@@ -415,8 +428,9 @@ impl World {
         if s.refs > 0 {
             s.error = Some(error);
         }
-        s.sendq.clear();
-        s.recvq.clear();
+        let (out, inc) = (s.sendq.clear(), s.recvq.clear());
+        s.ledger.out.lost.add(Loss::Reset, out);
+        s.ledger.inc.lost.add(Loss::Reset, inc);
         self.cancel_timer(id, TimerKind::Retransmit);
         self.cancel_timer(id, TimerKind::Persist);
         self.set_state(id, TcpState::Closed, cause);
