@@ -224,10 +224,13 @@ impl World {
         let mss = self.cfg.mss;
         let byte_counting = self.cfg.byte_counting;
         let s = self.sock_mut(id);
+        // While the window is shut, a probe may carry one byte past snd_max: if SendQ
+        // holds that byte. An ACK for anything else was never sent (a forged segment
+        // can make the peer acknowledge a FIN or bytes nobody sent).
+        let probe_byte = s.sendq.len() > s.tcb.snd_max.saturating_sub(s.tcb.snd_una);
         let t = &mut s.tcb;
         t.unanswered_probes = 0;
-        // While the window is shut, a probe may carry one byte past snd_max.
-        let limit = t.snd_max + (t.snd_wnd == 0) as u64;
+        let limit = t.snd_max + (t.snd_wnd == 0 && probe_byte) as u64;
         if seg.ack > limit {
             self.ack_now(id);
             return true;
