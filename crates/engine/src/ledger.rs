@@ -88,6 +88,17 @@ pub struct Incoming {
     pub lost: Losses,
 }
 
+impl Incoming {
+    /// `n` bytes taken into RecvQ, from a forged segment or from the peer's send().
+    pub fn took(&mut self, n: u64, forged: bool) {
+        if forged {
+            self.forged += n;
+        } else {
+            self.received += n;
+        }
+    }
+}
+
 /// Both directions at one structure.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ledger {

@@ -32,10 +32,15 @@ fn check_queues(w: &World) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Textbook or Linux mode.
+fn mode() -> impl Strategy<Value = Behaviour> {
+    prop::sample::select(Behaviour::ALL.to_vec())
+}
+
 /// Applies the operations one by one, checking every invariant (byte conservation
 /// included) after each. Returns how many it applied.
-fn run_checked(seed: u64, ops: &[Op]) -> Result<u64, TestCaseError> {
-    let mut h = Harness::new(seed);
+fn run_checked(seed: u64, mode: Behaviour, ops: &[Op]) -> Result<u64, TestCaseError> {
+    let mut h = Harness::new(seed, mode);
     for op in ops {
         h.apply(op);
         if let Err(e) = h.w.check_invariants() {
@@ -66,9 +71,9 @@ fn random_sequences_never_panic_and_keep_every_invariant() {
     let cases = config.cases;
     let mut runner = TestRunner::new(config);
     let applied = std::cell::Cell::new(0u64);
-    let strategy = (any::<u64>(), prop::collection::vec(op(), 1..220));
-    let result = runner.run(&strategy, |(seed, ops)| {
-        applied.set(applied.get() + run_checked(seed, &ops)?);
+    let strategy = (any::<u64>(), mode(), prop::collection::vec(op(), 1..220));
+    let result = runner.run(&strategy, |(seed, mode, ops)| {
+        applied.set(applied.get() + run_checked(seed, mode, &ops)?);
         Ok(())
     });
     if let Err(e) = result {
@@ -82,9 +87,9 @@ fn random_sequences_never_panic_and_keep_every_invariant() {
 
 proptest! {
     #[test]
-    fn the_same_seed_and_inputs_give_the_same_trace(seed in any::<u64>(), ops in prop::collection::vec(op(), 1..40)) {
+    fn the_same_seed_and_inputs_give_the_same_trace(seed in any::<u64>(), mode in mode(), ops in prop::collection::vec(op(), 1..40)) {
         let run = |ops: &[Op]| {
-            let mut h = Harness::new(seed);
+            let mut h = Harness::new(seed, mode);
             for op in ops {
                 h.apply(op);
             }

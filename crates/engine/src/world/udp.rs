@@ -97,12 +97,7 @@ impl World {
             });
         }
         s.recvq.push_all(&seg.runs);
-        let inc = &mut s.ledger.inc;
-        *if seg.forged {
-            &mut inc.forged
-        } else {
-            &mut inc.received
-        } += seg.len;
+        s.ledger.inc.took(seg.len, seg.forged);
         s.datagrams.push_back(Datagram {
             from: seg.src,
             runs: seg.runs,

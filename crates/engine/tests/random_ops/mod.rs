@@ -256,9 +256,10 @@ fn ip(s: &str) -> std::net::IpAddr {
 }
 
 impl Harness {
-    pub fn new(seed: u64) -> Self {
+    pub fn new(seed: u64, behaviour: Behaviour) -> Self {
         let mut w = World::new(WorldConfig {
             seed,
+            behaviour,
             mss: 536,
             sndbuf: 2000,
             rcvbuf: 1500,

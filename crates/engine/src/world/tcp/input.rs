@@ -2,7 +2,7 @@
 
 use super::MAX_CWND;
 use crate::addr::{Endpoint, Proto};
-use crate::behaviour::{DataAfterClose, RstVerdict};
+use crate::behaviour::{DataAfterClose, OutOfOrder, RstVerdict};
 use crate::difference::Difference;
 use crate::errno::Errno;
 use crate::ids::{HostId, SockId};
@@ -294,6 +294,13 @@ impl World {
             s.state,
             TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
         );
+        let closing = matches!(s.state, TcpState::FinWait1 | TcpState::FinWait2);
+        let beyond = open && seg.seq > s.tcb.rcv_nxt && !(closing && s.read_shut);
+        if beyond && self.behaviour().out_of_order() == OutOfOrder::Keep {
+            self.hold_out_of_order(id, seg);
+            return true;
+        }
+        let s = self.sock_mut(id);
         if !open || seg.seq != s.tcb.rcv_nxt {
             let reason = if open {
                 DiscardReason::OutOfOrder
@@ -307,7 +314,6 @@ impl World {
             });
             return true;
         }
-        let closing = matches!(s.state, TcpState::FinWait1 | TcpState::FinWait2);
         if closing && s.read_shut && seg.len > 0 {
             if !seg.probe && !seg.retransmission {
                 let bytes = seg.len;
@@ -340,12 +346,10 @@ impl World {
                 s.ledger.inc.lost.add(Loss::ShutRead, take);
             }
             s.tcb.rcv_nxt += take;
-            let inc = &mut s.ledger.inc;
-            *if seg.forged {
-                &mut inc.forged
-            } else {
-                &mut inc.received
-            } += take;
+            s.ledger.inc.took(take, seg.forged);
+            if !s.out_of_order.is_empty() {
+                self.fill_gap(id);
+            }
         }
         if take < seg.len {
             self.emit(|| Event::SegmentDiscarded {
@@ -432,6 +436,7 @@ impl World {
             s.error = Some(error);
         }
         let (out, inc) = (s.sendq.clear(), s.recvq.clear());
+        s.out_of_order.clear();
         s.ledger.out.lost.add(Loss::Reset, out);
         s.ledger.inc.lost.add(Loss::Reset, inc);
         self.cancel_timer(id, TimerKind::Retransmit);
