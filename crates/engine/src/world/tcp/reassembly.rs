@@ -38,8 +38,8 @@ impl World {
                 forged: seg.forged,
             };
             s.out_of_order.insert(seg.seq, held);
+            self.other_mode(Some(id), Difference::OutOfOrderKept { bytes: keep, gap });
         }
-        self.other_mode(Some(id), Difference::OutOfOrderKept { bytes: keep, gap });
     }
 
     /// RCV.NXT moved: kept segments it reaches join RecvQ (as far as there is room),
