@@ -101,7 +101,10 @@ fn refuse_bless_in_ci(ci: bool, bless: bool) -> Res<()> {
     }
 }
 
-/// Native tests; `--long` raises proptest's case count for a deeper search.
+/// Native tests; `--long` raises proptest's case count for a deeper search: every
+/// property test, the scenario crate's own counts included (they take the larger), and
+/// the engine's random sequences then drive over a million calls and network steps,
+/// the count printed.
 fn cargo_test(long: bool) -> Res<String> {
     let mut test = cargo();
     test.args(["test", "--workspace"]);

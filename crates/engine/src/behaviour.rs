@@ -248,6 +248,18 @@ impl Behaviour {
         self.linux()
     }
 
+    /// A segment that starts beyond RCV.NXT, inside the window: discarded, for
+    /// go-back-N to send again (the textbook), or kept in an out-of-order queue until
+    /// the gap before it fills (Linux; RFC 9293 §3.10.7.4 allows either). The sender
+    /// is go-back-N in both modes: it learns of the kept bytes when the ACK jumps.
+    pub fn out_of_order(self) -> OutOfOrder {
+        if self.linux() {
+            OutOfOrder::Keep
+        } else {
+            OutOfOrder::Discard
+        }
+    }
+
     /// How long TIME_WAIT lasts: the configured 2 × MSL, or Linux's fixed
     /// TCP_TIMEWAIT_LEN of 60 s.
     pub fn time_wait(self, configured: Micros) -> Micros {
@@ -356,6 +368,13 @@ pub struct BindPair {
     pub old_listening: bool,
     /// The structure already there is bound but neither listening nor connected.
     pub old_plain_bound: bool,
+}
+
+/// What a receiver does with a segment beyond a gap (`Behaviour::out_of_order`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutOfOrder {
+    Discard,
+    Keep,
 }
 
 /// Which call needed an ephemeral port.

@@ -44,6 +44,9 @@ pub enum Difference {
     BindOtherFamily,
     /// An RST inside the window, `off` bytes past RCV.NXT (not exact).
     RstNotExact { off: u64 },
+    /// `bytes` arrived `gap` bytes beyond RCV.NXT and were kept (Linux mode only: the
+    /// textbook's discard is in the trace already, so its transcripts stay as they were).
+    OutOfOrderKept { bytes: u64, gap: u64 },
 }
 
 impl Difference {
@@ -111,6 +114,9 @@ impl Difference {
             Difference::RstNotExact { off } => format!(
                 "this RST, {off} bytes past the sequence number expected, would not reset the connection: Linux answers with a challenge ACK (RFC 5961)"
             ),
+            Difference::OutOfOrderKept { bytes, gap } => format!(
+                "these {bytes} bytes, {gap} bytes beyond the next one expected, would be kept until the gap fills"
+            ),
         }
     }
 
@@ -160,6 +166,9 @@ impl Difference {
             }
             Difference::RstNotExact { off } => format!(
                 "this RST, {off} bytes past the sequence number expected but inside the window, would reset the connection (RFC 793)"
+            ),
+            Difference::OutOfOrderKept { bytes, gap } => format!(
+                "these {bytes} bytes, {gap} bytes beyond the next one expected, would be discarded, and go-back-N would send them again after the gap"
             ),
         }
     }

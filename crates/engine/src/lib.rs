@@ -22,6 +22,7 @@ pub mod experiment;
 pub mod host;
 pub mod ids;
 pub mod inject;
+pub mod ledger;
 pub mod network;
 pub mod queue;
 mod rng;

@@ -46,6 +46,18 @@ pub fn prefix_iter(runs: &[Run], mut n: u64) -> impl Iterator<Item = Run> + '_ {
     })
 }
 
+/// The runs of a list of runs after its first `skip` bytes.
+pub fn skip_iter(runs: &[Run], mut skip: u64) -> impl Iterator<Item = Run> + '_ {
+    runs.iter().filter_map(move |r| {
+        let cut = r.len.min(skip);
+        skip -= cut;
+        (r.len > cut).then_some(Run {
+            tag: r.tag,
+            len: r.len - cut,
+        })
+    })
+}
+
 /// A FIFO of bytes with a capacity (SO_SNDBUF / SO_RCVBUF).
 ///
 /// Beside the runs it keeps where each run ends, counted in bytes since the queue was
@@ -322,6 +334,17 @@ mod tests {
         q.clear();
         q.push(run(99, 4));
         assert_eq!(q.peek(1, 2), vec![run(99, 2)]);
+    }
+
+    #[test]
+    fn skip_drops_the_first_bytes_across_runs() {
+        let runs = [run(1, 3), run(2, 4), run(3, 5)];
+        assert_eq!(
+            skip_iter(&runs, 5).collect::<Vec<_>>(),
+            vec![run(2, 2), run(3, 5)]
+        );
+        assert_eq!(skip_iter(&runs, 0).count(), 3);
+        assert_eq!(skip_iter(&runs, 12).count(), 0);
     }
 
     #[test]

@@ -3,12 +3,13 @@
 use crate::addr::{Endpoint, Family, Proto};
 use crate::errno::Errno;
 use crate::ids::{HostId, SockId};
+use crate::ledger::Ledger;
 use crate::queue::{ByteQueue, Delivered, Run};
 use crate::state::TcpState;
 use crate::time::Micros;
 use crate::trace::TimerKind;
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +77,17 @@ pub struct Datagram {
     pub len: u64,
 }
 
+/// Bytes that arrived beyond a gap in the sequence space, kept until it fills (Linux
+/// mode's out-of-order queue). They are copies: the sender keeps them in SendQ until
+/// they are acknowledged, so the byte ledger does not count them until they are taken.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Held {
+    pub runs: Vec<Run>,
+    pub len: u64,
+    /// From a forged segment (`net: inject`).
+    pub forged: bool,
+}
+
 /// An armed timer; `gen` tells a fired timer from one that was re-armed or cancelled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Armed {
@@ -138,6 +150,13 @@ pub struct Socket {
     #[serde(default)]
     pub connect_unreported: bool,
     pub timers: TimerTable,
+    /// Where the bytes of both directions went (`World::check_bytes`).
+    #[serde(default)]
+    pub ledger: Ledger,
+    /// Segments beyond a gap, by sequence number (Linux mode; always empty in the
+    /// textbook's go-back-N). Recv-Q does not count them, as `ss` does not.
+    #[serde(default)]
+    pub out_of_order: BTreeMap<u64, Held>,
 }
 
 impl Socket {
@@ -170,6 +189,8 @@ impl Socket {
             was_connected: false,
             connect_unreported: false,
             timers: TimerTable::default(),
+            ledger: Ledger::default(),
+            out_of_order: BTreeMap::new(),
         }
     }
 

@@ -289,3 +289,30 @@ fn an_rst_at_exactly_the_expected_sequence_number_resets_in_both_modes() {
         );
     }
 }
+
+#[test]
+fn an_ack_for_a_byte_never_sent_is_not_believed_even_with_the_window_shut() {
+    let mut lab = lab(WorldConfig::default());
+    let (_, _, s) = connected(&mut lab, 80);
+    let before = lab.w.socket_of(lab.pb, s).unwrap().tcb.clone();
+    // "From A": the window shuts, then an ACK one past everything B has sent. Only a
+    // zero-window probe may be acknowledged past SND.MAX, and B has sent none: its
+    // SendQ is empty.
+    let shut = Injection {
+        ack: Some(SeqRef::Relative(0)),
+        ..forged(Flags::ACK)
+    };
+    inject(&mut lab.w, &shut);
+    let phantom = Injection {
+        ack: Some(SeqRef::Relative(1)),
+        ..shut
+    };
+    inject(&mut lab.w, &phantom);
+    let after = &lab.w.socket_of(lab.pb, s).unwrap().tcb;
+    assert_eq!(after.snd_wnd, 0);
+    assert_eq!(
+        (after.snd_una, after.snd_max),
+        (before.snd_una, before.snd_max)
+    );
+    assert_eq!(lab.w.socket_of(lab.pb, s).unwrap().ledger.out.acked, 0);
+}

@@ -671,3 +671,125 @@ fn linux_reports_a_completed_non_blocking_connect_once_with_0() {
         assert_eq!(other_mode(w).len(), 1, "{mode}: {:?}", other_mode(w));
     }
 }
+
+/// A's data segments (first transmissions and repeats) in the trace.
+fn data_segments_from(w: &World, host: HostId) -> usize {
+    w.trace()
+        .iter()
+        .filter(|e| {
+            matches!(&e.event, Event::SegmentSent { seg, .. } if seg.from_host == host && seg.len > 0)
+        })
+        .count()
+}
+
+/// Four 100-byte segments leave A at once; the first is lost.
+fn first_of_four_lost(mode: Behaviour) -> (Lab, Fd, Fd) {
+    let mut lab = lab(WorldConfig {
+        behaviour: mode,
+        mss: 100,
+        initial_cwnd: 4,
+        ..WorldConfig::default()
+    });
+    let (_, c, s) = connected(&mut lab, 80);
+    let Lab { w, pa, a, b, .. } = &mut lab;
+    w.drop_next(*a, *b);
+    assert_eq!(send(w, *pa, c, 400), Ok(Value::Bytes(400)));
+    // The three after the gap arrive (50 ms), long before the retransmission (≥ 200 ms).
+    w.run_until(w.now() + 60 * MS, u64::MAX);
+    (lab, c, s)
+}
+
+#[test]
+fn segments_beyond_a_gap_are_kept_until_it_fills_on_linux() {
+    for mode in Behaviour::ALL {
+        let (mut lab, c, s) = first_of_four_lost(mode);
+        let Lab { w, pa, pb, a, .. } = &mut lab;
+        let receiver = w.socket_of(*pb, s).unwrap();
+        let kept: u64 = receiver.out_of_order.values().map(|h| h.len).sum();
+        // Recv-Q counts only bytes in order, in both modes (as `ss` does).
+        assert_eq!(receiver.recvq.len(), 0, "{mode}");
+        assert_eq!(kept, if mode == Linux { 300 } else { 0 }, "{mode}");
+        settle(w);
+        assert_eq!(recvq(w, *pb, s), 400, "{mode}");
+        assert_eq!(sendq(w, *pa, c), 0, "{mode}");
+        // Go-back-N in both: the textbook sends the three again after the lost one;
+        // on Linux the ACK for the lost one covers all four.
+        let sent = data_segments_from(w, *a);
+        assert_eq!(sent, if mode == Linux { 5 } else { 8 }, "{mode}");
+        let runs: Vec<_> = w.socket_of(*pb, s).unwrap().recvq.runs().copied().collect();
+        assert_eq!(runs.len(), 1, "{mode}: one send(), one run, in order");
+        assert_eq!(w.check_invariants(), Ok(()), "{mode}");
+    }
+}
+
+#[test]
+fn keeping_a_segment_beyond_a_gap_is_narrated_as_the_textbook_would_discard_it() {
+    let (lab, _, _) = first_of_four_lost(Linux);
+    let sentences = other_mode(&lab.w);
+    assert!(
+        sentences.contains(&"In the textbook model, these 100 bytes, 100 bytes beyond the next one expected, would be discarded, and go-back-N would send them again after the gap.".to_string()),
+        "{sentences:?}"
+    );
+    let (lab, _, _) = first_of_four_lost(Textbook);
+    assert_eq!(
+        other_mode(&lab.w),
+        Vec::<String>::new(),
+        "the textbook's transcripts stay as they were"
+    );
+}
+
+#[test]
+fn a_reordered_stream_arrives_in_order_without_a_retransmission_on_linux() {
+    for mode in Behaviour::ALL {
+        let mut lab = lab(WorldConfig {
+            behaviour: mode,
+            mss: 100,
+            initial_cwnd: 10,
+            seed: 3,
+            ..WorldConfig::default()
+        });
+        let (_, c, s) = connected(&mut lab, 80);
+        let Lab { w, pa, pb, a, b } = &mut lab;
+        w.set_reorder(*a, *b, 0.3, 20 * MS);
+        for _ in 0..5 {
+            assert_eq!(send(w, *pa, c, 200), Ok(Value::Bytes(200)));
+        }
+        settle(w);
+        let mut tags = Vec::new();
+        while let Ok(Value::Bytes(n)) = recv(w, *pb, s, 150) {
+            if n == 0 {
+                break;
+            }
+            let d = w
+                .socket_of(*pb, s)
+                .unwrap()
+                .delivered
+                .recent()
+                .last()
+                .copied()
+                .unwrap();
+            tags.push(d.tag);
+            if recvq(w, *pb, s) == 0 {
+                break;
+            }
+        }
+        assert_eq!(
+            w.socket_of(*pb, s).unwrap().delivered.total(),
+            1000,
+            "{mode}"
+        );
+        let mut sorted = tags.clone();
+        sorted.sort();
+        assert_eq!(tags, sorted, "{mode}: bytes of later sends came first");
+        let repeats = w
+            .trace()
+            .iter()
+            .filter(|e| matches!(&e.event, Event::SegmentSent { seg, .. } if seg.from_host == *a && seg.retransmission))
+            .count();
+        match mode {
+            Linux => assert_eq!(repeats, 0, "{mode}"),
+            Textbook => assert!(repeats > 0, "{mode}: the overtaken segments are sent again"),
+        }
+        assert_eq!(w.check_invariants(), Ok(()), "{mode}");
+    }
+}

@@ -1,418 +1,16 @@
 //! Property tests over random call and network sequences (native only).
-//! `PROPTEST_CASES` sets how many cases run (`cargo xtask test --long` asks for 10,000).
+//! `PROPTEST_CASES` sets how many cases run (`cargo xtask test --long` asks for 10,000,
+//! over a million random calls and network steps; the run says how many).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
+mod random_ops;
 use common::*;
 use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use random_ops::{op, Harness, Op};
 use sockscope_engine::*;
-
-/// One thing a user (or the network) can do.
-#[derive(Clone, Debug)]
-enum Op {
-    Socket {
-        p: u8,
-        udp: bool,
-    },
-    Bind {
-        p: u8,
-        f: u8,
-        port: u8,
-        wildcard: bool,
-    },
-    Listen {
-        p: u8,
-        f: u8,
-        backlog: u8,
-    },
-    Connect {
-        p: u8,
-        f: u8,
-        host: u8,
-        port: u8,
-    },
-    Accept {
-        p: u8,
-        f: u8,
-    },
-    Send {
-        p: u8,
-        f: u8,
-        len: u16,
-    },
-    Recv {
-        p: u8,
-        f: u8,
-        len: u16,
-    },
-    SendTo {
-        p: u8,
-        f: u8,
-        len: u16,
-        host: u8,
-        port: u8,
-    },
-    Shutdown {
-        p: u8,
-        f: u8,
-        how: u8,
-    },
-    Close {
-        p: u8,
-        f: u8,
-    },
-    Buffers {
-        p: u8,
-        f: u8,
-        size: u16,
-    },
-    Linger {
-        p: u8,
-        f: u8,
-        secs: Option<u8>,
-    },
-    Reuse {
-        p: u8,
-        f: u8,
-    },
-    NonBlocking {
-        p: u8,
-        f: u8,
-        on: bool,
-    },
-    Dup {
-        p: u8,
-        f: u8,
-    },
-    Step,
-    Deliver(u8),
-    RunIdle,
-    Advance(u16),
-    DropNext(bool),
-    Loss(bool, u8),
-    /// Hold back this percentage of one direction's segments by this many ms.
-    Reorder(bool, u8, u8),
-    /// Deliver this percentage of one direction's segments twice.
-    Duplicate(bool, u8),
-    /// A link rate on one direction: 0 removes it.
-    Rate(bool, u8),
-    Crash(bool),
-    Restart(bool),
-}
-
-fn op() -> impl Strategy<Value = Op> {
-    let p = 0u8..4;
-    let f = 0u8..6;
-    prop_oneof![
-        (p.clone(), any::<bool>()).prop_map(|(p, udp)| Op::Socket { p, udp }),
-        (p.clone(), f.clone(), 0u8..3, any::<bool>()).prop_map(|(p, f, port, wildcard)| Op::Bind {
-            p,
-            f,
-            port,
-            wildcard
-        }),
-        (p.clone(), f.clone(), 0u8..3).prop_map(|(p, f, backlog)| Op::Listen { p, f, backlog }),
-        (p.clone(), f.clone(), 0u8..3, 0u8..3).prop_map(|(p, f, host, port)| Op::Connect {
-            p,
-            f,
-            host,
-            port
-        }),
-        (p.clone(), f.clone()).prop_map(|(p, f)| Op::Accept { p, f }),
-        (p.clone(), f.clone(), 0u16..5000).prop_map(|(p, f, len)| Op::Send { p, f, len }),
-        (p.clone(), f.clone(), 0u16..5000).prop_map(|(p, f, len)| Op::Recv { p, f, len }),
-        (p.clone(), f.clone(), 0u16..3000, 0u8..3, 0u8..3).prop_map(|(p, f, len, host, port)| {
-            Op::SendTo {
-                p,
-                f,
-                len,
-                host,
-                port,
-            }
-        }),
-        (p.clone(), f.clone(), 0u8..3).prop_map(|(p, f, how)| Op::Shutdown { p, f, how }),
-        (p.clone(), f.clone()).prop_map(|(p, f)| Op::Close { p, f }),
-        (p.clone(), f.clone(), 1u16..4000).prop_map(|(p, f, size)| Op::Buffers { p, f, size }),
-        (p.clone(), f.clone(), proptest::option::of(0u8..3)).prop_map(|(p, f, secs)| Op::Linger {
-            p,
-            f,
-            secs
-        }),
-        (p.clone(), f.clone()).prop_map(|(p, f)| Op::Reuse { p, f }),
-        (p.clone(), f.clone(), any::<bool>()).prop_map(|(p, f, on)| Op::NonBlocking { p, f, on }),
-        (p.clone(), f.clone()).prop_map(|(p, f)| Op::Dup { p, f }),
-        Just(Op::Step),
-        (1u8..6).prop_map(Op::Deliver),
-        Just(Op::RunIdle),
-        (0u16..5000).prop_map(Op::Advance),
-        any::<bool>().prop_map(Op::DropNext),
-        (any::<bool>(), 0u8..40).prop_map(|(d, pct)| Op::Loss(d, pct)),
-        (any::<bool>(), 0u8..60, 0u8..120).prop_map(|(d, pct, ms)| Op::Reorder(d, pct, ms)),
-        (any::<bool>(), 0u8..60).prop_map(|(d, pct)| Op::Duplicate(d, pct)),
-        (any::<bool>(), 0u8..4).prop_map(|(d, r)| Op::Rate(d, r)),
-        any::<bool>().prop_map(Op::Crash),
-        any::<bool>().prop_map(Op::Restart),
-    ]
-}
-
-const PORTS: [u16; 3] = [80, 81, 0];
-
-struct Harness {
-    lab: Lab,
-    procs: Vec<Pid>,
-}
-
-impl Harness {
-    fn new(seed: u64) -> Self {
-        let mut lab = lab(WorldConfig {
-            seed,
-            mss: 536,
-            sndbuf: 2000,
-            rcvbuf: 1500,
-            time_wait_us: 5 * SEC,
-            data_retries: 4,
-            syn_retries: 3,
-            synack_retries: 2,
-            ..WorldConfig::default()
-        });
-        let extra_a = lab.w.spawn(lab.a, "a2").unwrap();
-        let extra_b = lab.w.spawn(lab.b, "b2").unwrap();
-        let procs = vec![lab.pa, lab.pb, extra_a, extra_b];
-        Harness { lab, procs }
-    }
-
-    fn pid(&self, p: u8) -> Pid {
-        self.procs[p as usize % self.procs.len()]
-    }
-
-    /// A descriptor of the process: a real one by index, or an invalid number.
-    fn fd(&self, p: u8, f: u8) -> Fd {
-        let fds: Vec<Fd> = self
-            .lab
-            .w
-            .process(self.pid(p))
-            .map(|p| p.fds.keys().copied().collect())
-            .unwrap_or_default();
-        fds.get(f as usize).copied().unwrap_or(Fd(f as i32 + 3))
-    }
-
-    fn host_ip(host: u8) -> &'static str {
-        [A_IP, B_IP, "10.0.0.9"][host as usize % 3]
-    }
-
-    fn apply(&mut self, op: &Op) {
-        let (a, b) = (self.lab.a, self.lab.b);
-        let call = match *op {
-            Op::Socket { p, udp } => Some((
-                p,
-                Call::Socket {
-                    proto: if udp { Proto::Udp } else { Proto::Tcp },
-                    family: Family::V4,
-                },
-            )),
-            Op::Bind {
-                p,
-                f,
-                port,
-                wildcard,
-            } => {
-                let ip = if wildcard {
-                    None
-                } else {
-                    Some(Self::host_ip(p % 2).parse().unwrap())
-                };
-                Some((
-                    p,
-                    Call::Bind {
-                        fd: self.fd(p, f),
-                        addr: Endpoint::new(ip, Some(PORTS[port as usize])),
-                    },
-                ))
-            }
-            Op::Listen { p, f, backlog } => Some((
-                p,
-                Call::Listen {
-                    fd: self.fd(p, f),
-                    backlog: backlog as u32,
-                },
-            )),
-            Op::Connect { p, f, host, port } => {
-                let to = addr(&format!("{}:{}", Self::host_ip(host), PORTS[port as usize]));
-                Some((
-                    p,
-                    Call::Connect {
-                        fd: self.fd(p, f),
-                        addr: to,
-                    },
-                ))
-            }
-            Op::Accept { p, f } => Some((p, Call::Accept { fd: self.fd(p, f) })),
-            Op::Send { p, f, len } => Some((
-                p,
-                Call::Send {
-                    fd: self.fd(p, f),
-                    len: len as u64,
-                },
-            )),
-            Op::Recv { p, f, len } => Some((
-                p,
-                Call::Recv {
-                    fd: self.fd(p, f),
-                    len: len as u64,
-                },
-            )),
-            Op::SendTo {
-                p,
-                f,
-                len,
-                host,
-                port,
-            } => {
-                let to = addr(&format!("{}:{}", Self::host_ip(host), PORTS[port as usize]));
-                Some((
-                    p,
-                    Call::SendTo {
-                        fd: self.fd(p, f),
-                        len: len as u64,
-                        to,
-                    },
-                ))
-            }
-            Op::Shutdown { p, f, how } => {
-                let how = [Shutdown::Read, Shutdown::Write, Shutdown::Both][how as usize];
-                Some((
-                    p,
-                    Call::Shutdown {
-                        fd: self.fd(p, f),
-                        how,
-                    },
-                ))
-            }
-            Op::Close { p, f } => Some((p, Call::Close { fd: self.fd(p, f) })),
-            Op::Buffers { p, f, size } => {
-                // Buffers are resized only on fresh structures, so capacities stay meaningful.
-                let fresh = self
-                    .lab
-                    .w
-                    .socket_of(self.pid(p), self.fd(p, f))
-                    .is_some_and(|s| s.state == TcpState::Closed && s.recvq.is_empty());
-                fresh.then(|| {
-                    (
-                        p,
-                        Call::SetSockOpt {
-                            fd: self.fd(p, f),
-                            opt: SockOpt::RcvBuf(size as u64),
-                        },
-                    )
-                })
-            }
-            Op::Linger { p, f, secs } => Some((
-                p,
-                Call::SetSockOpt {
-                    fd: self.fd(p, f),
-                    opt: SockOpt::Linger(secs.map(u32::from)),
-                },
-            )),
-            Op::Reuse { p, f } => Some((
-                p,
-                Call::SetSockOpt {
-                    fd: self.fd(p, f),
-                    opt: SockOpt::ReuseAddr(true),
-                },
-            )),
-            Op::NonBlocking { p, f, on } => Some((
-                p,
-                Call::SetNonBlocking {
-                    fd: self.fd(p, f),
-                    on,
-                },
-            )),
-            Op::Dup { p, f } => Some((p, Call::Dup { fd: self.fd(p, f) })),
-            Op::Step => {
-                self.lab.w.step();
-                None
-            }
-            Op::Deliver(n) => {
-                self.lab.w.deliver(n as u64);
-                None
-            }
-            Op::RunIdle => {
-                self.lab.w.run_until_idle(5_000);
-                None
-            }
-            Op::Advance(ms) => {
-                let t = self.lab.w.now() + ms as u64 * MS;
-                self.lab.w.run_until(t, u64::MAX);
-                None
-            }
-            Op::DropNext(d) => {
-                let (x, y) = if d { (a, b) } else { (b, a) };
-                self.lab.w.drop_next(x, y);
-                None
-            }
-            Op::Loss(d, pct) => {
-                let (x, y) = if d { (a, b) } else { (b, a) };
-                self.lab.w.set_path(x, y, 50 * MS, pct as f64 / 100.0);
-                None
-            }
-            Op::Reorder(d, pct, ms) => {
-                let (x, y) = if d { (a, b) } else { (b, a) };
-                self.lab
-                    .w
-                    .set_reorder(x, y, pct as f64 / 100.0, ms as u64 * MS);
-                None
-            }
-            Op::Duplicate(d, pct) => {
-                let (x, y) = if d { (a, b) } else { (b, a) };
-                self.lab.w.set_duplicate(x, y, pct as f64 / 100.0);
-                None
-            }
-            Op::Rate(d, r) => {
-                let (x, y) = if d { (a, b) } else { (b, a) };
-                let rate = [None, Some(2_000), Some(50_000), Some(1_000_000)][r as usize % 4];
-                self.lab.w.set_link_rate(x, y, rate);
-                None
-            }
-            Op::Crash(h) => {
-                let _ = self.lab.w.crash(if h { a } else { b });
-                None
-            }
-            Op::Restart(h) => {
-                let host = if h { a } else { b };
-                if self.lab.w.host(host).unwrap().crashed {
-                    self.lab.w.restart(host).unwrap();
-                    let pid = self.lab.w.spawn(host, "reborn").unwrap();
-                    let slot = if h { 0 } else { 1 };
-                    self.procs[slot] = pid;
-                }
-                None
-            }
-        };
-        if let Some((p, call)) = call {
-            let pid = self.pid(p);
-            // The experiment skips calls the engine predicts to answer EAGAIN: such a
-            // prediction must never be wrong.
-            let w = &self.lab.w;
-            let sock = |fd| w.socket_of(pid, fd).map(|s| s.id);
-            let predicted = match call {
-                Call::Send { fd, len } => sock(fd).is_some_and(|s| w.send_would_block(s, len)),
-                Call::Recv { fd, len } => sock(fd).is_some_and(|s| w.recv_would_block(s, len)),
-                _ => false,
-            };
-            // Rejections (busy, crashed host) are fine; a panic is not.
-            let reply = self.lab.w.call(pid, call.clone());
-            if predicted {
-                if let Ok(reply) = reply {
-                    assert_eq!(
-                        reply,
-                        CallReply::Returned(Err(Errno::EAGAIN)),
-                        "{call} was predicted to answer EAGAIN"
-                    );
-                }
-            }
-        }
-    }
-}
+use std::io::Write;
 
 fn check_queues(w: &World) -> Result<(), TestCaseError> {
     for s in w.sockets() {
@@ -434,32 +32,68 @@ fn check_queues(w: &World) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-proptest! {
-    #[test]
-    fn random_sequences_never_panic_and_keep_every_invariant(seed in any::<u64>(), ops in prop::collection::vec(op(), 1..60)) {
-        let mut h = Harness::new(seed);
-        for op in &ops {
-            h.apply(op);
-            if let Err(e) = h.lab.w.check_invariants() {
-                return Err(TestCaseError::fail(format!("after {op:?}: {e}")));
-            }
-            check_queues(&h.lab.w)?;
+/// Textbook or Linux mode.
+fn mode() -> impl Strategy<Value = Behaviour> {
+    prop::sample::select(Behaviour::ALL.to_vec())
+}
+
+/// Applies the operations one by one, checking every invariant (byte conservation
+/// included) after each. Returns how many it applied.
+fn run_checked(seed: u64, mode: Behaviour, ops: &[Op]) -> Result<u64, TestCaseError> {
+    let mut h = Harness::new(seed, mode);
+    for op in ops {
+        h.apply(op);
+        if let Err(e) = h.w.check_invariants() {
+            return Err(TestCaseError::fail(format!("after {op:?}: {e}")));
         }
-        for e in h.lab.w.trace() {
-            if let Event::StateChanged { from, to, sock, .. } = &e.event {
-                prop_assert!(from.may_become(*to), "{sock}: illegal {from} -> {to}");
-            }
+        check_queues(&h.w)?;
+    }
+    for e in h.w.trace() {
+        if let Event::StateChanged { from, to, sock, .. } = &e.event {
+            prop_assert!(from.may_become(*to), "{sock}: illegal {from} -> {to}");
         }
     }
+    Ok(h.applied)
+}
 
+/// Written straight to the terminal, past the test harness's capture of `println!`,
+/// so that a run shows how much the random search drove.
+fn tell(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+#[test]
+fn random_sequences_never_panic_and_keep_every_invariant() {
+    let config = Config {
+        source_file: Some(file!()),
+        ..Config::default()
+    };
+    let cases = config.cases;
+    let mut runner = TestRunner::new(config);
+    let applied = std::cell::Cell::new(0u64);
+    let strategy = (any::<u64>(), mode(), prop::collection::vec(op(), 1..220));
+    let result = runner.run(&strategy, |(seed, mode, ops)| {
+        applied.set(applied.get() + run_checked(seed, mode, &ops)?);
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    tell(&format!(
+        "random sequences: {} calls and network steps in {cases} cases, every invariant held after each",
+        applied.get()
+    ));
+}
+
+proptest! {
     #[test]
-    fn the_same_seed_and_inputs_give_the_same_trace(seed in any::<u64>(), ops in prop::collection::vec(op(), 1..40)) {
+    fn the_same_seed_and_inputs_give_the_same_trace(seed in any::<u64>(), mode in mode(), ops in prop::collection::vec(op(), 1..40)) {
         let run = |ops: &[Op]| {
-            let mut h = Harness::new(seed);
+            let mut h = Harness::new(seed, mode);
             for op in ops {
                 h.apply(op);
             }
-            serde_json::to_string(h.lab.w.trace()).unwrap()
+            serde_json::to_string(h.w.trace()).unwrap()
         };
         prop_assert_eq!(run(&ops), run(&ops));
     }

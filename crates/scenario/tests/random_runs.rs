@@ -2,6 +2,8 @@
 //! output for the same scenario, and leaves the engine consistent.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod strategies;
+
 use proptest::prelude::*;
 use proptest::sample::select;
 use sockscope_scenario::{parse, Runner};
@@ -63,6 +65,22 @@ fn call() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A forged segment on the prelude's connection, either way, numbered around what the
+/// receiver expects (`net: inject`).
+fn forgery() -> impl Strategy<Value = String> {
+    let ends = [
+        "10.0.0.1:32768 to 10.0.0.2:80",
+        "10.0.0.2:80 to 10.0.0.1:32768",
+    ];
+    (
+        select(ends.to_vec()),
+        select(vec!["ACK", "RST", "FIN+ACK", "SYN", "RST+ACK"]),
+        -2000i32..2000,
+        select(vec!["", " len=100", " len=1200 win=0"]),
+    )
+        .prop_map(|(e, f, seq, len)| format!("net: inject TCP from {e} {f} seq={seq:+}{len}"))
+}
+
 fn proc_() -> impl Strategy<Value = &'static str> {
     select(vec!["A", "B", "A/p", "B/q"])
 }
@@ -78,6 +96,13 @@ fn line() -> impl Strategy<Value = String> {
         1 => select(vec!["A -> B", "B -> A", "A <-> B"]).prop_map(|l| format!("net: drop next {l}")),
         1 => (select(vec!["A -> B", "B <-> A"]), select(vec!["0%", "20%", "100%"]))
             .prop_map(|(l, p)| format!("net: loss {l} {p}")),
+        1 => (select(vec!["A -> B", "B -> A"]), select(vec!["1ms", "50ms", "2s"]))
+            .prop_map(|(l, d)| format!("net: delay {l} {d}")),
+        1 => (select(vec!["A -> B", "B -> A"]), select(vec!["0%", "30%"]), select(vec!["5ms", "80ms"]))
+            .prop_map(|(l, p, d)| format!("net: reorder {l} {p} {d}")),
+        1 => (select(vec!["A -> B", "B -> A"]), select(vec!["0%", "40%"]))
+            .prop_map(|(l, p)| format!("net: duplicate {l} {p}")),
+        1 => forgery(),
         1 => select(vec!["net: crash A", "net: crash B", "net: restart A", "net: restart B"])
             .prop_map(str::to_string),
         1 => (proc_(), var(), select(vec!["sendq", "recvq", "state"])).prop_map(|(p, v, q)| {
@@ -119,7 +144,8 @@ A: y = socket(UDP); z = socket(TCP)
 B: z = socket(UDP); bind(z, *:81)
 ";
 
-/// Steps through every statement, going on past run errors as the app's console does.
+/// Steps through every statement, going on past run errors as the app's console does,
+/// and checks the engine's invariants (byte conservation included) after each.
 fn run_all(text: &str) -> (Vec<String>, Runner) {
     let s = parse(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     let mut r = Runner::new(&s).with_event_budget(20_000);
@@ -140,7 +166,7 @@ fn run_all(text: &str) -> (Vec<String>, Runner) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(strategies::cases(300)))]
 
     #[test]
     fn random_scenarios_run_deterministically_without_panics(text in scenario()) {

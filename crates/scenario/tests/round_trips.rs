@@ -17,7 +17,7 @@ fn as_engine_call(expr: &CallExpr) -> Call {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(ProptestConfig::with_cases(strategies::cases(2000)))]
 
     #[test]
     fn every_engine_call_reads_back_from_its_display(call in strategies::call()) {

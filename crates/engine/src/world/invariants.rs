@@ -35,7 +35,8 @@ impl World {
                 ));
             }
         }
-        self.check_counts(foreground)
+        self.check_counts(foreground)?;
+        self.check_bytes()
     }
 
     /// How many live descriptors name each structure; an error if one names a freed one.

@@ -7,6 +7,7 @@
 //! give the same trace.
 
 mod agenda;
+mod bytes;
 mod calls;
 mod deadlock;
 mod demux;
@@ -263,7 +264,7 @@ impl World {
             .map(|s| s.id)
             .collect();
         for id in ids {
-            self.free_socket(id);
+            self.free_socket_for(id, crate::ledger::Loss::Crashed);
         }
         self.emit(|| Event::HostCrashed { host });
         self.settle();

@@ -3,6 +3,7 @@
 use super::World;
 use crate::addr::{Family, Proto};
 use crate::ids::{HostId, SockId};
+use crate::ledger::Loss;
 use crate::socket::Socket;
 use crate::trace::{Event, TimerKind};
 
@@ -37,6 +38,16 @@ impl World {
     }
 
     pub(super) fn free_socket(&mut self, id: SockId) {
+        self.free_socket_for(id, Loss::Freed)
+    }
+
+    /// Frees a structure; whatever its queues still hold is lost for `why`.
+    pub(super) fn free_socket_for(&mut self, id: SockId, why: Loss) {
+        let s = self.sock_mut(id);
+        let (out, inc) = (s.sendq.clear(), s.recvq.clear());
+        s.datagrams.clear();
+        s.ledger.out.lost.add(why, out);
+        s.ledger.inc.lost.add(why, inc);
         for kind in TimerKind::ALL {
             self.cancel_timer(id, kind);
         }

@@ -7,6 +7,7 @@ use crate::addr::{addr_seen_by, Proto};
 use crate::call::{Ret, Value};
 use crate::errno::Errno;
 use crate::ids::{HostId, SegId, SendTag, SockId};
+use crate::ledger::Loss;
 use crate::queue::{prefix, Run};
 use crate::segment::{Flags, Segment};
 use crate::socket::Datagram;
@@ -96,6 +97,7 @@ impl World {
             });
         }
         s.recvq.push_all(&seg.runs);
+        s.ledger.inc.took(seg.len, seg.forged);
         s.datagrams.push_back(Datagram {
             from: seg.src,
             runs: seg.runs,
@@ -122,6 +124,7 @@ impl World {
         s.recvq.discard(d.len);
         let n = d.len.min(len);
         s.delivered.push(&prefix(&d.runs, n));
+        s.ledger.inc.lost.add(Loss::Truncated, d.len - n);
         Poll::Done(Ok(if want_from {
             Value::From {
                 len: n,

@@ -6,6 +6,16 @@ use sockscope_engine::{Call, Endpoint, Family, Fd, OptName, Proto, Shutdown, Soc
 use sockscope_scenario::*;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+/// How many cases a property runs: its own `normal` count, or `PROPTEST_CASES` when
+/// that asks for more (`cargo xtask test --long` sets it to 10,000). A count given to
+/// `ProptestConfig::with_cases` would otherwise override the variable.
+pub fn cases(normal: u32) -> u32 {
+    let asked = std::env::var("PROPTEST_CASES").ok();
+    asked
+        .and_then(|n| n.parse::<u32>().ok())
+        .map_or(normal, |n| n.max(normal))
+}
+
 pub fn ip() -> impl Strategy<Value = IpAddr> {
     prop_oneof![
         any::<[u8; 4]>().prop_map(|b| IpAddr::V4(Ipv4Addr::from(b))),

@@ -7,6 +7,7 @@ use crate::call::{Ret, Shutdown, Value};
 use crate::difference::Difference;
 use crate::errno::Errno;
 use crate::ids::{Fd, Pid, SockId};
+use crate::ledger::Loss;
 use crate::segment::Flags;
 use crate::state::TcpState;
 use crate::time::SEC;
@@ -30,7 +31,11 @@ impl World {
             s.read_shut = true;
             let queued = s.recvq.len();
             if !self.behaviour().shut_read_keeps_bytes() {
-                self.sock_mut(sock).recvq.clear();
+                // A UDP socket's datagrams go with their bytes.
+                let s = self.sock_mut(sock);
+                let lost = s.recvq.clear();
+                s.datagrams.clear();
+                s.ledger.inc.lost.add(Loss::ShutRead, lost);
             }
             if s_is_tcp(self, sock) {
                 self.other_mode(Some(sock), Difference::ShutRead { queued });
@@ -117,7 +122,8 @@ impl World {
         }
         // Unread bytes are discarded; from now on the window we advertise is 0.
         let s = self.sock_mut(sock);
-        s.recvq.clear();
+        let lost = s.recvq.clear();
+        s.ledger.inc.lost.add(Loss::ClosedUnread, lost);
         s.read_shut = true;
         self.end_sending(sock, "close");
         match linger {

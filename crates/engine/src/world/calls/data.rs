@@ -36,6 +36,7 @@ impl World {
         if n > 0 {
             let tag = pending.tag.expect("send calls carry a tag");
             s.sendq.push(Run { tag, len: n });
+            s.ledger.out.written += n;
             pending.progress += n;
             self.schedule_output(sock);
         }

@@ -2,10 +2,11 @@
 
 use super::MAX_CWND;
 use crate::addr::{Endpoint, Proto};
-use crate::behaviour::{DataAfterClose, RstVerdict};
+use crate::behaviour::{DataAfterClose, OutOfOrder, RstVerdict};
 use crate::difference::Difference;
 use crate::errno::Errno;
 use crate::ids::{HostId, SockId};
+use crate::ledger::Loss;
 use crate::queue::prefix_iter;
 use crate::segment::{Flags, Segment};
 use crate::socket::Tcb;
@@ -21,6 +22,9 @@ impl World {
         } else {
             (self.demux_arriving(host, &seg), None)
         };
+        if let Some(s) = winner.filter(|_| seg.forged) {
+            self.sock_mut(s).ledger.forged_at = true;
+        }
         let state = winner.and_then(|w| self.socket(w)).map(|s| s.state);
         let outcome = match state {
             Some(st) if st != TcpState::Closed => DemuxOutcome::Delivered,
@@ -220,10 +224,13 @@ impl World {
         let mss = self.cfg.mss;
         let byte_counting = self.cfg.byte_counting;
         let s = self.sock_mut(id);
+        // While the window is shut, a probe may carry one byte past snd_max: if SendQ
+        // holds that byte. An ACK for anything else was never sent (a forged segment
+        // can make the peer acknowledge a FIN or bytes nobody sent).
+        let probe_byte = s.sendq.len() > s.tcb.snd_max.saturating_sub(s.tcb.snd_una);
         let t = &mut s.tcb;
         t.unanswered_probes = 0;
-        // While the window is shut, a probe may carry one byte past snd_max.
-        let limit = t.snd_max + (t.snd_wnd == 0) as u64;
+        let limit = t.snd_max + (t.snd_wnd == 0 && probe_byte) as u64;
         if seg.ack > limit {
             self.ack_now(id);
             return true;
@@ -246,6 +253,7 @@ impl World {
             let grow = if byte_counting { n.min(mss) } else { mss };
             t.cwnd = t.cwnd.saturating_add(grow).min(MAX_CWND);
             s.sendq.discard(n);
+            s.ledger.out.acked += n;
             let all_acked = s.tcb.snd_una == s.tcb.snd_max;
             let rto = self.data_rto(id);
             self.sock_mut(id).tcb.rto_us = rto;
@@ -286,6 +294,13 @@ impl World {
             s.state,
             TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
         );
+        let closing = matches!(s.state, TcpState::FinWait1 | TcpState::FinWait2);
+        let beyond = open && seg.seq > s.tcb.rcv_nxt && !(closing && s.read_shut);
+        if beyond && self.behaviour().out_of_order() == OutOfOrder::Keep {
+            self.hold_out_of_order(id, seg);
+            return true;
+        }
+        let s = self.sock_mut(id);
         if !open || seg.seq != s.tcb.rcv_nxt {
             let reason = if open {
                 DiscardReason::OutOfOrder
@@ -299,7 +314,6 @@ impl World {
             });
             return true;
         }
-        let closing = matches!(s.state, TcpState::FinWait1 | TcpState::FinWait2);
         if closing && s.read_shut && seg.len > 0 {
             if !seg.probe && !seg.retransmission {
                 let bytes = seg.len;
@@ -328,8 +342,14 @@ impl World {
                 for r in prefix_iter(&seg.runs, take) {
                     s.recvq.push(r);
                 }
+            } else {
+                s.ledger.inc.lost.add(Loss::ShutRead, take);
             }
             s.tcb.rcv_nxt += take;
+            s.ledger.inc.took(take, seg.forged);
+            if !s.out_of_order.is_empty() {
+                self.fill_gap(id);
+            }
         }
         if take < seg.len {
             self.emit(|| Event::SegmentDiscarded {
@@ -415,8 +435,10 @@ impl World {
         if s.refs > 0 {
             s.error = Some(error);
         }
-        s.sendq.clear();
-        s.recvq.clear();
+        let (out, inc) = (s.sendq.clear(), s.recvq.clear());
+        s.out_of_order.clear();
+        s.ledger.out.lost.add(Loss::Reset, out);
+        s.ledger.inc.lost.add(Loss::Reset, inc);
         self.cancel_timer(id, TimerKind::Retransmit);
         self.cancel_timer(id, TimerKind::Persist);
         self.set_state(id, TcpState::Closed, cause);

@@ -3,6 +3,7 @@
 
 mod input;
 mod output;
+mod reassembly;
 mod timers;
 
 use crate::addr::Endpoint;

@@ -4,6 +4,7 @@ use super::Transmission;
 use crate::arith::mul_sat;
 use crate::errno::Errno;
 use crate::ids::SockId;
+use crate::ledger::Loss;
 use crate::network::{serialization_ns, Path, HEADER_BYTES};
 use crate::segment::Flags;
 use crate::state::TcpState;
@@ -102,7 +103,8 @@ impl World {
         if s.refs > 0 {
             s.error = Some(Errno::ETIMEDOUT);
         }
-        s.sendq.clear();
+        let lost = s.sendq.clear();
+        s.ledger.out.lost.add(Loss::TimedOut, lost);
         let opening = s.state == TcpState::SynSent;
         self.cancel_timer(id, TimerKind::Persist);
         self.set_state(id, TcpState::Closed, Cause::Timer(TimerKind::Retransmit));
