@@ -1,4 +1,4 @@
-//! The Linux kernel as a [`Stack`]: real TCP sockets over the loopback interface
+//! The Linux kernel as a [`Stack`]: real TCP and UDP sockets over the loopback interface
 //! (127.0.0.1, 127.0.0.2 and ::1: Linux routes all of 127/8 to `lo`), ports chosen free
 //! at run time, and `ss -tan` (iproute2) for connection states.
 //!
@@ -259,15 +259,20 @@ impl Kernel {
         n as u64
     }
 
+    /// The open TCP sockets that are connected (a connected UDP socket has no
+    /// SendQ the TCP ioctls could read).
+    fn connections(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.socks.len()).filter(|&i| {
+            self.socks[i].as_ref().is_some_and(|s| {
+                s.r#type().is_ok_and(|t| t == Type::STREAM) && s.peer_addr().is_ok()
+            })
+        })
+    }
+
     /// Bytes sent but not yet acknowledged, over all open connections: an ACK is
     /// still due (Linux may delay one), so the network has not settled.
     fn unacknowledged(&self) -> u64 {
-        (0..self.socks.len())
-            .filter(|&i| {
-                self.socks[i]
-                    .as_ref()
-                    .is_some_and(|s| s.peer_addr().is_ok())
-            })
+        self.connections()
             .map(|i| {
                 let s = Sock(i);
                 self.ioctl_count(s, libc::TIOCOUTQ)
@@ -283,12 +288,8 @@ impl Kernel {
             .filter(|r| self.ports.contains(&r.local.port()) || self.ports.contains(&r.peer.port()))
             .collect();
         rows.sort_by_key(|r| (r.local, r.peer, r.state.map(|s| s.to_string())));
-        let queues = (0..self.socks.len())
-            .filter(|&i| {
-                self.socks[i]
-                    .as_ref()
-                    .is_some_and(|s| s.peer_addr().is_ok())
-            })
+        let queues = self
+            .connections()
             .map(|i| {
                 let s = Sock(i);
                 (
@@ -490,6 +491,27 @@ impl Stack for Kernel {
             self.ioctl_count(s, libc::FIONREAD),
             self.ioctl_count(s, libc::TIOCOUTQ),
         )
+    }
+
+    fn udp_socket(&mut self) -> Sock {
+        let sock = Socket::new(Domain::IPV4, Type::DGRAM, None).expect("Linux: socket()");
+        self.adopt(sock)
+    }
+
+    fn send_to(&mut self, s: Sock, len: u64, to: SocketAddr) -> Result<u64, Errno> {
+        let buf = vec![b'x'; len as usize];
+        let r = ret(self.raw(s).send_to(&buf, &SockAddr::from(to))).map(|n| n as u64);
+        self.note_port(s);
+        r
+    }
+
+    fn recv_from(&mut self, s: Sock, len: u64) -> Result<(u64, SocketAddr), Errno> {
+        let mut buf = vec![MaybeUninit::<u8>::uninit(); len as usize];
+        let (n, from) = ret(self.raw(s).recv_from(&mut buf))?;
+        let from = from
+            .as_socket()
+            .expect("Linux: recvfrom() names an IP sender");
+        Ok((n as u64, from))
     }
 
     fn settle(&mut self) {

@@ -81,6 +81,21 @@ impl Model {
         self.call(s, call).map(|_| ())
     }
 
+    /// socket() in a process of its own.
+    fn open(&mut self, proto: Proto, family: Family) -> Sock {
+        let n = self.socks.len();
+        let pid = self
+            .w
+            .spawn(self.host, &format!("p{n}"))
+            .expect("the host is up");
+        let fd = match self.w.call(pid, Call::Socket { proto, family }) {
+            Ok(CallReply::Returned(Ok(Value::Fd(fd)))) => fd,
+            other => panic!("engine: socket({proto:?}, {family:?}) gave {other:?}"),
+        };
+        self.socks.push((pid, fd));
+        Sock(n)
+    }
+
     fn sock_fd(&self, s: Sock) -> Fd {
         self.socks[s.0].1
     }
@@ -99,21 +114,7 @@ impl Stack for Model {
     }
 
     fn socket(&mut self) -> Sock {
-        let n = self.socks.len();
-        let pid = self
-            .w
-            .spawn(self.host, &format!("p{n}"))
-            .expect("the host is up");
-        let call = Call::Socket {
-            proto: Proto::Tcp,
-            family: Family::V4,
-        };
-        let fd = match self.w.call(pid, call) {
-            Ok(CallReply::Returned(Ok(Value::Fd(fd)))) => fd,
-            other => panic!("engine: socket() gave {other:?}"),
-        };
-        self.socks.push((pid, fd));
-        Sock(n)
+        self.open(Proto::Tcp, Family::V4)
     }
 
     fn set_reuseaddr(&mut self, s: Sock, on: bool) -> Result<(), Errno> {
@@ -246,21 +247,7 @@ impl Stack for Model {
     }
 
     fn socket6(&mut self) -> Sock {
-        let n = self.socks.len();
-        let pid = self
-            .w
-            .spawn(self.host, &format!("p{n}"))
-            .expect("the host is up");
-        let call = Call::Socket {
-            proto: Proto::Tcp,
-            family: Family::V6,
-        };
-        let fd = match self.w.call(pid, call) {
-            Ok(CallReply::Returned(Ok(Value::Fd(fd)))) => fd,
-            other => panic!("engine: socket(AF_INET6) gave {other:?}"),
-        };
-        self.socks.push((pid, fd));
-        Sock(n)
+        self.open(Proto::Tcp, Family::V6)
     }
 
     fn set_v6only(&mut self, s: Sock, on: bool) -> Result<(), Errno> {
@@ -293,6 +280,26 @@ impl Stack for Model {
         let (pid, fd) = self.socks[s.0];
         let sock = self.w.socket_of(pid, fd).expect("an open descriptor");
         (sock.recvq.len(), sock.sendq.len())
+    }
+
+    fn udp_socket(&mut self) -> Sock {
+        self.open(Proto::Udp, Family::V4)
+    }
+
+    fn send_to(&mut self, s: Sock, len: u64, to: SocketAddr) -> Result<u64, Errno> {
+        let fd = self.sock_fd(s);
+        match self.call(s, Call::SendTo { fd, len, to })? {
+            Value::Bytes(n) => Ok(n),
+            other => panic!("engine: sendto() gave {other:?}"),
+        }
+    }
+
+    fn recv_from(&mut self, s: Sock, len: u64) -> Result<(u64, SocketAddr), Errno> {
+        let fd = self.sock_fd(s);
+        match self.call(s, Call::RecvFrom { fd, len })? {
+            Value::From { len, from } => Ok((len, from)),
+            other => panic!("engine: recvfrom() gave {other:?}"),
+        }
     }
 
     fn settle(&mut self) {

@@ -10,7 +10,9 @@ use std::net::SocketAddr;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sock(pub usize);
 
-/// The TCP sockets API (IPv4 and IPv6), as far as the scenarios use it. Calls that block return
+/// The sockets API (TCP over IPv4 and IPv6, UDP over IPv4), as far as the scenarios
+/// use it. bind(), connect(), send(), recv(), close() and O_NONBLOCK work on a UDP
+/// socket as on a TCP one. Calls that block return
 /// when they are done; a call that would wait forever is a bug in the scenario (the
 /// kernel reports it as EAGAIN after a few seconds, the engine panics).
 pub trait Stack {
@@ -60,6 +62,13 @@ pub trait Stack {
     fn free_port(&mut self) -> u16;
     /// (RecvQ, SendQ) in bytes of a connected socket, as netstat/ss print them.
     fn queues(&mut self, s: Sock) -> (u64, u64);
+
+    /// socket(AF_INET, SOCK_DGRAM, 0).
+    fn udp_socket(&mut self) -> Sock;
+    /// sendto() of a `len`-byte datagram to `to`; the count it returns.
+    fn send_to(&mut self, s: Sock, len: u64, to: SocketAddr) -> Result<u64, Errno>;
+    /// recvfrom() into a buffer of `len` bytes: the count it returns and the sender.
+    fn recv_from(&mut self, s: Sock, len: u64) -> Result<(u64, SocketAddr), Errno>;
 
     /// Lets the network run until nothing changes by itself any more.
     fn settle(&mut self);
