@@ -248,6 +248,17 @@ impl Behaviour {
         self.linux()
     }
 
+    /// How many connections a listener's accept queue holds before a new SYN is
+    /// dropped: the backlog (at least 1; MODEL.md §5), or on Linux one more than the
+    /// backlog (`sk_acceptq_is_full` tests "more than", so listen(fd, 1) queues 2).
+    pub fn accept_queue_holds(self, backlog: u32) -> u64 {
+        if self.linux() {
+            u64::from(backlog) + 1
+        } else {
+            u64::from(backlog.max(1))
+        }
+    }
+
     /// How long TIME_WAIT lasts: the configured 2 × MSL, or Linux's fixed
     /// TCP_TIMEWAIT_LEN of 60 s.
     pub fn time_wait(self, configured: Micros) -> Micros {

@@ -44,6 +44,9 @@ pub enum Difference {
     BindOtherFamily,
     /// An RST inside the window, `off` bytes past RCV.NXT (not exact).
     RstNotExact { off: u64 },
+    /// A SYN at a listener with `waiting` connections in its accept queue: dropped in
+    /// one mode, taken in the other.
+    AcceptQueue { backlog: u32, waiting: u64 },
 }
 
 impl Difference {
@@ -108,6 +111,10 @@ impl Difference {
             Difference::BindOtherFamily => {
                 "this bind() would fail with EINVAL: a sockaddr_in is too short for an IPv6 socket".into()
             }
+            Difference::AcceptQueue { backlog, waiting } => format!(
+                "this SYN would be answered: with listen(fd, {backlog}) the accept queue has room for {} ({waiting} waiting now)",
+                Behaviour::Linux.accept_queue_holds(backlog)
+            ),
             Difference::RstNotExact { off } => format!(
                 "this RST, {off} bytes past the sequence number expected, would not reset the connection: Linux answers with a challenge ACK (RFC 5961)"
             ),
@@ -158,6 +165,10 @@ impl Difference {
             Difference::BindOtherFamily => {
                 "this bind() would fail with EAFNOSUPPORT: the address is of the other family".into()
             }
+            Difference::AcceptQueue { backlog, waiting } => format!(
+                "this SYN would be dropped: with listen(fd, {backlog}) the accept queue has room for {} ({waiting} waiting now)",
+                Behaviour::Textbook.accept_queue_holds(backlog)
+            ),
             Difference::RstNotExact { off } => format!(
                 "this RST, {off} bytes past the sequence number expected but inside the window, would reset the connection (RFC 793)"
             ),

@@ -671,3 +671,56 @@ fn linux_reports_a_completed_non_blocking_connect_once_with_0() {
         assert_eq!(other_mode(w).len(), 1, "{mode}: {:?}", other_mode(w));
     }
 }
+
+#[test]
+fn the_accept_queue_holds_backlog_plus_one_connections_on_linux() {
+    for mode in [Textbook, Linux] {
+        let mut lab = lab_in(mode);
+        let Lab { w, pa, pb, b, .. } = &mut lab;
+        listen_on(w, *pb, "*:80", 1);
+        let to = addr(&format!("{B_IP}:80"));
+        let clients: Vec<Fd> = (0..3)
+            .map(|_| {
+                let c = tcp_socket(w, *pa);
+                ok(w, *pa, Call::SetNonBlocking { fd: c, on: true });
+                assert_eq!(
+                    err(w, *pa, Call::Connect { fd: c, addr: to }),
+                    Errno::EINPROGRESS
+                );
+                // Each handshake is over before the next client starts, and well
+                // before the first SYN retransmission (1 s).
+                let t = w.now() + 500_000;
+                w.run_until(t, 100_000);
+                c
+            })
+            .collect();
+        let states: Vec<_> = clients
+            .iter()
+            .map(|&c| state_of(w, *pa, c).unwrap())
+            .collect();
+        let listener = w
+            .ss(*b)
+            .into_iter()
+            .find(|r| r.state == "LISTEN")
+            .expect("the listener's row");
+        use TcpState::{Established, SynSent};
+        match mode {
+            Textbook => {
+                assert_eq!(states, [Established, SynSent, SynSent]);
+                assert_eq!((listener.recv_q, listener.send_q), (1, 1));
+                assert_eq!(
+                    other_mode(w),
+                    ["On Linux, this SYN would be answered: with listen(fd, 1) the accept queue has room for 2 (1 waiting now)."; 2]
+                );
+            }
+            Linux => {
+                assert_eq!(states, [Established, Established, SynSent]);
+                assert_eq!((listener.recv_q, listener.send_q), (2, 1));
+                assert_eq!(
+                    other_mode(w),
+                    ["In the textbook model, this SYN would be dropped: with listen(fd, 1) the accept queue has room for 1 (1 waiting now)."]
+                );
+            }
+        }
+    }
+}

@@ -16,11 +16,14 @@ use std::io;
 use std::mem::MaybeUninit;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::os::fd::{AsRawFd, IntoRawFd};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::sync::{OnceLock, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
+/// How long a child of fork() lives if nobody closes its copy (the test ended early).
+pub const CHILD_LIFETIME: Duration = Duration::from_secs(30);
 /// Longest a blocking call may wait.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest settle() waits for the network to stop changing.
@@ -204,10 +207,13 @@ pub fn ss_rows() -> Vec<SsRow> {
 
 // ----- the stack -----
 
-/// Real sockets. Dropping it closes whatever is still open.
+/// Real sockets. Dropping it closes whatever is still open, and ends the children
+/// fork() left holding a socket.
 #[derive(Default)]
 pub struct Kernel {
     socks: Vec<Option<Socket>>,
+    /// The processes fork() started, by the `Sock` that stands for their copy.
+    children: std::collections::BTreeMap<usize, Child>,
     /// Local ports of this run's sockets: settle() watches their rows.
     ports: BTreeSet<u16>,
     /// How long the last close() took (SO_LINGER can make it wait).
@@ -225,6 +231,10 @@ impl Kernel {
     }
 
     pub fn raw(&self, s: Sock) -> &Socket {
+        assert!(
+            !self.children.contains_key(&s.0),
+            "Linux: a forked child's copy can only be closed"
+        );
         self.socks[s.0].as_ref().expect("socket already closed")
     }
 
@@ -331,6 +341,15 @@ impl Kernel {
     }
 }
 
+impl Drop for Kernel {
+    fn drop(&mut self) {
+        for child in self.children.values_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 impl Stack for Kernel {
     fn world(&self) -> &'static str {
         "Linux"
@@ -421,6 +440,12 @@ impl Stack for Kernel {
     }
 
     fn close(&mut self, s: Sock) -> Result<(), Errno> {
+        if let Some(mut child) = self.children.remove(&s.0) {
+            // Its exit closes its descriptor, as close() would.
+            child.kill().expect("Linux: kill the forked child");
+            child.wait().expect("Linux: wait for the forked child");
+            return Ok(());
+        }
         let fd = self.socks[s.0]
             .take()
             .expect("socket already closed")
@@ -514,8 +539,57 @@ impl Stack for Kernel {
         Ok((n as u64, from))
     }
 
+    fn socket_beside(&mut self, _: Sock) -> Sock {
+        self.socket()
+    }
+
+    /// F_DUPFD_CLOEXEC (socket2's try_clone): the lowest free number, as dup() gives,
+    /// and no copy in the programs `ss` spawns.
+    fn dup(&mut self, s: Sock) -> Result<Sock, Errno> {
+        let copy = ret(self.raw(s).try_clone())?;
+        Ok(self.adopt(copy))
+    }
+
+    /// A child process (`sleep`) that holds the descriptor, under the same number:
+    /// the spawn clears close-on-exec on it alone, so the child keeps nothing else.
+    fn fork(&mut self, s: Sock) -> Sock {
+        let fd = self.raw(s).as_raw_fd();
+        let mut command = Command::new("sleep");
+        command
+            .arg(CHILD_LIFETIME.as_secs().to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // SAFETY: fcntl is async-signal-safe; it clears FD_CLOEXEC on the child's
+        // copy of one descriptor between fork and exec, touching nothing else.
+        unsafe {
+            command.pre_exec(move || match libc::fcntl(fd, libc::F_SETFD, 0) {
+                0 => Ok(()),
+                _ => Err(io::Error::last_os_error()),
+            });
+        }
+        let child = {
+            let _spawning = spawn_guard();
+            command
+                .spawn()
+                .expect("Linux: spawn `sleep` to hold the socket")
+        };
+        self.socks.push(None);
+        let copy = self.socks.len() - 1;
+        self.children.insert(copy, child);
+        Sock(copy)
+    }
+
+    fn fd_number(&mut self, s: Sock) -> i32 {
+        self.raw(s).as_raw_fd()
+    }
+
     fn settle(&mut self) {
-        let deadline = Instant::now() + SETTLE_DEADLINE;
+        self.settle_for(SETTLE_DEADLINE);
+    }
+
+    fn settle_for(&mut self, d: Duration) {
+        let deadline = Instant::now() + d.min(SETTLE_DEADLINE);
         let mut last = self.picture();
         let mut since = Instant::now();
         while Instant::now() < deadline {
@@ -541,6 +615,12 @@ impl Stack for Kernel {
             Some(row) => Fact::Count(row.recv_q),
             None => Fact::State(None),
         })
+    }
+
+    fn listener_queues(&mut self, local: SocketAddr) -> Option<(u64, u64)> {
+        self.row(local, None)
+            .filter(|r| r.state == Some(TcpState::Listen))
+            .map(|r| (r.recv_q, r.send_q))
     }
 }
 

@@ -302,6 +302,61 @@ impl Stack for Model {
         }
     }
 
+    fn socket_beside(&mut self, beside: Sock) -> Sock {
+        let pid = self.socks[beside.0].0;
+        let call = Call::Socket {
+            proto: Proto::Tcp,
+            family: Family::V4,
+        };
+        let fd = match self.w.call(pid, call) {
+            Ok(CallReply::Returned(Ok(Value::Fd(fd)))) => fd,
+            other => panic!("engine: socket() gave {other:?}"),
+        };
+        self.socks.push((pid, fd));
+        Sock(self.socks.len() - 1)
+    }
+
+    fn dup(&mut self, s: Sock) -> Result<Sock, Errno> {
+        let (pid, fd) = self.socks[s.0];
+        match self.call(s, Call::Dup { fd })? {
+            Value::Fd(new) => {
+                self.socks.push((pid, new));
+                Ok(Sock(self.socks.len() - 1))
+            }
+            other => panic!("engine: dup() gave {other:?}"),
+        }
+    }
+
+    /// The child closes every descriptor but the one it keeps.
+    fn fork(&mut self, s: Sock) -> Sock {
+        let (parent, fd) = self.socks[s.0];
+        let child = self
+            .w
+            .fork(parent, &format!("p{}-child", parent.0))
+            .expect("the parent is alive");
+        let others: Vec<Fd> = self
+            .w
+            .process(child)
+            .expect("the child exists")
+            .fds
+            .keys()
+            .copied()
+            .filter(|&f| f != fd)
+            .collect();
+        for other in others {
+            match self.w.call(child, Call::Close { fd: other }) {
+                Ok(CallReply::Returned(Ok(_))) => {}
+                r => panic!("engine: the child's close({other}) gave {r:?}"),
+            }
+        }
+        self.socks.push((child, fd));
+        Sock(self.socks.len() - 1)
+    }
+
+    fn fd_number(&mut self, s: Sock) -> i32 {
+        self.socks[s.0].1 .0
+    }
+
     fn settle(&mut self) {
         let outcome = self.w.run_until_idle(MAX_EVENTS);
         assert_ne!(
@@ -309,6 +364,12 @@ impl Stack for Model {
             RunOutcome::Limit,
             "engine: the world did not go idle"
         );
+    }
+
+    fn settle_for(&mut self, d: std::time::Duration) {
+        let until = self.w.now() + d.as_micros() as u64;
+        let outcome = self.w.run_until(until, MAX_EVENTS);
+        assert_ne!(outcome, RunOutcome::Limit, "engine: too many events");
     }
 
     /// Like ss, lists no CLOSED structures: a socket that was never connected, or
@@ -344,5 +405,15 @@ impl Stack for Model {
             Some(row) => Fact::Count(row.recv_q),
             None => Fact::State(None),
         }
+    }
+
+    fn listener_queues(&mut self, local: SocketAddr) -> Option<(u64, u64)> {
+        let local = endpoint(local);
+        self.w
+            .ss(self.host)
+            .into_iter()
+            .filter(|r| r.proto == Proto::Tcp && r.state == TcpState::Listen.ss_name())
+            .find(|r| self.w.socket(r.sock).is_some_and(|s| s.local == local))
+            .map(|r| (r.recv_q, r.send_q))
     }
 }
