@@ -147,7 +147,7 @@ pub fn parse_ss(text: &str) -> Vec<SsRow> {
 /// close() holds it for writing.
 static SPAWNING: RwLock<()> = RwLock::new(());
 
-fn spawn_guard() -> RwLockReadGuard<'static, ()> {
+pub(crate) fn spawn_guard() -> RwLockReadGuard<'static, ()> {
     SPAWNING.read().unwrap_or_else(|e| e.into_inner())
 }
 

@@ -1,0 +1,152 @@
+//! Two hosts of a scenario as two Linux network namespaces joined by a veth pair, each
+//! with the scenario's own addresses (`ip`, iproute2; root only).
+//!
+//! A socket is created inside its host's namespace (the calling thread enters it with
+//! setns() for the socket() call and goes back) and keeps that namespace for life, so
+//! every later call on it may come from any thread. Dropping [`Hosts`] deletes the
+//! namespaces, and with them the veth pair.
+
+use crate::kernel::{parse_ss, spawn_guard, SsRow};
+use std::fs::File;
+use std::io;
+use std::net::IpAddr;
+use std::os::fd::AsRawFd;
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// One namespace per host, in the order given.
+pub struct Hosts {
+    names: Vec<(String, String)>,
+}
+
+/// Runs `ip ARGS`; its error output on failure.
+fn ip(args: &[&str]) -> Result<(), String> {
+    let out = {
+        let _spawning = spawn_guard();
+        Command::new("ip").args(args).output()
+    }
+    .map_err(|e| format!("`ip` could not be run: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`ip {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+impl Hosts {
+    /// Two namespaces, `hosts[0]` and `hosts[1]`, each holding its addresses on its
+    /// end of one veth pair, with a route to everything through it (so addresses of
+    /// any prefix reach each other, as in the engine's network).
+    ///
+    /// # Errors
+    /// Without root or without `ip`, or for any number of hosts but two.
+    pub fn new(hosts: &[(String, Vec<IpAddr>)]) -> Result<Hosts, String> {
+        if hosts.len() != 2 {
+            return Err(format!(
+                "two hosts are joined by a veth pair, not {}",
+                hosts.len()
+            ));
+        }
+        static RUN: AtomicU32 = AtomicU32::new(0);
+        let run = RUN.fetch_add(1, Ordering::Relaxed);
+        let tag = format!("ssk{}x{run}", std::process::id());
+        let names: Vec<(String, String)> = hosts
+            .iter()
+            .enumerate()
+            .map(|(i, (h, _))| (h.clone(), format!("{tag}h{i}")))
+            .collect();
+        let made = Hosts { names };
+        for (_, ns) in &made.names {
+            ip(&["netns", "add", ns])?;
+            ip(&["-n", ns, "link", "set", "lo", "up"])?;
+        }
+        let (a, b) = (&made.names[0].1, &made.names[1].1);
+        ip(&[
+            "link", "add", "v0", "netns", a, "type", "veth", "peer", "name", "v1", "netns", b,
+        ])?;
+        for (i, (_, addrs)) in hosts.iter().enumerate() {
+            let (ns, dev) = (&made.names[i].1, ["v0", "v1"][i]);
+            for addr in addrs {
+                let text = match addr {
+                    IpAddr::V4(a) => format!("{a}/32"),
+                    IpAddr::V6(a) => format!("{a}/128"),
+                };
+                let mut args = vec!["-n", ns, "addr", "add", &text, "dev", dev];
+                if addr.is_ipv6() {
+                    args.push("nodad");
+                }
+                ip(&args)?;
+            }
+            ip(&["-n", ns, "link", "set", dev, "up"])?;
+            ip(&["-n", ns, "route", "add", "default", "dev", dev])?;
+            if addrs.iter().any(|a| a.is_ipv6()) {
+                ip(&["-n", ns, "-6", "route", "add", "default", "dev", dev])?;
+            }
+        }
+        Ok(made)
+    }
+
+    /// The hosts, in the order given.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(|(h, _)| h.as_str())
+    }
+
+    /// The namespace of `host`.
+    pub fn netns(&self, host: &str) -> Option<&str> {
+        self.names
+            .iter()
+            .find(|(h, _)| h == host)
+            .map(|(_, ns)| ns.as_str())
+    }
+
+    /// Runs `f` on this thread inside `host`'s namespace, then returns to the one the
+    /// thread was in.
+    pub fn inside<T>(&self, host: &str, f: impl FnOnce() -> T) -> io::Result<T> {
+        let ns = self
+            .netns(host)
+            .ok_or_else(|| io::Error::other(format!("no host {host}")))?;
+        let home = File::open("/proc/thread-self/ns/net")?;
+        let there = File::open(format!("/run/netns/{ns}"))?;
+        enter(&there)?;
+        let out = f();
+        enter(&home)?;
+        Ok(out)
+    }
+
+    /// `ss -tan` and `ss -uan` inside `host`'s namespace: every row is this run's.
+    pub fn ss(&self, host: &str) -> Vec<SsRow> {
+        let ns = self.netns(host).expect("a host of this run");
+        ["-Htan", "-Huan"]
+            .iter()
+            .flat_map(|flags| {
+                let out = {
+                    let _spawning = spawn_guard();
+                    Command::new("ss").args(["-N", ns, flags]).output()
+                }
+                .expect("`ss` (iproute2) runs");
+                assert!(out.status.success(), "`ss -N {ns} {flags}` failed");
+                parse_ss(&String::from_utf8_lossy(&out.stdout))
+            })
+            .collect()
+    }
+}
+
+fn enter(ns: &File) -> io::Result<()> {
+    // SAFETY: setns on a descriptor of a network namespace moves only this thread.
+    match unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } {
+        0 => Ok(()),
+        _ => Err(io::Error::last_os_error()),
+    }
+}
+
+impl Drop for Hosts {
+    fn drop(&mut self) {
+        for (_, ns) in &self.names {
+            let _ = ip(&["netns", "del", ns]);
+        }
+    }
+}
