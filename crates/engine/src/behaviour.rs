@@ -5,7 +5,7 @@
 //! differs", says for each row whether Linux mode does it). The textbook answers are
 //! MODEL.md's; the Linux answers are what `crates/kernel-check` sees a real kernel do.
 
-use crate::addr::Family;
+use crate::addr::{Family, Proto};
 use crate::call::{Ret, Value};
 use crate::errno::Errno;
 use crate::state::TcpState;
@@ -165,6 +165,27 @@ impl Behaviour {
         match (self, socket) {
             (Behaviour::Linux, Family::V6) => Errno::EINVAL,
             _ => Errno::EAFNOSUPPORT,
+        }
+    }
+
+    /// connect() or sendto() of an IPv4 address (a `sockaddr_in`) on an IPv6 socket:
+    /// `Ok` takes it as its IPv4-mapped address. The model names the family
+    /// (EAFNOSUPPORT). Linux checks TCP's length first (EINVAL: too short for
+    /// AF_INET6), and takes UDP's as the mapped address, dual stack, which an
+    /// IPV6_V6ONLY socket refuses: EAFNOSUPPORT from connect(), ENETUNREACH from
+    /// sendto().
+    pub fn ipv4_destination_on_ipv6(
+        self,
+        proto: Proto,
+        v6only: bool,
+        connect: bool,
+    ) -> Result<(), Errno> {
+        match (self, proto, v6only) {
+            (Behaviour::Textbook, ..) => Err(Errno::EAFNOSUPPORT),
+            (Behaviour::Linux, Proto::Tcp, _) => Err(Errno::EINVAL),
+            (Behaviour::Linux, Proto::Udp, false) => Ok(()),
+            (Behaviour::Linux, Proto::Udp, true) if connect => Err(Errno::EAFNOSUPPORT),
+            (Behaviour::Linux, Proto::Udp, true) => Err(Errno::ENETUNREACH),
         }
     }
 

@@ -724,3 +724,71 @@ fn the_accept_queue_holds_backlog_plus_one_connections_on_linux() {
         }
     }
 }
+
+#[test]
+fn an_ipv4_address_on_an_ipv6_socket_is_einval_for_tcp_and_mapped_for_udp_on_linux() {
+    for mode in [Textbook, Linux] {
+        let mut lab = lab_in(mode);
+        let Lab { w, pa, pb, .. } = &mut lab;
+        let r = udp_socket(w, *pb);
+        bind(w, *pb, r, "*:53");
+        let to = addr(&format!("{B_IP}:53"));
+        let call = |fd| Call::Socket {
+            proto: fd,
+            family: Family::V6,
+        };
+        let tcp = match ok(w, *pa, call(Proto::Tcp)) {
+            Value::Fd(fd) => fd,
+            other => panic!("{other:?}"),
+        };
+        let udp = match ok(w, *pa, call(Proto::Udp)) {
+            Value::Fd(fd) => fd,
+            other => panic!("{other:?}"),
+        };
+        let tcp_connect = w.call(*pa, Call::Connect { fd: tcp, addr: to }).unwrap();
+        let sent = w
+            .call(
+                *pa,
+                Call::SendTo {
+                    fd: udp,
+                    len: 10,
+                    to,
+                },
+            )
+            .unwrap();
+        settle(w);
+        match mode {
+            Textbook => {
+                assert_eq!(tcp_connect, CallReply::Returned(Err(Errno::EAFNOSUPPORT)));
+                assert_eq!(sent, CallReply::Returned(Err(Errno::EAFNOSUPPORT)));
+                assert_eq!(recvq(w, *pb, r), 0);
+                assert_eq!(
+                    other_mode(w),
+                    [
+                        "On Linux, this connect() would fail with EINVAL.",
+                        "On Linux, this sendto() would reach the IPv4 address: an IPv6 UDP socket takes it as ::ffff:a.b.c.d."
+                    ]
+                );
+            }
+            Linux => {
+                assert_eq!(tcp_connect, CallReply::Returned(Err(Errno::EINVAL)));
+                assert_eq!(sent, CallReply::Returned(Ok(Value::Bytes(10))));
+                assert_eq!(recvq(w, *pb, r), 10);
+            }
+        }
+        // IPV6_V6ONLY refuses it on Linux too, each call with its own errno.
+        let only = match ok(w, *pa, call(Proto::Udp)) {
+            Value::Fd(fd) => fd,
+            other => panic!("{other:?}"),
+        };
+        let opt = SockOpt::V6Only(true);
+        ok(w, *pa, Call::SetSockOpt { fd: only, opt });
+        let (connect, sendto) = match mode {
+            Textbook => (Errno::EAFNOSUPPORT, Errno::EAFNOSUPPORT),
+            Linux => (Errno::EAFNOSUPPORT, Errno::ENETUNREACH),
+        };
+        let len = 10;
+        assert_eq!(err(w, *pa, Call::SendTo { fd: only, len, to }), sendto);
+        assert_eq!(err(w, *pa, Call::Connect { fd: only, addr: to }), connect);
+    }
+}

@@ -523,6 +523,11 @@ impl Stack for Kernel {
         self.adopt(sock)
     }
 
+    fn udp_socket6(&mut self) -> Sock {
+        let sock = Socket::new(Domain::IPV6, Type::DGRAM, None).expect("Linux: socket()");
+        self.adopt(sock)
+    }
+
     fn send_to(&mut self, s: Sock, len: u64, to: SocketAddr) -> Result<u64, Errno> {
         let buf = vec![b'x'; len as usize];
         let r = ret(self.raw(s).send_to(&buf, &SockAddr::from(to))).map(|n| n as u64);

@@ -286,6 +286,10 @@ impl Stack for Model {
         self.open(Proto::Udp, Family::V4)
     }
 
+    fn udp_socket6(&mut self) -> Sock {
+        self.open(Proto::Udp, Family::V6)
+    }
+
     fn send_to(&mut self, s: Sock, len: u64, to: SocketAddr) -> Result<u64, Errno> {
         let fd = self.sock_fd(s);
         match self.call(s, Call::SendTo { fd, len, to })? {

@@ -66,6 +66,8 @@ pub trait Stack {
 
     /// socket(AF_INET, SOCK_DGRAM, 0).
     fn udp_socket(&mut self) -> Sock;
+    /// socket(AF_INET6, SOCK_DGRAM, 0): dual stack unless IPV6_V6ONLY is set.
+    fn udp_socket6(&mut self) -> Sock;
     /// sendto() of a `len`-byte datagram to `to`; the count it returns.
     fn send_to(&mut self, s: Sock, len: u64, to: SocketAddr) -> Result<u64, Errno>;
     /// recvfrom() into a buffer of `len` bytes: the count it returns and the sender.

@@ -116,3 +116,15 @@ fn udp_boundaries_agree_with_linux_in_namespaces_until_a_datagram_is_dropped() {
     let r = replayed("udp.scn", &[], Some(17));
     assert!(r.agreeing() >= 3, "{}", r.table());
 }
+
+#[test]
+fn ipv6_agrees_with_linux_in_namespaces_but_for_an_ipv4_address_on_an_ipv6_socket() {
+    // Line 13: connect() of an IPv4 address on an IPv6 TCP socket is EINVAL on Linux
+    // (a sockaddr_in is too short), as in Linux mode; the textbook says EAFNOSUPPORT.
+    replayed("ipv6.scn", &[13], None);
+}
+
+#[test]
+fn dual_stack_agrees_with_linux_in_namespaces() {
+    replayed("dual-stack.scn", &[], None);
+}
