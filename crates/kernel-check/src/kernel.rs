@@ -189,15 +189,27 @@ fn ss_program() -> &'static PathBuf {
 /// # Panics
 /// If `ss` is missing or fails: see [`ss_program`].
 pub fn ss_rows() -> Vec<SsRow> {
+    ss_listing("-Htan")
+}
+
+/// All UDP rows `ss -uan` lists (UNCONN, or ESTAB once connected).
+///
+/// # Panics
+/// If `ss` is missing or fails: see [`ss_program`].
+pub fn ss_udp_rows() -> Vec<SsRow> {
+    ss_listing("-Huan")
+}
+
+fn ss_listing(flags: &str) -> Vec<SsRow> {
     let program = ss_program();
     let out = {
         let _spawning = spawn_guard();
-        Command::new(program).arg("-Htan").output()
+        Command::new(program).arg(flags).output()
     };
     match out {
         Ok(out) if out.status.success() => parse_ss(&String::from_utf8_lossy(&out.stdout)),
         Ok(out) => panic!(
-            "`{} -Htan` failed: {}",
+            "`{} {flags}` failed: {}",
             program.display(),
             String::from_utf8_lossy(&out.stderr).trim()
         ),
@@ -620,6 +632,13 @@ impl Stack for Kernel {
             Some(row) => Fact::Count(row.recv_q),
             None => Fact::State(None),
         })
+    }
+
+    fn udp_recv_q(&mut self, local: SocketAddr) -> Option<u64> {
+        ss_udp_rows()
+            .into_iter()
+            .find(|r| r.local == local)
+            .map(|r| r.recv_q)
     }
 
     fn listener_queues(&mut self, local: SocketAddr) -> Option<(u64, u64)> {

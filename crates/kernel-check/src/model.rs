@@ -411,6 +411,16 @@ impl Stack for Model {
         }
     }
 
+    fn udp_recv_q(&mut self, local: SocketAddr) -> Option<u64> {
+        let local = endpoint(local);
+        self.w
+            .ss(self.host)
+            .into_iter()
+            .filter(|r| r.proto == Proto::Udp)
+            .find(|r| self.w.socket(r.sock).is_some_and(|s| s.local == local))
+            .map(|r| r.recv_q)
+    }
+
     fn listener_queues(&mut self, local: SocketAddr) -> Option<(u64, u64)> {
         let local = endpoint(local);
         self.w

@@ -97,6 +97,8 @@ pub trait Stack {
     /// Recv-Q of the row for `local` and `peer` (also for a structure no descriptor
     /// refers to yet, such as one waiting for accept()).
     fn row_recv_q(&mut self, local: SocketAddr, peer: SocketAddr, hint: Option<&Fact>) -> Fact;
+    /// Recv-Q of the UDP row bound to `local`, as netstat/`ss -uan` print it.
+    fn udp_recv_q(&mut self, local: SocketAddr) -> Option<u64>;
     /// (Recv-Q, Send-Q) of the LISTEN row on `local`, as `ss` prints them: the
     /// connections waiting for accept(), and the backlog. `None`: no such row.
     fn listener_queues(&mut self, local: SocketAddr) -> Option<(u64, u64)>;

@@ -9,10 +9,11 @@
 //! them side by side.
 #![cfg(target_os = "linux")]
 
-use sockscope_engine::Errno;
+use sockscope_engine::{Behaviour, Errno};
 mod common;
 use common::*;
-use sockscope_kernel_check::{Fact, Sock, Stack, Transcript};
+use sockscope_kernel_check::facts::table;
+use sockscope_kernel_check::{Fact, Kernel, Model, Sock, Stack, Transcript};
 use std::net::SocketAddr;
 
 use Errno::*;
@@ -176,4 +177,43 @@ fn a_datagram_to_an_unused_port_is_dropped_and_an_unconnected_sender_is_not_told
     );
     assert_eq!(e.get("sendto(10) again"), &Fact::Bytes(Ok(10)));
     assert_eq!(e.get("recv(100) there"), &Fact::Bytes(Ok(10)));
+}
+
+fn queued_datagrams(k: &mut dyn Stack, t: &mut Transcript) {
+    let (r, to) = receiver(k);
+    let s = k.udp_socket();
+    for n in [100, 200, 300] {
+        t.bytes(&format!("sendto({n})"), k.send_to(s, n, to));
+    }
+    k.settle();
+    let shown = k.udp_recv_q(to);
+    t.record(
+        "the receiver's Recv-Q in ss",
+        shown.map_or(Fact::State(None), Fact::Count),
+    );
+    let read: u64 = (0..3).filter_map(|_| k.recv(r, 1000).ok()).sum();
+    t.count("bytes recv() then reads", read);
+}
+
+/// A simplification both modes keep (model.md, "Also different on Linux"): the
+/// kernel's per-datagram bookkeeping is not modelled.
+#[test]
+fn linux_shows_buffer_memory_in_a_udp_recv_q_where_the_model_shows_payload_bytes() {
+    let mut k = Kernel::new();
+    let mut linux = Transcript::new("Linux");
+    queued_datagrams(&mut k, &mut linux);
+    for mode in Behaviour::ALL {
+        let mut m = Model::with(mode);
+        let mut e = Transcript::new("engine");
+        queued_datagrams(&mut m, &mut e);
+        println!("{mode} mode beside Linux:\n{}", table(&e, &linux).0);
+        assert_eq!(e.get("the receiver's Recv-Q in ss"), &Fact::Count(600));
+        assert_eq!(e.get("bytes recv() then reads"), &Fact::Count(600));
+    }
+    // Linux: each datagram's buffer (sk_buff truesize) counts, far above its payload.
+    match linux.get("the receiver's Recv-Q in ss") {
+        Fact::Count(n) => assert!(*n > 600, "Linux Recv-Q {n}"),
+        other => panic!("Linux: {other}"),
+    }
+    assert_eq!(linux.get("bytes recv() then reads"), &Fact::Count(600));
 }
