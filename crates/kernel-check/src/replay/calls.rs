@@ -3,7 +3,7 @@
 use super::{proc_name, CallResult, Desc, Replayer};
 use crate::kernel::{errno_of, CALL_TIMEOUT};
 use socket2::{Domain, SockAddr, Socket, Type};
-use sockscope_engine::{Call, Family, OptName, Proto, SockOpt};
+use sockscope_engine::{Call, Family, OptName, Proto, SockOpt, TcpState};
 use sockscope_scenario::{CallStmt, FdRef, ProcRef};
 use std::collections::BTreeMap;
 use std::io;
@@ -237,4 +237,39 @@ pub(super) fn ioctl_count(fd: i32, request: libc::Ioctl) -> u64 {
     let r = unsafe { libc::ioctl(fd, request, &mut n) };
     assert_eq!(r, 0, "Linux: ioctl: {}", io::Error::last_os_error());
     n as u64
+}
+
+/// The TCP state the kernel keeps for a socket (TCP_INFO's tcpi_state, the numbers
+/// of include/net/tcp_states.h), in the engine's terms.
+pub(super) fn tcp_info_state(fd: i32) -> Option<TcpState> {
+    // SAFETY: an all-zero tcp_info is a valid value of this plain C struct.
+    let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
+    let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+    // SAFETY: the kernel writes at most `len` bytes into `info`, which is that large.
+    let r = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_INFO,
+            (&mut info as *mut libc::tcp_info).cast(),
+            &mut len,
+        )
+    };
+    if r != 0 {
+        return None;
+    }
+    Some(match info.tcpi_state {
+        1 => TcpState::Established,
+        2 => TcpState::SynSent,
+        3 => TcpState::SynRcvd,
+        4 => TcpState::FinWait1,
+        5 => TcpState::FinWait2,
+        6 => TcpState::TimeWait,
+        7 => TcpState::Closed,
+        8 => TcpState::CloseWait,
+        9 => TcpState::LastAck,
+        10 => TcpState::Listen,
+        11 => TcpState::Closing,
+        _ => return None,
+    })
 }

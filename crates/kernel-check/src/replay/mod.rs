@@ -16,11 +16,12 @@ use crate::kernel::SsRow;
 use crate::netns::Hosts;
 
 mod calls;
-use calls::ioctl_count;
+use calls::{ioctl_count, tcp_info_state};
 use socket2::Socket;
 use sockscope_engine::{Errno, TcpState};
 use sockscope_scenario::{
-    Expect, FdRef, NetCmd, Outcome, ProcRef, QueueName, Scenario, Setting, Stmt,
+    Answer, CallStmt, Expect, FdRef, NetCmd, Outcome, Probe, ProcRef, Question, QueueName,
+    Scenario, Setting, Stmt,
 };
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
@@ -89,6 +90,8 @@ struct Desc {
 struct Replayer<'h> {
     hosts: &'h Hosts,
     procs: BTreeMap<String, BTreeMap<String, Desc>>,
+    /// The engine's answer to each question, by line.
+    answers: BTreeMap<u32, Answer>,
     out: Replay,
 }
 
@@ -107,10 +110,16 @@ pub fn replay(scenario: &Scenario) -> Result<Replay, String> {
             _ => None,
         })
         .collect();
+    let answers = sockscope_scenario::run(scenario)
+        .questions
+        .into_iter()
+        .filter_map(|q| Some((q.line, q.answer?)))
+        .collect();
     let hosts = Hosts::new(&hosts)?;
     let mut r = Replayer {
         hosts: &hosts,
         procs: BTreeMap::new(),
+        answers,
         out: Replay::default(),
     };
     for st in &scenario.statements {
@@ -166,7 +175,8 @@ impl Replayer<'_> {
             }
             Stmt::Net(cmd) => Err(format!("`net: {cmd}`: timing decides what follows")),
             Stmt::Expect(e) => self.expect(line, e),
-            Stmt::Ask(_) | Stmt::Goal(_) => Err("questions and goals are the learner's".into()),
+            Stmt::Ask(q) => self.ask(line, q),
+            Stmt::Goal(_) => Err("a goal is the learner's to reach".into()),
         }
     }
 
@@ -184,36 +194,9 @@ impl Replayer<'_> {
         let text = e.to_string();
         match e {
             Expect::Call { proc, call, want } => {
-                if let Some(why) = self.closed_descriptor(proc, call) {
-                    self.out.not_compared.push((line, text, why));
-                    return Ok(());
-                }
-                let got = self.call(proc, call)?;
-                let agrees = match (want, &got, call.call.returns_descriptor()) {
-                    // Descriptor numbers: one table for the whole test process.
-                    (Outcome::Int(n), Ok(_), true) => *n >= 0,
-                    (Outcome::Int(-1), Err(_), _) => true,
-                    (Outcome::Int(n), Ok(m), false) => n == m,
-                    (Outcome::Errno(w), Err(g), _) => w == g,
-                    _ => false,
-                };
-                self.fact(line, text, want.to_string(), show(&got), agrees);
+                self.compare_call(line, text, proc, call, *want)?
             }
-            Expect::State { proc, fd, want } => {
-                let Some((local, peer)) = self.ends(proc, fd)? else {
-                    self.out
-                        .not_compared
-                        .push((line, text, "never bound".into()));
-                    return Ok(());
-                };
-                let host = proc.host.clone();
-                let seen = self.poll(|r| {
-                    let state = r.row(&host, local, peer).and_then(|row| row.state);
-                    (state == Some(*want), state)
-                });
-                let linux = seen.map_or("(no row)".into(), |s| s.to_string());
-                self.fact(line, text, want.to_string(), linux, seen == Some(*want));
-            }
+            Expect::State { proc, fd, want } => self.compare_state(line, text, proc, fd, *want)?,
             Expect::Netstat { host, state, want } => {
                 let seen = self.poll(|r| {
                     let n = r.count_rows(host, *state);
@@ -265,6 +248,84 @@ impl Replayer<'_> {
                 self.out.not_compared.push((line, text, why));
             }
         }
+        Ok(())
+    }
+
+    /// A question whose answer is a call's result or a state is compared like an
+    /// expectation, with the engine's answer; one that first moves the network
+    /// (`after net: ...`) stops the replay.
+    fn ask(&mut self, line: u32, q: &Question) -> Result<(), String> {
+        if !q.after.is_empty() {
+            return Err(format!("question {}: timing decides its moment", q.id));
+        }
+        let text = format!("ask {}: {}", q.id, q.probe);
+        match (&q.probe, self.answers.get(&line).cloned()) {
+            (Probe::Returns { proc, call }, Some(Answer::Outcome(want))) => {
+                self.compare_call(line, text, proc, call, want)
+            }
+            (Probe::State { proc, fd }, Some(Answer::State(want))) => {
+                self.compare_state(line, text, proc, fd, want)
+            }
+            (Probe::Returns { .. } | Probe::Blocks { .. }, _) => {
+                Err(format!("question {}: its call is not compared", q.id))
+            }
+            _ => {
+                let why = "the kernel does not show it".into();
+                self.out.not_compared.push((line, text, why));
+                Ok(())
+            }
+        }
+    }
+
+    /// Makes the call and compares what it returns with `want`.
+    fn compare_call(
+        &mut self,
+        line: u32,
+        text: String,
+        proc: &ProcRef,
+        call: &CallStmt,
+        want: Outcome,
+    ) -> Result<(), String> {
+        if let Some(why) = self.closed_descriptor(proc, call) {
+            self.out.not_compared.push((line, text, why));
+            return Ok(());
+        }
+        let got = self.call(proc, call)?;
+        let agrees = match (want, &got, call.call.returns_descriptor()) {
+            // Descriptor numbers: one table for the whole test process.
+            (Outcome::Int(n), Ok(_), true) => n >= 0,
+            (Outcome::Int(-1), Err(_), _) => true,
+            (Outcome::Int(n), Ok(m), false) => n == *m,
+            (Outcome::Errno(w), Err(g), _) => w == *g,
+            _ => false,
+        };
+        self.fact(line, text, want.to_string(), show(&got), agrees);
+        Ok(())
+    }
+
+    /// The state of the structure behind a descriptor: the kernel's own (TCP_INFO)
+    /// while the descriptor is open, else its row in `ss`; polled for `want`.
+    fn compare_state(
+        &mut self,
+        line: u32,
+        text: String,
+        proc: &ProcRef,
+        fd: &FdRef,
+        want: TcpState,
+    ) -> Result<(), String> {
+        let ends = self.ends(proc, fd)?;
+        let open = self.raw_fd(proc, fd).ok();
+        let host = proc.host.clone();
+        let seen = self.poll(|r| {
+            let state = match (open, ends) {
+                (Some((raw, false)), _) => tcp_info_state(raw),
+                (_, Some((local, peer))) => r.row(&host, local, peer).and_then(|row| row.state),
+                _ => None,
+            };
+            (state == Some(want), state)
+        });
+        let linux = seen.map_or("(no row)".into(), |s| s.to_string());
+        self.fact(line, text, want.to_string(), linux, seen == Some(want));
         Ok(())
     }
 
