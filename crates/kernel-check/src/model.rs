@@ -83,17 +83,21 @@ impl Model {
 
     /// socket() in a process of its own.
     fn open(&mut self, proto: Proto, family: Family) -> Sock {
-        let n = self.socks.len();
         let pid = self
             .w
-            .spawn(self.host, &format!("p{n}"))
+            .spawn(self.host, &format!("p{}", self.socks.len()))
             .expect("the host is up");
+        self.open_in(pid, proto, family)
+    }
+
+    /// socket() in process `pid`.
+    fn open_in(&mut self, pid: Pid, proto: Proto, family: Family) -> Sock {
         let fd = match self.w.call(pid, Call::Socket { proto, family }) {
             Ok(CallReply::Returned(Ok(Value::Fd(fd)))) => fd,
             other => panic!("engine: socket({proto:?}, {family:?}) gave {other:?}"),
         };
         self.socks.push((pid, fd));
-        Sock(n)
+        Sock(self.socks.len() - 1)
     }
 
     fn sock_fd(&self, s: Sock) -> Fd {
@@ -308,16 +312,7 @@ impl Stack for Model {
 
     fn socket_beside(&mut self, beside: Sock) -> Sock {
         let pid = self.socks[beside.0].0;
-        let call = Call::Socket {
-            proto: Proto::Tcp,
-            family: Family::V4,
-        };
-        let fd = match self.w.call(pid, call) {
-            Ok(CallReply::Returned(Ok(Value::Fd(fd)))) => fd,
-            other => panic!("engine: socket() gave {other:?}"),
-        };
-        self.socks.push((pid, fd));
-        Sock(self.socks.len() - 1)
+        self.open_in(pid, Proto::Tcp, Family::V4)
     }
 
     fn dup(&mut self, s: Sock) -> Result<Sock, Errno> {

@@ -11,11 +11,11 @@ use std::time::Duration;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sock(pub usize);
 
-/// The sockets API (TCP over IPv4 and IPv6, UDP over IPv4), as far as the scenarios
-/// use it. bind(), connect(), send(), recv(), close() and O_NONBLOCK work on a UDP
-/// socket as on a TCP one. Calls that block return
-/// when they are done; a call that would wait forever is a bug in the scenario (the
-/// kernel reports it as EAGAIN after a few seconds, the engine panics).
+/// The sockets API (TCP and UDP, over IPv4 and IPv6), as far as the scenarios use it:
+/// bind(), connect(), send(), recv(), close() and O_NONBLOCK work on a UDP socket as
+/// on a TCP one. Calls that block return when they are done; a call that would wait
+/// forever is a bug in the scenario (the kernel reports it as EAGAIN after a few
+/// seconds, the engine panics).
 pub trait Stack {
     /// "engine" or "Linux", for messages.
     fn world(&self) -> &'static str;
