@@ -1,10 +1,12 @@
-//! Two hosts of a scenario as two Linux network namespaces joined by a veth pair, each
-//! with the scenario's own addresses (`ip`, iproute2; root only).
+//! The hosts of a scenario as Linux network namespaces, each with the scenario's own
+//! addresses on a veth whose other end is a port of one bridge in a namespace of its
+//! own (the hub), so any number of hosts reach each other as on the engine's one
+//! network (`ip`, iproute2; root only).
 //!
 //! A socket is created inside its host's namespace (the calling thread enters it with
 //! setns() for the socket() call and goes back) and keeps that namespace for life, so
 //! every later call on it may come from any thread. Dropping [`Hosts`] deletes the
-//! namespaces, and with them the veth pair.
+//! namespaces, and with them the veths and the bridge.
 
 use crate::kernel::{parse_ss, spawn_guard, SsRow};
 use std::fs::File;
@@ -14,10 +16,15 @@ use std::os::fd::AsRawFd;
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// One namespace per host, in the order given.
+/// One namespace per host, in the order given, and the hub's.
 pub struct Hosts {
     names: Vec<(String, String)>,
+    hub: String,
 }
+
+/// The bridge in the hub, and each host's end of its veth.
+const BRIDGE: &str = "br0";
+const DEV: &str = "eth0";
 
 /// Runs `ip ARGS`; its error output on failure.
 fn ip(args: &[&str]) -> Result<(), String> {
@@ -38,18 +45,16 @@ fn ip(args: &[&str]) -> Result<(), String> {
 }
 
 impl Hosts {
-    /// Two namespaces, `hosts[0]` and `hosts[1]`, each holding its addresses on its
-    /// end of one veth pair, with a route to everything through it (so addresses of
-    /// any prefix reach each other, as in the engine's network).
+    /// One namespace per host, each holding its addresses on its veth with a route
+    /// to everything through it (so addresses of any prefix reach each other, as in
+    /// the engine's network), all veths ports of the hub's bridge. `mtu`, if given,
+    /// is every link's (the scenario's MSS plus the headers).
     ///
     /// # Errors
-    /// Without root or without `ip`, or for any number of hosts but two.
-    pub fn new(hosts: &[(String, Vec<IpAddr>)]) -> Result<Hosts, String> {
-        if hosts.len() != 2 {
-            return Err(format!(
-                "two hosts are joined by a veth pair, not {}",
-                hosts.len()
-            ));
+    /// Without root or without `ip`, or without hosts.
+    pub fn new(hosts: &[(String, Vec<IpAddr>)], mtu: Option<u64>) -> Result<Hosts, String> {
+        if hosts.is_empty() {
+            return Err("a scenario without hosts has nothing to replay".into());
         }
         static RUN: AtomicU32 = AtomicU32::new(0);
         let run = RUN.fetch_add(1, Ordering::Relaxed);
@@ -59,32 +64,57 @@ impl Hosts {
             .enumerate()
             .map(|(i, (h, _))| (h.clone(), format!("{tag}h{i}")))
             .collect();
-        let made = Hosts { names };
-        for (_, ns) in &made.names {
+        // Made before anything else, so that a failure half-way drops (deletes) what
+        // exists already.
+        let made = Hosts {
+            names,
+            hub: format!("{tag}hub"),
+        };
+        let hub = made.hub.as_str();
+        let mtu = mtu.map(|m| m.to_string());
+        ip(&["netns", "add", hub])?;
+        ip(&["-n", hub, "link", "add", BRIDGE, "type", "bridge"])?;
+        // Without a multicast querier, snooping could starve IPv6 neighbour discovery.
+        ip(&[
+            "-n",
+            hub,
+            "link",
+            "set",
+            BRIDGE,
+            "type",
+            "bridge",
+            "mcast_snooping",
+            "0",
+        ])?;
+        ip(&["-n", hub, "link", "set", BRIDGE, "up"])?;
+        for (i, (_, addrs)) in hosts.iter().enumerate() {
+            let ns = made.names[i].1.as_str();
+            let port = format!("p{i}");
             ip(&["netns", "add", ns])?;
             ip(&["-n", ns, "link", "set", "lo", "up"])?;
-        }
-        let (a, b) = (&made.names[0].1, &made.names[1].1);
-        ip(&[
-            "link", "add", "v0", "netns", a, "type", "veth", "peer", "name", "v1", "netns", b,
-        ])?;
-        for (i, (_, addrs)) in hosts.iter().enumerate() {
-            let (ns, dev) = (&made.names[i].1, ["v0", "v1"][i]);
+            ip(&[
+                "-n", hub, "link", "add", &port, "type", "veth", "peer", "name", DEV, "netns", ns,
+            ])?;
+            if let Some(mtu) = &mtu {
+                ip(&["-n", hub, "link", "set", &port, "mtu", mtu])?;
+                ip(&["-n", ns, "link", "set", DEV, "mtu", mtu])?;
+            }
+            ip(&["-n", hub, "link", "set", &port, "master", BRIDGE, "up"])?;
             for addr in addrs {
                 let text = match addr {
                     IpAddr::V4(a) => format!("{a}/32"),
                     IpAddr::V6(a) => format!("{a}/128"),
                 };
-                let mut args = vec!["-n", ns, "addr", "add", &text, "dev", dev];
+                let mut args = vec!["-n", ns, "addr", "add", &text, "dev", DEV];
                 if addr.is_ipv6() {
                     args.push("nodad");
                 }
                 ip(&args)?;
             }
-            ip(&["-n", ns, "link", "set", dev, "up"])?;
-            ip(&["-n", ns, "route", "add", "default", "dev", dev])?;
+            ip(&["-n", ns, "link", "set", DEV, "up"])?;
+            ip(&["-n", ns, "route", "add", "default", "dev", DEV])?;
             if addrs.iter().any(|a| a.is_ipv6()) {
-                ip(&["-n", ns, "-6", "route", "add", "default", "dev", dev])?;
+                ip(&["-n", ns, "-6", "route", "add", "default", "dev", DEV])?;
             }
         }
         Ok(made)
@@ -148,5 +178,6 @@ impl Drop for Hosts {
         for (_, ns) in &self.names {
             let _ = ip(&["netns", "del", ns]);
         }
+        let _ = ip(&["netns", "del", &self.hub]);
     }
 }

@@ -1,35 +1,163 @@
-//! Example scenarios and tours replayed on real sockets, each host a network namespace with its
-//! own addresses, joined by a veth pair (root only: without it the tests fail, they
-//! do not skip). Each `expect` whose answer timing does not decide is a fact; the
-//! engine meets all of them in textbook mode (checked first), and each test pins
-//! which ones Linux answers otherwise, and why, so a list that stopped being true
-//! fails. Linux mode (the same scenario with `option behaviour linux`) is run too and
-//! must agree with Linux wherever it is compared.
+//! Every tour and every example scenario replayed on real sockets, each host a network
+//! namespace with its own addresses, all on one bridge (root only: without it the tests
+//! fail, they do not skip). Each `expect` whose answer timing does not decide is a
+//! fact; the engine meets all of them in textbook mode (checked first), and
+//! [`DECISIONS`] pins for each scenario how many facts agree, which ones Linux answers
+//! otherwise and why, and where the replay stops, so a list that stopped being true
+//! fails — and so does a tour or example without a decision. Linux mode (the same
+//! scenario with `option behaviour linux`) is run too and must fail exactly where Linux
+//! differs, saying what Linux says.
 //! Run with `cargo test -p sockscope-kernel-check --test namespaces -- --nocapture` to
-//! see the figures.
+//! see the tables.
 #![cfg(target_os = "linux")]
 
 use sockscope_engine::Behaviour;
 use sockscope_kernel_check::replay::{replay, Replay};
 use sockscope_scenario::{Scenario, Setting, Statement, Stmt};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::Mutex;
 
-/// Namespaces are made with `ip`; one replay at a time keeps their setup readable
-/// in a failure and the machine's load low.
-static TURN: Mutex<()> = Mutex::new(());
-
-fn load(name: &str) -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../scenario")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
-    sockscope_scenario::parse(&text).unwrap_or_else(|e| panic!("{name}: {e:?}"))
+/// What the replay of one scenario shows.
+struct Decision {
+    /// `tours/NAME.scn` or `examples/NAME.scn`.
+    name: &'static str,
+    /// Facts agreeing, of facts compared (not counting `timing` lines).
+    agree: (usize, usize),
+    /// Lines where Linux behaves otherwise, and Linux mode does what Linux does.
+    differ: &'static [u32],
+    /// Lines reading a moment the engine's network shows (a segment in flight, a
+    /// call still waiting for it, bytes a send() left in SendQ before `net: run`)
+    /// that real links have passed already, or nearly: compared and shown, but
+    /// asserted neither way (Linux mode included).
+    timing: &'static [u32],
+    /// The line where the replay stops (`None`: it runs to the end). With `cut`,
+    /// the test cuts the scenario there, because what follows depends on timing the
+    /// replay cannot see (a race of two SYNs).
+    stops: Option<u32>,
+    cut: bool,
+    /// Why it stops there, and what the differences are.
+    why: &'static str,
 }
 
-/// The lines where the scenario's expectations fail in Linux mode.
-fn linux_mode_failures(scenario: &Scenario) -> BTreeSet<u32> {
+/// A scenario replayed until the replay stops by itself.
+const fn d(
+    name: &'static str,
+    agree: (usize, usize),
+    (differ, timing): (&'static [u32], &'static [u32]),
+    stops: Option<u32>,
+    why: &'static str,
+) -> Decision {
+    Decision {
+        name,
+        agree,
+        differ,
+        timing,
+        stops,
+        cut: false,
+        why,
+    }
+}
+
+/// A scenario replayed before line `at` only.
+const fn cut(name: &'static str, at: u32, why: &'static str) -> Decision {
+    Decision {
+        name,
+        agree: (0, 0),
+        differ: &[],
+        timing: &[],
+        stops: Some(at),
+        cut: true,
+        why,
+    }
+}
+
+const NONE: (&[u32], &[u32]) = (&[], &[]);
+const SIMULTANEOUS: &str = "a simultaneous open needs both SYNs in flight at \
+    once, and over a veth the first arrives (and is refused) before the other side connects";
+
+/// One decision per tour and example.
+#[rustfmt::skip]
+const DECISIONS: &[Decision] = &[
+    d("tours/socket-structure.scn", (16, 17), (&[16], &[35]), Some(56),
+        "16: a socket only created has no row on Linux (nor in Linux mode), the textbook \
+         lists it in CLOSED; 35: the server's SYN_RCVD while the client's last ACK is on \
+         its way; stops at a question that first moves the network"),
+    d("tours/byte-stream.scn", (3, 3), (&[], &[18, 19]), Some(22),
+        "18-19: the engine's bytes wait in SendQ until the network is moved, Linux's \
+         are in the peer's RecvQ at once; stops at a question that moves the network"),
+    d("tours/finite-buffers.scn", (1, 1), (&[], &[23, 24, 25]), Some(29),
+        "23-25: Linux's 1000-byte buffers are 4608 / 2304 bytes, so send() returns at \
+         once and the bytes move at once; Linux mode's send() returns at once too, but its \
+         bytes wait for `net: run`; stops at a question that moves the network"),
+    d("tours/deadlock.scn", (0, 0), NONE, Some(17),
+        "its first question moves the network before any fact"),
+    d("tours/throughput.scn", (2, 2), (&[], &[32]), Some(35),
+        "32: SendQ full in the engine until the network moves; stops at a question \
+         that moves the network"),
+    d("tours/connect-errors.scn", (0, 0), (&[], &[12, 13]), Some(17),
+        "12-13: connect() still waiting for the SYN's answer, which a veth brings at \
+         once; stops at `net: deliver`"),
+    d("tours/server-side.scn", (4, 4), NONE, Some(26), "three hosts; stops at `net: deliver`"),
+    d("tours/closing.scn", (1, 1), NONE, Some(16), "four hosts; stops at `net: step`"),
+    d("tours/time-wait.scn", (16, 16), NONE, Some(65),
+        "stops at the 60 s wait for TIME_WAIT to end"),
+    d("tours/demux.scn", (4, 5), (&[23], &[]), Some(60),
+        "four hosts. 23: bind() to one address of a port a wildcard listener holds, with \
+         SO_REUSEADDR on the new socket only: Linux refuses, as Linux mode does; \
+         stops at `net: deliver`"),
+    cut("tours/simultaneous-open.scn", 11, SIMULTANEOUS),
+    d("tours/udp.scn", (3, 3), NONE, Some(40), "stops at `net: drop`"),
+    d("examples/byte_stream.scn", (0, 0), (&[], &[12]), Some(14),
+        "12: bytes in SendQ until the network moves; stops at `net: deliver`"),
+    d("examples/crash.scn", (1, 1), NONE, Some(11), "stops at `net: deliver`"),
+    d("examples/deadlock.scn", (0, 0), (&[], &[14, 15, 16, 17, 18, 19]), Some(20),
+        "14-19: 500-byte buffers are 4608 / 2304 bytes on Linux, so neither send() \
+         blocks (as in Linux mode) and the bytes move at once (in Linux mode they wait \
+         for `net: run`); stops at the 10 min wait"),
+    d("examples/demux.scn", (1, 1), NONE, None,
+        "three hosts; the demultiplexer's choices are not shown by the kernel"),
+    d("examples/dual-stack.scn", (3, 3), NONE, None, ""),
+    d("examples/fork_and_dup.scn", (5, 5), NONE, None,
+        "send() on the closed descriptor is not replayed: one descriptor table for \
+         the whole test process"),
+    d("examples/ipv6.scn", (2, 3), (&[13], &[]), None,
+        "13: connect() of an IPv4 address on an IPv6 TCP socket is EINVAL on Linux \
+         (a sockaddr_in is too short), as in Linux mode"),
+    d("examples/linger.scn", (3, 3), NONE, Some(16), "stops at `net: loss`"),
+    d("examples/refused.scn", (4, 4), NONE, None, ""),
+    cut("examples/simultaneous_open.scn", 8, SIMULTANEOUS),
+    d("examples/ss.scn", (1, 1), NONE, Some(19), "stops at `net: deliver`"),
+    d("examples/time_wait.scn", (7, 8), (&[26], &[]), Some(29),
+        "26: bind() with SO_REUSEADDR beside TIME_WAIT where the old socket did not \
+         set it: Linux refuses, as Linux mode does; stops at the 60 s wait"),
+    d("examples/timeout.scn", (0, 0), NONE, Some(5), "`net: loss` comes before any fact"),
+    d("examples/udp.scn", (3, 3), NONE, Some(17),
+        "a UDP socket's queue lengths are not compared (FIONREAD is one datagram's \
+         size); stops at `net: drop`"),
+];
+
+/// Every tour and example, by the name [`DECISIONS`] uses, with its text.
+fn every_scenario() -> BTreeMap<String, String> {
+    let mut all: BTreeMap<String, String> = sockscope_scenario::tours::ALL
+        .iter()
+        .map(|t| (format!("tours/{}.scn", t.name), t.text.to_string()))
+        .collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenario/examples");
+    for entry in std::fs::read_dir(&dir).expect("the examples directory") {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().is_some_and(|e| e == "scn") {
+            let name = path.file_name().unwrap().to_string_lossy();
+            let text = std::fs::read_to_string(&path).expect("an example is readable");
+            all.insert(format!("examples/{name}"), text);
+        }
+    }
+    all
+}
+
+/// The lines where the scenario's expectations fail in Linux mode, with what Linux
+/// mode got, and the line where Linux mode cannot go on (a call blocked for good
+/// where the scenario goes on calling), if any.
+fn linux_mode_failures(scenario: &Scenario) -> (BTreeMap<u32, String>, Option<u32>) {
     let mut linux = scenario.clone();
     linux.statements.insert(
         0,
@@ -40,106 +168,110 @@ fn linux_mode_failures(scenario: &Scenario) -> BTreeSet<u32> {
         },
     );
     let report = sockscope_scenario::run(&linux);
-    assert!(report.error.is_none(), "Linux mode: {:?}", report.error);
-    report.failures.iter().map(|f| f.line).collect()
+    let failures = report
+        .failures
+        .iter()
+        .map(|f| (f.line, f.got.clone()))
+        .collect();
+    (failures, report.error.map(|e| e.line))
 }
 
-/// Replays a scenario; checks that the kernel disagrees exactly on the lines
-/// `differ` and `timing`, that Linux mode fails exactly the `differ` ones (a `timing`
-/// line reads a moment the engine's 50 ms links make visible and veths have passed
-/// already), and that the replay stopped at line `reached` (`None`: ran to the end).
-/// Prints the figures.
-fn replayed(name: &str, differ: &[u32], timing: &[u32], reached: Option<u32>) -> Replay {
-    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
-    let scenario = load(name);
+/// Replays one scenario and checks it against its decision; the problems found.
+fn check(d: &Decision, text: &str) -> Vec<String> {
+    let name = d.name;
+    let mut scenario = sockscope_scenario::parse(text).unwrap_or_else(|e| panic!("{name}: {e:?}"));
     assert!(
         sockscope_scenario::run(&scenario).ok(),
         "{name}: its expectations hold in the engine"
     );
-    let r = replay(&scenario).unwrap_or_else(|e| {
+    if let (true, Some(at)) = (d.cut, d.stops) {
+        scenario.statements.retain(|s| s.line < at);
+    }
+    let r: Replay = replay(&scenario).unwrap_or_else(|e| {
         panic!("{name}: the namespaces could not be made ({e}); the replay needs root and `ip`")
     });
-    let compared = r.facts.len();
-    println!(
-        "{name}: {} of {compared} facts agree with Linux ({} not compared)\n{}",
-        r.agreeing(),
-        r.not_compared.len(),
-        r.table()
+    let (linux_mode, linux_mode_ends) = linux_mode_failures(&scenario);
+    let timed = |line: &u32| d.timing.contains(line);
+    let facts: Vec<_> = r.facts.iter().filter(|f| !timed(&f.line)).collect();
+    let got = (facts.iter().filter(|f| f.agrees).count(), facts.len());
+    let shown = r.facts.len() - facts.len();
+    let verdict = match (got, shown) {
+        ((_, 0), 0) => format!("not replayed: {}", d.why),
+        ((n, m), 0) => format!("replayed: {n}/{m} agree ({})", d.why),
+        ((n, m), k) => format!(
+            "replayed: {n}/{m} agree, {k} shown at moments timing decides ({})",
+            d.why
+        ),
+    };
+    println!("{name}: {verdict}\n{}", r.table());
+    let mut problems = Vec::new();
+    let mut want = |what: &str, ok: bool, detail: String| {
+        if !ok {
+            problems.push(format!("{name}: {what}: {detail}"));
+        }
+    };
+    want(
+        "facts agreeing, of compared",
+        got == d.agree,
+        format!("{got:?}"),
     );
-    assert!(compared > 0, "{name}: nothing was compared");
-    let disagree: BTreeSet<u32> = r
-        .facts
-        .iter()
-        .filter(|f| !f.agrees)
-        .map(|f| f.line)
-        .collect();
-    let expected: BTreeSet<u32> = differ.iter().chain(timing).copied().collect();
-    assert_eq!(disagree, expected, "{name}: the lines where Linux differs");
-    // Linux mode fails exactly where Linux behaves otherwise, among the lines compared.
-    let compared_lines: BTreeSet<u32> = r.facts.iter().map(|f| f.line).collect();
-    let linux_mode: Vec<u32> = linux_mode_failures(&scenario)
-        .intersection(&compared_lines)
-        .copied()
-        .collect();
-    assert_eq!(linux_mode, differ, "{name}: Linux mode against Linux");
+    let disagree: BTreeSet<u32> = facts.iter().filter(|f| !f.agrees).map(|f| f.line).collect();
+    let expected: BTreeSet<u32> = d.differ.iter().copied().collect();
+    want(
+        "the lines where Linux differs",
+        disagree == expected,
+        format!("{disagree:?}"),
+    );
+    // Linux mode fails exactly where Linux behaves otherwise, among the lines
+    // compared, and says there what Linux says.
+    for f in &facts {
+        if let Some(end) = linux_mode_ends {
+            want(
+                &format!("line {} in Linux mode", f.line),
+                f.line < end,
+                format!("Linux mode stopped at line {end}"),
+            );
+        }
+        let mode = linux_mode.get(&f.line);
+        let differs = d.differ.contains(&f.line);
+        want(
+            &format!("line {} in Linux mode", f.line),
+            mode.is_some() == differs,
+            format!("Linux mode got {mode:?}, Linux {}", f.linux),
+        );
+        if let (true, Some(m)) = (differs, mode) {
+            want(
+                &format!("line {}: Linux mode against Linux", f.line),
+                *m == f.linux,
+                format!("Linux mode {m}, Linux {}", f.linux),
+            );
+        }
+    }
     let stopped = r.stopped.as_ref().map(|(line, _)| *line);
-    assert_eq!(stopped, reached, "{name}: where the replay stopped");
-    r
+    let stops = if d.cut { None } else { d.stops };
+    want(
+        "where the replay stops",
+        stopped == stops,
+        format!("{:?}", r.stopped),
+    );
+    problems
 }
 
 #[test]
-fn refused_connections_agree_with_linux_in_namespaces() {
-    replayed("examples/refused.scn", &[], &[], None);
-}
-
-#[test]
-fn time_wait_agrees_with_linux_in_namespaces_until_the_60_s_wait() {
-    // Line 26: bind() with SO_REUSEADDR beside TIME_WAIT, where the old socket did not
-    // set it: Linux refuses (EADDRINUSE), as Linux mode does
-    // (`linux_needs_so_reuseaddr_on_the_old_socket_too_where_the_model_asks_only_the_new_one`).
-    // `net: run 60s` is not waited for: the replay stops there.
-    replayed("examples/time_wait.scn", &[26], &[], Some(29));
-}
-
-#[test]
-fn fork_and_dup_agree_with_linux_in_namespaces() {
-    let r = replayed("examples/fork_and_dup.scn", &[], &[], None);
-    // send() on the closed descriptor is not replayed: the test process has one
-    // descriptor table, shared with every other test thread.
-    assert_eq!(r.not_compared.len(), 1, "{}", r.table());
-}
-
-#[test]
-fn udp_boundaries_agree_with_linux_in_namespaces_until_a_datagram_is_dropped() {
-    // `net: drop next` decides what follows: the replay stops there. The queue
-    // lengths of a UDP socket are not compared (FIONREAD is one datagram's size).
-    let r = replayed("examples/udp.scn", &[], &[], Some(17));
-    assert!(r.agreeing() >= 3, "{}", r.table());
-}
-
-#[test]
-fn ipv6_agrees_with_linux_in_namespaces_but_for_an_ipv4_address_on_an_ipv6_socket() {
-    // Line 13: connect() of an IPv4 address on an IPv6 TCP socket is EINVAL on Linux
-    // (a sockaddr_in is too short), as in Linux mode; the textbook says EAFNOSUPPORT.
-    replayed("examples/ipv6.scn", &[13], &[], None);
-}
-
-#[test]
-fn dual_stack_agrees_with_linux_in_namespaces() {
-    replayed("examples/dual-stack.scn", &[], &[], None);
-}
-
-#[test]
-fn the_time_wait_tour_agrees_with_linux_in_namespaces_until_the_60_s_wait() {
-    replayed("tours/time-wait.scn", &[], &[], Some(65));
-}
-
-#[test]
-fn the_socket_structure_tour_agrees_with_linux_in_namespaces_but_for_closed_rows() {
-    // Line 16: a socket only created has no row on Linux (nor in Linux mode); the
-    // textbook lists it in CLOSED. Line 35: the engine shows the server's connection
-    // in SYN_RCVD while the client's last ACK is on its way; over a veth it has
-    // arrived already. The replay stops at the question that closes a descriptor
-    // after moving the network.
-    replayed("tours/socket-structure.scn", &[16], &[35], Some(56));
+fn every_tour_and_example_is_replayed_in_namespaces_or_says_why_not() {
+    let all = every_scenario();
+    let decided: BTreeSet<&str> = DECISIONS.iter().map(|d| d.name).collect();
+    let undecided: Vec<&String> = all
+        .keys()
+        .filter(|n| !decided.contains(n.as_str()))
+        .collect();
+    assert!(undecided.is_empty(), "no replay decision for {undecided:?}");
+    let mut problems = Vec::new();
+    for d in DECISIONS {
+        let text = all
+            .get(d.name)
+            .unwrap_or_else(|| panic!("{}: no such scenario", d.name));
+        problems.extend(check(d, text));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

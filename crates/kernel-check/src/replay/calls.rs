@@ -3,7 +3,7 @@
 use super::{proc_name, CallResult, Desc, Replayer};
 use crate::kernel::{errno_of, CALL_TIMEOUT};
 use socket2::{Domain, SockAddr, Socket, Type};
-use sockscope_engine::{Call, Family, OptName, Proto, SockOpt, TcpState};
+use sockscope_engine::{Call, Errno, Family, OptName, Proto, SockOpt, TcpState};
 use sockscope_scenario::{CallStmt, FdRef, ProcRef};
 use std::collections::BTreeMap;
 use std::io;
@@ -90,9 +90,6 @@ impl Replayer<'_> {
 
     /// Makes one call; its result as C returns it.
     pub(super) fn call(&mut self, proc: &ProcRef, c: &CallStmt) -> Result<CallResult, String> {
-        if c.background {
-            return Err("a call left blocked (`&`) needs a second thread of the program".into());
-        }
         self.procs.entry(proc_name(proc)).or_default();
         if let Call::Socket { proto, family } = c.call {
             let domain = match family {
@@ -110,6 +107,9 @@ impl Replayer<'_> {
                 .map_err(|e| format!("setns: {e}"))?;
             return match made {
                 Ok(s) => {
+                    for opt in &self.buffers {
+                        set_option(&s, opt).map_err(|e| format!("option {opt}: {e}"))?;
+                    }
                     let n = s.as_raw_fd() as i64;
                     self.keep(proc, &c.var, s, proto == Proto::Udp)?;
                     Ok(Ok(n))
@@ -126,83 +126,104 @@ impl Replayer<'_> {
         let Some(s) = d.sock.as_ref() else {
             return Err(format!("{fd} was closed: its number is not ours any more"));
         };
-        let r = match &c.call {
-            Call::Socket { .. } => unreachable!("handled above"),
-            Call::Bind { addr, .. } => {
-                let local = s.local_addr().ok().and_then(|a| a.as_socket());
-                let any = match local {
-                    Some(SocketAddr::V6(_)) => IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
-                    _ => IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-                };
-                let at = SocketAddr::new(addr.ip.unwrap_or(any), addr.port.unwrap_or(0));
-                zero(s.bind(&SockAddr::from(at)))
+        if c.background {
+            let s = s
+                .try_clone()
+                .map_err(|e| format!("a second descriptor: {e}"))?;
+            let waker = s.try_clone().ok();
+            let call = c.call.clone();
+            let thread = std::thread::spawn(move || perform(&s, &call));
+            self.start_background(proc, c.var.clone(), udp, thread, waker);
+            return Ok(Err(Errno::EAGAIN));
+        }
+        let r = if let Call::Close { .. } = c.call {
+            let d = self.desc(proc, &fd)?;
+            let sock = d.sock.take().expect("an open descriptor");
+            d.ends = observe(&sock).or(d.ends);
+            close(sock)
+        } else {
+            let (r, made) = perform(s, &c.call);
+            if let Some(new) = made {
+                self.keep(proc, &c.var, new, udp)?;
             }
-            Call::Listen { backlog, .. } => zero(s.listen(*backlog as i32)),
-            Call::Connect { addr, .. } => zero(s.connect(&SockAddr::from(*addr))),
-            Call::Accept { .. } => match s.accept() {
-                Ok((new, _)) => {
-                    let n = new.as_raw_fd() as i64;
-                    self.keep(proc, &c.var, new, false)?;
-                    Ok(n)
-                }
-                Err(e) => Err(errno_of(&e)),
-            },
-            Call::Send { len, .. } => {
-                let buf = vec![b'x'; *len as usize];
-                count(s.send_with_flags(&buf, libc::MSG_NOSIGNAL))
-            }
-            Call::Recv { len, .. } | Call::RecvFrom { len, .. } => {
-                let mut buf = vec![MaybeUninit::<u8>::uninit(); *len as usize];
-                count(s.recv(&mut buf))
-            }
-            Call::SendTo { len, to, .. } => {
-                let buf = vec![b'x'; *len as usize];
-                count(s.send_to(&buf, &SockAddr::from(*to)))
-            }
-            Call::Shutdown { how, .. } => {
-                let how = match how {
-                    sockscope_engine::Shutdown::Read => std::net::Shutdown::Read,
-                    sockscope_engine::Shutdown::Write => std::net::Shutdown::Write,
-                    sockscope_engine::Shutdown::Both => std::net::Shutdown::Both,
-                };
-                zero(s.shutdown(how))
-            }
-            Call::Close { .. } => {
-                let d = self.desc(proc, &fd)?;
-                let sock = d.sock.take().expect("an open descriptor");
-                d.ends = observe(&sock).or(d.ends);
-                close(sock)
-            }
-            Call::SetSockOpt { opt, .. } => zero(match opt {
-                SockOpt::ReuseAddr(on) => s.set_reuse_address(*on),
-                SockOpt::Linger(secs) => s.set_linger(secs.map(|n| Duration::from_secs(n.into()))),
-                SockOpt::SndBuf(n) => s.set_send_buffer_size(*n as usize),
-                SockOpt::RcvBuf(n) => s.set_recv_buffer_size(*n as usize),
-                SockOpt::V6Only(on) => s.set_only_v6(*on),
-            }),
-            Call::GetSockOpt { name, .. } => zero(match name {
-                OptName::ReuseAddr => s.reuse_address().map(|_| ()),
-                OptName::Linger => s.linger().map(|_| ()),
-                OptName::SndBuf => s.send_buffer_size().map(|_| ()),
-                OptName::RcvBuf => s.recv_buffer_size().map(|_| ()),
-                OptName::V6Only => s.only_v6().map(|_| ()),
-            }),
-            Call::Dup { .. } => match s.try_clone() {
-                Ok(new) => {
-                    let n = new.as_raw_fd() as i64;
-                    self.keep(proc, &c.var, new, udp)?;
-                    Ok(n)
-                }
-                Err(e) => Err(errno_of(&e)),
-            },
-            Call::SetNonBlocking { on, .. } => zero(s.set_nonblocking(*on)),
+            r
         };
         if let Ok(d) = self.desc(proc, &fd) {
             if let Some(s) = &d.sock {
                 d.ends = observe(s).or(d.ends);
             }
         }
+        // A call the engine may have seen block returned at once here: it is this
+        // process's latest, for `expect returned`.
+        self.finished.insert(proc_name(proc), r);
         Ok(r)
+    }
+}
+
+/// One call on a socket (any but socket() and close()), as C returns it, with the
+/// socket accept() or dup() made. Needs nothing of the replay: a call left blocked
+/// runs it on a thread of its own.
+pub(super) fn perform(s: &Socket, call: &Call<FdRef>) -> (CallResult, Option<Socket>) {
+    let made = |r: io::Result<Socket>| match r {
+        Ok(new) => (Ok(new.as_raw_fd() as i64), Some(new)),
+        Err(e) => (Err(errno_of(&e)), None),
+    };
+    let r = match call {
+        Call::Socket { .. } | Call::Close { .. } => unreachable!("made by the replay"),
+        Call::Bind { addr, .. } => {
+            let local = s.local_addr().ok().and_then(|a| a.as_socket());
+            let any = match local {
+                Some(SocketAddr::V6(_)) => IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
+                _ => IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            };
+            let at = SocketAddr::new(addr.ip.unwrap_or(any), addr.port.unwrap_or(0));
+            zero(s.bind(&SockAddr::from(at)))
+        }
+        Call::Listen { backlog, .. } => zero(s.listen(*backlog as i32)),
+        Call::Connect { addr, .. } => zero(s.connect(&SockAddr::from(*addr))),
+        Call::Accept { .. } => return made(s.accept().map(|(new, _)| new)),
+        Call::Send { len, .. } => {
+            let buf = vec![b'x'; *len as usize];
+            count(s.send_with_flags(&buf, libc::MSG_NOSIGNAL))
+        }
+        Call::Recv { len, .. } | Call::RecvFrom { len, .. } => {
+            let mut buf = vec![MaybeUninit::<u8>::uninit(); *len as usize];
+            count(s.recv(&mut buf))
+        }
+        Call::SendTo { len, to, .. } => {
+            let buf = vec![b'x'; *len as usize];
+            count(s.send_to(&buf, &SockAddr::from(*to)))
+        }
+        Call::Shutdown { how, .. } => {
+            let how = match how {
+                sockscope_engine::Shutdown::Read => std::net::Shutdown::Read,
+                sockscope_engine::Shutdown::Write => std::net::Shutdown::Write,
+                sockscope_engine::Shutdown::Both => std::net::Shutdown::Both,
+            };
+            zero(s.shutdown(how))
+        }
+        Call::SetSockOpt { opt, .. } => zero(set_option(s, opt)),
+        Call::GetSockOpt { name, .. } => zero(match name {
+            OptName::ReuseAddr => s.reuse_address().map(|_| ()),
+            OptName::Linger => s.linger().map(|_| ()),
+            OptName::SndBuf => s.send_buffer_size().map(|_| ()),
+            OptName::RcvBuf => s.recv_buffer_size().map(|_| ()),
+            OptName::V6Only => s.only_v6().map(|_| ()),
+        }),
+        Call::Dup { .. } => return made(s.try_clone()),
+        Call::SetNonBlocking { on, .. } => zero(s.set_nonblocking(*on)),
+    };
+    (r, None)
+}
+
+/// setsockopt() of one option.
+pub(super) fn set_option(s: &Socket, opt: &SockOpt) -> io::Result<()> {
+    match opt {
+        SockOpt::ReuseAddr(on) => s.set_reuse_address(*on),
+        SockOpt::Linger(secs) => s.set_linger(secs.map(|n| Duration::from_secs(n.into()))),
+        SockOpt::SndBuf(n) => s.set_send_buffer_size(*n as usize),
+        SockOpt::RcvBuf(n) => s.set_recv_buffer_size(*n as usize),
+        SockOpt::V6Only(on) => s.set_only_v6(*on),
     }
 }
 

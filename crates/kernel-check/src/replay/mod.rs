@@ -1,24 +1,31 @@
 //! A scenario of the language replayed on real sockets, each host a network namespace
-//! ([`Hosts`]): its calls are made in order, and each `expect` whose answer does not
-//! depend on timing becomes a fact, the engine's answer (the expectation, which the
-//! engine meets) beside the kernel's.
+//! ([`Hosts`], any number of them on one bridge): its calls are made in order, and
+//! each `expect` whose answer does not depend on timing becomes a fact, the engine's
+//! answer (the expectation, which the engine meets) beside the kernel's.
+//!
+//! `option sndbuf` / `option rcvbuf` are set with setsockopt() on every socket made
+//! (Linux doubles them, as Linux mode does), `option mss` is the links' MTU. A call
+//! left blocked (`&`) runs on a thread of its own (`background`), and `expect
+//! blocked` / `expect returned` read that thread.
 //!
 //! What timing decides is not replayed: the replay stops at the first `net:` line
-//! other than `net: run` (deliver, step, drop, loss, a crash), at a call left blocked
-//! (`&`), at a wait longer than [`MAX_WAIT`], and at anything else it cannot do,
-//! saying why. `net: run` lets the network settle. Expectations the kernel cannot
-//! show (a deadlock, the demultiplexer's choice, a transition seen in passing) and
-//! calls on a descriptor the scenario closed (this test process has one descriptor
-//! table, shared by every thread, so a closed number may belong to someone else
-//! already) are listed as not compared.
+//! other than `net: run` (deliver, step, drop, loss, a crash), at a question asked
+//! after moving the network, at a wait longer than [`MAX_WAIT`], at any other option,
+//! and at anything else it cannot do, saying why. `net: run` lets the network
+//! settle. Expectations the kernel cannot show (a deadlock, the demultiplexer's
+//! choice, a transition seen in passing) and calls on a descriptor the scenario
+//! closed (this test process has one descriptor table, shared by every thread, so a
+//! closed number may belong to someone else already) are listed as not compared.
 
 use crate::kernel::SsRow;
 use crate::netns::Hosts;
 
+mod background;
 mod calls;
+use background::Pending;
 use calls::{ioctl_count, tcp_info_state};
 use socket2::Socket;
-use sockscope_engine::{Errno, TcpState};
+use sockscope_engine::{Errno, SockOpt, TcpState};
 use sockscope_scenario::{
     Answer, CallStmt, Expect, FdRef, NetCmd, Outcome, Probe, ProcRef, Question, QueueName,
     Scenario, Setting, Stmt,
@@ -92,6 +99,11 @@ struct Replayer<'h> {
     procs: BTreeMap<String, BTreeMap<String, Desc>>,
     /// The engine's answer to each question, by line.
     answers: BTreeMap<u32, Answer>,
+    /// `option sndbuf` / `option rcvbuf`: set on every socket when it is made.
+    buffers: Vec<SockOpt>,
+    /// Calls left blocked, by process, and the results of those that returned.
+    pending: BTreeMap<String, Pending>,
+    finished: BTreeMap<String, CallResult>,
     out: Replay,
 }
 
@@ -115,11 +127,19 @@ pub fn replay(scenario: &Scenario) -> Result<Replay, String> {
         .into_iter()
         .filter_map(|q| Some((q.line, q.answer?)))
         .collect();
-    let hosts = Hosts::new(&hosts)?;
+    let v6 = hosts.iter().flat_map(|(_, a)| a).any(IpAddr::is_ipv6);
+    let mtu = scenario.statements.iter().find_map(|s| match s.kind {
+        Stmt::Option(Setting::Mss(mss)) => Some(link_mtu(mss, v6)),
+        _ => None,
+    });
+    let hosts = Hosts::new(&hosts, mtu)?;
     let mut r = Replayer {
         hosts: &hosts,
         procs: BTreeMap::new(),
         answers,
+        buffers: Vec::new(),
+        pending: BTreeMap::new(),
+        finished: BTreeMap::new(),
         out: Replay::default(),
     };
     for st in &scenario.statements {
@@ -128,14 +148,38 @@ pub fn replay(scenario: &Scenario) -> Result<Replay, String> {
             break;
         }
     }
-    // Sockets close before their namespaces go.
+    // Sockets close before their namespaces go; a call still blocked returns
+    // within the sockets' timeouts.
     let out = std::mem::take(&mut r.out);
+    let pending = std::mem::take(&mut r.pending);
     drop(r);
+    for (_, p) in pending {
+        p.finish();
+    }
     Ok(out)
+}
+
+/// The MTU that gives segments of `mss` payload bytes: IP and TCP headers, and the
+/// 12 bytes of the timestamp option Linux puts in every segment.
+fn link_mtu(mss: u64, v6: bool) -> u64 {
+    let ip = if v6 { 40 } else { 20 };
+    mss + ip + 20 + 12
 }
 
 fn proc_name(p: &ProcRef) -> String {
     p.to_string()
+}
+
+/// Whether a call's result is the outcome expected (a descriptor number is any: the
+/// test process has one table for all its threads).
+fn outcome_agrees(want: Outcome, got: &CallResult, descriptor: bool) -> bool {
+    match (want, got, descriptor) {
+        (Outcome::Int(n), Ok(_), true) => n >= 0,
+        (Outcome::Int(-1), Err(_), _) => true,
+        (Outcome::Int(n), Ok(m), false) => n == *m,
+        (Outcome::Errno(w), Err(g), _) => w == *g,
+        _ => false,
+    }
 }
 
 fn show(r: &CallResult) -> String {
@@ -149,7 +193,11 @@ impl Replayer<'_> {
     fn statement(&mut self, line: u32, kind: &Stmt) -> Result<(), String> {
         match kind {
             Stmt::Option(
-                Setting::Seed(_) | Setting::Delay(_) | Setting::TimeWait(_) | Setting::Behaviour(_),
+                Setting::Seed(_)
+                | Setting::Delay(_)
+                | Setting::TimeWait(_)
+                | Setting::Behaviour(_)
+                | Setting::Mss(_),
             )
             | Stmt::Host { .. }
             | Stmt::Netstat { .. }
@@ -157,6 +205,14 @@ impl Replayer<'_> {
             | Stmt::Explain { .. }
             | Stmt::Say(_)
             | Stmt::Section(_) => Ok(()),
+            Stmt::Option(Setting::SndBuf(n)) => {
+                self.buffers.push(SockOpt::SndBuf(*n));
+                Ok(())
+            }
+            Stmt::Option(Setting::RcvBuf(n)) => {
+                self.buffers.push(SockOpt::RcvBuf(*n));
+                Ok(())
+            }
             Stmt::Option(s) => Err(format!("option {s} is not set on the namespaces")),
             Stmt::Call { proc, call } => self.call(proc, call).map(|_| ()),
             Stmt::Fork { proc, child } => self.fork(proc, child),
@@ -239,11 +295,26 @@ impl Replayer<'_> {
                     seen == *want,
                 );
             }
-            Expect::Deadlock(_)
-            | Expect::Blocked { .. }
-            | Expect::Returned { .. }
-            | Expect::Demux { .. }
-            | Expect::Transition { .. } => {
+            Expect::Blocked { proc, want } => {
+                let seen = self.still_blocked(proc, *want);
+                self.fact(
+                    line,
+                    text,
+                    want.to_string(),
+                    seen.to_string(),
+                    seen == *want,
+                );
+            }
+            Expect::Returned { proc, want } => {
+                let got = self.returned(proc, *want)?;
+                let agrees = match &got {
+                    None => *want == Outcome::Blocks,
+                    Some(r) => outcome_agrees(*want, r, false),
+                };
+                let linux = got.as_ref().map_or("blocks".into(), show);
+                self.fact(line, text, want.to_string(), linux, agrees);
+            }
+            Expect::Deadlock(_) | Expect::Demux { .. } | Expect::Transition { .. } => {
                 let why = "the kernel does not show it".into();
                 self.out.not_compared.push((line, text, why));
             }
@@ -291,14 +362,7 @@ impl Replayer<'_> {
             return Ok(());
         }
         let got = self.call(proc, call)?;
-        let agrees = match (want, &got, call.call.returns_descriptor()) {
-            // Descriptor numbers: one table for the whole test process.
-            (Outcome::Int(n), Ok(_), true) => n >= 0,
-            (Outcome::Int(-1), Err(_), _) => true,
-            (Outcome::Int(n), Ok(m), false) => n == *m,
-            (Outcome::Errno(w), Err(g), _) => w == *g,
-            _ => false,
-        };
+        let agrees = outcome_agrees(want, &got, call.call.returns_descriptor());
         self.fact(line, text, want.to_string(), show(&got), agrees);
         Ok(())
     }
@@ -394,8 +458,14 @@ impl Replayer<'_> {
                 "descriptor {fd} by number: numbers are not replayed"
             ));
         };
+        let pname = proc_name(proc);
+        let known = self.procs.get(&pname).is_some_and(|p| p.contains_key(name));
+        if !known {
+            // A call left blocked may be about to name it.
+            self.harvest(&pname)?;
+        }
         self.procs
-            .get_mut(&proc_name(proc))
+            .get_mut(&pname)
             .and_then(|p| p.get_mut(name))
             .ok_or_else(|| format!("{proc} has no descriptor {name}"))
     }
