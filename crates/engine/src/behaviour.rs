@@ -216,6 +216,14 @@ impl Behaviour {
         !self.linux()
     }
 
+    /// A UDP structure without a port yet (socket() only) has a netstat row
+    /// (MODEL.md §1: one row per structure) or none (Linux: `ss` lists the sockets in
+    /// its hash tables, and a UDP socket enters them once bind(), connect() or its
+    /// first sendto() gives it a port).
+    pub fn lists_unbound_datagram_structures(self) -> bool {
+        !self.linux()
+    }
+
     /// How much RecvQ must have free before a window of 0 opens again (receiver
     /// silly-window avoidance, RFC 1122 §4.2.3.3, on Linux; at once in the textbook).
     pub fn window_reopens_at(self, rqs: u64, mss: u64) -> u64 {

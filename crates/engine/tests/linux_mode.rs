@@ -469,6 +469,19 @@ fn a_bound_only_socket_has_no_netstat_row_on_linux() {
 }
 
 #[test]
+fn an_unbound_udp_socket_has_no_netstat_row_on_linux_until_bind_gives_it_a_port() {
+    for mode in Behaviour::ALL {
+        let mut lab = lab_in(mode);
+        let Lab { w, pb, b, .. } = &mut lab;
+        let fd = udp_socket(w, *pb);
+        let udp_rows = |w: &World| rows(w, *b).iter().filter(|r| r.proto == "udp").count();
+        assert_eq!(udp_rows(w), usize::from(mode == Textbook), "{mode}");
+        bind(w, *pb, fd, "*:53");
+        assert_eq!(udp_rows(w), 1, "{mode}: bound, it has a row");
+    }
+}
+
+#[test]
 fn a_zero_window_reopens_only_when_min_of_half_rqs_and_mss_is_free_on_linux() {
     for mode in Behaviour::ALL {
         let mut lab = lab_in(mode);

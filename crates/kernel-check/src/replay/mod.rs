@@ -9,8 +9,9 @@
 //! blocked` / `expect returned` read that thread.
 //!
 //! What timing decides is not replayed: the replay stops at the first `net:` line
-//! other than `net: run` (deliver, step, drop, loss, a crash), at a question asked
-//! after moving the network, at a wait longer than [`MAX_WAIT`], at any other option,
+//! other than `net: run` (deliver, step, drop, loss, a crash; also where a question's
+//! `after` holds one), at a question on a call's blocking, at a wait longer than
+//! [`MAX_WAIT`], at any other option,
 //! and at anything else it cannot do, saying why. `net: run` lets the network
 //! settle. Expectations the kernel cannot show (a deadlock, the demultiplexer's
 //! choice, a transition seen in passing) and calls on a descriptor the scenario
@@ -323,11 +324,13 @@ impl Replayer<'_> {
     }
 
     /// A question whose answer is a call's result or a state is compared like an
-    /// expectation, with the engine's answer; one that first moves the network
-    /// (`after net: ...`) stops the replay.
+    /// expectation, with the engine's answer, once what makes its moment (`after
+    /// ...`) is replayed like any statement: a call, `net: run`; a network move that
+    /// timing decides stops the replay there.
     fn ask(&mut self, line: u32, q: &Question) -> Result<(), String> {
-        if !q.after.is_empty() {
-            return Err(format!("question {}: timing decides its moment", q.id));
+        for st in &q.after {
+            self.statement(line, st)
+                .map_err(|why| format!("question {}: {why}", q.id))?;
         }
         let text = format!("ask {}: {}", q.id, q.probe);
         match (&q.probe, self.answers.get(&line).cloned()) {
