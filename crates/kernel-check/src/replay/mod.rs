@@ -10,8 +10,7 @@
 //!
 //! What timing decides is not replayed: the replay stops at the first `net:` line
 //! other than `net: run` (deliver, step, drop, loss, a crash; also where a question's
-//! `after` holds one), at a question on a call's blocking, at a wait longer than
-//! [`MAX_WAIT`], at any other option,
+//! `after` holds one), at a wait longer than [`MAX_WAIT`], at any other option,
 //! and at anything else it cannot do, saying why. `net: run` lets the network
 //! settle. Expectations the kernel cannot show (a deadlock, the demultiplexer's
 //! choice, a transition seen in passing) and calls on a descriptor the scenario
@@ -272,30 +271,7 @@ impl Replayer<'_> {
                 proc,
                 fd,
                 want,
-            } => {
-                let (raw, udp) = self.raw_fd(proc, fd)?;
-                if udp {
-                    let why = "a UDP socket's queues: Linux's ioctls give the next datagram's size"
-                        .into();
-                    self.out.not_compared.push((line, text, why));
-                    return Ok(());
-                }
-                let request = match queue {
-                    QueueName::RecvQ => libc::FIONREAD,
-                    QueueName::SendQ => libc::TIOCOUTQ,
-                };
-                let seen = self.poll(|_| {
-                    let n = ioctl_count(raw, request);
-                    (n == *want, n)
-                });
-                self.fact(
-                    line,
-                    text,
-                    want.to_string(),
-                    seen.to_string(),
-                    seen == *want,
-                );
-            }
+            } => self.compare_queue(line, text, *queue, proc, fd, *want)?,
             Expect::Blocked { proc, want } => {
                 let seen = self.still_blocked(proc, *want);
                 self.fact(
@@ -340,6 +316,18 @@ impl Replayer<'_> {
             (Probe::State { proc, fd }, Some(Answer::State(want))) => {
                 self.compare_state(line, text, proc, fd, want)
             }
+            (Probe::Queue { queue, proc, fd }, Some(Answer::Bytes(want))) => {
+                self.compare_queue(line, text, *queue, proc, fd, want)
+            }
+            (Probe::Blocks { proc, call }, Some(Answer::Yes(want))) => {
+                // Made as if left blocked (`&`): its thread says whether it returns.
+                let mut left = call.clone();
+                left.background = true;
+                let _started = self.call(proc, &left)?;
+                let seen = self.still_blocked(proc, want);
+                self.fact(line, text, want.to_string(), seen.to_string(), seen == want);
+                Ok(())
+            }
             (Probe::Returns { .. } | Probe::Blocks { .. }, _) => {
                 Err(format!("question {}: its call is not compared", q.id))
             }
@@ -349,6 +337,35 @@ impl Replayer<'_> {
                 Ok(())
             }
         }
+    }
+
+    /// The length of a TCP socket's queue (FIONREAD, TIOCOUTQ), polled for `want`.
+    fn compare_queue(
+        &mut self,
+        line: u32,
+        text: String,
+        queue: QueueName,
+        proc: &ProcRef,
+        fd: &FdRef,
+        want: u64,
+    ) -> Result<(), String> {
+        let (raw, udp) = self.raw_fd(proc, fd)?;
+        if udp {
+            let why = "a UDP socket's queues: Linux's ioctls give the next datagram's size".into();
+            self.out.not_compared.push((line, text, why));
+            return Ok(());
+        }
+        let request = match queue {
+            QueueName::RecvQ => libc::FIONREAD,
+            QueueName::SendQ => libc::TIOCOUTQ,
+        };
+        let seen = self.poll(|_| {
+            let n = ioctl_count(raw, request);
+            (n == want, n)
+        });
+        let agrees = seen == want;
+        self.fact(line, text, want.to_string(), seen.to_string(), agrees);
+        Ok(())
     }
 
     /// Makes the call and compares what it returns with `want`.
