@@ -56,9 +56,10 @@ impl Hosts {
         if hosts.is_empty() {
             return Err("a scenario without hosts has nothing to replay".into());
         }
+        remove_orphans();
         static RUN: AtomicU32 = AtomicU32::new(0);
         let run = RUN.fetch_add(1, Ordering::Relaxed);
-        let tag = format!("ssk{}x{run}", std::process::id());
+        let tag = format!("{PREFIX}{}x{run}", std::process::id());
         let names: Vec<(String, String)> = hosts
             .iter()
             .enumerate()
@@ -162,6 +163,30 @@ impl Hosts {
                 parse_ss(&String::from_utf8_lossy(&out.stdout))
             })
             .collect()
+    }
+}
+
+/// The start of every namespace this module makes; the test process's id follows.
+const PREFIX: &str = "ssk";
+
+/// Deletes the namespaces of test processes that no longer run (killed before their
+/// [`Hosts`] were dropped), so a timed-out run leaves nothing behind for long.
+fn remove_orphans() {
+    let Ok(dir) = std::fs::read_dir("/run/netns") else {
+        return;
+    };
+    for entry in dir.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.split('x').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = ip(&["netns", "del", &name]);
+        }
     }
 }
 
