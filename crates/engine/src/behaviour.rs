@@ -5,7 +5,7 @@
 //! differs", says for each row whether Linux mode does it). The textbook answers are
 //! MODEL.md's; the Linux answers are what `crates/kernel-check` sees a real kernel do.
 
-use crate::addr::Family;
+use crate::addr::{Family, Proto};
 use crate::call::{Ret, Value};
 use crate::errno::Errno;
 use crate::state::TcpState;
@@ -168,6 +168,27 @@ impl Behaviour {
         }
     }
 
+    /// connect() or sendto() of an IPv4 address (a `sockaddr_in`) on an IPv6 socket:
+    /// `Ok` takes it as its IPv4-mapped address. The model names the family
+    /// (EAFNOSUPPORT). Linux checks TCP's length first (EINVAL: too short for
+    /// AF_INET6), and takes UDP's as the mapped address, dual stack, which an
+    /// IPV6_V6ONLY socket refuses: EAFNOSUPPORT from connect(), ENETUNREACH from
+    /// sendto().
+    pub fn ipv4_destination_on_ipv6(
+        self,
+        proto: Proto,
+        v6only: bool,
+        connect: bool,
+    ) -> Result<(), Errno> {
+        match (self, proto, v6only) {
+            (Behaviour::Textbook, ..) => Err(Errno::EAFNOSUPPORT),
+            (Behaviour::Linux, Proto::Tcp, _) => Err(Errno::EINVAL),
+            (Behaviour::Linux, Proto::Udp, false) => Ok(()),
+            (Behaviour::Linux, Proto::Udp, true) if connect => Err(Errno::EAFNOSUPPORT),
+            (Behaviour::Linux, Proto::Udp, true) => Err(Errno::ENETUNREACH),
+        }
+    }
+
     /// connect() on a listening socket.
     pub fn connect_on_listener(self) -> Errno {
         if self.linux() {
@@ -192,6 +213,14 @@ impl Behaviour {
     /// A TCP structure in CLOSED (bound only, or a connection that is over) has a
     /// netstat row (MODEL.md §1: one row per structure) or none (Linux).
     pub fn lists_closed_structures(self) -> bool {
+        !self.linux()
+    }
+
+    /// A UDP structure without a port yet (socket() only) has a netstat row
+    /// (MODEL.md §1: one row per structure) or none (Linux: `ss` lists the sockets in
+    /// its hash tables, and a UDP socket enters them once bind(), connect() or its
+    /// first sendto() gives it a port).
+    pub fn lists_unbound_datagram_structures(self) -> bool {
         !self.linux()
     }
 
@@ -257,6 +286,17 @@ impl Behaviour {
             OutOfOrder::Keep
         } else {
             OutOfOrder::Discard
+        }
+    }
+
+    /// How many connections a listener's accept queue holds before a new SYN is
+    /// dropped: the backlog (at least 1; MODEL.md §5), or on Linux one more than the
+    /// backlog (`sk_acceptq_is_full` tests "more than", so listen(fd, 1) queues 2).
+    pub fn accept_queue_holds(self, backlog: u32) -> u64 {
+        if self.linux() {
+            u64::from(backlog) + 1
+        } else {
+            u64::from(backlog.max(1))
         }
     }
 

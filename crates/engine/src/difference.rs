@@ -47,6 +47,12 @@ pub enum Difference {
     /// `bytes` arrived `gap` bytes beyond RCV.NXT and were kept (Linux mode only: the
     /// textbook's discard is in the trace already, so its transcripts stay as they were).
     OutOfOrderKept { bytes: u64, gap: u64 },
+    /// A SYN at a listener with `waiting` connections in its accept queue: dropped in
+    /// one mode, taken in the other.
+    AcceptQueue { backlog: u32, waiting: u64 },
+    /// connect() (or sendto()) of an IPv4 address on an IPv6 socket; `linux` is
+    /// Linux's errno, `None` where Linux sends to the IPv4-mapped address.
+    Ipv4OnIpv6 { connect: bool, linux: Option<Errno> },
 }
 
 impl Difference {
@@ -111,6 +117,17 @@ impl Difference {
             Difference::BindOtherFamily => {
                 "this bind() would fail with EINVAL: a sockaddr_in is too short for an IPv6 socket".into()
             }
+            Difference::Ipv4OnIpv6 { connect, linux } => match linux {
+                Some(e) => format!("this {}() would fail with {e}", call_name(connect)),
+                None => format!(
+                    "this {}() would reach the IPv4 address: an IPv6 UDP socket takes it as ::ffff:a.b.c.d",
+                    call_name(connect)
+                ),
+            },
+            Difference::AcceptQueue { backlog, waiting } => format!(
+                "this SYN would be answered: with listen(fd, {backlog}) the accept queue has room for {} ({waiting} waiting now)",
+                Behaviour::Linux.accept_queue_holds(backlog)
+            ),
             Difference::RstNotExact { off } => format!(
                 "this RST, {off} bytes past the sequence number expected, would not reset the connection: Linux answers with a challenge ACK (RFC 5961)"
             ),
@@ -164,6 +181,14 @@ impl Difference {
             Difference::BindOtherFamily => {
                 "this bind() would fail with EAFNOSUPPORT: the address is of the other family".into()
             }
+            Difference::Ipv4OnIpv6 { connect, .. } => format!(
+                "this {}() would fail with EAFNOSUPPORT: the address is of the other family",
+                call_name(connect)
+            ),
+            Difference::AcceptQueue { backlog, waiting } => format!(
+                "this SYN would be dropped: with listen(fd, {backlog}) the accept queue has room for {} ({waiting} waiting now)",
+                Behaviour::Textbook.accept_queue_holds(backlog)
+            ),
             Difference::RstNotExact { off } => format!(
                 "this RST, {off} bytes past the sequence number expected but inside the window, would reset the connection (RFC 793)"
             ),
@@ -171,6 +196,14 @@ impl Difference {
                 "these {bytes} bytes, {gap} bytes beyond the next one expected, would be discarded, and go-back-N would send them again after the gap"
             ),
         }
+    }
+}
+
+fn call_name(connect: bool) -> &'static str {
+    if connect {
+        "connect"
+    } else {
+        "sendto"
     }
 }
 

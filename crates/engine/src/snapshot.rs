@@ -140,10 +140,11 @@ impl World {
         let mode = self.config().behaviour;
         self.sockets()
             .filter(|s| s.host == host)
-            .filter(|s| {
-                s.proto != Proto::Tcp
-                    || s.state != crate::state::TcpState::Closed
-                    || mode.lists_closed_structures()
+            .filter(|s| match s.proto {
+                Proto::Tcp => {
+                    s.state != crate::state::TcpState::Closed || mode.lists_closed_structures()
+                }
+                Proto::Udp => s.local.port.is_some() || mode.lists_unbound_datagram_structures(),
             })
             .map(|s| {
                 // The peer's FIN is unread while the program still holds the socket

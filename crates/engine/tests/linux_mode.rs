@@ -469,6 +469,19 @@ fn a_bound_only_socket_has_no_netstat_row_on_linux() {
 }
 
 #[test]
+fn an_unbound_udp_socket_has_no_netstat_row_on_linux_until_bind_gives_it_a_port() {
+    for mode in Behaviour::ALL {
+        let mut lab = lab_in(mode);
+        let Lab { w, pb, b, .. } = &mut lab;
+        let fd = udp_socket(w, *pb);
+        let udp_rows = |w: &World| rows(w, *b).iter().filter(|r| r.proto == "udp").count();
+        assert_eq!(udp_rows(w), usize::from(mode == Textbook), "{mode}");
+        bind(w, *pb, fd, "*:53");
+        assert_eq!(udp_rows(w), 1, "{mode}: bound, it has a row");
+    }
+}
+
+#[test]
 fn a_zero_window_reopens_only_when_min_of_half_rqs_and_mss_is_free_on_linux() {
     for mode in Behaviour::ALL {
         let mut lab = lab_in(mode);
@@ -791,5 +804,126 @@ fn a_reordered_stream_arrives_in_order_without_a_retransmission_on_linux() {
             Textbook => assert!(repeats > 0, "{mode}: the overtaken segments are sent again"),
         }
         assert_eq!(w.check_invariants(), Ok(()), "{mode}");
+    }
+}
+
+#[test]
+fn the_accept_queue_holds_backlog_plus_one_connections_on_linux() {
+    for mode in [Textbook, Linux] {
+        let mut lab = lab_in(mode);
+        let Lab { w, pa, pb, b, .. } = &mut lab;
+        listen_on(w, *pb, "*:80", 1);
+        let to = addr(&format!("{B_IP}:80"));
+        let clients: Vec<Fd> = (0..3)
+            .map(|_| {
+                let c = tcp_socket(w, *pa);
+                ok(w, *pa, Call::SetNonBlocking { fd: c, on: true });
+                assert_eq!(
+                    err(w, *pa, Call::Connect { fd: c, addr: to }),
+                    Errno::EINPROGRESS
+                );
+                // Each handshake is over before the next client starts, and well
+                // before the first SYN retransmission (1 s).
+                let t = w.now() + 500_000;
+                w.run_until(t, 100_000);
+                c
+            })
+            .collect();
+        let states: Vec<_> = clients
+            .iter()
+            .map(|&c| state_of(w, *pa, c).unwrap())
+            .collect();
+        let listener = w
+            .ss(*b)
+            .into_iter()
+            .find(|r| r.state == "LISTEN")
+            .expect("the listener's row");
+        use TcpState::{Established, SynSent};
+        match mode {
+            Textbook => {
+                assert_eq!(states, [Established, SynSent, SynSent]);
+                assert_eq!((listener.recv_q, listener.send_q), (1, 1));
+                assert_eq!(
+                    other_mode(w),
+                    ["On Linux, this SYN would be answered: with listen(fd, 1) the accept queue has room for 2 (1 waiting now)."; 2]
+                );
+            }
+            Linux => {
+                assert_eq!(states, [Established, Established, SynSent]);
+                assert_eq!((listener.recv_q, listener.send_q), (2, 1));
+                assert_eq!(
+                    other_mode(w),
+                    ["In the textbook model, this SYN would be dropped: with listen(fd, 1) the accept queue has room for 1 (1 waiting now)."]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn an_ipv4_address_on_an_ipv6_socket_is_einval_for_tcp_and_mapped_for_udp_on_linux() {
+    for mode in [Textbook, Linux] {
+        let mut lab = lab_in(mode);
+        let Lab { w, pa, pb, .. } = &mut lab;
+        let r = udp_socket(w, *pb);
+        bind(w, *pb, r, "*:53");
+        let to = addr(&format!("{B_IP}:53"));
+        let call = |fd| Call::Socket {
+            proto: fd,
+            family: Family::V6,
+        };
+        let tcp = match ok(w, *pa, call(Proto::Tcp)) {
+            Value::Fd(fd) => fd,
+            other => panic!("{other:?}"),
+        };
+        let udp = match ok(w, *pa, call(Proto::Udp)) {
+            Value::Fd(fd) => fd,
+            other => panic!("{other:?}"),
+        };
+        let tcp_connect = w.call(*pa, Call::Connect { fd: tcp, addr: to }).unwrap();
+        let sent = w
+            .call(
+                *pa,
+                Call::SendTo {
+                    fd: udp,
+                    len: 10,
+                    to,
+                },
+            )
+            .unwrap();
+        settle(w);
+        match mode {
+            Textbook => {
+                assert_eq!(tcp_connect, CallReply::Returned(Err(Errno::EAFNOSUPPORT)));
+                assert_eq!(sent, CallReply::Returned(Err(Errno::EAFNOSUPPORT)));
+                assert_eq!(recvq(w, *pb, r), 0);
+                assert_eq!(
+                    other_mode(w),
+                    [
+                        "On Linux, this connect() would fail with EINVAL.",
+                        "On Linux, this sendto() would reach the IPv4 address: an IPv6 UDP socket takes it as ::ffff:a.b.c.d."
+                    ]
+                );
+            }
+            Linux => {
+                assert_eq!(tcp_connect, CallReply::Returned(Err(Errno::EINVAL)));
+                assert_eq!(sent, CallReply::Returned(Ok(Value::Bytes(10))));
+                assert_eq!(recvq(w, *pb, r), 10);
+            }
+        }
+        // IPV6_V6ONLY refuses it on Linux too, each call with its own errno.
+        let only = match ok(w, *pa, call(Proto::Udp)) {
+            Value::Fd(fd) => fd,
+            other => panic!("{other:?}"),
+        };
+        let opt = SockOpt::V6Only(true);
+        ok(w, *pa, Call::SetSockOpt { fd: only, opt });
+        let (connect, sendto) = match mode {
+            Textbook => (Errno::EAFNOSUPPORT, Errno::EAFNOSUPPORT),
+            Linux => (Errno::EAFNOSUPPORT, Errno::ENETUNREACH),
+        };
+        let len = 10;
+        assert_eq!(err(w, *pa, Call::SendTo { fd: only, len, to }), sendto);
+        assert_eq!(err(w, *pa, Call::Connect { fd: only, addr: to }), connect);
     }
 }

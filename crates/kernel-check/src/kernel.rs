@@ -1,4 +1,4 @@
-//! The Linux kernel as a [`Stack`]: real TCP sockets over the loopback interface
+//! The Linux kernel as a [`Stack`]: real TCP and UDP sockets over the loopback interface
 //! (127.0.0.1, 127.0.0.2 and ::1: Linux routes all of 127/8 to `lo`), ports chosen free
 //! at run time, and `ss -tan` (iproute2) for connection states.
 //!
@@ -16,11 +16,14 @@ use std::io;
 use std::mem::MaybeUninit;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::os::fd::{AsRawFd, IntoRawFd};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::sync::{OnceLock, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
+/// How long a child of fork() lives if nobody closes its copy (the test ended early).
+pub const CHILD_LIFETIME: Duration = Duration::from_secs(30);
 /// Longest a blocking call may wait.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest settle() waits for the network to stop changing.
@@ -144,7 +147,7 @@ pub fn parse_ss(text: &str) -> Vec<SsRow> {
 /// close() holds it for writing.
 static SPAWNING: RwLock<()> = RwLock::new(());
 
-fn spawn_guard() -> RwLockReadGuard<'static, ()> {
+pub(crate) fn spawn_guard() -> RwLockReadGuard<'static, ()> {
     SPAWNING.read().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -186,15 +189,27 @@ fn ss_program() -> &'static PathBuf {
 /// # Panics
 /// If `ss` is missing or fails: see [`ss_program`].
 pub fn ss_rows() -> Vec<SsRow> {
+    ss_listing("-Htan")
+}
+
+/// All UDP rows `ss -uan` lists (UNCONN, or ESTAB once connected).
+///
+/// # Panics
+/// If `ss` is missing or fails: see [`ss_program`].
+pub fn ss_udp_rows() -> Vec<SsRow> {
+    ss_listing("-Huan")
+}
+
+fn ss_listing(flags: &str) -> Vec<SsRow> {
     let program = ss_program();
     let out = {
         let _spawning = spawn_guard();
-        Command::new(program).arg("-Htan").output()
+        Command::new(program).arg(flags).output()
     };
     match out {
         Ok(out) if out.status.success() => parse_ss(&String::from_utf8_lossy(&out.stdout)),
         Ok(out) => panic!(
-            "`{} -Htan` failed: {}",
+            "`{} {flags}` failed: {}",
             program.display(),
             String::from_utf8_lossy(&out.stderr).trim()
         ),
@@ -204,10 +219,13 @@ pub fn ss_rows() -> Vec<SsRow> {
 
 // ----- the stack -----
 
-/// Real sockets. Dropping it closes whatever is still open.
+/// Real sockets. Dropping it closes whatever is still open, and ends the children
+/// fork() left holding a socket.
 #[derive(Default)]
 pub struct Kernel {
     socks: Vec<Option<Socket>>,
+    /// The processes fork() started, by the `Sock` that stands for their copy.
+    children: std::collections::BTreeMap<usize, Child>,
     /// Local ports of this run's sockets: settle() watches their rows.
     ports: BTreeSet<u16>,
     /// How long the last close() took (SO_LINGER can make it wait).
@@ -225,6 +243,10 @@ impl Kernel {
     }
 
     pub fn raw(&self, s: Sock) -> &Socket {
+        assert!(
+            !self.children.contains_key(&s.0),
+            "Linux: a forked child's copy can only be closed"
+        );
         self.socks[s.0].as_ref().expect("socket already closed")
     }
 
@@ -259,15 +281,20 @@ impl Kernel {
         n as u64
     }
 
+    /// The open TCP sockets that are connected (a connected UDP socket has no
+    /// SendQ the TCP ioctls could read).
+    fn connections(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.socks.len()).filter(|&i| {
+            self.socks[i].as_ref().is_some_and(|s| {
+                s.r#type().is_ok_and(|t| t == Type::STREAM) && s.peer_addr().is_ok()
+            })
+        })
+    }
+
     /// Bytes sent but not yet acknowledged, over all open connections: an ACK is
     /// still due (Linux may delay one), so the network has not settled.
     fn unacknowledged(&self) -> u64 {
-        (0..self.socks.len())
-            .filter(|&i| {
-                self.socks[i]
-                    .as_ref()
-                    .is_some_and(|s| s.peer_addr().is_ok())
-            })
+        self.connections()
             .map(|i| {
                 let s = Sock(i);
                 self.ioctl_count(s, libc::TIOCOUTQ)
@@ -283,12 +310,8 @@ impl Kernel {
             .filter(|r| self.ports.contains(&r.local.port()) || self.ports.contains(&r.peer.port()))
             .collect();
         rows.sort_by_key(|r| (r.local, r.peer, r.state.map(|s| s.to_string())));
-        let queues = (0..self.socks.len())
-            .filter(|&i| {
-                self.socks[i]
-                    .as_ref()
-                    .is_some_and(|s| s.peer_addr().is_ok())
-            })
+        let queues = self
+            .connections()
             .map(|i| {
                 let s = Sock(i);
                 (
@@ -326,6 +349,15 @@ impl Kernel {
                 return seen;
             }
             std::thread::sleep(POLL);
+        }
+    }
+}
+
+impl Drop for Kernel {
+    fn drop(&mut self) {
+        for child in self.children.values_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
         }
     }
 }
@@ -420,6 +452,12 @@ impl Stack for Kernel {
     }
 
     fn close(&mut self, s: Sock) -> Result<(), Errno> {
+        if let Some(mut child) = self.children.remove(&s.0) {
+            // Its exit closes its descriptor, as close() would.
+            child.kill().expect("Linux: kill the forked child");
+            child.wait().expect("Linux: wait for the forked child");
+            return Ok(());
+        }
         let fd = self.socks[s.0]
             .take()
             .expect("socket already closed")
@@ -492,8 +530,83 @@ impl Stack for Kernel {
         )
     }
 
+    fn udp_socket(&mut self) -> Sock {
+        let sock = Socket::new(Domain::IPV4, Type::DGRAM, None).expect("Linux: socket()");
+        self.adopt(sock)
+    }
+
+    fn udp_socket6(&mut self) -> Sock {
+        let sock = Socket::new(Domain::IPV6, Type::DGRAM, None).expect("Linux: socket()");
+        self.adopt(sock)
+    }
+
+    fn send_to(&mut self, s: Sock, len: u64, to: SocketAddr) -> Result<u64, Errno> {
+        let buf = vec![b'x'; len as usize];
+        let r = ret(self.raw(s).send_to(&buf, &SockAddr::from(to))).map(|n| n as u64);
+        self.note_port(s);
+        r
+    }
+
+    fn recv_from(&mut self, s: Sock, len: u64) -> Result<(u64, SocketAddr), Errno> {
+        let mut buf = vec![MaybeUninit::<u8>::uninit(); len as usize];
+        let (n, from) = ret(self.raw(s).recv_from(&mut buf))?;
+        let from = from
+            .as_socket()
+            .expect("Linux: recvfrom() names an IP sender");
+        Ok((n as u64, from))
+    }
+
+    fn socket_beside(&mut self, _: Sock) -> Sock {
+        self.socket()
+    }
+
+    /// F_DUPFD_CLOEXEC (socket2's try_clone): the lowest free number, as dup() gives,
+    /// and no copy in the programs `ss` spawns.
+    fn dup(&mut self, s: Sock) -> Result<Sock, Errno> {
+        let copy = ret(self.raw(s).try_clone())?;
+        Ok(self.adopt(copy))
+    }
+
+    /// A child process (`sleep`) that holds the descriptor, under the same number:
+    /// the spawn clears close-on-exec on it alone, so the child keeps nothing else.
+    fn fork(&mut self, s: Sock) -> Sock {
+        let fd = self.raw(s).as_raw_fd();
+        let mut command = Command::new("sleep");
+        command
+            .arg(CHILD_LIFETIME.as_secs().to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // SAFETY: fcntl is async-signal-safe; it clears FD_CLOEXEC on the child's
+        // copy of one descriptor between fork and exec, touching nothing else.
+        unsafe {
+            command.pre_exec(move || match libc::fcntl(fd, libc::F_SETFD, 0) {
+                0 => Ok(()),
+                _ => Err(io::Error::last_os_error()),
+            });
+        }
+        let child = {
+            let _spawning = spawn_guard();
+            command
+                .spawn()
+                .expect("Linux: spawn `sleep` to hold the socket")
+        };
+        self.socks.push(None);
+        let copy = self.socks.len() - 1;
+        self.children.insert(copy, child);
+        Sock(copy)
+    }
+
+    fn fd_number(&mut self, s: Sock) -> i32 {
+        self.raw(s).as_raw_fd()
+    }
+
     fn settle(&mut self) {
-        let deadline = Instant::now() + SETTLE_DEADLINE;
+        self.settle_for(SETTLE_DEADLINE);
+    }
+
+    fn settle_for(&mut self, d: Duration) {
+        let deadline = Instant::now() + d.min(SETTLE_DEADLINE);
         let mut last = self.picture();
         let mut since = Instant::now();
         while Instant::now() < deadline {
@@ -519,6 +632,19 @@ impl Stack for Kernel {
             Some(row) => Fact::Count(row.recv_q),
             None => Fact::State(None),
         })
+    }
+
+    fn udp_recv_q(&mut self, local: SocketAddr) -> Option<u64> {
+        ss_udp_rows()
+            .into_iter()
+            .find(|r| r.local == local)
+            .map(|r| r.recv_q)
+    }
+
+    fn listener_queues(&mut self, local: SocketAddr) -> Option<(u64, u64)> {
+        self.row(local, None)
+            .filter(|r| r.state == Some(TcpState::Listen))
+            .map(|r| (r.recv_q, r.send_q))
     }
 }
 

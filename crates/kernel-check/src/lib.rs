@@ -20,6 +20,8 @@ pub mod facts;
 pub mod kernel;
 pub mod model;
 pub mod observed;
+pub mod netns;
+pub mod replay;
 pub mod stack;
 
 pub use facts::{assert_agree, Fact, Transcript};

@@ -81,6 +81,25 @@ impl Model {
         self.call(s, call).map(|_| ())
     }
 
+    /// socket() in a process of its own.
+    fn open(&mut self, proto: Proto, family: Family) -> Sock {
+        let pid = self
+            .w
+            .spawn(self.host, &format!("p{}", self.socks.len()))
+            .expect("the host is up");
+        self.open_in(pid, proto, family)
+    }
+
+    /// socket() in process `pid`.
+    fn open_in(&mut self, pid: Pid, proto: Proto, family: Family) -> Sock {
+        let fd = match self.w.call(pid, Call::Socket { proto, family }) {
+            Ok(CallReply::Returned(Ok(Value::Fd(fd)))) => fd,
+            other => panic!("engine: socket({proto:?}, {family:?}) gave {other:?}"),
+        };
+        self.socks.push((pid, fd));
+        Sock(self.socks.len() - 1)
+    }
+
     fn sock_fd(&self, s: Sock) -> Fd {
         self.socks[s.0].1
     }
@@ -99,21 +118,7 @@ impl Stack for Model {
     }
 
     fn socket(&mut self) -> Sock {
-        let n = self.socks.len();
-        let pid = self
-            .w
-            .spawn(self.host, &format!("p{n}"))
-            .expect("the host is up");
-        let call = Call::Socket {
-            proto: Proto::Tcp,
-            family: Family::V4,
-        };
-        let fd = match self.w.call(pid, call) {
-            Ok(CallReply::Returned(Ok(Value::Fd(fd)))) => fd,
-            other => panic!("engine: socket() gave {other:?}"),
-        };
-        self.socks.push((pid, fd));
-        Sock(n)
+        self.open(Proto::Tcp, Family::V4)
     }
 
     fn set_reuseaddr(&mut self, s: Sock, on: bool) -> Result<(), Errno> {
@@ -246,21 +251,7 @@ impl Stack for Model {
     }
 
     fn socket6(&mut self) -> Sock {
-        let n = self.socks.len();
-        let pid = self
-            .w
-            .spawn(self.host, &format!("p{n}"))
-            .expect("the host is up");
-        let call = Call::Socket {
-            proto: Proto::Tcp,
-            family: Family::V6,
-        };
-        let fd = match self.w.call(pid, call) {
-            Ok(CallReply::Returned(Ok(Value::Fd(fd)))) => fd,
-            other => panic!("engine: socket(AF_INET6) gave {other:?}"),
-        };
-        self.socks.push((pid, fd));
-        Sock(n)
+        self.open(Proto::Tcp, Family::V6)
     }
 
     fn set_v6only(&mut self, s: Sock, on: bool) -> Result<(), Errno> {
@@ -295,6 +286,76 @@ impl Stack for Model {
         (sock.recvq.len(), sock.sendq.len())
     }
 
+    fn udp_socket(&mut self) -> Sock {
+        self.open(Proto::Udp, Family::V4)
+    }
+
+    fn udp_socket6(&mut self) -> Sock {
+        self.open(Proto::Udp, Family::V6)
+    }
+
+    fn send_to(&mut self, s: Sock, len: u64, to: SocketAddr) -> Result<u64, Errno> {
+        let fd = self.sock_fd(s);
+        match self.call(s, Call::SendTo { fd, len, to })? {
+            Value::Bytes(n) => Ok(n),
+            other => panic!("engine: sendto() gave {other:?}"),
+        }
+    }
+
+    fn recv_from(&mut self, s: Sock, len: u64) -> Result<(u64, SocketAddr), Errno> {
+        let fd = self.sock_fd(s);
+        match self.call(s, Call::RecvFrom { fd, len })? {
+            Value::From { len, from } => Ok((len, from)),
+            other => panic!("engine: recvfrom() gave {other:?}"),
+        }
+    }
+
+    fn socket_beside(&mut self, beside: Sock) -> Sock {
+        let pid = self.socks[beside.0].0;
+        self.open_in(pid, Proto::Tcp, Family::V4)
+    }
+
+    fn dup(&mut self, s: Sock) -> Result<Sock, Errno> {
+        let (pid, fd) = self.socks[s.0];
+        match self.call(s, Call::Dup { fd })? {
+            Value::Fd(new) => {
+                self.socks.push((pid, new));
+                Ok(Sock(self.socks.len() - 1))
+            }
+            other => panic!("engine: dup() gave {other:?}"),
+        }
+    }
+
+    /// The child closes every descriptor but the one it keeps.
+    fn fork(&mut self, s: Sock) -> Sock {
+        let (parent, fd) = self.socks[s.0];
+        let child = self
+            .w
+            .fork(parent, &format!("p{}-child", parent.0))
+            .expect("the parent is alive");
+        let others: Vec<Fd> = self
+            .w
+            .process(child)
+            .expect("the child exists")
+            .fds
+            .keys()
+            .copied()
+            .filter(|&f| f != fd)
+            .collect();
+        for other in others {
+            match self.w.call(child, Call::Close { fd: other }) {
+                Ok(CallReply::Returned(Ok(_))) => {}
+                r => panic!("engine: the child's close({other}) gave {r:?}"),
+            }
+        }
+        self.socks.push((child, fd));
+        Sock(self.socks.len() - 1)
+    }
+
+    fn fd_number(&mut self, s: Sock) -> i32 {
+        self.socks[s.0].1 .0
+    }
+
     fn settle(&mut self) {
         let outcome = self.w.run_until_idle(MAX_EVENTS);
         assert_ne!(
@@ -302,6 +363,12 @@ impl Stack for Model {
             RunOutcome::Limit,
             "engine: the world did not go idle"
         );
+    }
+
+    fn settle_for(&mut self, d: std::time::Duration) {
+        let until = self.w.now() + d.as_micros() as u64;
+        let outcome = self.w.run_until(until, MAX_EVENTS);
+        assert_ne!(outcome, RunOutcome::Limit, "engine: too many events");
     }
 
     /// Like ss, lists no CLOSED structures: a socket that was never connected, or
@@ -337,5 +404,25 @@ impl Stack for Model {
             Some(row) => Fact::Count(row.recv_q),
             None => Fact::State(None),
         }
+    }
+
+    fn udp_recv_q(&mut self, local: SocketAddr) -> Option<u64> {
+        let local = endpoint(local);
+        self.w
+            .ss(self.host)
+            .into_iter()
+            .filter(|r| r.proto == Proto::Udp)
+            .find(|r| self.w.socket(r.sock).is_some_and(|s| s.local == local))
+            .map(|r| r.recv_q)
+    }
+
+    fn listener_queues(&mut self, local: SocketAddr) -> Option<(u64, u64)> {
+        let local = endpoint(local);
+        self.w
+            .ss(self.host)
+            .into_iter()
+            .filter(|r| r.proto == Proto::Tcp && r.state == TcpState::Listen.ss_name())
+            .find(|r| self.w.socket(r.sock).is_some_and(|s| s.local == local))
+            .map(|r| (r.recv_q, r.send_q))
     }
 }

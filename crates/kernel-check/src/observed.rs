@@ -8,6 +8,7 @@ use crate::facts::Fact;
 use crate::stack::{Sock, Stack};
 use sockscope_engine::{Errno, Shutdown};
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// A state or Recv-Q the stack reported, and the marker sent right after it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -126,8 +127,41 @@ impl Stack for Observed<'_> {
     fn queues(&mut self, s: Sock) -> (u64, u64) {
         self.inner.queues(s)
     }
+    fn udp_socket(&mut self) -> Sock {
+        self.inner.udp_socket()
+    }
+    fn udp_socket6(&mut self) -> Sock {
+        self.inner.udp_socket6()
+    }
+    fn send_to(&mut self, s: Sock, len: u64, to: SocketAddr) -> Result<u64, Errno> {
+        self.inner.send_to(s, len, to)
+    }
+    fn recv_from(&mut self, s: Sock, len: u64) -> Result<(u64, SocketAddr), Errno> {
+        self.inner.recv_from(s, len)
+    }
+    fn socket_beside(&mut self, beside: Sock) -> Sock {
+        self.inner.socket_beside(beside)
+    }
+    fn dup(&mut self, s: Sock) -> Result<Sock, Errno> {
+        self.inner.dup(s)
+    }
+    fn fork(&mut self, s: Sock) -> Sock {
+        self.inner.fork(s)
+    }
+    fn fd_number(&mut self, s: Sock) -> i32 {
+        self.inner.fd_number(s)
+    }
     fn settle(&mut self) {
         self.inner.settle()
+    }
+    fn settle_for(&mut self, d: Duration) {
+        self.inner.settle_for(d)
+    }
+    fn udp_recv_q(&mut self, local: SocketAddr) -> Option<u64> {
+        self.inner.udp_recv_q(local)
+    }
+    fn listener_queues(&mut self, local: SocketAddr) -> Option<(u64, u64)> {
+        self.inner.listener_queues(local)
     }
     fn state(&mut self, local: SocketAddr, peer: Option<SocketAddr>, hint: Option<&Fact>) -> Fact {
         let fact = self.inner.state(local, peer, hint);

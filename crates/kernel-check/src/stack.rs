@@ -4,15 +4,18 @@
 use crate::facts::Fact;
 use sockscope_engine::{Errno, Shutdown};
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// A socket of one stack (an index into its table, not a descriptor number: those
 /// differ between the worlds).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sock(pub usize);
 
-/// The TCP sockets API (IPv4 and IPv6), as far as the scenarios use it. Calls that block return
-/// when they are done; a call that would wait forever is a bug in the scenario (the
-/// kernel reports it as EAGAIN after a few seconds, the engine panics).
+/// The sockets API (TCP and UDP, over IPv4 and IPv6), as far as the scenarios use it:
+/// bind(), connect(), send(), recv(), close() and O_NONBLOCK work on a UDP socket as
+/// on a TCP one. Calls that block return when they are done; a call that would wait
+/// forever is a bug in the scenario (the kernel reports it as EAGAIN after a few
+/// seconds, the engine panics).
 pub trait Stack {
     /// "engine" or "Linux", for messages.
     fn world(&self) -> &'static str;
@@ -61,8 +64,32 @@ pub trait Stack {
     /// (RecvQ, SendQ) in bytes of a connected socket, as netstat/ss print them.
     fn queues(&mut self, s: Sock) -> (u64, u64);
 
+    /// socket(AF_INET, SOCK_DGRAM, 0).
+    fn udp_socket(&mut self) -> Sock;
+    /// socket(AF_INET6, SOCK_DGRAM, 0): dual stack unless IPV6_V6ONLY is set.
+    fn udp_socket6(&mut self) -> Sock;
+    /// sendto() of a `len`-byte datagram to `to`; the count it returns.
+    fn send_to(&mut self, s: Sock, len: u64, to: SocketAddr) -> Result<u64, Errno>;
+    /// recvfrom() into a buffer of `len` bytes: the count it returns and the sender.
+    fn recv_from(&mut self, s: Sock, len: u64) -> Result<(u64, SocketAddr), Errno>;
+
+    /// socket(AF_INET, SOCK_STREAM, 0) in the process that holds `beside`, so the two
+    /// share one descriptor table.
+    fn socket_beside(&mut self, beside: Sock) -> Sock;
+    /// dup(): a second descriptor for the same structure, in the same process.
+    fn dup(&mut self, s: Sock) -> Result<Sock, Errno>;
+    /// fork(): the child's copy of `s`, in a child process that holds only it (as
+    /// after exec with the others close-on-exec). close() of it is the child's.
+    fn fork(&mut self, s: Sock) -> Sock;
+    /// The descriptor's number, as the program sees it.
+    fn fd_number(&mut self, s: Sock) -> i32;
+
     /// Lets the network run until nothing changes by itself any more.
     fn settle(&mut self);
+    /// Lets the network run for at most `d` (the engine: `d` of its time; Linux: until
+    /// settled, within `d`): a settle point before a timer due later (a SYN's
+    /// retransmission after 1 s) fires.
+    fn settle_for(&mut self, d: Duration);
     /// The state of the row for `local` and `peer` (`None`: a listener's `*`), as
     /// netstat/ss show it: `Fact::State(None)` when there is no such row. `hint` is
     /// what the other world saw: the kernel may poll until it sees the same.
@@ -70,4 +97,9 @@ pub trait Stack {
     /// Recv-Q of the row for `local` and `peer` (also for a structure no descriptor
     /// refers to yet, such as one waiting for accept()).
     fn row_recv_q(&mut self, local: SocketAddr, peer: SocketAddr, hint: Option<&Fact>) -> Fact;
+    /// Recv-Q of the UDP row bound to `local`, as netstat/`ss -uan` print it.
+    fn udp_recv_q(&mut self, local: SocketAddr) -> Option<u64>;
+    /// (Recv-Q, Send-Q) of the LISTEN row on `local`, as `ss` prints them: the
+    /// connections waiting for accept(), and the backlog. `None`: no such row.
+    fn listener_queues(&mut self, local: SocketAddr) -> Option<(u64, u64)>;
 }

@@ -116,6 +116,67 @@ fn linux_says_einval_for_an_ipv4_address_on_an_ipv6_socket_where_the_model_says_
     assert_eq!(k.get(label), &Fact::Status(Err(EINVAL)));
 }
 
+fn ipv4_destination_on_an_ipv6_socket(k: &mut dyn Stack, t: &mut Transcript) {
+    let r = k.udp_socket();
+    let to = a("127.0.0.1:0".into());
+    must(k.world(), "bind(127.0.0.1:0)", k.bind(r, to));
+    must(k.world(), "O_NONBLOCK", k.set_nonblocking(r, true));
+    let to = k.local_addr(r);
+    let tcp = k.socket6();
+    t.status("IPv6 TCP socket: connect(127.0.0.1:P)", k.connect(tcp, to));
+    let udp = k.udp_socket6();
+    t.bytes(
+        "IPv6 UDP socket: sendto(127.0.0.1:P)",
+        k.send_to(udp, 10, to),
+    );
+    k.settle();
+    t.bytes("the IPv4 receiver: recv(100)", k.recv(r, 100));
+    let only = k.udp_socket6();
+    must(k.world(), "IPV6_V6ONLY", k.set_v6only(only, true));
+    t.bytes(
+        "IPV6_V6ONLY UDP socket: sendto(127.0.0.1:P)",
+        k.send_to(only, 10, to),
+    );
+    t.status(
+        "IPV6_V6ONLY UDP socket: connect(127.0.0.1:P)",
+        k.connect(only, to),
+    );
+}
+
+/// connect() and sendto() with a `struct sockaddr_in` on an AF_INET6 socket: Linux
+/// refuses TCP's as too short (EINVAL) and takes UDP's as the IPv4-mapped address
+/// (dual stack), unless IPV6_V6ONLY; the model names the family (EAFNOSUPPORT).
+#[test]
+fn linux_refuses_an_ipv4_destination_on_an_ipv6_tcp_socket_with_einval_and_maps_it_for_udp() {
+    let (e, k) = differing(ipv4_destination_on_an_ipv6_socket);
+    for label in [
+        "IPv6 TCP socket: connect(127.0.0.1:P)",
+        "IPV6_V6ONLY UDP socket: connect(127.0.0.1:P)",
+    ] {
+        assert_eq!(e.get(label), &Fact::Status(Err(EAFNOSUPPORT)), "{label}");
+    }
+    let label = "IPv6 UDP socket: sendto(127.0.0.1:P)";
+    assert_eq!(e.get(label), &Fact::Bytes(Err(EAFNOSUPPORT)));
+    assert_eq!(k.get(label), &Fact::Bytes(Ok(10)));
+    assert_eq!(
+        k.get("IPv6 TCP socket: connect(127.0.0.1:P)"),
+        &Fact::Status(Err(EINVAL))
+    );
+    assert_eq!(
+        e.get("the IPv4 receiver: recv(100)"),
+        &Fact::Bytes(Err(EAGAIN))
+    );
+    assert_eq!(k.get("the IPv4 receiver: recv(100)"), &Fact::Bytes(Ok(10)));
+    assert_eq!(
+        k.get("IPV6_V6ONLY UDP socket: sendto(127.0.0.1:P)"),
+        &Fact::Bytes(Err(ENETUNREACH))
+    );
+    assert_eq!(
+        k.get("IPV6_V6ONLY UDP socket: connect(127.0.0.1:P)"),
+        &Fact::Status(Err(EAFNOSUPPORT))
+    );
+}
+
 // ----- IPv6 over ::1 -----
 
 fn ipv6_connection(k: &mut dyn Stack, t: &mut Transcript) {

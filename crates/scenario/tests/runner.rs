@@ -504,3 +504,37 @@ fn option_behaviour_linux_makes_the_world_behave_as_linux_and_says_what_the_text
         "{text:#?}"
     );
 }
+
+/// `option sndbuf` / `option rcvbuf` are SO_SNDBUF / SO_RCVBUF of every socket, so the
+/// world's mode turns them into capacities as setsockopt() does: exact in the
+/// textbook, doubled with Linux's minimums in Linux mode (as the kernel does when the
+/// namespace replay sets them, crates/kernel-check/tests/namespaces.rs), whichever
+/// of the options comes first.
+#[test]
+fn buffer_options_are_doubled_with_linux_minimums_in_linux_mode_and_exact_in_the_textbook() {
+    let body = "host A 10.0.0.1\nhost B 10.0.0.2\nB: l = socket(TCP); bind(l, *:7); listen(l, 5)\nA: c = socket(TCP); connect(c, 10.0.0.2:7)\nB: s = accept(l)\nA: send(c, 3000) &\n";
+    let capacities = |options: &str| {
+        let scenario = sockscope_scenario::parse(&format!("{options}{body}")).unwrap();
+        let mut r = sockscope_scenario::Runner::new(&scenario);
+        r.run_to_end();
+        let c = r.world().config();
+        (
+            c.sndbuf,
+            c.rcvbuf,
+            r.lines()
+                .iter()
+                .any(|l| l.text.ends_with("send(c, 3000) blocks")),
+        )
+    };
+    let sizes = "option sndbuf 500\noption rcvbuf 500\n";
+    assert_eq!(capacities(sizes), (500, 500, true));
+    let linux = (4608, 1152, false);
+    assert_eq!(
+        capacities(&format!("option behaviour linux\n{sizes}")),
+        linux
+    );
+    assert_eq!(
+        capacities(&format!("{sizes}option behaviour linux\n")),
+        linux
+    );
+}

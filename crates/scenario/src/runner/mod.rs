@@ -161,6 +161,9 @@ pub struct Runner {
     last_call_blocked: bool,
     /// The exercise's goal, once set.
     goal: Option<GoalStatus>,
+    /// `option sndbuf` and `option rcvbuf` as written: SO_SNDBUF and SO_RCVBUF of
+    /// every socket, which the world's mode turns into queue capacities.
+    buffer_options: (Option<u64>, Option<u64>),
 }
 
 impl Runner {
@@ -171,6 +174,7 @@ impl Runner {
             next: 0,
             world: World::new(cfg.clone()),
             cfg,
+            buffer_options: (None, None),
             procs: procs::Procs::default(),
             paths: BTreeMap::new(),
             waiting: BTreeMap::new(),

@@ -21,8 +21,8 @@ impl Runner {
             Setting::InitialCwnd(v) => c.initial_cwnd = v.max(1),
             Setting::Delay(v) => c.delay_us = v,
             Setting::Loss(v) => c.loss = v.clamp(0.0, 1.0),
-            Setting::SndBuf(v) => c.sndbuf = v.max(1),
-            Setting::RcvBuf(v) => c.rcvbuf = v.max(1),
+            Setting::SndBuf(v) => self.buffer_options.0 = Some(v.max(1)),
+            Setting::RcvBuf(v) => self.buffer_options.1 = Some(v.max(1)),
             Setting::TimeWait(v) => c.time_wait_us = v,
             Setting::InitialRto(v) => c.initial_rto_us = v,
             Setting::MinRto(v) => c.min_rto_us = v,
@@ -36,6 +36,14 @@ impl Runner {
         }
         // The runner reads the trace to report what happened, so it stays on.
         c.trace = true;
+        // As setsockopt() would on every socket: Linux mode doubles, with minimums.
+        let mode = c.behaviour;
+        if let Some(n) = self.buffer_options.0 {
+            c.sndbuf = mode.send_buffer(n).capacity;
+        }
+        if let Some(n) = self.buffer_options.1 {
+            c.rcvbuf = mode.receive_buffer(n).capacity;
+        }
         self.world = World::new(self.cfg.clone());
         self.emit(LineKind::Echo, format!("option {s}"));
         Ok(())

@@ -6,7 +6,7 @@ mod data;
 mod options;
 mod setup;
 
-use crate::addr::{wire_destination, Proto};
+use crate::addr::Proto;
 use crate::call::{Call, CallRejected, CallReply, Ret, Value};
 use crate::errno::Errno;
 use crate::host::Pending;
@@ -178,13 +178,10 @@ impl World {
                 Some(to) => self.udp_sendto(sock, len, to, pending.tag).into(),
                 None => Done(Err(Errno::EDESTADDRREQ)),
             },
-            Call::SendTo { len, to, .. } if udp => {
-                let s = self.sock_mut(sock);
-                match wire_destination(to, s.family, s.opts.v6only) {
-                    Ok(to) => self.udp_sendto(sock, len, to, pending.tag).into(),
-                    Err(e) => Done(Err(e)),
-                }
-            }
+            Call::SendTo { len, to, .. } if udp => match self.destination(sock, to, false) {
+                Ok(to) => self.udp_sendto(sock, len, to, pending.tag).into(),
+                Err(e) => Done(Err(e)),
+            },
             Call::Send { len, .. } | Call::SendTo { len, .. } => self.poll_send(sock, len, pending),
             Call::Recv { len, .. } if udp => self.poll_udp_recv(sock, len, false),
             Call::RecvFrom { len, .. } if udp => self.poll_udp_recv(sock, len, true),

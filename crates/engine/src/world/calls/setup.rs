@@ -187,12 +187,38 @@ impl World {
         Ok(Endpoint::new(Some(ip), local.port))
     }
 
+    /// Where `to` leads from this socket (connect(), sendto()): `wire_destination`,
+    /// once the mode has said what an IPv4 address given to an IPv6 socket means.
+    pub(super) fn destination(
+        &mut self,
+        sock: SockId,
+        to: SocketAddr,
+        connect: bool,
+    ) -> Result<SocketAddr, Errno> {
+        let s = self.socket(sock).expect("live structure");
+        let (family, proto, v6only) = (s.family, s.proto, s.opts.v6only);
+        let to = match to.ip() {
+            IpAddr::V4(v4) if family == Family::V6 => {
+                let mode = self.behaviour();
+                let answer = |m: Behaviour| m.ipv4_destination_on_ipv6(proto, v6only, connect);
+                if answer(mode) != answer(mode.other()) {
+                    let linux = answer(Behaviour::Linux).err();
+                    self.other_mode(Some(sock), Difference::Ipv4OnIpv6 { connect, linux });
+                }
+                answer(mode)?;
+                SocketAddr::new(IpAddr::V6(v4.to_ipv6_mapped()), to.port())
+            }
+            _ => to,
+        };
+        wire_destination(to, family, v6only)
+    }
+
     pub(super) fn start_connect(&mut self, sock: SockId, addr: SocketAddr) -> Poll {
-        let s = self.sock_mut(sock);
-        let addr = match wire_destination(addr, s.family, s.opts.v6only) {
+        let addr = match self.destination(sock, addr, true) {
             Ok(a) => a,
             Err(e) => return Done(Err(e)),
         };
+        let s = self.sock_mut(sock);
         if s.proto == Proto::Udp {
             let local = match self.bind_toward(sock, addr) {
                 Ok(l) => l,

@@ -2,7 +2,7 @@
 
 use super::MAX_CWND;
 use crate::addr::{Endpoint, Proto};
-use crate::behaviour::{DataAfterClose, OutOfOrder, RstVerdict};
+use crate::behaviour::{Behaviour, DataAfterClose, OutOfOrder, RstVerdict};
 use crate::difference::Difference;
 use crate::errno::Errno;
 use crate::ids::{HostId, SockId};
@@ -56,19 +56,26 @@ impl World {
         if !seg.flags.syn {
             return;
         }
+        let mode = self.behaviour();
         let parent = self.socket(id).expect("live structure");
         let l = parent
             .listener
             .as_ref()
             .expect("a LISTEN structure has lists");
-        let backlog = l.backlog.max(1) as usize;
-        if l.ready.len() >= backlog || l.incomplete.len() >= backlog {
+        let (backlog, waiting) = (l.backlog, l.ready.len() as u64);
+        let syn_list_full = l.incomplete.len() >= backlog.max(1) as usize;
+        let full = |m: Behaviour| waiting >= m.accept_queue_holds(backlog);
+        if !syn_list_full && full(mode) != full(mode.other()) {
+            self.other_mode(Some(id), Difference::AcceptQueue { backlog, waiting });
+        }
+        if full(mode) || syn_list_full {
             return self.emit(|| Event::SegmentDiscarded {
                 seg: seg.id,
                 sock: id,
                 reason: DiscardReason::BacklogFull,
             });
         }
+        let parent = self.socket(id).expect("live structure");
         let (family, opts) = (parent.family, parent.opts.clone());
         let (sqs, rqs) = (parent.sendq.capacity(), parent.recvq.capacity());
         let child = self.new_socket(host, Proto::Tcp, family);
