@@ -79,7 +79,7 @@ fn draw_arrows(host: &NodeRef, svg: &NodeRef) {
 /// What moves the cards and descriptor rows of one host's column.
 fn layout_signature(ctx: &Ctx, host: sockscope_engine::HostId) -> String {
     use std::fmt::Write;
-    let mut sig = format!("{}|", ctx.layout_epoch);
+    let mut sig = format!("{}|{}|", ctx.layout_epoch, ctx.shows_calls());
     let session = ctx.session.borrow();
     for p in ctx.snapshot.processes.iter().filter(|p| p.host == host) {
         let last = session
@@ -167,6 +167,7 @@ pub fn HostColumn(props: &HostProps) -> Html {
 /// The host's living processes, each with its descriptor table and call form.
 fn processes(ctx: &Ctx, host: HostId) -> Html {
     let session = ctx.session.borrow();
+    let full = ctx.controls == ControlsMode::Full;
     html! {
         <div class="processes">
             { for ctx.snapshot.processes.iter().filter(|p| p.host == host && p.alive).map(|p| {
@@ -174,7 +175,7 @@ fn processes(ctx: &Ctx, host: HostId) -> Html {
                 let hovered = ctx.hovered.filter(|s| p.fds.iter().any(|(_, id)| id == s));
                 html! {
                     <ProcessPanel key={p.pid.0} process={p.clone()} last={last} hovered={hovered}
-                        calls={ctx.controls == ControlsMode::Full} dispatch={ctx.dispatcher()} />
+                        calls={full && ctx.shows_calls()} program={full} dispatch={ctx.dispatcher()} />
                 }
             }) }
         </div>
