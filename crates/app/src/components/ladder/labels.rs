@@ -24,6 +24,16 @@ const DETAIL_GAP: f64 = 3.0;
 /// From one point to another, in the ladder's coordinates.
 pub type Line = ((f64, f64), (f64, f64));
 
+/// Arrows closer than this at both ends are drawn as one (segments of a burst).
+const SAME_ARROW: f64 = 2.0;
+
+/// Whether two arrows are drawn on top of each other: a label of one may lie on the
+/// other, as on its own.
+pub fn coincide(((ax, ay), (bx, by)): Line, ((cx, cy), (dx, dy)): Line) -> bool {
+    let near = |p: f64, q: f64| (p - q).abs() <= SAME_ARROW;
+    near(ax, cx) && near(ay, cy) && near(bx, dx) && near(by, dy)
+}
+
 /// A box, in the ladder's coordinates (y down).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rect {
@@ -151,8 +161,10 @@ struct Taken<'a> {
 }
 
 impl Taken<'_> {
-    /// Free of everything except arrow `own` (a label lies on its own arrow).
+    /// Free of everything except arrow `own` and those drawn on top of it (a label
+    /// lies on its own arrow).
     fn free(&self, r: &Rect, own: Option<usize>) -> bool {
+        let own = own.map(|i| self.arrows[i]);
         r.x0 >= 0.0
             && r.x1 <= self.width
             && !self.words.iter().any(|w| w.intersects(r))
@@ -161,8 +173,7 @@ impl Taken<'_> {
             && !self
                 .arrows
                 .iter()
-                .enumerate()
-                .any(|(i, l)| Some(i) != own && r.meets(*l))
+                .any(|l| !own.is_some_and(|o| coincide(o, *l)) && r.meets(*l))
     }
 
     fn take(
