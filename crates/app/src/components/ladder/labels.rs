@@ -136,6 +136,9 @@ pub struct Wanted<'a> {
     pub label: Option<&'a str>,
     /// Its sequence-number line, placed at the head of the arrow.
     pub detail: Option<&'a str>,
+    /// The x of its sender's lane and of where it is going (a moving arrow has not got
+    /// there yet): the sequence-number line is kept between them.
+    pub span: (f64, f64),
 }
 
 /// Where a segment's words go; `None` where they are left out.
@@ -210,8 +213,14 @@ pub fn place(wanted: &[Wanted], order: &[usize], fixed: &Obstacles, width: f64) 
             placed[i].label = taken.take(along, Some(i));
         }
         if let Some(text) = w.detail {
+            // Under (or over) the head, kept between the arrow's two ends where it fits
+            // there: a lane runs at each end.
             let h = DETAIL_PX * LEADING / 2.0 + DETAIL_GAP;
-            let beside = [y2 + h, y2 - h].map(|y| Rect::around(text, DETAIL_PX, (x2, y)));
+            let half = Rect::around(text, DETAIL_PX, (0.0, 0.0)).width() / 2.0 + 1.0;
+            let (a, b) = w.span;
+            let (lo, hi) = (a.min(b) + half, a.max(b) - half);
+            let x = if lo <= hi { x2.clamp(lo, hi) } else { x2 };
+            let beside = [y2 + h, y2 - h].map(|y| Rect::around(text, DETAIL_PX, (x, y)));
             placed[i].detail = taken.take(beside, None);
         }
     }
@@ -241,11 +250,13 @@ mod tests {
         let arrow = ((50.0, 0.0), (350.0, 60.0));
         let wanted = [
             Wanted {
+                span: (48.0, 352.0),
                 arrow: ((150.0, -50.0), (150.0, -40.0)),
                 label: Some("SYN"),
                 detail: None,
             },
             Wanted {
+                span: (48.0, 352.0),
                 arrow,
                 label: Some("ACK"),
                 detail: None,
@@ -271,6 +282,7 @@ mod tests {
         };
         let placed = place(
             &[Wanted {
+                span: (48.0, 352.0),
                 arrow,
                 label: Some("FIN"),
                 detail: Some("seq 1"),
@@ -288,6 +300,7 @@ mod tests {
         let detail = "seq 1703865447 ack 2298633410 win 16384";
         let placed = place(
             &[Wanted {
+                span: (48.0, 352.0),
                 arrow,
                 label: None,
                 detail: Some(detail),

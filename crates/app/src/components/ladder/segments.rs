@@ -237,8 +237,10 @@ pub fn words(
         .zip(&ends)
         .map(|(s, &arrow)| {
             let (done, chosen) = (!s.moving(now), selected == Some(s.id));
+            let from = lanes.x(s.from);
             Wanted {
                 arrow,
+                span: (from, s.to.map_or(from + 30.0, |h| lanes.x(h))),
                 label: (done || text.moving_labels || chosen).then_some(s.short.as_str()),
                 detail: (!done && !s.detail.is_empty() && (chosen || text.details))
                     .then_some(s.detail.as_str()),
@@ -493,6 +495,11 @@ mod tests {
             placed[0].label.is_some() && placed[0].detail.is_some(),
             "{placed:?}"
         );
+        // Just sent, its head by the sender's lane: the numbers still fit between the lanes.
+        let now = syn.sent + (syn.arrives - syn.sent) / 10;
+        let scale = Scale::following(&Scale::default(), 0, &moments(&drawn[..1], now), 1.0);
+        let placed = words(&drawn[..1], now, &scale, &lanes, None);
+        assert!(placed[0].detail.is_some(), "{placed:?}");
         // Once all three have arrived, every one is labelled.
         let now = drawn[2].arrives;
         let scale = Scale::following(&Scale::default(), 0, &moments(&drawn, now), 1.0);
