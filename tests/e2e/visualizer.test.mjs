@@ -761,14 +761,15 @@ test('the wire: no two words on the ladder overlap while many segments fly', T, 
   await withPage('visualizer-ladder-words', async (page) => {
     await open(page);
     await connectPair(page);
-    await call(page, CLIENT, 'send', { fd: 3, f1: '30000' });
+    await call(page, CLIENT, 'send', { fd: 3, f1: '9000' });
+    await call(page, SERVER, 'send', { fd: 4, f1: '6000' });
     const boxes = () =>
       page.locator(tid('ladder')).evaluate((l) =>
         [...l.querySelectorAll('.seg-label-bg, .seg-detail-bg')].map((r) => r.getBoundingClientRect()).map(({ left, top, right, bottom }) => ({ left, top, right, bottom })),
       );
     const overlaps = [];
     let seen = 0;
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 30 && (await page.locator(tid('step')).isEnabled()); i++) {
       await step(page);
       const b = await boxes();
       seen = Math.max(seen, b.length);
