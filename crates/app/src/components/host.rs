@@ -72,7 +72,7 @@ fn draw_arrows(host: &NodeRef, svg: &NodeRef) {
         .map(|r| format!("<path d=\"{}\" marker-end=\"url(#arrowhead)\"/>", r.path()))
         .collect();
     svg.set_inner_html(&format!(
-        "<defs><marker id=\"arrowhead\" viewBox=\"0 0 8 8\" refX=\"7\" refY=\"4\" markerWidth=\"4\" markerHeight=\"4\" orient=\"auto\"><path d=\"M0 0 L8 4 L0 8 z\"/></marker></defs>{paths}"
+        "<defs><marker id=\"arrowhead\" viewBox=\"0 0 8 8\" refX=\"7\" refY=\"4\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\"><path d=\"M0 0 L8 4 L0 8 z\"/></marker></defs>{paths}"
     ));
 }
 

@@ -210,7 +210,14 @@ pub fn place(wanted: &[Wanted], order: &[usize], fixed: &Obstacles, width: f64) 
             let along = ALONG
                 .iter()
                 .map(|f| Rect::around(text, LABEL_PX, (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f)));
-            placed[i].label = taken.take(along, Some(i));
+            // An arrow that has only just left is too short to carry its label: then
+            // beside its start, toward where it goes, under or over it.
+            let toward = if w.span.1 >= w.span.0 { 1.0 } else { -1.0 };
+            let half = Rect::around(text, LABEL_PX, (0.0, 0.0));
+            let x = x1 + toward * (half.width() / 2.0 + 3.0);
+            let beside = [1.0, -1.0]
+                .map(|up| Rect::around(text, LABEL_PX, (x, y1 + up * (half.height() / 2.0 + 1.0))));
+            placed[i].label = taken.take(along.chain(beside), Some(i));
         }
         if let Some(text) = w.detail {
             // Under (or over) the head, kept between the arrow's two ends where it fits
