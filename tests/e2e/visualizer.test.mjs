@@ -730,7 +730,8 @@ test('descriptor arrows run in the margin and never cross a word of a process or
         const rects = [];
         const walker = document.createTreeWalker(hostEl, NodeFilter.SHOW_TEXT);
         for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-          if (!n.textContent.trim() || n.parentElement.closest('svg')) continue;
+          // Words a learner sees: not the SVG's, not those only for screen readers.
+          if (!n.textContent.trim() || n.parentElement.closest('svg, .visually-hidden')) continue;
           const range = document.createRange();
           range.selectNodeContents(n);
           for (const r of range.getClientRects()) if (r.width > 0 && r.height > 0) rects.push(r);
