@@ -244,6 +244,32 @@ view('phone-360-netstat-dark', async (page) => {
   return tid('netstat');
 });
 
+// At 360 px the figure is a column: SendQ ↓ wire ↓ RecvQ ↓ Delivered.
+view('phone-360-byte-stream', async (page) => {
+  await open(page, '?tour=byte-stream&step=8', { width: 360, height: 780 });
+  await page.locator(tid('connections')).waitFor();
+  // One direction: the whole figure is taller than the phone's screen.
+  return `${tid('connections')} .pipeline`;
+});
+
+// A blocked call's banner on a phone: the client blocked in connect().
+view('phone-360-blocked', async (page) => {
+  await open(page, '', { width: 360, height: 780, dark: true });
+  await closeCard(page);
+  await handshakeInFlight(page);
+  return tid('host-client');
+});
+
+// The larger wire: the stage's whole width, taller rows, words along the arrows.
+view('large-wire', async (page) => {
+  await open(page);
+  await closeCard(page);
+  await lines(page, 'client: c = socket(TCP)', 'client: connect(c, 10.0.0.2:80)', 'server: a = accept(l)', 'client: send(c, 3000)', 'net: run');
+  await page.locator(tid('ladder-large')).click();
+  await page.locator(`${tid('ladder-large')}[aria-pressed="true"]`).waitFor();
+  return tid('ladder');
+});
+
 // ------------------------------------------------ the start card's behaviour
 
 test('start card: keyboard reaches it, closing it is remembered, the help button brings it back', T, async () => {

@@ -35,8 +35,16 @@ async function narration(page) {
   return (await page.locator(tid('tour-text')).innerText()).trim();
 }
 
+/** Shows the panels a tour folds away (the scenario panel, the console), if folded. */
+async function unfold(page) {
+  const button = page.locator(tid('unfold'));
+  if ((await button.getAttribute('aria-expanded')) === 'false') await button.click();
+  await page.locator(`${tid('unfold')}[aria-expanded="true"]`).waitFor();
+}
+
 /** Copies the link of this moment and returns it (from the field that shows it). */
 async function copiedLink(page) {
+  await unfold(page);
   await page.click(tid('copy-link'));
   const field = page.locator(tid('copied'));
   await field.waitFor();
@@ -104,6 +112,7 @@ test('a step runs to the next narration and the panel never shows a coming resul
     const expects = expectations('byte-stream');
     assert.ok(expects.length > 5, 'the tour has expectations to hide');
     await openTour(page, 'tour=byte-stream');
+    await unfold(page);
     await page.locator(tid('console-log')).waitFor();
     const [, total] = await counter(page);
     let previous = await narration(page);
@@ -202,5 +211,33 @@ test('the parts of a tour: listed, the current one marked, reached from the keyb
     assert.equal((await counter(page))[0], step);
     assert.equal(await narration(page), said);
     await current.filter({ hasText: tour.titles[1] }).waitFor();
+  });
+});
+
+test('a tour folds away the panels it does not use; one button shows them; out of the tour all are back', T, async () => {
+  await withPage('tour-folded', async (page) => {
+    await openTour(page, 'tour=byte-stream&step=3');
+    const folded = ['console-input', 'call-go-0', 'copy-link', 'capture-view', 'throughput'];
+    const present = async () => {
+      const out = [];
+      for (const id of folded) if (await page.locator(tid(id)).count()) out.push(id);
+      return out;
+    };
+    await page.locator(tid('unfold')).waitFor();
+    assert.deepEqual(await present(), [], 'panels the byte-stream tour does not use are shown');
+    // What the tour talks about stays: the byte streams and the program.
+    assert.equal(await page.locator(tid('program-view')).count(), 1);
+    await page.locator(tid('unfold')).focus();
+    await page.keyboard.press('Enter');
+    await page.locator(`${tid('unfold')}[aria-expanded="true"]`).waitFor();
+    await page.locator(tid('console-input')).waitFor();
+    assert.deepEqual(await present(), ['console-input', 'call-go-0', 'copy-link', 'capture-view', 'throughput']);
+    await page.click(tid('unfold'));
+    await page.locator(tid('console-input')).waitFor({ state: 'detached' });
+    // Leaving the tour: the page as it is without one (and no fold button).
+    await page.click(tid('tour-leave'));
+    await page.locator(tid('console-input')).waitFor();
+    assert.equal(await page.locator(tid('unfold')).count(), 0);
+    assert.deepEqual(await present(), ['console-input', 'call-go-0', 'copy-link', 'capture-view', 'throughput']);
   });
 });

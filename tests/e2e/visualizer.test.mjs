@@ -716,3 +716,98 @@ test('layout: at 1500 px the hosts sit side by side with the wire between them',
     assert.ok(o.width <= 1501, `horizontal scrolling at 1500 px: scrollWidth ${o.width}; sticking out: ${o.culprits.join(', ')}`);
   });
 });
+
+// ------------------------------------------------ the design pass (issue 19)
+
+test('descriptor arrows run in the margin and never cross a word of a process or a card', T, async () => {
+  await withPage('visualizer-fd-arrows', async (page) => {
+    await open(page);
+    await connectPair(page);
+    await call(page, CLIENT, 'socket');
+    for (const host of ['client', 'server']) {
+      const found = await page.locator(tid(`host-${host}`)).evaluate((hostEl) => {
+        // Every piece of text of the host, outside SVG (client coordinates).
+        const rects = [];
+        const walker = document.createTreeWalker(hostEl, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          // Words a learner sees: not the SVG's, not those only for screen readers.
+          if (!n.textContent.trim() || n.parentElement.closest('svg, .visually-hidden')) continue;
+          const range = document.createRange();
+          range.selectNodeContents(n);
+          for (const r of range.getClientRects()) if (r.width > 0 && r.height > 0) rects.push(r);
+        }
+        const svg = hostEl.querySelector('.fd-arrows');
+        const o = svg.getBoundingClientRect();
+        const paths = [...svg.querySelectorAll(':scope > path')];
+        const crossings = [];
+        for (const p of paths) {
+          const len = p.getTotalLength();
+          for (let d = 6; d < len - 6; d += 2) {
+            const { x, y } = p.getPointAtLength(d);
+            const [cx, cy] = [o.left + x, o.top + y];
+            const hit = rects.find((r) => cx > r.left && cx < r.right && cy > r.top && cy < r.bottom);
+            if (hit) crossings.push(`(${Math.round(cx)}, ${Math.round(cy)}) over text at ${Math.round(hit.left)},${Math.round(hit.top)}`);
+          }
+        }
+        return { paths: paths.length, crossings };
+      });
+      assert.ok(found.paths >= 2, `${host}: ${found.paths} arrows drawn`);
+      assert.deepEqual(found.crossings, [], `${host}: an arrow crosses text`);
+    }
+    await shot(page, 'fd-arrows');
+  });
+});
+
+test('the wire: no two words on the ladder overlap while many segments fly', T, async () => {
+  await withPage('visualizer-ladder-words', async (page) => {
+    await open(page);
+    await connectPair(page);
+    await call(page, CLIENT, 'send', { fd: 3, f1: '9000' });
+    await call(page, SERVER, 'send', { fd: 4, f1: '6000' });
+    const boxes = () =>
+      page.locator(tid('ladder')).evaluate((l) =>
+        [...l.querySelectorAll('.seg-label-bg, .seg-detail-bg')].map((r) => r.getBoundingClientRect()).map(({ left, top, right, bottom }) => ({ left, top, right, bottom })),
+      );
+    const overlaps = [];
+    let seen = 0;
+    for (let i = 0; i < 30 && (await page.locator(tid('step')).isEnabled()); i++) {
+      await step(page);
+      const b = await boxes();
+      seen = Math.max(seen, b.length);
+      for (let j = 0; j < b.length; j++)
+        for (let k = j + 1; k < b.length; k++) {
+          const [p, q] = [b[j], b[k]];
+          if (p.left < q.right - 0.5 && q.left < p.right - 0.5 && p.top < q.bottom - 0.5 && q.top < p.bottom - 0.5) overlaps.push(`step ${i}: ${j} and ${k}`);
+        }
+    }
+    await shot(page, 'ladder-words');
+    assert.ok(seen >= 6, `only ${seen} words on the ladder`);
+    assert.deepEqual(overlaps, []);
+  });
+});
+
+test('a larger wire on demand: keyboard, aria-pressed, the whole width, taller rows, kept for the session', T, async () => {
+  await withPage('visualizer-large-wire', async (page) => {
+    await open(page);
+    await connectPair(page);
+    const button = page.locator(tid('ladder-large'));
+    assert.equal(await button.getAttribute('aria-pressed'), 'false');
+    const rowHeight = () => page.locator(`${tid('seg-0')} path`).evaluate((p) => p.getBoundingClientRect().height);
+    const before = { ladder: await page.locator(tid('ladder')).boundingBox(), row: await rowHeight() };
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await page.locator(`${tid('ladder-large')}[aria-pressed="true"]`).waitFor();
+    const stage = await page.locator('main.stage').boundingBox();
+    const after = { ladder: await page.locator(tid('ladder')).boundingBox(), row: await rowHeight() };
+    assert.ok(after.ladder.width > stage.width - 2, `the wire is ${after.ladder.width} px wide, the stage ${stage.width}`);
+    assert.ok(after.ladder.width > before.ladder.width * 2, 'the wire is much wider');
+    assert.ok(after.row > before.row * 1.5, `rows are taller: ${before.row} → ${after.row}`);
+    await shot(page, 'large-wire');
+    // Kept while the tab is open.
+    await page.reload({ waitUntil: 'load' });
+    await page.locator(tid('ladder')).waitFor();
+    assert.equal(await page.locator(tid('ladder-large')).getAttribute('aria-pressed'), 'true');
+    await page.click(tid('ladder-large'));
+    await page.locator(`${tid('ladder-large')}[aria-pressed="false"]`).waitFor();
+  });
+});

@@ -179,26 +179,50 @@ fn hosts_to_come(ctx: &Ctx, shown: &[HostView]) -> Html {
 }
 
 /// Below the hosts: byte streams, demultiplexing, the console, the narration, the
-/// network knobs, the scenario, the throughput experiment and the captures panel.
+/// network knobs, the scenario, the throughput experiment and the captures panel. A
+/// tour folds away those its steps do not use, behind one button.
 fn lower_panels(ctx: &Ctx, full: bool) -> Html {
-    let throughput = full || ctx.tour.as_ref().is_some_and(|t| t.name == "throughput");
+    let (calls, tools) = (full && ctx.shows_calls(), full && ctx.shows_tools());
     let session = ctx.session.borrow();
     let config = session.world().config();
     html! {
         <div class="lower">
             <Connections />
             <DemuxInspector />
+            if full && ctx.tour.is_some() { { fold_button(ctx) } }
             // Keyed by the mode: switching it replays the log with as many lines.
-            if full { <Console key={config.behaviour.to_string()} session={ctx.session_ref()} lines={session.runner.lines().len()} dispatch={ctx.dispatcher()} /> }
+            if calls { <Console key={config.behaviour.to_string()} session={ctx.session_ref()} lines={session.runner.lines().len()} dispatch={ctx.dispatcher()} /> }
             <Narration />
-            if full {
+            if tools {
                 <NetworkControls hosts={ctx.snapshot.hosts.iter().map(|h| h.name.clone()).collect::<Vec<_>>()}
                     mss={config.mss} delay_us={config.delay_us} behaviour={config.behaviour} dispatch={ctx.dispatcher()} />
                 <ScenarioPanel session={ctx.session_ref()} tour={ctx.tour.clone()} dispatch={ctx.dispatcher()} />
             }
-            if throughput { <Throughput dispatch={ctx.dispatcher()} /> }
+            if ctx.shows_throughput(full) { <Throughput dispatch={ctx.dispatcher()} /> }
             if full { <ProgramView /> }
-            if full { <CaptureView /> }
+            if tools { <CaptureView /> }
         </div>
+    }
+}
+
+/// In a tour: the button that shows the panels it folded away (the call forms, the
+/// console, the network knobs, the scenario, the experiment, the captures), or folds
+/// them again.
+fn fold_button(ctx: &Ctx) -> Html {
+    let unfolded = ctx.tour.as_ref().is_some_and(|t| t.unfolded);
+    let onclick = {
+        let ctx = ctx.clone();
+        Callback::from(move |_: MouseEvent| ctx.dispatch(Action::Unfold(!unfolded)))
+    };
+    html! {
+        <section class="folded" aria-label="Panels this tour does not use" data-testid="folded">
+            <p class="muted small">{ if unfolded {
+                "Every panel is shown, also those this tour does not use."
+            } else {
+                "This tour folds away the panels it does not use: the call forms, the console, the network knobs, the scenario and the captures."
+            } }</p>
+            <button type="button" class="small" aria-expanded={unfolded.to_string()} data-testid="unfold" {onclick}>
+                { if unfolded { "Fold them away" } else { "Show all panels" } }</button>
+        </section>
     }
 }

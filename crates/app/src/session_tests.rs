@@ -495,3 +495,34 @@ fn a_tour_switched_to_linux_keeps_its_steps() {
     assert_eq!(s.tour_progress(StepMode::Narration), progress);
     assert_eq!(s.behaviour(), Behaviour::Linux);
 }
+
+#[test]
+fn a_tour_folds_away_the_panels_it_does_not_use_until_they_are_unfolded() {
+    use super::state::Action;
+    use std::rc::Rc;
+    use yew::Reducible;
+    let in_tour = |name: &str, text: &str| {
+        let scenario = parse(text).unwrap();
+        let mut state = State::from_session(Session::tour(&scenario));
+        state.tour = Some(TourInfo::new(name, name, &scenario));
+        state
+    };
+    let byte_stream = tours::find("byte-stream").unwrap();
+    let tour = in_tour(byte_stream.name, byte_stream.text);
+    assert!(!tour.shows_calls() && !tour.shows_tools() && !tour.shows_throughput(true));
+    let unfolded = Rc::new(tour).reduce(Action::Unfold(true));
+    assert!(unfolded.shows_calls() && unfolded.shows_tools() && unfolded.shows_throughput(true));
+    let folded = unfolded.reduce(Action::Unfold(false));
+    assert!(!folded.shows_calls() && !folded.shows_tools());
+    // An exercise is done with the learner's own calls; the throughput tour explains
+    // its experiment, even where the page hides its other controls.
+    let exercise = tours::EXERCISES[0];
+    assert!(in_tour(exercise.name, exercise.text).shows_calls());
+    let throughput = tours::find("throughput").unwrap();
+    let t = in_tour(throughput.name, throughput.text);
+    assert!(t.shows_throughput(false) && !t.shows_calls());
+    // Out of a tour the page is as before.
+    let free = State::from_session(Session::tour(&parse(byte_stream.text).unwrap()));
+    assert!(free.shows_calls() && free.shows_tools() && free.shows_throughput(true));
+    assert!(!free.shows_throughput(false));
+}

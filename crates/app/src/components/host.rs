@@ -1,5 +1,6 @@
 //! One host: its addresses, processes, socket structures and netstat.
 
+use super::fd_route::{routes, Card, Row};
 use super::process::ProcessPanel;
 use super::socket_card::SocketCard;
 use crate::options::ControlsMode;
@@ -14,9 +15,21 @@ pub struct HostProps {
     pub host: HostView,
 }
 
-/// Draws an arrow from every descriptor row to the structure it refers to. Positions
-/// are only known after layout, so this runs after each render and writes the SVG
-/// directly (several arrows point at one card when descriptors are shared).
+/// The elements under `host` that match `selector`.
+fn elements(host: &web_sys::Element, selector: &str) -> Vec<web_sys::Element> {
+    let Ok(list) = host.query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+        .collect()
+}
+
+/// Draws an arrow from every descriptor row to the structure it refers to, routed in
+/// the host's right margin (see `fd_route`). Positions are only known after layout,
+/// so this runs after each render and writes the SVG directly (several arrows point at
+/// one card when descriptors are shared).
 fn draw_arrows(host: &NodeRef, svg: &NodeRef) {
     let (Some(host), Some(svg)) = (
         host.cast::<web_sys::Element>(),
@@ -25,52 +38,48 @@ fn draw_arrows(host: &NodeRef, svg: &NodeRef) {
         return;
     };
     let origin = host.get_bounding_client_rect();
-    let Ok(rows) = host.query_selector_all("[data-fd-sock]") else {
-        return;
-    };
-    let mut paths = String::new();
-    for i in 0..rows.length() {
-        let Some(row) = rows
-            .item(i)
-            .and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
-        else {
-            continue;
-        };
-        let Some(id) = row.get_attribute("data-fd-sock") else {
-            continue;
-        };
-        let Ok(Some(card)) = host.query_selector(&format!("[data-sock=\"{id}\"]")) else {
-            continue;
-        };
-        let (r, c) = (
-            row.get_bounding_client_rect(),
-            card.get_bounding_client_rect(),
-        );
-        let (x1, y1) = (
-            r.right() - origin.left() + 2.0,
-            r.top() + r.height() / 2.0 - origin.top(),
-        );
-        let (x2, y2) = (
-            c.right() - origin.left() - 6.0,
-            c.top() - origin.top() + 12.0,
-        );
-        // The curve bends toward the right edge but stays inside the host's box.
-        let bend = (origin.width() - x1.max(x2) - 3.0).clamp(0.0, 40.0);
-        paths.push_str(&format!(
-            "<path d=\"M{x1:.1} {y1:.1} C{:.1} {y1:.1}, {:.1} {y2:.1}, {x2:.1} {y2:.1}\" marker-end=\"url(#arrowhead)\"/>",
-            x1.max(x2) + bend,
-            x1.max(x2) + bend
-        ));
-    }
+    let cards = elements(&host, "[data-sock]");
+    let ids: Vec<Option<String>> = cards.iter().map(|c| c.get_attribute("data-sock")).collect();
+    let rows: Vec<Row> = elements(&host, "[data-fd-sock]")
+        .iter()
+        .filter_map(|row| {
+            let id = row.get_attribute("data-fd-sock");
+            let card = ids.iter().position(|c| *c == id)?;
+            let r = row.get_bounding_client_rect();
+            Some(Row {
+                right: r.right() - origin.left(),
+                y: r.top() + r.height() / 2.0 - origin.top(),
+                card,
+            })
+        })
+        .collect();
+    let boxes: Vec<Card> = cards
+        .iter()
+        .map(|c| {
+            let r = c.get_bounding_client_rect();
+            Card {
+                right: r.right() - origin.left(),
+                top: r.top() - origin.top(),
+            }
+        })
+        .collect();
+    let content_right = elements(&host, ".process, .socket-card")
+        .iter()
+        .map(|e| e.get_bounding_client_rect().right() - origin.left())
+        .fold(0.0, f64::max);
+    let paths: String = routes(&rows, &boxes, content_right, origin.width() - 1.0)
+        .iter()
+        .map(|r| format!("<path d=\"{}\" marker-end=\"url(#arrowhead)\"/>", r.path()))
+        .collect();
     svg.set_inner_html(&format!(
-        "<defs><marker id=\"arrowhead\" viewBox=\"0 0 8 8\" refX=\"7\" refY=\"4\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0 0 L8 4 L0 8 z\"/></marker></defs>{paths}"
+        "<defs><marker id=\"arrowhead\" viewBox=\"0 0 8 8\" refX=\"7\" refY=\"4\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\"><path d=\"M0 0 L8 4 L0 8 z\"/></marker></defs>{paths}"
     ));
 }
 
 /// What moves the cards and descriptor rows of one host's column.
 fn layout_signature(ctx: &Ctx, host: sockscope_engine::HostId) -> String {
     use std::fmt::Write;
-    let mut sig = format!("{}|", ctx.layout_epoch);
+    let mut sig = format!("{}|{}|", ctx.layout_epoch, ctx.shows_calls());
     let session = ctx.session.borrow();
     for p in ctx.snapshot.processes.iter().filter(|p| p.host == host) {
         let last = session
@@ -158,6 +167,7 @@ pub fn HostColumn(props: &HostProps) -> Html {
 /// The host's living processes, each with its descriptor table and call form.
 fn processes(ctx: &Ctx, host: HostId) -> Html {
     let session = ctx.session.borrow();
+    let full = ctx.controls == ControlsMode::Full;
     html! {
         <div class="processes">
             { for ctx.snapshot.processes.iter().filter(|p| p.host == host && p.alive).map(|p| {
@@ -165,7 +175,7 @@ fn processes(ctx: &Ctx, host: HostId) -> Html {
                 let hovered = ctx.hovered.filter(|s| p.fds.iter().any(|(_, id)| id == s));
                 html! {
                     <ProcessPanel key={p.pid.0} process={p.clone()} last={last} hovered={hovered}
-                        calls={ctx.controls == ControlsMode::Full} dispatch={ctx.dispatcher()} />
+                        calls={full && ctx.shows_calls()} program={full} dispatch={ctx.dispatcher()} />
                 }
             }) }
         </div>

@@ -8,6 +8,7 @@ pub mod console;
 pub mod controls;
 pub mod deadlock;
 pub mod demux;
+pub mod fd_route;
 pub mod flights;
 pub mod goal;
 pub mod host;

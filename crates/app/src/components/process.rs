@@ -13,8 +13,10 @@ pub struct ProcessProps {
     pub last: Option<(Call, Ret)>,
     /// The structure under the pointer, if one of this process's descriptors names it.
     pub hovered: Option<SockId>,
-    /// Whether the page shows call forms.
+    /// Whether the page shows call forms (a tour may fold them away).
     pub calls: bool,
+    /// Whether it has a button that opens the program panel at its program.
+    pub program: bool,
     pub dispatch: Dispatch,
 }
 
@@ -54,7 +56,7 @@ pub fn ProcessPanel(props: &ProcessProps) -> Html {
     html! {
         <section class="process" aria-label={format!("Process {name}")} data-testid={format!("proc-{}", p.pid.0)}>
             <h3 class="proc-name">{ format!("{name}") }<span class="pid">{ format!(" pid {}", p.pid.0) }</span>
-                if props.calls { { program_button(ctx, p.pid, &name) } }
+                if props.program { { program_button(ctx, p.pid, &name) } }
             </h3>
             <table class="fd-table">
                 <caption class="visually-hidden">{ format!("Descriptor table of {name}") }</caption>

@@ -7,4 +7,5 @@ pub mod use_host_events;
 pub mod use_keys;
 pub mod use_player;
 pub mod use_redraw_on_resize;
+pub mod use_session_flag;
 pub mod use_width_observer;

@@ -56,6 +56,8 @@ pub enum Action {
     TourBack,
     /// Jump to the part of the tour that begins at this statement (a `section`).
     TourJump(usize),
+    /// Show the panels the tour does not use (true), or fold them away again.
+    Unfold(bool),
     /// Count the tour's steps by narration or by statement.
     TourMode(StepMode),
     /// Nothing changed, but the layout did (the window was resized): draw again so
@@ -156,6 +158,7 @@ impl State {
             Action::TourBack => self.tour_back(),
             Action::TourJump(index) => self.tour_jump(index),
             Action::TourMode(mode) => self.with_tour_mode(mode),
+            Action::Unfold(unfolded) => self.with_unfolded(unfolded),
             Action::Answer(given) => self.answer(given),
             Action::ResetScore => self.reset_score(),
             Action::StartCard(open) => self.with_start_card(open),

@@ -19,6 +19,34 @@ pub struct TourInfo {
     pub sections: Vec<(String, usize)>,
     /// The seed its `param` lines were drawn with.
     pub seed: u64,
+    /// The panels its steps use besides the hosts, the wire, the byte streams, the
+    /// demultiplexer, the narration and the program.
+    pub uses: Uses,
+    /// The learner unfolded the panels the tour does not use.
+    pub unfolded: bool,
+}
+
+/// The panels a tour uses that a tour folds away unless they are used: the others
+/// stay folded while it is followed, so that a learner sees what the steps talk about.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Uses {
+    /// The call forms and the console: an exercise's goal is reached by the learner's
+    /// own calls.
+    pub calls: bool,
+    /// The throughput experiment: the throughput tour explains it.
+    pub throughput: bool,
+}
+
+impl Uses {
+    pub fn of(name: &str, scenario: &Scenario) -> Uses {
+        Uses {
+            calls: scenario
+                .statements
+                .iter()
+                .any(|st| matches!(st.kind, Stmt::Goal(_))),
+            throughput: name == "throughput",
+        }
+    }
 }
 
 impl TourInfo {
@@ -38,6 +66,8 @@ impl TourInfo {
             mode: StepMode::Narration,
             sections,
             seed: sockscope_scenario::params::DEFAULT_SEED,
+            uses: Uses::of(name, scenario),
+            unfolded: false,
         }
     }
 }
@@ -86,6 +116,36 @@ impl State {
             ..self
         }
         .refreshed()
+    }
+
+    /// The panels the tour does not use shown, or folded away again.
+    pub(super) fn with_unfolded(self, unfolded: bool) -> Self {
+        State {
+            tour: self.tour.clone().map(|t| TourInfo { unfolded, ..t }),
+            ..self
+        }
+    }
+
+    /// Whether the page shows the call forms and the console: always out of a tour.
+    pub fn shows_calls(&self) -> bool {
+        self.tour
+            .as_ref()
+            .is_none_or(|t| t.uses.calls || t.unfolded)
+    }
+
+    /// Whether the page shows the throughput experiment (a tour that explains it shows
+    /// it even where the page hides its other controls).
+    pub fn shows_throughput(&self, full: bool) -> bool {
+        match &self.tour {
+            None => full,
+            Some(t) => t.uses.throughput || (full && t.unfolded),
+        }
+    }
+
+    /// Whether the page shows the network knobs, the scenario and the captures: out of
+    /// a tour, or once the learner unfolded them.
+    pub fn shows_tools(&self) -> bool {
+        self.tour.as_ref().is_none_or(|t| t.unfolded)
     }
 
     pub(super) fn with_tour_mode(self, mode: StepMode) -> Self {

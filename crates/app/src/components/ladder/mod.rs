@@ -5,15 +5,17 @@
 //! (plain functions, tested natively); `view` writes the SVG, and the moving arrows
 //! are painted on a canvas by `flights`.
 
+mod labels;
 mod scale;
 mod segments;
 mod view;
 
 use super::flights::{self, Sheet, Surface};
+use crate::hooks::use_session_flag::use_session_flag;
 use crate::hooks::use_width_observer::use_width_observer;
 use crate::state::{Action, Ctx};
-use scale::{Scale, TOP};
-use segments::{Lanes, Text, MAX_SEGMENTS, WIDTH};
+use scale::{Scale, LARGE_STRETCH, TOP};
+use segments::{Lanes, LARGE_WIDTH, MAX_SEGMENTS, WIDTH};
 use sockscope_engine::{HostId, Micros, SegId};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -58,9 +60,10 @@ impl Paper {
 }
 
 /// The canvas follows the SVG's width and the theme's text colour, and shows `sheet`
-/// after each render.
+/// after each render; `room` is told the SVG's width in steps of 100 CSS pixels (a
+/// larger ladder is drawn that wide).
 #[hook]
-fn use_paper(theme: crate::theme::Theme, sheet: Sheet) -> Paper {
+fn use_paper(theme: crate::theme::Theme, sheet: Sheet, room: UseStateHandle<f64>) -> Paper {
     let paper = Paper {
         svg: use_node_ref(),
         canvas: use_node_ref(),
@@ -71,6 +74,7 @@ fn use_paper(theme: crate::theme::Theme, sheet: Sheet) -> Paper {
         Callback::from(move |width: f64| {
             paper.surface.borrow_mut().css_width = width;
             paper.repaint(None);
+            room.set((width / 100.0).floor() * 100.0);
         })
     };
     use_width_observer(paper.svg.clone(), on_width);
@@ -146,13 +150,21 @@ pub fn Ladder() -> Html {
         .iter()
         .map(|h| (h.id, h.name.clone()))
         .collect();
-    let lanes = Lanes::new(hosts.iter().map(|(h, _)| *h).collect());
+    let (large, flip_large) = use_session_flag("sockscope.large-ladder");
+    let room = use_state_eq(|| 0.0_f64);
+    let width = if large {
+        (*room).clamp(WIDTH, LARGE_WIDTH)
+    } else {
+        WIDTH
+    };
+    let stretch = if large { LARGE_STRETCH } else { 1.0 };
+    let lanes = Lanes::new(hosts.iter().map(|(h, _)| *h).collect(), width);
     let drawn = segments::recent(ctx.session.borrow().trace(), MAX_SEGMENTS);
     let scale = {
         let mut kept = kept.borrow_mut();
         let (previous, previous_now) = &*kept;
         let times = segments::moments(&drawn, now);
-        let scale = Scale::following(previous, previous_now.saturating_sub(1), &times);
+        let scale = Scale::following(previous, previous_now.saturating_sub(1), &times, stretch);
         *kept = (scale.clone(), now);
         scale
     };
@@ -161,28 +173,33 @@ pub fn Ladder() -> Html {
     let height = scale.y(now) - scroll + 40.0;
     let sheet = Sheet {
         flights: segments::flights(&drawn, now, &scale, &lanes, ctx.selected_seg),
-        width: WIDTH,
+        width,
         height,
         scroll,
     };
-    let paper = use_paper(ctx.theme, sheet);
-    let text = Text::for_segments(&drawn, now);
+    let paper = use_paper(ctx.theme, sheet, room);
+    let words = segments::words(&drawn, now, &scale, &lanes, ctx.selected_seg);
     let now_y = format!("{:.1}", scale.y(now));
     html! {
-        <section class="ladder" aria-label="The wire: every segment over time" data-testid="ladder">
-            <h3>{ "The wire" }</h3>
+        <section class={classes!("ladder", large.then_some("large"))} aria-label="The wire: every segment over time" data-testid="ladder">
+            <header class="ladder-head">
+                <h3>{ "The wire" }</h3>
+                <button type="button" class="small" aria-pressed={large.to_string()} data-testid="ladder-large"
+                    onclick={flip_large.reform(|_: MouseEvent| ())}
+                    title="Give the wire the page's whole width and taller rows (kept while this tab is open)">{ "Larger wire" }</button>
+            </header>
             <div class="ladder-scroll"><div class="ladder-sheet">
-                <svg ref={paper.svg.clone()} viewBox={format!("0 0 {WIDTH} {height:.0}")} width="100%" height={format!("{height:.0}")} role="group"
+                <svg ref={paper.svg.clone()} viewBox={format!("0 0 {width} {height:.0}")} width="100%" height={format!("{height:.0}")} role="group"
                     aria-label="Ladder diagram: time flows down" onclick={select_on_click(&ctx, &paper)} onkeydown={select_on_key(&ctx)}
                     onfocusin={repaint_on_focus(&paper, true)} onfocusout={repaint_on_focus(&paper, false)}>
                     { view::lanes(&hosts, &lanes, height) }
                     <g transform={format!("translate(0 {:.1})", -scroll)}>
-                    { view::breaks(&scale) }
-                    { for drawn.iter().map(|s| {
+                    { view::breaks(&scale, width) }
+                    { for drawn.iter().zip(words).map(|(s, placed)| {
                         let ends = segments::ends(s, now, &scale, &lanes);
-                        view::segment(s, ends, now, ctx.selected_seg == Some(s.id), text)
+                        view::segment(s, ends, now, ctx.selected_seg == Some(s.id), placed)
                     }) }
-                    <line class="now" x1="0" x2={WIDTH.to_string()} y1={now_y.clone()} y2={now_y} />
+                    <line class="now" x1="0" x2={width.to_string()} y1={now_y.clone()} y2={now_y} />
                     </g>
                 </svg>
                 <div class="flights" aria-hidden="true"><canvas ref={paper.canvas.clone()}></canvas></div>

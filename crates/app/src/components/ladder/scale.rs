@@ -3,12 +3,22 @@
 use sockscope_engine::Micros;
 use std::collections::BTreeSet;
 
-/// Pixels per millisecond of virtual time.
+/// Pixels per millisecond of virtual time (times the ladder's stretch).
 const PX_PER_MS: f64 = 1.2;
+/// The stretch of a larger ladder: its rows are this much taller.
+pub const LARGE_STRETCH: f64 = 2.0;
 /// Quiet stretches longer than this are drawn this long (with a break mark).
 const GAP_CAP_US: Micros = 120_000;
 /// Where the oldest drawn moment sits, below the host names.
 pub const TOP: f64 = 16.0;
+
+/// The font size of a break mark.
+pub const BREAK_PX: f64 = 10.0;
+
+/// A break mark's words: how long the shortened stretch really was.
+pub fn break_text(gap: Micros) -> String {
+    format!("⋯ {} ⋯", sockscope_scenario::units::clock_time(gap))
+}
 
 /// Maps virtual time to y, shrinking long quiet gaps. The y of a moment never changes
 /// while it stays on the diagram: when old segments leave, the whole drawing scrolls
@@ -20,14 +30,15 @@ pub struct Scale {
 }
 
 impl Scale {
-    /// `times` sorted; the first is drawn at `start`.
-    fn new(times: &BTreeSet<Micros>, start: f64) -> Self {
+    /// `times` sorted; the first is drawn at `start`, and every gap `stretch` times
+    /// as tall as usual.
+    fn new(times: &BTreeSet<Micros>, start: f64, stretch: f64) -> Self {
         let mut anchors = Vec::new();
         let mut y = start;
         let mut prev: Option<Micros> = None;
         for &t in times {
             if let Some(p) = prev {
-                y += (t - p).min(GAP_CAP_US) as f64 / 1000.0 * PX_PER_MS;
+                y += (t - p).min(GAP_CAP_US) as f64 / 1000.0 * PX_PER_MS * stretch;
             }
             anchors.push((t, y));
             prev = Some(t);
@@ -38,14 +49,19 @@ impl Scale {
     /// The scale for `times` that agrees with `previous` wherever both have anchors:
     /// `times` gained moments only after `previous`'s last settled one and lost only
     /// its first ones (the diagram moved on), so one shift lines them up. Anything
-    /// else (a step back, a new session) starts afresh.
-    pub fn following(previous: &Scale, settled: Micros, times: &BTreeSet<Micros>) -> Self {
+    /// else (a step back, a new session, another stretch) starts afresh.
+    pub fn following(
+        previous: &Scale,
+        settled: Micros,
+        times: &BTreeSet<Micros>,
+        stretch: f64,
+    ) -> Self {
         let first = times.first().copied();
         let start = first
             .filter(|t| *t <= settled)
             .and_then(|t| previous.exact(t))
             .unwrap_or(TOP);
-        let scale = Scale::new(times, start);
+        let scale = Scale::new(times, start, stretch);
         let agrees = previous
             .anchors
             .iter()
@@ -54,7 +70,7 @@ impl Scale {
         if agrees {
             scale
         } else {
-            Scale::new(times, TOP)
+            Scale::new(times, TOP, stretch)
         }
     }
 
@@ -103,7 +119,7 @@ mod tests {
 
     #[test]
     fn a_long_quiet_gap_is_drawn_short_and_marked() {
-        let s = Scale::following(&Scale::default(), 0, &times(&[0, 50_000, 2_050_000]));
+        let s = Scale::following(&Scale::default(), 0, &times(&[0, 50_000, 2_050_000]), 1.0);
         assert_eq!(s.y(0), TOP);
         assert!((s.y(50_000) - (TOP + 60.0)).abs() < 1e-9);
         assert!((s.y(2_050_000) - (TOP + 60.0 + 144.0)).abs() < 1e-9);
@@ -113,8 +129,8 @@ mod tests {
 
     #[test]
     fn moments_that_stay_keep_their_y_when_old_ones_leave() {
-        let before = Scale::following(&Scale::default(), 0, &times(&[0, 10_000, 20_000]));
-        let after = Scale::following(&before, 20_000, &times(&[10_000, 20_000, 30_000]));
+        let before = Scale::following(&Scale::default(), 0, &times(&[0, 10_000, 20_000]), 1.0);
+        let after = Scale::following(&before, 20_000, &times(&[10_000, 20_000, 30_000]), 1.0);
         assert_eq!(after.y(10_000), before.y(10_000));
         assert_eq!(after.y(20_000), before.y(20_000));
         assert!(after.top() > TOP, "the drawing scrolls instead");
@@ -122,8 +138,8 @@ mod tests {
 
     #[test]
     fn a_step_back_starts_the_axis_afresh() {
-        let before = Scale::following(&Scale::default(), 0, &times(&[0, 10_000, 20_000]));
-        let back = Scale::following(&before, 20_000, &times(&[5_000]));
+        let before = Scale::following(&Scale::default(), 0, &times(&[0, 10_000, 20_000]), 1.0);
+        let back = Scale::following(&before, 20_000, &times(&[5_000]), 1.0);
         assert_eq!(back.top(), TOP);
     }
 }

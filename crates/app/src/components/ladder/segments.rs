@@ -2,7 +2,8 @@
 //! marked if it was lost), the lane of each host, where each arrow starts and ends at
 //! the present moment, and how much text the moving arrows can carry.
 
-use super::scale::Scale;
+use super::labels::{self, Line, Obstacles, Placed, Rect, Wanted};
+use super::scale::{self, Scale};
 use crate::components::flights::Flight;
 use sockscope_engine::segment::{Flags, Segment};
 use sockscope_engine::trace::Event;
@@ -17,6 +18,8 @@ const MAX_DETAILED: usize = 4;
 const MAX_LABELED: usize = 16;
 /// The diagram's width in its own coordinates.
 pub const WIDTH: f64 = 400.0;
+/// A larger ladder is as wide as its box, up to this.
+pub const LARGE_WIDTH: f64 = 1200.0;
 /// The space beside the outer lanes.
 const MARGIN: f64 = 48.0;
 /// How far a lost segment gets before it falls.
@@ -138,19 +141,32 @@ pub fn moments(segments: &[Drawn], now: Micros) -> BTreeSet<Micros> {
     times
 }
 
-/// Where each host's lane runs: spread evenly between the margins, in the order the
-/// hosts are shown.
-pub struct Lanes(Vec<HostId>);
+/// Where each host's lane runs: spread evenly between the margins of a drawing
+/// `width` wide, in the order the hosts are shown.
+pub struct Lanes {
+    hosts: Vec<HostId>,
+    width: f64,
+}
 
 impl Lanes {
-    pub fn new(hosts: Vec<HostId>) -> Self {
-        Lanes(hosts)
+    pub fn new(hosts: Vec<HostId>, width: f64) -> Self {
+        Lanes { hosts, width }
+    }
+
+    /// The drawing's width.
+    pub fn width(&self) -> f64 {
+        self.width
+    }
+
+    /// Every lane's x, in order.
+    pub fn xs(&self) -> impl Iterator<Item = f64> + '_ {
+        self.hosts.iter().map(|h| self.x(*h))
     }
 
     pub fn x(&self, h: HostId) -> f64 {
-        let i = self.0.iter().position(|id| *id == h).unwrap_or(0) as f64;
-        let n = self.0.len().max(2) as f64 - 1.0;
-        MARGIN + i * (WIDTH - 2.0 * MARGIN) / n
+        let i = self.hosts.iter().position(|id| *id == h).unwrap_or(0) as f64;
+        let n = self.hosts.len().max(2) as f64 - 1.0;
+        MARGIN + i * (self.width - 2.0 * MARGIN) / n
     }
 }
 
@@ -194,6 +210,80 @@ impl Text {
             moving_labels: moving <= MAX_LABELED,
         }
     }
+}
+
+/// How far a lost segment's fall goes below where it stopped, and where its cross is.
+pub const FALL: (f64, f64) = (6.0, 22.0);
+pub const CROSS_BELOW: f64 = 34.0;
+pub const CROSS_PX: f64 = 14.0;
+
+/// Where the words of every segment in `segments` go (in its order): see `labels`.
+/// The selected segment's words are placed first; then those of arrived segments,
+/// newest first (they stay put while others move); then those still on the wire.
+pub fn words(
+    segments: &[Drawn],
+    now: Micros,
+    scale: &Scale,
+    lanes: &Lanes,
+    selected: Option<SegId>,
+) -> Vec<Placed> {
+    let text = Text::for_segments(segments, now);
+    let ends: Vec<Ends> = segments
+        .iter()
+        .map(|s| ends(s, now, scale, lanes))
+        .collect();
+    let wanted: Vec<Wanted> = segments
+        .iter()
+        .zip(&ends)
+        .map(|(s, &arrow)| {
+            let (done, chosen) = (!s.moving(now), selected == Some(s.id));
+            let from = lanes.x(s.from);
+            Wanted {
+                arrow,
+                span: (from, s.to.map_or(from + 30.0, |h| lanes.x(h))),
+                label: (done || text.moving_labels || chosen).then_some(s.short.as_str()),
+                detail: (!done && !s.detail.is_empty() && (chosen || text.details))
+                    .then_some(s.detail.as_str()),
+            }
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..segments.len()).rev().collect();
+    order.sort_by_key(|&i| (selected != Some(segments[i].id), segments[i].moving(now)));
+    let fixed = obstacles(segments, &ends, now, scale, lanes);
+    labels::place(&wanted, &order, &fixed, lanes.width())
+}
+
+/// What words keep clear of besides the arrows: the lanes, the break marks, and the
+/// fall and cross of each lost segment. (The line of the present moment may pass
+/// behind a word's background: the newest arrows end on it.)
+fn obstacles(
+    segments: &[Drawn],
+    ends: &[Ends],
+    now: Micros,
+    scale: &Scale,
+    lanes: &Lanes,
+) -> Obstacles {
+    let mut lines: Vec<Line> = lanes
+        .xs()
+        .map(|x| ((x, f64::MIN / 4.0), (x, f64::MAX / 4.0)))
+        .collect();
+    let width = lanes.width();
+    let mut boxes: Vec<Rect> = scale
+        .breaks()
+        .into_iter()
+        .map(|(y, gap)| Rect::around(&scale::break_text(gap), scale::BREAK_PX, (width / 2.0, y)))
+        .collect();
+    for (s, &(_, (xe, ye))) in segments.iter().zip(ends) {
+        if s.lost(now) {
+            lines.push(((xe, ye), (xe + FALL.0, ye + FALL.1)));
+            boxes.push(Rect::around(
+                "✗",
+                CROSS_PX,
+                (xe + FALL.0, ye + CROSS_BELOW - CROSS_PX * 0.35),
+            ));
+        }
+    }
+    Obstacles { lines, boxes }
 }
 
 /// The moving arrows, for the canvas.
@@ -266,8 +356,8 @@ mod tests {
         let lost = drawn.iter().find(|d| d.dropped).expect("a lost segment");
         let now = r.world().now();
         assert!(lost.lost(now));
-        let lanes = Lanes::new(r.world().hosts().iter().map(|h| h.id).collect());
-        let scale = Scale::following(&Scale::default(), 0, &moments(&drawn, now));
+        let lanes = Lanes::new(r.world().hosts().iter().map(|h| h.id).collect(), WIDTH);
+        let scale = Scale::following(&Scale::default(), 0, &moments(&drawn, now), 1.0);
         let ((x1, _), (xe, _)) = ends(lost, now, &scale, &lanes);
         let x2 = lanes.x(lost.to.unwrap());
         assert!((xe - (x1 + (x2 - x1) * LOST_AT)).abs() < 1e-9);
@@ -294,11 +384,126 @@ mod tests {
                 &many,
                 before_any_arrives,
                 &Scale::default(),
-                &Lanes::new(vec![]),
+                &Lanes::new(vec![], WIDTH),
                 None
             )
             .len(),
             many.len()
         );
+    }
+
+    /// Every word box `words` gives for `drawn` at `now`, checked against everything it
+    /// must keep clear of; returns how many words were drawn.
+    fn assert_words_legible(
+        drawn: &[Drawn],
+        now: Micros,
+        lanes: &Lanes,
+        selected: Option<SegId>,
+    ) -> usize {
+        legible_at(drawn, now, lanes, selected, 1.0)
+    }
+
+    fn legible_at(
+        drawn: &[Drawn],
+        now: Micros,
+        lanes: &Lanes,
+        selected: Option<SegId>,
+        stretch: f64,
+    ) -> usize {
+        let scale = Scale::following(&Scale::default(), 0, &moments(drawn, now), stretch);
+        let placed = words(drawn, now, &scale, lanes, selected);
+        let ends: Vec<Ends> = drawn.iter().map(|s| ends(s, now, &scale, lanes)).collect();
+        let boxes: Vec<(usize, Rect)> = placed
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.label.into_iter().chain(p.detail).map(move |r| (i, r)))
+            .collect();
+        for (k, (i, a)) in boxes.iter().enumerate() {
+            for (j, b) in &boxes[k + 1..] {
+                assert!(
+                    !a.intersects(b),
+                    "the words of segments {i} and {j} overlap: {a:?} {b:?}"
+                );
+            }
+            for (j, arrow) in ends.iter().enumerate() {
+                // A label lies on its own arrow (and on those drawn on top of it).
+                let own_label = placed[*i].label == Some(*a) && labels::coincide(ends[*i], *arrow);
+                assert!(
+                    own_label || !a.meets(*arrow),
+                    "a word of segment {i} lies on the arrow of {j}"
+                );
+            }
+            for x in lanes.xs() {
+                assert!(
+                    !a.meets(((x, -1e9), (x, 1e9))),
+                    "a word of segment {i} lies on a lane"
+                );
+            }
+            assert!(
+                a.x0 >= 0.0 && a.x1 <= lanes.width(),
+                "a word of segment {i} leaves the drawing"
+            );
+        }
+        boxes.len()
+    }
+
+    #[test]
+    fn in_a_dense_trace_no_two_words_overlap_and_none_lies_on_a_line() {
+        let r = trace_of(&format!(
+            "{HANDSHAKE}B: s = accept(l)\nA: send(c, 60000)\nB: send(s, 30000)\n\
+             net: drop next A -> B\nnet: run\n"
+        ));
+        let drawn = recent(r.world().trace(), MAX_SEGMENTS);
+        assert!(drawn.len() >= 40, "a dense trace: {} segments", drawn.len());
+        let lanes = Lanes::new(r.world().hosts().iter().map(|h| h.id).collect(), WIDTH);
+        // At rest, and at moments while many are on the wire (details and labels of
+        // moving arrows too), with and without a selected segment.
+        let mut shown = assert_words_legible(&drawn, r.world().now(), &lanes, None);
+        for s in drawn.iter().step_by(7) {
+            let mid = s.sent + (s.arrives - s.sent) / 2;
+            let then: Vec<Drawn> = drawn.iter().filter(|d| d.sent <= mid).cloned().collect();
+            shown += assert_words_legible(&then, mid, &lanes, Some(s.id));
+        }
+        assert!(
+            shown >= 20,
+            "only {shown} words drawn: the test would pass with none"
+        );
+        // The same holds on a larger ladder (wider, taller rows).
+        let hosts: Vec<HostId> = r.world().hosts().iter().map(|h| h.id).collect();
+        let large = Lanes::new(hosts, LARGE_WIDTH);
+        for s in drawn.iter().step_by(5) {
+            let then: Vec<Drawn> = drawn
+                .iter()
+                .filter(|d| d.sent <= s.arrives)
+                .cloned()
+                .collect();
+            legible_at(&then, s.arrives, &large, None, scale::LARGE_STRETCH);
+        }
+    }
+
+    #[test]
+    fn the_selected_segment_and_a_few_moving_ones_keep_their_words() {
+        let r = trace_of(HANDSHAKE);
+        let drawn = recent(r.world().trace(), MAX_SEGMENTS);
+        let lanes = Lanes::new(r.world().hosts().iter().map(|h| h.id).collect(), WIDTH);
+        // The SYN halfway across: its label and its sequence numbers are drawn.
+        let syn = &drawn[0];
+        let now = syn.sent + (syn.arrives - syn.sent) / 2;
+        let scale = Scale::following(&Scale::default(), 0, &moments(&drawn[..1], now), 1.0);
+        let placed = words(&drawn[..1], now, &scale, &lanes, None);
+        assert!(
+            placed[0].label.is_some() && placed[0].detail.is_some(),
+            "{placed:?}"
+        );
+        // Just sent, its head by the sender's lane: the numbers still fit between the lanes.
+        let now = syn.sent + (syn.arrives - syn.sent) / 10;
+        let scale = Scale::following(&Scale::default(), 0, &moments(&drawn[..1], now), 1.0);
+        let placed = words(&drawn[..1], now, &scale, &lanes, None);
+        assert!(placed[0].detail.is_some(), "{placed:?}");
+        // Once all three have arrived, every one is labelled.
+        let now = drawn[2].arrives;
+        let scale = Scale::following(&Scale::default(), 0, &moments(&drawn, now), 1.0);
+        let placed = words(&drawn, now, &scale, &lanes, Some(drawn[1].id));
+        assert!(placed.iter().all(|p| p.label.is_some()), "{placed:?}");
     }
 }

@@ -2,8 +2,9 @@
 //! each segment (a drawn arrow once it has arrived; a moving one is the canvas's, and
 //! here only its label, tooltip and focus).
 
-use super::scale::Scale;
-use super::segments::{Drawn, Ends, Lanes, Text, WIDTH};
+use super::labels::{Placed, Rect, DETAIL_PX, LABEL_PX};
+use super::scale::{self, Scale, BREAK_PX};
+use super::segments::{Drawn, Ends, Lanes, CROSS_BELOW, CROSS_PX, FALL};
 use sockscope_engine::{HostId, Micros};
 use yew::prelude::*;
 
@@ -21,17 +22,22 @@ pub fn lanes(hosts: &[(HostId, String)], lanes: &Lanes, height: f64) -> Html {
 }
 
 /// `⋯ 2.000 s ⋯` where a quiet stretch was drawn shorter than it was.
-pub fn breaks(scale: &Scale) -> Html {
+pub fn breaks(scale: &Scale, width: f64) -> Html {
     html! {
-        { for scale.breaks().into_iter().map(|(y, gap)| html! {
-            <g class="gap-break" key={format!("{y:.1}")}><text x={(WIDTH / 2.0).to_string()} y={format!("{:.1}", y + 4.0)} text-anchor="middle">
-                { format!("⋯ {} ⋯", sockscope_scenario::units::clock_time(gap)) }</text></g>
+        { for scale.breaks().into_iter().map(|(y, gap)| {
+            let text = scale::break_text(gap);
+            let at = Rect::around(&text, BREAK_PX, (width / 2.0, y));
+            html! {
+                <g class="gap-break" key={format!("{y:.1}")}><text x={(width / 2.0).to_string()} y={format!("{:.1}", at.baseline(BREAK_PX))}
+                    font-size={BREAK_PX.to_string()} text-anchor="middle">{ text }</text></g>
+            }
         }) }
     }
 }
 
-/// One segment: focusable, named for screen readers, with `data-seg` for clicks.
-pub fn segment(s: &Drawn, ends: Ends, now: Micros, selected: bool, text: Text) -> Html {
+/// One segment: focusable, named for screen readers, with `data-seg` for clicks; its
+/// words where `placed` puts them (see `labels`).
+pub fn segment(s: &Drawn, ends: Ends, now: Micros, selected: bool, placed: Placed) -> Html {
     let ((x1, y1), (xe, ye)) = ends;
     let done = !s.moving(now);
     let lost = s.lost(now);
@@ -42,7 +48,6 @@ pub fn segment(s: &Drawn, ends: Ends, now: Micros, selected: bool, text: Text) -
         if lost { " dropped" } else { "" },
         if selected { " selected" } else { "" }
     );
-    let (lx, ly) = ((x1 + xe) / 2.0, (y1 + ye) / 2.0 - 3.0);
     let whereabouts = if lost {
         ", lost"
     } else if done {
@@ -60,30 +65,36 @@ pub fn segment(s: &Drawn, ends: Ends, now: Micros, selected: bool, text: Text) -
             // The short label before the numbers at the head, and a space after it (SVG
             // does not draw it): read in this order, the words on screen are a run of the
             // words of the name, as axe asks.
-            if done || text.moving_labels || selected {
-                <text class="seg-label" transform={format!("translate({lx:.1} {ly:.1})")} text-anchor="middle">{ &s.short }{ " " }</text>
-            }
-            { head(s, (xe, ye), done, lost, selected || text.details) }
+            { words("seg-label", &s.short, placed.label, LABEL_PX) }
+            { head((xe, ye), done, lost) }
+            { words("seg-detail", &s.detail, placed.detail, DETAIL_PX) }
             <title>{ &s.label }</title>
         </g>
     }
 }
 
-/// The arrow's end: a fall and a cross when lost, the sequence numbers while it moves
-/// (if there is room for them), a dot when it has arrived.
-fn head(s: &Drawn, (xe, ye): (f64, f64), done: bool, lost: bool, detail: bool) -> Html {
+/// Text over its background, in the box it was given (nothing if it was given none).
+fn words(class: &'static str, text: &str, at: Option<Rect>, px: f64) -> Html {
+    let Some(r) = at else { return html! {} };
+    html! { <>
+        <rect class={format!("{class}-bg")} x={format!("{:.1}", r.x0)} y={format!("{:.1}", r.y0)}
+            width={format!("{:.1}", r.width())} height={format!("{:.1}", r.height())} rx="2" />
+        <text class={class} x={format!("{:.1}", r.centre_x())} y={format!("{:.1}", r.baseline(px))}
+            font-size={px.to_string()} text-anchor="middle">{ text }{ " " }</text>
+    </> }
+}
+
+/// The arrow's end: a fall and a cross when lost, a dot when it has arrived.
+fn head((xe, ye): (f64, f64), done: bool, lost: bool) -> Html {
     if lost {
         html! { <>
-            <path class="fall" d={format!("M{xe:.1} {ye:.1}l6 22")} />
-            <text class="cross" x={format!("{:.1}", xe + 6.0)} y={format!("{:.1}", ye + 34.0)} text-anchor="middle">{ "✗" }</text>
+            <path class="fall" d={format!("M{xe:.1} {ye:.1}l{} {}", FALL.0, FALL.1)} />
+            <text class="cross" x={format!("{:.1}", xe + FALL.0)} y={format!("{:.1}", ye + CROSS_BELOW)}
+                font-size={CROSS_PX.to_string()} text-anchor="middle">{ "✗" }</text>
         </> }
-    } else if !done {
-        if detail {
-            html! { <text class="seg-detail" x={format!("{:.1}", xe.clamp(105.0, WIDTH - 105.0))} y={format!("{:.1}", ye + 14.0)} text-anchor="middle">{ &s.detail }</text> }
-        } else {
-            html! {}
-        }
-    } else {
+    } else if done {
         html! { <circle class="head" cx={format!("{xe:.1}")} cy={format!("{ye:.1}")} r="2" /> }
+    } else {
+        html! {}
     }
 }
