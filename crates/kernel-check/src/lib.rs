@@ -19,8 +19,8 @@ pub mod capture;
 pub mod facts;
 pub mod kernel;
 pub mod model;
-pub mod observed;
 pub mod netns;
+pub mod observed;
 pub mod replay;
 pub mod stack;
 
