@@ -211,7 +211,13 @@ mod tests {
     use super::*;
 
     fn fixture() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("xtask-static-{}", std::process::id()));
+        fixture_named("files")
+    }
+
+    /// A folder of its own per test: tests run in parallel, and rewriting a shared
+    /// file while another test reads it gives that test an empty file.
+    fn fixture_named(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-static-{}-{name}", std::process::id()));
         std::fs::create_dir_all(dir.join("sub")).unwrap();
         std::fs::write(dir.join("index.html"), "<p>hi</p>").unwrap();
         std::fs::write(dir.join("sub/a b.js"), "1").unwrap();
@@ -251,7 +257,7 @@ mod tests {
 
     #[test]
     fn serves_exact_content_types_over_http() {
-        let root = fixture();
+        let root = fixture_named("types");
         std::fs::write(root.join("m.wasm"), b"\0asm").unwrap();
         let port = spawn(&root).unwrap();
         let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -277,7 +283,7 @@ mod tests {
 
     #[test]
     fn sends_the_gz_beside_a_file_only_to_a_browser_that_takes_gzip() {
-        let root = fixture();
+        let root = fixture_named("gzip");
         std::fs::write(root.join("z.js"), b"plain").unwrap();
         std::fs::write(root.join("z.js.gz"), b"GZIPPED").unwrap();
         let port = spawn(&root).unwrap();
