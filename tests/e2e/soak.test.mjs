@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { appUrl, withPage } from './browser.mjs';
-import { APP_READY, quantile, recordFrames, stressUrl, UNCAPPED_FRAMES } from './stress-scene.mjs';
+import { APP_READY, clockSeconds, quantile, recordFrames, stressUrl, UNCAPPED_FRAMES } from './stress-scene.mjs';
 
 const MIB = 1024 * 1024;
 /** Played before anything is measured: the scene's connections open, caches fill. */
@@ -56,12 +56,9 @@ function keepWasmExports(page) {
 async function sizes(page, cdp) {
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-  const { wasm, clock } = await page.evaluate(() => ({
-    wasm: globalThis.__soakWasm?.memory?.buffer?.byteLength,
-    clock: Number(/t = ([\d.]+) s/.exec(document.querySelector('[data-testid="clock"]')?.textContent ?? '')?.[1]),
-  }));
+  const wasm = await page.evaluate(() => globalThis.__soakWasm?.memory?.buffer?.byteLength);
   assert.ok(wasm > 0, 'the wasm memory is readable (TrunkApplicationStarted gave the exports)');
-  return { heap: usedSize, wasm, clock };
+  return { heap: usedSize, wasm, clock: await clockSeconds(page) };
 }
 
 /** frames, p95 (ms) and virtual seconds of one window of frames. */

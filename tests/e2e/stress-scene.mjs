@@ -34,23 +34,27 @@ export function quantile(xs, q) {
   return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (i - lo);
 }
 
+/** The app's clock in virtual seconds (`t = 12.345 s`, or `t = 2 min 3.4 s` from a
+ * minute on, as units::clock_time writes it); NaN if it is not there. */
+export async function clockSeconds(page) {
+  const text = await page.evaluate(() => document.querySelector('[data-testid="clock"]')?.textContent ?? '');
+  const m = /t = (?:(\d+) min )?([\d.]+) s/.exec(text);
+  return m ? Number(m[1] ?? 0) * 60 + Number(m[2]) : NaN;
+}
+
 /**
  * For `ms` of wall time, every rAF-to-rAF delta in the page (ms), and every 500 ms the
  * segments the ladder draws in flight; with the structures on screen and the app's
  * clock (virtual seconds) before and after.
  */
-export function recordFrames(page, ms) {
-  return page.evaluate(async (ms) => {
+export async function recordFrames(page, ms) {
+  const clockStart = await clockSeconds(page);
+  const out = await page.evaluate(async (ms) => {
     const inFlight = () => document.querySelectorAll('[data-testid^="seg-"].in-flight').length;
-    const clock = () => {
-      const m = /t = ([\d.]+) s/.exec(document.querySelector('[data-testid="clock"]')?.textContent ?? '');
-      return m ? Number(m[1]) : NaN;
-    };
     const out = {
       deltas: [],
       drawn: [],
       structures: document.querySelectorAll('[data-testid^="sock-"]').length,
-      clockStart: clock(),
     };
     await new Promise((resolve) => {
       let last;
@@ -68,7 +72,7 @@ export function recordFrames(page, ms) {
       };
       requestAnimationFrame(frame);
     });
-    out.clockEnd = clock();
     return out;
   }, ms);
+  return { ...out, clockStart, clockEnd: await clockSeconds(page) };
 }
