@@ -189,7 +189,7 @@ fn lower_panels(ctx: &Ctx, full: bool) -> Html {
             <Connections />
             <DemuxInspector />
             // Keyed by the mode: switching it replays the log with as many lines.
-            if full { <Console key={config.behaviour.to_string()} session={ctx.session_ref()} lines={session.runner.lines().len()} dispatch={ctx.dispatcher()} /> }
+            if full { <Console key={config.behaviour.to_string()} session={ctx.session_ref()} lines={session.runner.lines_written()} dispatch={ctx.dispatcher()} /> }
             <Narration />
             if full {
                 <NetworkControls hosts={ctx.snapshot.hosts.iter().map(|h| h.name.clone()).collect::<Vec<_>>()}

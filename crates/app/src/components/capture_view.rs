@@ -135,14 +135,14 @@ pub fn CaptureView() -> Html {
             Err(e) => error.set(Some(e)),
         })
     };
-    let trace_len = ctx.session.borrow().trace().len();
+    let trace_len = ctx.session.borrow().events() as usize;
     let run = use_run_packets(&ctx, *open, trace_len);
     let body = if *open {
         let (packets, timeline, from_file) = match (&*source, &*loaded) {
             (Source::File, Some(l)) => (&l.packets, &l.timeline, true),
             _ => (&run.0, &run.1, false),
         };
-        view_body(ViewArgs {
+        let body = view_body(ViewArgs {
             ctx: &ctx,
             packets,
             timeline,
@@ -153,7 +153,8 @@ pub fn CaptureView() -> Html {
             selected: selected.clone(),
             on_loaded,
             error: (*error).clone(),
-        })
+        });
+        html! { <>{ forgotten_note(&ctx) }{ body }</> }
     } else {
         html! {}
     };
@@ -165,6 +166,22 @@ pub fn CaptureView() -> Html {
         </details>
         </section>
     }
+}
+
+/// After long play the session keeps only the latest events (`TRACE_KEPT`): this
+/// run's capture then covers those, and the learner is told so.
+fn forgotten_note(ctx: &Ctx) -> Html {
+    let s = ctx.session.borrow();
+    let forgotten = s.events_forgotten();
+    if forgotten == 0 {
+        return html! {};
+    }
+    let text = format!(
+        "This run's capture covers only its last {} events; the {forgotten} before them are \
+         no longer kept. Step back or use the timeline to replay an earlier moment.",
+        s.trace().len()
+    );
+    html! { <p class="muted small" data-testid="capture-forgotten">{ text }</p> }
 }
 
 /// This run's segments as packets, and their timeline: made only while the panel is
