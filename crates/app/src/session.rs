@@ -41,7 +41,7 @@ server: l = socket(TCP); bind(l, *:80); listen(l, 5)
 ";
 
 /// The most statements replayed for one step back; beyond it, history is cut.
-const MAX_HISTORY: usize = 20_000;
+pub const MAX_HISTORY: usize = 20_000;
 
 /// The most trace entries the session keeps: the ladder, the captures and the
 /// narration show the latest events, and older ones are forgotten so that minutes of
@@ -252,6 +252,13 @@ impl Session {
             self.positions.remove(0);
             let _ = Self::exec(&mut self.initial, &first);
             Self::bound_trace(&mut self.initial);
+        }
+        if self.history.len() == self.history.capacity() {
+            // Doubling, but never past MAX_HISTORY: doubling past it would hold 60% more
+            // than is ever used (megabytes once the stress scene has played 20 s).
+            let len = self.history.len();
+            self.history
+                .reserve_exact((len * 2).clamp(16, MAX_HISTORY) - len);
         }
         self.history.push(input);
         self.mark();

@@ -1,7 +1,7 @@
 //! Native tests of what the session keeps after long play: the page plays the stress
 //! scene for minutes (the e2e soak), so what it records per event must stay bounded.
 
-use super::session::{Session, LINES_KEPT, LINES_SLACK, TRACE_KEPT, TRACE_SLACK};
+use super::session::{Session, LINES_KEPT, LINES_SLACK, MAX_HISTORY, TRACE_KEPT, TRACE_SLACK};
 use sockscope_engine::{Event, Micros, TraceEntry, MS};
 use sockscope_scenario::parse;
 use std::mem::size_of;
@@ -60,6 +60,16 @@ fn a_minute_of_the_stress_scene_keeps_a_bounded_trace_and_output() {
         s.events()
     );
     assert!(s.trace().len() <= TRACE_KEPT + TRACE_SLACK);
+    assert_eq!(
+        s.history.len(),
+        MAX_HISTORY,
+        "the scene makes more inputs than are kept"
+    );
+    assert!(
+        s.history.capacity() <= MAX_HISTORY,
+        "the history holds no room it will never use ({})",
+        s.history.capacity()
+    );
     assert!(s.runner.lines().len() <= LINES_KEPT + LINES_SLACK);
     let last = s.trace().last().expect("the latest events are kept");
     assert_eq!(
