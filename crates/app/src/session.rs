@@ -251,6 +251,9 @@ impl Session {
             self.marks.remove(0);
             self.positions.remove(0);
             let _ = Self::exec(&mut self.initial, &first);
+            // Every replay starts here and then records MAX_HISTORY inputs' events:
+            // the starting point's own events would never be shown.
+            self.initial.forget_trace(0);
             Self::bound_trace(&mut self.initial);
         }
         if self.history.len() == self.history.capacity() {
@@ -285,6 +288,12 @@ impl Session {
     /// Events that happened so far, those forgotten included (`TRACE_KEPT`).
     pub fn events(&self) -> u64 {
         self.world().events_recorded()
+    }
+
+    /// Trace entries the starting point of replays holds.
+    #[cfg(test)]
+    pub(crate) fn initial_trace_len(&self) -> usize {
+        self.initial.world().trace().len()
     }
 
     /// Events that happened before the first one the trace still holds.

@@ -65,6 +65,11 @@ fn a_minute_of_the_stress_scene_keeps_a_bounded_trace_and_output() {
         MAX_HISTORY,
         "the scene makes more inputs than are kept"
     );
+    assert_eq!(
+        s.initial_trace_len(),
+        0,
+        "the starting point of replays, into which old inputs were folded, keeps no trace"
+    );
     assert!(
         s.history.capacity() <= MAX_HISTORY,
         "the history holds no room it will never use ({})",
