@@ -4,7 +4,8 @@
 //
 //   load_ms, floor_load_ms   cold load to the first interactive moment, median of N
 //                            runs, each in a new browser with a new profile (no cache)
-//   frame_p50_ms/p95_ms      rAF-to-rAF frame times while the stress scene plays, in a
+//   frame_p50_ms/p95_ms      rAF-to-rAF frame times while the stress scene plays (played
+//                            and timed by tests/e2e/stress-scene.mjs, as the soak test does), in a
 //                            browser whose frame rate is not capped at the display's
 //                            60 Hz (--disable-frame-rate-limit): each frame starts as
 //                            soon as the previous one is done, so its rAF-to-rAF time
@@ -33,6 +34,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { CHROMIUM_ARGS } from '../tests/e2e/chromium-args.mjs';
+import { APP_READY, quantile, recordFrames, stressUrl, UNCAPPED_FRAMES } from '../tests/e2e/stress-scene.mjs';
 
 const require = createRequire(import.meta.url);
 const modules = process.env.SOCKSCOPE_NODE_MODULES;
@@ -53,23 +55,16 @@ const URL_FLOOR = process.env.SOCKSCOPE_FLOOR_URL;
 if (!URL_APP) throw new Error('SOCKSCOPE_URL is not set; run this via `cargo xtask bench`');
 
 
-// "Interactive": the main view's netstat panel is there and a call can be made; for the
-// floor, its one button is there and enabled.
+// "Interactive": for the app, see APP_READY; for the floor, its one button is there
+// and enabled.
 const READY = {
-  app: ['[data-testid="netstat"]', '[data-testid="call-go-0"]:not([disabled])'],
+  app: APP_READY,
   floor: ['[data-testid="increment"]:not([disabled])'],
 };
 
 const say = (text) => process.stderr.write(`bench: ${text}\n`);
 const figure = (name, value, unit) => console.log(`${name} ${Number(value.toFixed(3))} ${unit}`);
 const median = (xs) => quantile(xs, 0.5);
-function quantile(xs, q) {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) throw new Error('no samples');
-  const i = (s.length - 1) * q;
-  const lo = Math.floor(i);
-  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (i - lo);
-}
 
 /** A new browser with a new, empty profile (nothing cached), closed after
  * `body(page, browser)`; fails if the page reported an error. */
@@ -209,48 +204,12 @@ function frameWork(buffer) {
   return { work: spans.AnimationFrame, render: spans['AnimationFrame::Render'] };
 }
 
-/** Chromium flags that let frames run as fast as they can be made: the app ticks from
- * requestAnimationFrame, so every frame does a frame's work and none waits for vsync. */
-const UNCAPPED_FRAMES = ['--disable-frame-rate-limit', '--disable-gpu-vsync'];
-
-/** Plays bench/stress.scn at 4x and records every rAF timestamp for FRAME_S seconds. */
+/** Plays bench/stress.scn at STRESS_SPEED and records every rAF timestamp for FRAME_S seconds. */
 async function frames() {
-  const here = path.dirname(new URL(import.meta.url).pathname);
-  const scenario = readFileSync(path.join(here, 'stress.scn'), 'utf8');
-  const url = `${URL_APP}index.html?autoplay=1&speed=4#scenario=${encodeURIComponent(scenario)}`;
+  const url = stressUrl(URL_APP);
   const r = await withBrowser(async (page, browser) => {
     await loadOnce(page, url, READY.app);
-    const seen = await page.evaluate(async (ms) => {
-      const inFlight = () => document.querySelectorAll('[data-testid^="seg-"].in-flight').length;
-      const clock = () => {
-        const m = /t = ([\d.]+) s/.exec(document.querySelector('[data-testid="clock"]')?.textContent ?? '');
-        return m ? Number(m[1]) : NaN;
-      };
-      const out = {
-        deltas: [],
-        drawn: [],
-        structures: document.querySelectorAll('[data-testid^="sock-"]').length,
-        clockStart: clock(),
-      };
-      await new Promise((resolve) => {
-        let last;
-        let nextSample = 0;
-        const t0 = performance.now();
-        const frame = (t) => {
-          if (last !== undefined) out.deltas.push(t - last);
-          last = t;
-          if (t >= nextSample) {
-            out.drawn.push(inFlight());
-            nextSample = t + 500;
-          }
-          if (t - t0 < ms) requestAnimationFrame(frame);
-          else resolve();
-        };
-        requestAnimationFrame(frame);
-      });
-      out.clockEnd = clock();
-      return out;
-    }, FRAME_S * 1000);
+    const seen = await recordFrames(page, FRAME_S * 1000);
     // Then, without the rAF loop, what each frame cost: Chromium's trace records an
     // AnimationFrame from the first task that led to a frame (here, the app's tick)
     // to the end of its rendering, and the rendering part (style, layout, paint) in it.

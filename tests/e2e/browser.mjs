@@ -60,10 +60,11 @@ export function shotPath(name) {
  * the page logged console errors, threw, or contacted another origin than
  * `home`'s (the app's URL unless given; a file: page may load only itself).
  * On failure a `<name>-failure.png` screenshot is kept for diagnosis.
+ * `chromiumArgs` are flags added to Chromium's (such as UNCAPPED_FRAMES).
  */
-export async function withPage(name, body, { allowErrors, home } = {}) {
+export async function withPage(name, body, { allowErrors, home, chromiumArgs = [] } = {}) {
   const problems = { errors: [], requests: [] };
-  const { page, close } = await launch((raw) => watch(raw, problems));
+  const { page, close } = await launch((raw) => watch(raw, problems), chromiumArgs);
   try {
     await body(page);
     // One assertion, so a failure shows errors and foreign requests together.
@@ -79,7 +80,7 @@ export async function withPage(name, body, { allowErrors, home } = {}) {
 }
 
 /** A fresh browser's first page, with `watch` attached to every page it opens. */
-async function launch(watchPage) {
+async function launch(watchPage, chromiumArgs) {
   if (browserName() === 'firefox') {
     return launchFirefox(requirePackage('puppeteer-core'), {
       executablePath: process.env.SOCKSCOPE_FIREFOX ?? '/usr/bin/firefox-esr',
@@ -92,7 +93,7 @@ async function launch(watchPage) {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.SOCKSCOPE_CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...chromiumArgs],
     viewport: VIEWPORT,
   });
   context.on('page', watchPage);

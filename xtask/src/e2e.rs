@@ -15,14 +15,24 @@ const TEST_DIR: &str = "tests/e2e";
 /// Test files that run in Chromium only, each with the reason (a Playwright feature
 /// that tests/e2e/firefox.mjs cannot give over WebDriver BiDi, or pixels that are one
 /// browser's); every other file runs in both browsers.
-pub const CHROMIUM_ONLY: &[(&str, &str)] = &[(
-    "screens.test.mjs",
-    "its baselines are Chromium's pixels (Firefox draws text and form controls with other pixels), and its start-card tests use Playwright calls the Firefox backend does not offer (getByRole, addInitScript, emulateMedia)",
-)];
+pub const CHROMIUM_ONLY: &[(&str, &str)] = &[
+    (
+        "screens.test.mjs",
+        "its baselines are Chromium's pixels (Firefox draws text and form controls with other pixels), and its start-card tests use Playwright calls the Firefox backend does not offer (getByRole, addInitScript, emulateMedia)",
+    ),
+    (
+        "soak.test.mjs",
+        "it forces a garbage collection and reads the JS heap over the DevTools protocol (newCDPSession), and keeps the wasm exports with addInitScript; the Firefox backend over WebDriver BiDi has neither",
+    ),
+];
+
+/// Seconds of wall time the soak test plays the stress scene in a `--long` run; a
+/// normal run leaves SOCKSCOPE_SOAK_S unset and the test plays its short default.
+const LONG_SOAK_S: &str = "600";
 
 /// Serves `dist/` and runs `node --test` on tests/e2e/*.test.mjs in `browser`;
-/// returns "N passed, N failed".
-pub fn run(root: &Path, browser: Browser) -> Res<String> {
+/// `long` makes the soak test play for LONG_SOAK_S. Returns "N passed, N failed".
+pub fn run(root: &Path, browser: Browser, long: bool) -> Res<String> {
     let node_modules = tools::node_modules()?;
     let driver = match browser {
         Browser::Chromium => "playwright-core",
@@ -59,6 +69,9 @@ pub fn run(root: &Path, browser: Browser) -> Res<String> {
             root.join(single_file::OUT_DIR).join(single_file::FILE),
         )
         .env("SOCKSCOPE_SHOTS", &shots);
+    if long {
+        node.env("SOCKSCOPE_SOAK_S", LONG_SOAK_S);
+    }
     let out = cmd::run_tee(&mut node)?;
     judge(out.ok, node_counts(&out.stdout), &out.failure)
 }

@@ -81,7 +81,7 @@ pub fn run(long: bool) -> Res<bool> {
         ("e2e (firefox)", Browser::Firefox),
     ] {
         report.suite(name, || match built {
-            true => e2e::run(&root, browser),
+            true => e2e::run(&root, browser, long),
             false => Err("skipped: dist failed".to_owned()),
         });
     }

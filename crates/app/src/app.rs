@@ -191,7 +191,7 @@ fn lower_panels(ctx: &Ctx, full: bool) -> Html {
             <DemuxInspector />
             if full && ctx.tour.is_some() { { fold_button(ctx) } }
             // Keyed by the mode: switching it replays the log with as many lines.
-            if calls { <Console key={config.behaviour.to_string()} session={ctx.session_ref()} lines={session.runner.lines().len()} dispatch={ctx.dispatcher()} /> }
+            if calls { <Console key={config.behaviour.to_string()} session={ctx.session_ref()} lines={session.runner.lines_written()} dispatch={ctx.dispatcher()} /> }
             <Narration />
             if tools {
                 <NetworkControls hosts={ctx.snapshot.hosts.iter().map(|h| h.name.clone()).collect::<Vec<_>>()}

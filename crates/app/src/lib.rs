@@ -20,6 +20,8 @@ pub mod view;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod session_tests;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod soak_tests;
 
 /// Mounts the app into `#app` with the page URL's options, and takes over panics so
 /// that a bug shows an error panel instead of a blank page. A page without `#app`

@@ -41,14 +41,31 @@ server: l = socket(TCP); bind(l, *:80); listen(l, 5)
 ";
 
 /// The most statements replayed for one step back; beyond it, history is cut.
-const MAX_HISTORY: usize = 20_000;
+pub const MAX_HISTORY: usize = 20_000;
+
+/// The most trace entries the session keeps: the ladder, the captures and the
+/// narration show the latest events, and older ones are forgotten so that minutes of
+/// play stay within a bounded memory (the stress scene records about 3,000 events a
+/// virtual second). Replaying to an earlier moment rebuilds its trace.
+pub const TRACE_KEPT: usize = 10_000;
+
+/// The most lines of output the session keeps (the console shows the latest).
+pub const LINES_KEPT: usize = 2_000;
+
+/// Output may exceed `LINES_KEPT` by this much before it is cut back.
+pub const LINES_SLACK: usize = LINES_KEPT / 4;
+
+/// The trace may exceed `TRACE_KEPT` by this much before it is cut back, so that
+/// cutting (which moves every kept entry) happens once per this many events.
+pub const TRACE_SLACK: usize = TRACE_KEPT / 4;
 
 #[derive(Clone, Debug)]
 pub struct Session {
     initial: Runner,
     pub runner: Runner,
     pub history: Vec<Input>,
-    /// Length of the trace after each input of `history`: where each input's events end.
+    /// Events recorded after each input of `history` (forgotten ones included): where
+    /// each input's events end.
     marks: Vec<usize>,
     /// The runner's position in its scenario after each input of `history`: which of
     /// the scenario's statements a tour step ran (`ran.rs`), without replaying.
@@ -234,6 +251,17 @@ impl Session {
             self.marks.remove(0);
             self.positions.remove(0);
             let _ = Self::exec(&mut self.initial, &first);
+            // Every replay starts here and then records MAX_HISTORY inputs' events:
+            // the starting point's own events would never be shown.
+            self.initial.forget_trace(0);
+            Self::bound_trace(&mut self.initial);
+        }
+        if self.history.len() == self.history.capacity() {
+            // Doubling, but never past MAX_HISTORY: doubling past it would hold 60% more
+            // than is ever used (megabytes once the stress scene has played 20 s).
+            let len = self.history.len();
+            self.history
+                .reserve_exact((len * 2).clamp(16, MAX_HISTORY) - len);
         }
         self.history.push(input);
         self.mark();
@@ -241,8 +269,36 @@ impl Session {
 
     /// Notes where the input just recorded left the trace and the scenario.
     fn mark(&mut self) {
-        self.marks.push(self.trace().len());
+        Self::bound_trace(&mut self.runner);
+        self.marks.push(self.events() as usize);
         self.positions.push(self.runner.position());
+    }
+
+    /// Cuts the runner's trace back to the last `TRACE_KEPT` entries once it has grown
+    /// `TRACE_SLACK` beyond them, and its output likewise to `LINES_KEPT` lines.
+    fn bound_trace(runner: &mut Runner) {
+        if runner.world().trace().len() > TRACE_KEPT + TRACE_SLACK {
+            runner.forget_trace(TRACE_KEPT);
+        }
+        if runner.lines().len() > LINES_KEPT + LINES_SLACK {
+            runner.forget_lines(LINES_KEPT);
+        }
+    }
+
+    /// Events that happened so far, those forgotten included (`TRACE_KEPT`).
+    pub fn events(&self) -> u64 {
+        self.world().events_recorded()
+    }
+
+    /// Trace entries the starting point of replays holds.
+    #[cfg(test)]
+    pub(crate) fn initial_trace_len(&self) -> usize {
+        self.initial.world().trace().len()
+    }
+
+    /// Events that happened before the first one the trace still holds.
+    pub fn events_forgotten(&self) -> u64 {
+        self.events() - self.trace().len() as u64
     }
 
     fn exec(runner: &mut Runner, input: &Input) -> Result<Vec<OutLine>, SessionError> {
@@ -369,6 +425,7 @@ impl Session {
         for input in &self.history[..n] {
             // Inputs were accepted once; the same runner accepts them again.
             let _ = Self::exec(&mut runner, input);
+            Self::bound_trace(&mut runner);
         }
         self.runner = runner;
         self.history.truncate(n);
@@ -377,7 +434,7 @@ impl Session {
         self.last_output.clear();
     }
 
-    /// The length of the trace after each input of `history` (the timeline's ticks).
+    /// The events recorded after each input of `history` (the timeline's ticks).
     pub fn marks(&self) -> &[usize] {
         &self.marks
     }
@@ -400,7 +457,7 @@ impl Session {
             let _ = self.apply(input);
             return;
         }
-        while (self.trace().len() as u64) <= n && self.world().poll_timeout().is_some() {
+        while self.events() <= n && self.world().poll_timeout().is_some() {
             if self.net(NetCmd::Step(1)).is_err() {
                 break;
             }

@@ -59,11 +59,28 @@ pub fn CaptureView() -> Html {
         <section class="capture-view" aria-label="Captures">
         <details class="panel" {ontoggle} data-testid="capture-view">
             <summary><h3>{ "Captures: the time-sequence graph, and captures of real programs" }</h3></summary>
+            if *open { { forgotten_note(&ctx) } }
             { status(&tools) }
             <div ref={root} class="capture-root"></div>
         </details>
         </section>
     }
+}
+
+/// After long play the session keeps only the latest events (`TRACE_KEPT`): this
+/// run's capture then covers those, and the learner is told so.
+fn forgotten_note(ctx: &Ctx) -> Html {
+    let s = ctx.session.borrow();
+    let forgotten = s.events_forgotten();
+    if forgotten == 0 {
+        return html! {};
+    }
+    let text = format!(
+        "This run's capture covers only its last {} events; the {forgotten} before them are \
+         no longer kept. Step back or use the timeline to replay an earlier moment.",
+        s.trace().len()
+    );
+    html! { <p class="muted small" data-testid="capture-forgotten">{ text }</p> }
 }
 
 fn status(tools: &Tools) -> Html {

@@ -92,13 +92,7 @@ fn use_written(ctx: &Ctx, open: bool, lang: Lang) -> Rc<Option<Written>> {
     let session = ctx.session.clone();
     let key = {
         let s = session.borrow();
-        (
-            open,
-            lang,
-            s.history.len(),
-            s.runner.position(),
-            s.trace().len(),
-        )
+        (open, lang, s.history.len(), s.runner.position(), s.events())
     };
     use_memo(key, move |&(open, lang, ..)| {
         open.then(|| {

@@ -339,6 +339,22 @@ impl World {
         &self.trace
     }
 
+    /// Forgets the oldest trace entries so that at most `keep` remain, and says how many
+    /// went. A page that plays for minutes records thousands of events a second; what it
+    /// keeps must stay bounded. Event numbers (`TraceEntry::n`) and the count of events
+    /// (`events_recorded`) go on as before: nothing about the world changes.
+    pub fn forget_trace(&mut self, keep: usize) -> usize {
+        let gone = self.trace.len().saturating_sub(keep);
+        self.trace.drain(..gone);
+        gone
+    }
+
+    /// Events recorded since the world began, including those drained or forgotten
+    /// (the number the next event will get).
+    pub fn events_recorded(&self) -> u64 {
+        self.trace_n
+    }
+
     fn next_tag(&mut self) -> SendTag {
         self.next_tag += 1;
         SendTag(self.next_tag)

@@ -149,6 +149,8 @@ pub struct Runner {
     duplicates: BTreeMap<SegId, SegId>,
     budget: u64,
     lines: Vec<OutLine>,
+    /// Lines of output forgotten from the front of `lines` (`forget_lines`).
+    lines_forgotten: usize,
     /// Output of the statement being executed.
     out: Vec<OutLine>,
     current_line: u32,
@@ -184,6 +186,7 @@ impl Runner {
             duplicates: BTreeMap::new(),
             budget: DEFAULT_EVENT_BUDGET,
             lines: Vec::new(),
+            lines_forgotten: 0,
             out: Vec::new(),
             current_line: 0,
             passed: 0,
@@ -317,6 +320,27 @@ impl Runner {
 
     pub fn lines(&self) -> &[OutLine] {
         &self.lines
+    }
+
+    /// Lines of output written so far, those forgotten included: it changes whenever a
+    /// line is written, even once old ones are forgotten.
+    pub fn lines_written(&self) -> usize {
+        self.lines_forgotten + self.lines.len()
+    }
+
+    /// Forgets the oldest lines of output so that at most `keep` remain (the console
+    /// shows the latest; a page that plays for minutes writes a line per segment).
+    pub fn forget_lines(&mut self, keep: usize) {
+        let gone = self.lines.len().saturating_sub(keep);
+        self.lines.drain(..gone);
+        self.lines_forgotten += gone;
+    }
+
+    /// Forgets the world's oldest trace entries beyond the last `keep`
+    /// (`World::forget_trace`); the events not yet reported stay.
+    pub fn forget_trace(&mut self, keep: usize) {
+        let keep = keep.max(self.world.trace().len() - self.seen);
+        self.seen -= self.world.forget_trace(keep);
     }
 
     pub fn failures(&self) -> &[Failure] {
