@@ -291,7 +291,7 @@ impl Session {
     }
 
     /// Trace entries the starting point of replays holds.
-    #[cfg(test)]
+    #[cfg(all(test, not(target_arch = "wasm32")))]
     pub(crate) fn initial_trace_len(&self) -> usize {
         self.initial.world().trace().len()
     }
