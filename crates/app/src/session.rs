@@ -40,8 +40,18 @@ host server 10.0.0.2
 server: l = socket(TCP); bind(l, *:80); listen(l, 5)
 ";
 
-/// The most statements replayed for one step back; beyond it, history is cut.
+/// The most inputs replayed for one step back. History never reaches it: when it
+/// would, its older half is folded into the starting point of replays at once
+/// (`FOLD`), so the latest `MAX_HISTORY - FOLD` inputs at least can always be undone.
 pub const MAX_HISTORY: usize = 20_000;
+
+/// How many of the oldest inputs are folded into the starting point at a time. The
+/// session keeps the runner as it stood after the first `FOLD` inputs of its history
+/// (`checkpoint`) and folding is taking it: no input is ever run twice, and nothing
+/// is moved per input (folding one input at a time ran each a second time and moved
+/// all of history, 45 x slower per event in the stress scene than before history
+/// was full).
+pub const FOLD: usize = MAX_HISTORY / 2;
 
 /// The most trace entries the session keeps: the ladder, the captures and the
 /// narration show the latest events, and older ones are forgotten so that minutes of
@@ -62,6 +72,9 @@ pub const TRACE_SLACK: usize = TRACE_KEPT / 4;
 #[derive(Clone, Debug)]
 pub struct Session {
     initial: Runner,
+    /// The runner after the first `FOLD` inputs of `history`, without its trace (as
+    /// `initial` keeps none): the starting point once they are folded.
+    checkpoint: Option<Box<Runner>>,
     pub runner: Runner,
     pub history: Vec<Input>,
     /// Events recorded after each input of `history` (forgotten ones included): where
@@ -200,6 +213,7 @@ impl Session {
     fn from_runner(runner: Runner) -> Self {
         Session {
             initial: runner.clone(),
+            checkpoint: None,
             runner,
             history: Vec::new(),
             marks: Vec::new(),
@@ -245,17 +259,6 @@ impl Session {
     }
 
     fn record(&mut self, input: Input) {
-        if self.history.len() == MAX_HISTORY {
-            // Fold the oldest input into the starting point so replays stay bounded.
-            let first = self.history.remove(0);
-            self.marks.remove(0);
-            self.positions.remove(0);
-            let _ = Self::exec(&mut self.initial, &first);
-            // Every replay starts here and then records MAX_HISTORY inputs' events:
-            // the starting point's own events would never be shown.
-            self.initial.forget_trace(0);
-            Self::bound_trace(&mut self.initial);
-        }
         if self.history.len() == self.history.capacity() {
             // Doubling, but never past MAX_HISTORY: doubling past it would hold 60% more
             // than is ever used (megabytes once the stress scene has played 20 s).
@@ -267,11 +270,40 @@ impl Session {
         self.mark();
     }
 
-    /// Notes where the input just recorded left the trace and the scenario.
+    /// Notes where the input just recorded left the trace and the scenario, keeps the
+    /// checkpoint once history reaches `FOLD` inputs, and folds when it reaches
+    /// `MAX_HISTORY`.
     fn mark(&mut self) {
         Self::bound_trace(&mut self.runner);
         self.marks.push(self.events() as usize);
         self.positions.push(self.runner.position());
+        if self.history.len() == MAX_HISTORY {
+            self.fold();
+        }
+        if self.history.len() == FOLD {
+            self.checkpoint = Some(Box::new(Self::without_trace(&self.runner)));
+        }
+    }
+
+    /// The oldest `FOLD` inputs become part of the starting point: it is the
+    /// checkpoint taken after them.
+    fn fold(&mut self) {
+        let Some(checkpoint) = self.checkpoint.take() else {
+            return;
+        };
+        self.initial = *checkpoint;
+        self.history.drain(..FOLD);
+        self.marks.drain(..FOLD);
+        self.positions.drain(..FOLD);
+    }
+
+    /// A copy of `runner` that keeps no trace: every replay starts from it and then
+    /// records its own events, so the starting point's would never be shown.
+    fn without_trace(runner: &Runner) -> Runner {
+        let mut copy = runner.clone();
+        copy.forget_trace(0);
+        copy.forget_lines(LINES_KEPT);
+        copy
     }
 
     /// Cuts the runner's trace back to the last `TRACE_KEPT` entries once it has grown
@@ -352,6 +384,7 @@ impl Session {
         self.initial = Runner::replay(&Scenario { statements }, done);
         self.tour_start = tour_start;
         let history = std::mem::take(&mut self.history);
+        self.checkpoint = None;
         self.marks.clear();
         self.positions.clear();
         self.runner = self.initial.clone();
@@ -431,6 +464,10 @@ impl Session {
         self.history.truncate(n);
         self.marks.truncate(n);
         self.positions.truncate(n);
+        if n < FOLD {
+            // It stood after inputs that are undone now.
+            self.checkpoint = None;
+        }
         self.last_output.clear();
     }
 
