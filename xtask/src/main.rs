@@ -33,8 +33,8 @@ commands:
   test [--long]     every suite: fmt, clippy, cargo test, fuzz, the wasm tests and
                     e2e in Chromium and Firefox
                     (--long: PROPTEST_CASES=10000; fuzz: 20,000 mutants
-                    and 60 s of libFuzzer per target; the e2e soak plays
-                    the stress scene for 600 s instead of 60 s)
+                    and 60 s of libFuzzer per target; the e2e soak test,
+                    left out otherwise, plays the stress scene for 600 s)
   fuzz [--minutes N]
                     every cargo-fuzz target under libFuzzer for N minutes
                     each (default 5); fails on a crash, naming its input
