@@ -125,9 +125,13 @@ test('a step runs to the next narration and the panel never shows a coming resul
       const panel = await page.locator(tid('tour')).innerText();
       assert.ok(!panel.includes('=='), `step ${k}: the tour panel shows an expected value:\n${panel}`);
       // An expectation that has not run is nowhere on the page (the console log only
-      // holds what has run, with its verdict).
-      const log = await page.locator(tid('console-log')).innerText();
-      const body = await page.locator('body').innerText();
+      // holds what has run, with its verdict). Both texts are read at one instant: read
+      // one after the other, a line the log gains in between would be in the page's
+      // text but not in the log's.
+      const { log, body } = await page.evaluate((sel) => ({
+        log: document.querySelector(sel)?.innerText ?? '',
+        body: document.body.innerText,
+      }), tid('console-log'));
       for (const e of expects) {
         const shown = e.replace(/^expect /, '');
         if (!log.includes(shown)) assert.ok(!body.includes(shown), `step ${k}: “${shown}” is visible before it runs`);
