@@ -144,6 +144,11 @@ test('the course page records what both embedded instances report', T, async () 
     await mounted.waitFor();
     await results.locator('li[data-from="mounted"][data-type="ready"]').waitFor();
     await results.locator('li[data-frame="closing-frame"][data-type="ready"]').waitFor();
+    // `ready` comes once the tour each link names is open, and says which it is.
+    for (const [from, tour] of [['[data-from="mounted"]', 'deadlock'], ['[data-frame="closing-frame"]', 'closing']]) {
+      const ready = await results.locator(`li${from}[data-type="ready"]`).getAttribute('data-event');
+      assert.equal(JSON.parse(ready).tour, tour, ready);
+    }
 
     const question = await nextQuestion(mounted);
     const wrong = await surelyWrong(question);

@@ -38,14 +38,19 @@ test('the single file runs from disk: a call and its result, no errors', { timeo
         null,
       );
       assert.match(policy, /default-src 'none'/);
-      // boot.js, the capture module and the app's module, each by its hash.
-      assert.match(policy, /script-src 'sha256-[^']+' 'sha256-[^']+' 'sha256-[^']+' 'wasm-unsafe-eval';/);
+      // boot.js, the tours' texts, the capture module and the app's module, each by its hash.
+      assert.match(policy, /script-src 'sha256-[^']+' 'sha256-[^']+' 'sha256-[^']+' 'sha256-[^']+' 'wasm-unsafe-eval';/);
       assert.doesNotMatch(policy, /'self'|'unsafe-inline' 'unsafe-eval'|script-src[^;]*'unsafe-inline'/);
       await page.screenshot({ path: shotPath('single-file.png') });
       // The capture module is inside the file too: the captures panel opens with its tools.
       const panel = page.locator(tid('capture-view'));
       await panel.locator('summary').click();
       await panel.locator(tid('capture-drop')).waitFor({ timeout: 30_000 });
+      // The tours' texts are inside it as well (a served page fetches them): a tour
+      // picked from the list opens with its first narration.
+      await page.selectOption(tid('tour-picker'), 'udp');
+      await page.locator(`${tid('tour-step')}:has-text("step 0 of")`).waitFor({ timeout: 10_000 });
+      assert.match(await page.locator(tid('tour')).innerText(), /UDP/);
     },
     { home: url },
   );

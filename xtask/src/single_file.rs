@@ -6,7 +6,9 @@
 //! the wasm-bindgen module (its JS snippets folded in) and the loader in one inline
 //! `<script type="module">` that instantiates the wasm from base64 bytes, the capture
 //! module in a second one that leaves its loader in `globalThis.sockscopeCapture`
-//! (crates/app/src/capture_module.rs looks there first), and the icon as a data: URL.
+//! (crates/app/src/capture_module.rs looks there first), the tours' texts in a third
+//! that leaves them in `globalThis.sockscopeTours` (crates/app/src/tour_text.rs looks
+//! there first), and the icon as a data: URL.
 //! The Content-Security-Policy stays as strict as dist/'s: scripts and styles only
 //! by the hashes of exactly these inline texts, WebAssembly compilation allowed,
 //! nothing fetched (`default-src 'none'`), images only as data: URLs.
@@ -35,10 +37,11 @@ pub fn write(dist: &Path, out_dir: &Path) -> Res<PathBuf> {
         &text(&format!("{capture}.js"))?,
         &bytes(&dist.join(format!("{capture}_bg.wasm")))?,
     )?;
+    let tours = tours_module(dist)?;
     let parts = Parts {
         css: text("style.css")?,
         boot: text("boot.js")?,
-        modules: vec![capture, module],
+        modules: vec![tours, capture, module],
         icon: bytes(&dist.join("favicon.svg"))?,
     };
     let html = page(&text("index.html")?, &parts)?;
@@ -148,6 +151,68 @@ fn capture_module(bindgen: &str, wasm: &[u8]) -> Res<String> {
         base64(wasm)
     );
     Ok(format!("{}\n{loader}", bindgen.trim_end()))
+}
+
+/// The folders of dist/ whose scenario files the page fetches (index.html's copy-dir
+/// of crates/scenario/tours and exercises).
+const TOUR_FOLDERS: &[&str] = &["tours", "exercises"];
+
+/// `globalThis.sockscopeTours = { "tours/udp.scn": "…", … }`: every scenario file of
+/// [`TOUR_FOLDERS`], keyed by its path in dist/.
+fn tours_module(dist: &Path) -> Res<String> {
+    let mut entries = Vec::new();
+    for folder in TOUR_FOLDERS {
+        let dir = dist.join(folder);
+        let listing = fs::read_dir(&dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
+        let mut names: Vec<String> = listing
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".scn"))
+            .collect();
+        names.sort();
+        if names.is_empty() {
+            return Err(format!("{} has no .scn files", dir.display()));
+        }
+        for name in names {
+            let text = read(&dir.join(&name))?;
+            entries.push(format!(
+                "{}: {}",
+                js_string(&format!("{folder}/{name}")),
+                js_string(&text)
+            ));
+        }
+    }
+    Ok(format!(
+        "globalThis.sockscopeTours = {{
+{}
+}};
+",
+        entries.join(
+            ",
+"
+        )
+    ))
+}
+
+/// A JavaScript string literal of `text`; `<` is escaped too, so no `</script` can
+/// end the inline script early.
+fn js_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '<' => out.push_str("\\u003c"),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A wasm-bindgen `--target web` module with everything in it: its init function, and
@@ -400,6 +465,14 @@ mod tests {
             format!("const {{ load }} = (() => {{\n{body}function f() {{ load(); }}\n")
         );
         assert!(check_bindgen(&format!("{named}async function __wbg_init(m) {{}}"), "x").is_ok());
+    }
+
+    #[test]
+    fn a_js_string_keeps_every_character_and_cannot_end_its_script() {
+        let text = "say \"a\\b\"\n\t</script>\u{2028}é";
+        let js = js_string(text);
+        assert_eq!(js, r#""say \"a\\b\"\n\u0009\u003c/script>\u2028é""#);
+        assert!(!js.contains("</script"));
     }
 
     #[test]

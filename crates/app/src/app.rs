@@ -22,6 +22,7 @@ use crate::hooks::use_first_frame::use_first_frame;
 use crate::hooks::use_fuzz::use_fuzz;
 use crate::hooks::use_host_events::use_host_events;
 use crate::hooks::use_keys::{on_key, use_document_keys};
+use crate::hooks::use_link_tour::use_link_tour;
 use crate::hooks::use_player::use_player;
 use crate::hooks::use_redraw_on_resize::use_redraw_on_resize;
 use crate::options::{self, ControlsMode};
@@ -69,6 +70,11 @@ pub fn App(props: &AppProps) -> Html {
             }
         })
     };
+    use_link_tour(
+        props.query.to_string(),
+        props.fragment.to_string(),
+        ctx.clone(),
+    );
     use_player(ctx.clone());
     use_host_events(ctx.clone(), props.on_event.clone());
     use_document_keys(props.whole_page, ctx.clone());

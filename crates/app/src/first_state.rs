@@ -1,12 +1,35 @@
 //! The state the app opens with, as its options ask: a scenario from the link, a tour
 //! at a step, or the default world. Problems with the options become the notice.
+//!
+//! A tour's text is fetched (`tour_text`), so a link to a tour first opens the default
+//! world with a note that the tour is coming; `hooks::use_link_tour` then builds the
+//! state again with the text, through [`with_tour_text`].
 
 use crate::options::{self, Options};
 use crate::session::{Session, StepMode};
 use crate::state::{State, TourInfo};
+use sockscope_scenario::tours::{self, Tour};
 
 /// The first state for a page opened with `query` and `fragment`.
 pub fn first_state(query: &str, fragment: &str) -> State {
+    build(query, fragment, None)
+}
+
+/// The first state again, now that the text of the link's tour has come.
+pub fn with_tour_text(query: &str, fragment: &str, text: &str) -> State {
+    build(query, fragment, Some(text))
+}
+
+/// The tour whose text the page must fetch before it can open as its link asks.
+pub fn link_tour(query: &str, fragment: &str) -> Option<&'static Tour> {
+    let o = options::parse(query, fragment);
+    match (&o.scenario, &o.tour) {
+        (None, Some(name)) => tours::find(name),
+        _ => None,
+    }
+}
+
+fn build(query: &str, fragment: &str, tour_text: Option<&str>) -> State {
     let o = options::parse(query, fragment);
     let mut problems = o.problems.clone();
     let mut state = match (&o.scenario, &o.tour) {
@@ -17,7 +40,17 @@ pub fn first_state(query: &str, fragment: &str) -> State {
                 State::default()
             }
         },
-        (None, Some(name)) => open_tour(name, &o, &mut problems),
+        (None, Some(name)) => match (tours::find(name), tour_text) {
+            (Some(t), Some(text)) => open_tour(t, text, &o, &mut problems),
+            (Some(t), None) => {
+                problems.push(format!("Opening the tour “{}”…", t.title));
+                State::default()
+            }
+            (None, _) => {
+                problems.push(no_such_tour(name));
+                State::default()
+            }
+        },
         (None, None) => State::default(),
     };
     if o.behaviour != sockscope_engine::Behaviour::Textbook {
@@ -35,40 +68,42 @@ pub fn first_state(query: &str, fragment: &str) -> State {
     if !problems.is_empty() {
         state.notice = Some(problems.join(" "));
     }
+    state.opening_tour = tour_text.is_none() && link_tour(query, fragment).is_some();
     state
 }
 
-/// The tour `name` at the link's step, its numbers drawn from the link's seed; the
-/// default world when there is no such tour.
-fn open_tour(name: &str, o: &Options, problems: &mut Vec<String>) -> State {
+/// The tour `t` at the link's step, its numbers drawn from the link's seed; the
+/// default world when its text does not parse.
+fn open_tour(t: &Tour, text: &str, o: &Options, problems: &mut Vec<String>) -> State {
     let seed = o.seed.unwrap_or(sockscope_scenario::params::DEFAULT_SEED);
-    match sockscope_scenario::tours::find(name).map(|t| (t, t.parse_seeded(seed))) {
-        Some((t, Ok(scenario))) => {
-            let mode = if o.single {
-                StepMode::Statement
-            } else {
-                StepMode::Narration
-            };
-            let (session, problem) = Session::tour_at(&scenario, o.step, mode);
-            problems.extend(problem.map(|p| p.to_string()));
-            State::from_session(session).start_tour(TourInfo {
-                mode,
-                seed,
-                ..TourInfo::new(t.name, t.title, &scenario)
-            })
+    let scenario = match sockscope_scenario::parse_seeded(text, seed) {
+        Ok(scenario) => scenario,
+        Err(e) => {
+            problems.push(format!("The tour “{}” could not be read: {e}", t.title));
+            return State::default();
         }
-        _ => {
-            let names: Vec<&str> = sockscope_scenario::tours::ALL
-                .iter()
-                .map(|t| t.name)
-                .collect();
-            problems.push(format!(
-                "There is no tour called “{name}”. The tours are: {}.",
-                names.join(", ")
-            ));
-            State::default()
-        }
-    }
+    };
+    let mode = if o.single {
+        StepMode::Statement
+    } else {
+        StepMode::Narration
+    };
+    let (session, problem) = Session::tour_at(&scenario, o.step, mode);
+    problems.extend(problem.map(|p| p.to_string()));
+    State::from_session(session).start_tour(TourInfo {
+        mode,
+        seed,
+        drawn: tours::has_params(text),
+        ..TourInfo::new(t.name, t.title, &scenario)
+    })
+}
+
+fn no_such_tour(name: &str) -> String {
+    let names: Vec<&str> = tours::ALL.iter().map(|t| t.name).collect();
+    format!(
+        "There is no tour called “{name}”. The tours are: {}.",
+        names.join(", ")
+    )
 }
 
 fn prefers_reduced_motion() -> bool {

@@ -16,6 +16,7 @@ pub mod quiz;
 pub mod session;
 pub mod state;
 pub mod theme;
+pub mod tour_text;
 pub mod view;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

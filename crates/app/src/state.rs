@@ -121,6 +121,9 @@ pub struct State {
     /// The process whose program the learner asked to see (its card's "Program"
     /// button), with a count of the asks so that asking again scrolls there again.
     pub program_focus: Option<(Pid, u32)>,
+    /// The text of the tour the link names is still being fetched: the course page
+    /// hears `ready` only once the tour is open.
+    pub opening_tour: bool,
 }
 
 impl Default for State {
@@ -157,6 +160,7 @@ impl State {
             used_hosts,
             start_card: false,
             program_focus: None,
+            opening_tour: false,
         }
     }
 

@@ -180,7 +180,23 @@ async fn console_lines_run_in_the_scenario_language() {
     );
 }
 
+/// Puts the tours' texts inside the page, as the single-file build does
+/// (`sockscopeTours`), or none of them; the end-to-end tests fetch them from dist/.
+fn inline_tours(with_texts: bool) {
+    let texts = js_sys::Object::new();
+    if with_texts {
+        for t in sockscope_scenario::tours::ALL
+            .iter()
+            .chain(sockscope_scenario::tours::EXERCISES)
+        {
+            js_sys::Reflect::set(&texts, &t.file.into(), &t.text.into()).unwrap();
+        }
+    }
+    js_sys::Reflect::set(&js_sys::global(), &"sockscopeTours".into(), &texts).unwrap();
+}
+
 async fn app_with(query: &str, fragment: &str) -> web_sys::Element {
+    inline_tours(true);
     let root = mount_point();
     let props = sockscope_app::app::AppProps {
         query: query.to_string().into(),
@@ -203,6 +219,21 @@ async fn a_tour_link_opens_the_tour_at_its_step() {
     );
     assert!(text(&root, "[data-testid=tour-step]").starts_with("step 3 of "));
     assert!(!text(&root, "[data-testid=tour-text]").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_tour_whose_text_cannot_be_had_leaves_the_default_world_and_says_why() {
+    let root = app_with("?tour=deadlock&step=2", "").await;
+    inline_tours(false);
+    choose(&root, "[data-testid=tour-picker]", "udp");
+    settle().await;
+    let notice = text(&root, "[data-testid=notice]");
+    assert!(
+        notice.contains("could not be loaded") && notice.contains("tours/udp.scn"),
+        "{notice}"
+    );
+    // The deadlock tour from the link is still there, at its step.
+    assert!(text(&root, "[data-testid=tour-step]").starts_with("step 2 of "));
 }
 
 #[wasm_bindgen_test]

@@ -107,8 +107,7 @@ pub fn share_link(session: &Session, tour: Option<&TourInfo>) -> String {
     match tour.and_then(|t| Some((t, session.tour_link_step(t.mode)?))) {
         Some((t, step)) => {
             // Numbers drawn per learner come back only with the same seed.
-            let drawn = sockscope_scenario::tours::find(&t.name).is_some_and(|x| x.has_params());
-            let seed = if drawn {
+            let seed = if t.drawn {
                 format!("&seed={}", t.seed)
             } else {
                 String::new()

@@ -6,24 +6,36 @@ use crate::components::goal::GoalCard;
 use crate::components::question::{AnswerFeedback, QuestionCard, ScoreLine};
 use crate::session::{action_hint, Input, Session, StepMode};
 use crate::state::{Action, Ctx, TourInfo};
+use crate::tour_text;
 use sockscope_scenario::{tours, GoalStatus, LineKind, Question};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
-/// Starts the named tour, or says there is none by that name.
+/// Starts the named tour once its text has come, or says why it cannot.
 pub fn start_tour(ctx: &Ctx, name: &str) {
-    match tours::find(name) {
-        Some(t) => match t.parse() {
-            Ok(scenario) => ctx.dispatch(Action::Tour {
-                name: t.name.to_string(),
-                title: t.title.to_string(),
+    let Some(tour) = tours::find(name) else {
+        ctx.dispatch(Action::Notice(format!("There is no tour called “{name}”.")));
+        return;
+    };
+    let dispatch = ctx.dispatcher();
+    spawn_local(async move {
+        let text = match tour_text::fetch(tour).await {
+            Ok(text) => text,
+            Err(why) => return dispatch.dispatch(Action::Notice(why)),
+        };
+        dispatch.dispatch(match sockscope_scenario::parse(&text) {
+            Ok(scenario) => Action::Tour {
+                name: tour.name.to_string(),
+                title: tour.title.to_string(),
+                drawn: tours::has_params(&text),
                 scenario: Box::new(scenario),
-            }),
-            Err(e) => ctx.dispatch(Action::Notice(format!(
-                "The tour “{name}” could not be read: {e}"
-            ))),
-        },
-        None => ctx.dispatch(Action::Notice(format!("There is no tour called “{name}”."))),
-    }
+            },
+            Err(e) => Action::Notice(format!(
+                "The tour “{name}” could not be read: {e}",
+                name = tour.title
+            )),
+        });
+    });
 }
 
 #[component]

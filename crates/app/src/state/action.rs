@@ -46,10 +46,15 @@ pub enum Action {
     Tour {
         name: String,
         title: String,
+        /// Its text has `param` lines (here drawn with the default seed).
+        drawn: bool,
         scenario: Box<Scenario>,
     },
     /// Run the whole scenario and explore from its end (a shared link, an import).
     Load(Box<Scenario>),
+    /// The tour the link names has come (the page opens again in this state), or
+    /// could not be had (why, in a sentence).
+    Begin(Result<Box<State>, String>),
     /// Keep the world, stop following the tour.
     LeaveTour,
     /// The tour's "Previous step": undo the last press of "Next step".
@@ -143,14 +148,25 @@ impl State {
             // Another world.
             Action::Reset => self.replaced_by(Session::default_world()),
             Action::Load(scenario) => self.replaced_by(Session::finished(&scenario)),
+            Action::Begin(Ok(state)) => State {
+                outbox: self.outbox.clone(),
+                ..*state
+            },
+            Action::Begin(Err(why)) => State {
+                notice: Some(why),
+                opening_tour: false,
+                ..self
+            },
             Action::Tour {
                 name,
                 title,
+                drawn,
                 scenario,
             } => self
                 .replaced_by(Session::tour(&scenario))
                 .start_tour(TourInfo {
                     mode: self.tour_mode(),
+                    drawn,
                     ..TourInfo::new(&name, &title, &scenario)
                 }),
             // The tour.

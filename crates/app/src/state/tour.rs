@@ -19,6 +19,8 @@ pub struct TourInfo {
     pub sections: Vec<(String, usize)>,
     /// The seed its `param` lines were drawn with.
     pub seed: u64,
+    /// It has `param` lines, so a link to it must carry the seed.
+    pub drawn: bool,
     /// The panels its steps use besides the hosts, the wire, the byte streams, the
     /// demultiplexer, the narration and the program.
     pub uses: Uses,
@@ -66,6 +68,7 @@ impl TourInfo {
             mode: StepMode::Narration,
             sections,
             seed: sockscope_scenario::params::DEFAULT_SEED,
+            drawn: false,
             uses: Uses::of(name, scenario),
             unfolded: false,
         }
