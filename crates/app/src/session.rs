@@ -87,6 +87,8 @@ pub struct Session {
     pub last_output: Vec<OutLine>,
     /// For a tour: the position before its first step (its options and hosts done).
     tour_start: Option<usize>,
+    /// Inputs folded into `initial` so far: a replay from the scenario cannot redo them.
+    folded: usize,
 }
 
 impl Session {
@@ -220,6 +222,7 @@ impl Session {
             positions: Vec::new(),
             last_output: Vec::new(),
             tour_start: None,
+            folded: 0,
         }
     }
 
@@ -240,8 +243,7 @@ impl Session {
     /// (after the learner's own changes): what it ran is kept, so that replays agree.
     pub fn apply(&mut self, input: Input) -> Result<(), SessionError> {
         if let Input::Behaviour(mode) = input {
-            self.set_behaviour(mode);
-            return Ok(());
+            return self.set_behaviour(mode);
         }
         let before = self.runner.position();
         let result = Self::exec(&mut self.runner, &input);
@@ -292,6 +294,7 @@ impl Session {
             return;
         };
         self.initial = *checkpoint;
+        self.folded += FOLD;
         self.history.drain(..FOLD);
         self.marks.drain(..FOLD);
         self.positions.drain(..FOLD);
@@ -355,10 +358,16 @@ impl Session {
 
     /// Replays everything from the start in `mode`: the scenario gets (or loses) an
     /// `option behaviour linux` before its first statement, and every input is applied
-    /// again. What the learner did stays; what it led to may now differ.
-    fn set_behaviour(&mut self, mode: Behaviour) {
+    /// again. What the learner did stays; what it led to may now differ. Refused once
+    /// inputs have been folded away: they could not be applied again.
+    fn set_behaviour(&mut self, mode: Behaviour) -> Result<(), SessionError> {
         if mode == self.behaviour() {
-            return;
+            return Ok(());
+        }
+        if self.folded > 0 {
+            return Err(SessionError::Unreplayable {
+                folded: self.folded,
+            });
         }
         let mut statements = self.initial.statements().to_vec();
         let mut done = self.initial.position();
@@ -396,6 +405,7 @@ impl Session {
             self.mark();
         }
         self.last_output.clear();
+        Ok(())
     }
 
     /// One step of a tour. By narration: the statements from here up to where the next

@@ -140,3 +140,18 @@ fn after_folding_old_inputs_a_replay_reaches_the_moment_that_was_played() {
         "undoing the last input and doing it again"
     );
 }
+
+#[test]
+fn after_folding_a_switch_of_behaviour_is_refused_and_changes_nothing() {
+    use sockscope_engine::Behaviour;
+    let mut s = stress_played_for(30);
+    assert!(s.marks()[0] > 0, "old inputs were folded");
+    let (played, inputs) = (s.world().snapshot(), s.history.len());
+    let refused = s
+        .apply(super::session::Input::Behaviour(Behaviour::Linux))
+        .expect_err("the folded inputs cannot be replayed in Linux mode");
+    assert!(refused.to_string().contains("Nothing changed"), "{refused}");
+    assert_eq!(s.behaviour(), Behaviour::Textbook);
+    assert_eq!(s.history.len(), inputs);
+    assert_eq!(s.world().snapshot(), played);
+}

@@ -20,6 +20,9 @@ pub enum SessionError {
     TourOver,
     /// A link asked for a step beyond the tour's end: the tour opens at its end.
     NoSuchStep { step: usize, total: usize },
+    /// Switching between textbook and Linux behaviour replays the whole session, and
+    /// its oldest inputs were folded away (`MAX_HISTORY`): nothing changed.
+    Unreplayable { folded: usize },
 }
 
 impl fmt::Display for SessionError {
@@ -35,6 +38,12 @@ impl fmt::Display for SessionError {
             SessionError::NoSuchStep { step, total } => write!(
                 f,
                 "This tour has {total} steps, so there is no step {step}: it is shown at its end."
+            ),
+            SessionError::Unreplayable { folded } => write!(
+                f,
+                "Switching the behaviour replays everything from the start, and this session \
+                 no longer holds its first {folded} inputs (it keeps the latest ones only). \
+                 Nothing changed: press Reset, or reopen the link, and switch first."
             ),
         }
     }
