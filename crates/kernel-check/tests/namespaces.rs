@@ -216,13 +216,16 @@ fn check(d: &Decision, text: &str) -> Vec<String> {
     let facts: Vec<_> = r.facts.iter().filter(|f| !timed(&f.line)).collect();
     let got = (facts.iter().filter(|f| f.agrees).count(), facts.len());
     let shown = r.facts.len() - facts.len();
+    // A scenario replayed as it is needs no reason: none is printed, not "()".
+    let why = if d.why.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", d.why)
+    };
     let verdict = match (got, shown) {
         ((_, 0), 0) => format!("not replayed: {}", d.why),
-        ((n, m), 0) => format!("replayed: {n}/{m} agree ({})", d.why),
-        ((n, m), k) => format!(
-            "replayed: {n}/{m} agree, {k} shown at moments timing decides ({})",
-            d.why
-        ),
+        ((n, m), 0) => format!("replayed: {n}/{m} agree{why}"),
+        ((n, m), k) => format!("replayed: {n}/{m} agree, {k} shown at moments timing decides{why}"),
     };
     println!("{name}: {verdict}\n{}", r.table());
     let mut problems = Vec::new();
