@@ -246,6 +246,18 @@ impl Replayer<'_> {
         });
     }
 
+    /// A fact whose kernel side is a value of the same kind as the engine's: they agree
+    /// when equal.
+    fn fact_seen<T: PartialEq + std::fmt::Display>(
+        &mut self,
+        line: u32,
+        text: String,
+        want: &T,
+        seen: &T,
+    ) {
+        self.fact(line, text, want.to_string(), seen.to_string(), seen == want);
+    }
+
     fn expect(&mut self, line: u32, e: &Expect) -> Result<(), String> {
         let text = e.to_string();
         match e {
@@ -258,13 +270,7 @@ impl Replayer<'_> {
                     let n = r.count_rows(host, *state);
                     (n == *want, n)
                 });
-                self.fact(
-                    line,
-                    text,
-                    want.to_string(),
-                    seen.to_string(),
-                    seen == *want,
-                );
+                self.fact_seen(line, text, want, &seen);
             }
             Expect::Queue {
                 queue,
@@ -274,13 +280,7 @@ impl Replayer<'_> {
             } => self.compare_queue(line, text, *queue, proc, fd, *want)?,
             Expect::Blocked { proc, want } => {
                 let seen = self.still_blocked(proc, *want);
-                self.fact(
-                    line,
-                    text,
-                    want.to_string(),
-                    seen.to_string(),
-                    seen == *want,
-                );
+                self.fact_seen(line, text, want, &seen);
             }
             Expect::Returned { proc, want } => {
                 let got = self.returned(proc, *want)?;
