@@ -38,11 +38,11 @@ test('the single file runs from disk: a call and its result, no errors', { timeo
         null,
       );
       assert.match(policy, /default-src 'none'/);
-      // boot.js, the capture module and the app's module, each by its hash.
+      // boot.js, the tools module and the app's module, each by its hash.
       assert.match(policy, /script-src 'sha256-[^']+' 'sha256-[^']+' 'sha256-[^']+' 'wasm-unsafe-eval';/);
       assert.doesNotMatch(policy, /'self'|'unsafe-inline' 'unsafe-eval'|script-src[^;]*'unsafe-inline'/);
       await page.screenshot({ path: shotPath('single-file.png') });
-      // The capture module is inside the file too: the captures panel opens with its tools.
+      // The tools module is inside the file too: the captures panel opens with its tools.
       const panel = page.locator(tid('capture-view'));
       await panel.locator('summary').click();
       await panel.locator(tid('capture-drop')).waitFor({ timeout: 30_000 });

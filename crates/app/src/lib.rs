@@ -2,7 +2,6 @@
 //! about protocols itself: every fact on screen comes from `sockscope-engine`.
 
 pub mod app;
-pub mod capture_module;
 pub mod capture_tools;
 pub mod components;
 pub mod download;
@@ -16,6 +15,7 @@ pub mod quiz;
 pub mod session;
 pub mod state;
 pub mod theme;
+pub mod tools_module;
 pub mod view;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

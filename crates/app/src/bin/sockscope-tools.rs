@@ -1,6 +1,8 @@
-//! The capture module: a second wasm module the page fetches the first time a learner
-//! opens the Captures panel or downloads a capture (see `capture_tools`). Its whole
-//! surface is these exports, called from `crates/app/src/capture_module.rs`:
+//! The tools module: a second wasm module the page fetches the first time a learner
+//! opens one of its panels (so far the Captures panel) or downloads a capture. It
+//! holds what the first view does not need: the capture formats and their views
+//! (`capture_tools`). Its whole surface is these exports, called from
+//! `crates/app/src/tools_module.rs`:
 //!
 //! - `write_capture(trace_json, pcapng)` → `{ bytes: Uint8Array, frames: number }`,
 //!   or throws a sentence;
@@ -32,6 +34,13 @@ pub fn write_capture(trace_json: &str, pcapng: bool) -> Result<js_sys::Object, J
     Ok(out)
 }
 
+/// A page callback taking a number, as a Yew callback.
+fn number_callback(f: js_sys::Function) -> Callback<f64> {
+    Callback::from(move |n: f64| {
+        let _ = f.call1(&JsValue::NULL, &n.into());
+    })
+}
+
 /// The Captures panel's inside, drawn by this module's own Yew into the page's element.
 #[wasm_bindgen]
 pub struct CapturePanel {
@@ -43,7 +52,7 @@ pub struct CapturePanel {
 impl CapturePanel {
     /// Hands the panel the run again (the page calls it when its session changed).
     pub fn update(&mut self, trace_json: &str) -> Result<(), JsError> {
-        let props = props(trace_json, self.on_seek.clone())?;
+        let props = capture_props(trace_json, self.on_seek.clone())?;
         self.handle.update(props);
         Ok(())
     }
@@ -55,16 +64,14 @@ pub fn mount_capture(
     trace_json: &str,
     on_seek: js_sys::Function,
 ) -> Result<CapturePanel, JsError> {
-    let on_seek = Callback::from(move |n: u64| {
-        let _ = on_seek.call1(&JsValue::NULL, &(n as f64).into());
-    });
-    let props = props(trace_json, on_seek.clone())?;
+    let on_seek = number_callback(on_seek).reform(|n: u64| n as f64);
+    let props = capture_props(trace_json, on_seek.clone())?;
     root.set_inner_html("");
     let handle = yew::Renderer::<CaptureBody>::with_root_and_props(root, props).render();
     Ok(CapturePanel { handle, on_seek })
 }
 
-fn props(trace_json: &str, on_seek: Callback<u64>) -> Result<CaptureBodyProps, JsError> {
+fn capture_props(trace_json: &str, on_seek: Callback<u64>) -> Result<CaptureBodyProps, JsError> {
     let trace = parse_trace(trace_json).map_err(|e| JsError::new(&e))?;
     Ok(CaptureBodyProps {
         trace: RunTrace(Rc::new(trace)),
