@@ -42,10 +42,14 @@ test('the single file runs from disk: a call and its result, no errors', { timeo
       assert.match(policy, /script-src 'sha256-[^']+' 'sha256-[^']+' 'sha256-[^']+' 'wasm-unsafe-eval';/);
       assert.doesNotMatch(policy, /'self'|'unsafe-inline' 'unsafe-eval'|script-src[^;]*'unsafe-inline'/);
       await page.screenshot({ path: shotPath('single-file.png') });
-      // The tools module is inside the file too: the captures panel opens with its tools.
+      // The tools module is inside the file too: the captures panel opens with its tools,
+      // and so does the program panel (the loader hands out all its exports).
       const panel = page.locator(tid('capture-view'));
       await panel.locator('summary').click();
       await panel.locator(tid('capture-drop')).waitFor({ timeout: 30_000 });
+      const program = page.locator(tid('program-view'));
+      await program.locator('summary').click();
+      assert.match(await program.locator(tid('program-lines')).innerText({ timeout: 30_000 }), /listen\(/);
     },
     { home: url },
   );

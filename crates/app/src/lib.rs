@@ -11,6 +11,7 @@ pub mod host_events;
 pub mod narrate;
 pub mod options;
 pub mod panic;
+pub mod program_tools;
 pub mod quiz;
 pub mod session;
 pub mod state;

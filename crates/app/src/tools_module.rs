@@ -1,13 +1,15 @@
 //! The page's side of the tools module (`src/bin/sockscope-tools.rs`): fetching it
-//! once, and its calls in Rust's types. The module holds what the first view does not
-//! need (so far the capture formats and their views), so the page's own wasm stays
-//! small; it is fetched the first time a learner opens one of its panels or downloads
-//! a capture, and its panels then share the one copy. Its files sit beside the page's own (`cargo xtask
+//! once, its calls in Rust's types, and what the page sends it. The module holds what
+//! the first view does not need (the capture formats, the program generator), so the
+//! page's own wasm stays small; it is fetched the first time a learner opens one of its
+//! panels or downloads a capture, and its panels then share the one copy. Its files sit beside the page's own (`cargo xtask
 //! tools-module`, run by trunk after each build), so they are found from this
 //! snippet's own URL, whatever page embeds sockscope; the single-file build puts the
 //! module inside the page and leaves its loader in `sockscopeTools`.
 
 use js_sys::{Function, Reflect, Uint8Array};
+use serde::{Deserialize, Serialize};
+use sockscope_scenario::ProcRef;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -186,4 +188,40 @@ impl Drop for Panel {
 /// The session's trace as the module reads it.
 pub fn trace_json(trace: &[sockscope_engine::trace::TraceEntry]) -> String {
     serde_json::to_string(trace).unwrap_or_else(|_| "[]".into())
+}
+
+/// What the program panel is handed, as JSON: the statements the session has run,
+/// printed as scenario text (the page prints them for its exports already, and the
+/// module parses them back; `print.rs` promises the round trip), which is far less
+/// code in the page than the syntax tree's serde. The module writes the programs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProgramRun {
+    /// Whether the panel is open: the programs are written only then, and nothing
+    /// else is sent while it is closed.
+    pub shown: bool,
+    /// Every statement run so far, in order, each as the text of one statement.
+    pub statements: Vec<String>,
+    /// Per statement: whether the world can go back to just after it ran (not the
+    /// statements the session started with). The panel calls back with its index.
+    pub returnable: Vec<bool>,
+    /// The process whose "Program" button was pressed last, and how many presses
+    /// there have been (pressing it again chooses it again).
+    pub focus: Option<(ProcRef, u32)>,
+}
+
+impl ProgramRun {
+    /// What `session` has run, for an open panel.
+    pub fn of(session: &crate::session::Session, focus: Option<(ProcRef, u32)>) -> ProgramRun {
+        let ran = session.ran();
+        ProgramRun {
+            shown: true,
+            statements: ran.iter().map(|r| r.statement.to_string()).collect(),
+            returnable: ran.iter().map(|r| r.moment.is_some()).collect(),
+            focus,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }

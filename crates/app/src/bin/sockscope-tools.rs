@@ -1,7 +1,7 @@
 //! The tools module: a second wasm module the page fetches the first time a learner
-//! opens one of its panels (so far the Captures panel) or downloads a capture. It
-//! holds what the first view does not need: the capture formats and their views
-//! (`capture_tools`). Its whole surface is these exports, called from
+//! opens the Captures or Program panel, or downloads a capture. It holds what the first
+//! view does not need: the capture formats and their views (`capture_tools`) and the
+//! program generator (`program_tools`). Its whole surface is these exports, called from
 //! `crates/app/src/tools_module.rs`:
 //!
 //! - `write_capture(trace_json, pcapng)` → `{ bytes: Uint8Array, frames: number }`,
@@ -9,10 +9,15 @@
 //! - `mount_capture(root, trace_json, on_seek)` → a `CapturePanel` drawn into
 //!   `root`, whose `update(trace_json)` hands it the run again when it changed;
 //!   `on_seek(n)` is called with a trace event's number when the learner clicks a
-//!   segment of this run.
+//!   segment of this run;
+//! - `mount_program(root, run_json, on_seek, on_notice)` → a `ProgramPanel`, whose
+//!   `update(run_json)` hands it the statements again (`tools_module::ProgramRun`);
+//!   `on_seek(i)` goes back to just after statement `i` ran, `on_notice(text)` says
+//!   why a file could not be saved.
 
 use sockscope_app::capture_tools::body::{CaptureBody, CaptureBodyProps, RunTrace};
 use sockscope_app::capture_tools::{parse_trace, write};
+use sockscope_app::program_tools::{parse_run, ProgramBody, ProgramBodyProps};
 use sockscope_engine::capture::Format;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -38,6 +43,13 @@ pub fn write_capture(trace_json: &str, pcapng: bool) -> Result<js_sys::Object, J
 fn number_callback(f: js_sys::Function) -> Callback<f64> {
     Callback::from(move |n: f64| {
         let _ = f.call1(&JsValue::NULL, &n.into());
+    })
+}
+
+/// A page callback taking a sentence, as a Yew callback.
+fn text_callback(f: js_sys::Function) -> Callback<String> {
+    Callback::from(move |text: String| {
+        let _ = f.call1(&JsValue::NULL, &text.into());
     })
 }
 
@@ -76,5 +88,55 @@ fn capture_props(trace_json: &str, on_seek: Callback<u64>) -> Result<CaptureBody
     Ok(CaptureBodyProps {
         trace: RunTrace(Rc::new(trace)),
         on_seek,
+    })
+}
+
+/// The program panel's inside.
+#[wasm_bindgen]
+pub struct ProgramPanel {
+    handle: AppHandle<ProgramBody>,
+    on_seek: Callback<usize>,
+    on_notice: Callback<String>,
+}
+
+#[wasm_bindgen]
+impl ProgramPanel {
+    /// Hands the panel the statements again (the page calls it when they changed).
+    pub fn update(&mut self, run_json: &str) -> Result<(), JsError> {
+        let props = program_props(run_json, &self.on_seek, &self.on_notice)?;
+        self.handle.update(props);
+        Ok(())
+    }
+}
+
+#[wasm_bindgen]
+pub fn mount_program(
+    root: web_sys::Element,
+    run_json: &str,
+    on_seek: js_sys::Function,
+    on_notice: js_sys::Function,
+) -> Result<ProgramPanel, JsError> {
+    let on_seek = number_callback(on_seek).reform(|i: usize| i as f64);
+    let on_notice = text_callback(on_notice);
+    let props = program_props(run_json, &on_seek, &on_notice)?;
+    root.set_inner_html("");
+    let handle = yew::Renderer::<ProgramBody>::with_root_and_props(root, props).render();
+    Ok(ProgramPanel {
+        handle,
+        on_seek,
+        on_notice,
+    })
+}
+
+fn program_props(
+    run_json: &str,
+    on_seek: &Callback<usize>,
+    on_notice: &Callback<String>,
+) -> Result<ProgramBodyProps, JsError> {
+    let run = parse_run(run_json).map_err(|e| JsError::new(&e))?;
+    Ok(ProgramBodyProps {
+        run: Rc::new(run),
+        on_seek: on_seek.clone(),
+        on_notice: on_notice.clone(),
     })
 }
