@@ -43,13 +43,16 @@ test('the single file runs from disk: a call and its result, no errors', { timeo
       assert.doesNotMatch(policy, /'self'|'unsafe-inline' 'unsafe-eval'|script-src[^;]*'unsafe-inline'/);
       await page.screenshot({ path: shotPath('single-file.png') });
       // The tools module is inside the file too: the captures panel opens with its tools,
-      // and so does the program panel (the loader hands out all its exports).
+      // and so do the program and throughput panels (the loader hands out all its exports).
       const panel = page.locator(tid('capture-view'));
       await panel.locator('summary').click();
       await panel.locator(tid('capture-drop')).waitFor({ timeout: 30_000 });
       const program = page.locator(tid('program-view'));
       await program.locator('summary').click();
       assert.match(await program.locator(tid('program-lines')).innerText({ timeout: 30_000 }), /listen\(/);
+      const throughput = page.locator(tid('throughput-view'));
+      await throughput.locator('summary').click();
+      await throughput.locator(tid('throughput-run')).waitFor({ timeout: 30_000 });
     },
     { home: url },
   );

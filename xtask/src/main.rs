@@ -38,8 +38,9 @@ commands:
   fuzz [--minutes N]
                     every cargo-fuzz target under libFuzzer for N minutes
                     each (default 5); fails on a crash, naming its input
-  tools-module      build the tools module (the Captures and Program panels)
-                    into dist/ (trunk runs it after every build; see Trunk.toml)
+  tools-module      build the tools module (the Captures, Program and throughput
+                    panels) into dist/ (trunk runs it after every build; see
+                    Trunk.toml)
   bench             size, load, frame and engine figures against the budgets
                     (builds dist and bench/floor; writes target/bench.json)";
 

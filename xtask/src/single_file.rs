@@ -421,7 +421,8 @@ mod tests {
         let module = tools_module(&bindgen, b"\0asm").unwrap();
         assert!(module.contains("globalThis.sockscopeTools = async () =>"));
         assert!(module.contains("const toolsBase64 = \"AGFzbQ==\";"));
-        assert!(module.contains("return { write_capture, mount_capture, mount_program };"));
+        assert!(module
+            .contains("return { write_capture, mount_capture, mount_program, mount_throughput };"));
         // A module without one of them is refused when the file is built.
         let without = bindgen.replace("export function mount_program()", "function x()");
         let err = tools_module(&without, b"\0asm").unwrap_err();

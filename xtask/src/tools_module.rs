@@ -1,5 +1,5 @@
 //! `cargo xtask tools-module`: builds the tools module (crates/app's `sockscope-tools`
-//! binary: the Captures and Program panels' insides, the capture writer) and writes its
+//! binary: the Captures, Program and throughput panels' insides) and writes its
 //! wasm-bindgen files beside the page's own, where the page fetches them the first
 //! time a learner opens one of those panels. Trunk runs it after every build (Trunk.toml's
 //! `post_build` hook), so `dist` and `serve` both carry it; it reads trunk's
@@ -17,7 +17,12 @@ pub const NAME: &str = "sockscope-tools";
 
 /// The exports the page calls (crates/app/src/bin/sockscope-tools.rs): the
 /// single-file build's loader hands exactly these to the page.
-pub const EXPORTS: [&str; 3] = ["write_capture", "mount_capture", "mount_program"];
+pub const EXPORTS: [&str; 4] = [
+    "write_capture",
+    "mount_capture",
+    "mount_program",
+    "mount_throughput",
+];
 
 pub fn run() -> Res<()> {
     let out = std::env::var_os("TRUNK_STAGING_DIR")

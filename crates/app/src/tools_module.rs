@@ -1,8 +1,9 @@
 //! The page's side of the tools module (`src/bin/sockscope-tools.rs`): fetching it
 //! once, its calls in Rust's types, and what the page sends it. The module holds what
-//! the first view does not need (the capture formats, the program generator), so the
-//! page's own wasm stays small; it is fetched the first time a learner opens one of its
-//! panels or downloads a capture, and its panels then share the one copy. Its files sit beside the page's own (`cargo xtask
+//! the first view does not need (the capture formats, the program generator, the
+//! throughput experiment), so the page's own wasm stays small; it is fetched the first
+//! time a learner opens one of its panels or downloads a capture, and all three panels
+//! then share the one copy. Its files sit beside the page's own (`cargo xtask
 //! tools-module`, run by trunk after each build), so they are found from this
 //! snippet's own URL, whatever page embeds sockscope; the single-file build puts the
 //! module inside the page and leaves its loader in `sockscopeTools`.

@@ -1,8 +1,9 @@
 //! The tools module: a second wasm module the page fetches the first time a learner
-//! opens the Captures or Program panel, or downloads a capture. It holds what the first
-//! view does not need: the capture formats and their views (`capture_tools`) and the
-//! program generator (`program_tools`). Its whole surface is these exports, called from
-//! `crates/app/src/tools_module.rs`:
+//! opens the Captures, Program or throughput panel, or downloads a capture. It holds
+//! what the first view does not need: the capture formats and their views
+//! (`capture_tools`), the program generator (`program_tools`) and the throughput
+//! experiment (`throughput_tools`). Its whole surface is these exports, called from
+//! `crates/app/src/tools_module.rs` (and `bench_sweep` from bench/measure.mjs):
 //!
 //! - `write_capture(trace_json, pcapng)` → `{ bytes: Uint8Array, frames: number }`,
 //!   or throws a sentence;
@@ -13,11 +14,15 @@
 //! - `mount_program(root, run_json, on_seek, on_notice)` → a `ProgramPanel`, whose
 //!   `update(run_json)` hands it the statements again (`tools_module::ProgramRun`);
 //!   `on_seek(i)` goes back to just after statement `i` ran, `on_notice(text)` says
-//!   why a file could not be saved.
+//!   why a file could not be saved;
+//! - `mount_throughput(root, on_notice)` → a `ThroughputPanel`; `on_notice(text)`
+//!   says why the experiment did not run;
+//! - `bench_sweep()` → the budget's sweep in milliseconds (see `throughput_tools`).
 
 use sockscope_app::capture_tools::body::{CaptureBody, CaptureBodyProps, RunTrace};
 use sockscope_app::capture_tools::{parse_trace, write};
 use sockscope_app::program_tools::{parse_run, ProgramBody, ProgramBodyProps};
+use sockscope_app::throughput_tools::{ThroughputBody, ThroughputBodyProps};
 use sockscope_engine::capture::Format;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -139,4 +144,26 @@ fn program_props(
         on_seek: on_seek.clone(),
         on_notice: on_notice.clone(),
     })
+}
+
+/// The throughput panel's inside; nothing to update (it does not show the world).
+#[wasm_bindgen]
+pub struct ThroughputPanel {
+    _handle: AppHandle<ThroughputBody>,
+}
+
+#[wasm_bindgen]
+pub fn mount_throughput(root: web_sys::Element, on_notice: js_sys::Function) -> ThroughputPanel {
+    let props = ThroughputBodyProps {
+        on_notice: text_callback(on_notice),
+    };
+    root.set_inner_html("");
+    let handle = yew::Renderer::<ThroughputBody>::with_root_and_props(root, props).render();
+    ThroughputPanel { _handle: handle }
+}
+
+/// See `sockscope_app::throughput_tools::bench_sweep`.
+#[wasm_bindgen]
+pub fn bench_sweep() -> f64 {
+    sockscope_app::throughput_tools::bench_sweep()
 }

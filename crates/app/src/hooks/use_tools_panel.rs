@@ -1,9 +1,9 @@
-//! A folded panel whose inside the tools module draws (`tools_module`): the Captures
-//! and Program panels keep only their `<details>` and heading in the page's own wasm.
-//! The first time the learner opens one, the module is fetched and the panel's inside
-//! mounted into its element; from then on the shell hands it what it shows whenever
-//! that changed. If the module cannot be fetched, the panel says so, and closing and
-//! opening it tries again. The rest of the page never waits for it.
+//! A folded panel whose inside the tools module draws (`tools_module`): the Captures,
+//! Program and throughput panels keep only their `<details>` and heading in the page's
+//! own wasm. The first time the learner opens one, the module is fetched and the
+//! panel's inside mounted into its element; from then on the shell hands it what it
+//! shows whenever that changed. If the module cannot be fetched, the panel says so,
+//! and closing and opening it tries again. The rest of the page never waits for it.
 
 use crate::tools_module::{Panel, ToolsModule};
 use std::cell::RefCell;
