@@ -12,7 +12,7 @@
 //                            is what the frame cost, not the refresh interval
 //   frame_work_p50_ms/p95_ms what each frame of that scene cost, from Chromium's trace
 //   stress_*                 what that scene really had on screen and on the wire
-//   wasm_sweep_ms            bench_sweep() of the shipped wasm, median of 3 calls
+//   wasm_sweep_ms            bench_sweep() of the shipped tools module, median of 3 calls
 //   slow_load_ms,            the same cold load over an emulated slow phone link
 //   floor_slow_load_ms       (Chromium's network emulation: 1.6 Mbit/s down, 750 kbit/s
 //                            up, 150 ms round trip), median of SLOW_RUNS runs; the
@@ -144,23 +144,20 @@ async function slowLoads() {
   for (const [name, ms] of times) figure(name, median(ms), 'ms');
 }
 
-/** bench_sweep() from the module the page has already initialised. */
+/**
+ * bench_sweep() from the tools module (the throughput panel's, which holds the
+ * engine's experiment; the page's own module does not), loaded beside the page as
+ * the page loads it when the panel is first opened.
+ */
 async function wasmSweep() {
   const runs = await withBrowser(async (page) => {
     await loadOnce(page, URL_APP, READY.app);
     return page.evaluate(async () => {
-      const m = await import('./sockscope-app.js');
-      const sweep = async () => {
-        try {
-          return m.bench_sweep();
-        } catch {
-          // Not initialised after all (a different module instance): do it here.
-          await m.default({ module_or_path: './sockscope-app_bg.wasm' });
-          return m.bench_sweep();
-        }
-      };
+      const m = await import(new URL('./sockscope-tools.js', location.href).href);
+      // Initialises it once (a second call gives back the same instance).
+      await m.default();
       const out = [];
-      for (let i = 0; i < 3; i++) out.push(await sweep());
+      for (let i = 0; i < 3; i++) out.push(m.bench_sweep());
       return out;
     });
   });

@@ -99,19 +99,19 @@ test('the captures panel: this run as a time-sequence graph, a real capture as a
 /** The names of the files the page has fetched so far. */
 const fetched = (page) => page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name), null);
 
-test('the capture module is fetched only when the captures panel is first opened', T, async () => {
+test('the tools module is fetched only when the captures panel is first opened', T, async () => {
   await withPage('capture-lazy', async (page) => {
     await page.goto(appUrl());
     await consoleLines(page, [
       'client: c = socket(TCP); connect(c, 10.0.0.2:80)',
       'net: run',
     ]);
-    assert.ok(!(await fetched(page)).some((n) => n.includes('sockscope-capture')),
-      'the first view fetched the capture module');
+    assert.ok(!(await fetched(page)).some((n) => n.includes('sockscope-tools')),
+      'the first view fetched the tools module');
 
     // The module cannot be fetched (simulated as the module's loader failing): the
     // panel says so, and the rest of the page goes on working.
-    await page.evaluate(() => { globalThis.sockscopeCapture = () => Promise.reject(new Error('the network is down')); }, null);
+    await page.evaluate(() => { globalThis.sockscopeTools = () => Promise.reject(new Error('the network is down')); }, null);
     const panel = page.locator(tid('capture-view'));
     await panel.locator('summary').click();
     await panel.locator(tid('capture-load-error')).waitFor();
@@ -119,14 +119,14 @@ test('the capture module is fetched only when the captures panel is first opened
     await consoleLines(page, ['client: send(c, 100)']);
 
     // Closing and opening the panel tries again; now the module is fetched and draws.
-    await page.evaluate(() => { delete globalThis.sockscopeCapture; }, null);
+    await page.evaluate(() => { delete globalThis.sockscopeTools; }, null);
     await panel.locator('summary').click();
     await panel.locator('summary').click();
     await panel.locator(tid('capture-connection')).waitFor();
     assert.equal(await panel.locator(tid('capture-load-error')).count(), 0);
     const names = await fetched(page);
-    assert.ok(names.some((n) => n.endsWith('/sockscope-capture.js')), names.join('\n'));
-    assert.ok(names.some((n) => n.endsWith('/sockscope-capture_bg.wasm')), names.join('\n'));
+    assert.ok(names.some((n) => n.endsWith('/sockscope-tools.js')), names.join('\n'));
+    assert.ok(names.some((n) => n.endsWith('/sockscope-tools_bg.wasm')), names.join('\n'));
     // The panel follows the run: the send() made while the tools were missing goes out.
     await consoleLines(page, ['net: run']);
     // (A 100-byte bar is too thin to count as visible: it is enough that it is drawn.)
@@ -195,14 +195,14 @@ test('a 1 GB capture is read a slice at a time: every packet, bounded memory, th
       const note = await panel.locator(tid('capture-note')).innerText();
       assert.match(note, new RegExp(`^big\\.pcap: ${count} packets, 1 connection`), note);
       assert.doesNotMatch(note, /stopped|damaged|cut short/, note);
-      // The capture module's memory, from its own module (the page imports it once;
+      // The tools module's memory, from its own module (the page imports it once;
       // its init gives back the instance it made): far below the file's size.
       const bytes = await page.evaluate(async () => {
-        const m = await import(new URL('./sockscope-capture.js', location.href).href);
+        const m = await import(new URL('./sockscope-tools.js', location.href).href);
         return (await m.default()).memory.buffer.byteLength;
       }, null);
-      console.log(`capture module memory after reading ${size} B: ${bytes} B`);
-      assert.ok(bytes < size / 8, `the capture module holds ${bytes} B`);
+      console.log(`tools module memory after reading ${size} B: ${bytes} B`);
+      assert.ok(bytes < size / 8, `the tools module holds ${bytes} B`);
       // The learner's session is as it was: the run's log and the console still work.
       await consoleLines(page, ['client: send(c, 10)']);
       await page.locator(`${tid('console-log')}:has-text("client: send(c, 10) = 10")`).waitFor();

@@ -94,9 +94,22 @@ test('a scenario in the link is run and shown', T, async () => {
   });
 });
 
+/** The names of the files the page has fetched so far. */
+const fetched = (page) => page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name), null);
+
 test('experiment: throughput rises with buffer size and never beats the link', T, async () => {
   await withPage('throughput', async (page) => {
     await page.goto(appUrl());
+    // The panel is a folded heading; its inside comes with the tools module, fetched
+    // only when the learner first opens it.
+    const panel = page.locator(tid('throughput'));
+    await panel.locator('summary').waitFor();
+    assert.equal(await panel.locator(tid('throughput-run')).count(), 0);
+    assert.ok(!(await fetched(page)).some((n) => n.includes('sockscope-tools')),
+      'the first view fetched the tools module');
+    await panel.locator('summary').click();
+    await panel.locator(tid('throughput-run')).waitFor();
+    assert.ok((await fetched(page)).some((n) => n.endsWith('/sockscope-tools_bg.wasm')));
     await page.click(tid('throughput-run'));
     const table = page.locator(tid('throughput-table'));
     await table.waitFor({ timeout: 60_000 });
@@ -116,6 +129,21 @@ test('experiment: throughput rises with buffer size and never beats the link', T
     await page.locator(tid('notice')).waitFor();
     assert.match(await page.locator(tid('notice')).innerText(), /link rate/);
     assert.equal(await table.locator('tbody tr').count(), 11);
+  });
+});
+
+test('a link to the throughput tour, even with minimal controls, has the experiment it explains', T, async () => {
+  await withPage('throughput-tour', async (page) => {
+    await page.goto(`${appUrl()}?tour=throughput&controls=minimal`);
+    await page.locator(tid('tour')).waitFor();
+    // Folded under the heading the tour's narration names (textContent: the panel is
+    // below the fold, where Firefox's innerText of a content-visibility: auto section is empty).
+    const panel = page.locator(tid('throughput'));
+    assert.equal((await panel.locator('summary').textContent()).trim(), 'Experiment: buffer size and throughput');
+    await panel.locator('summary').click();
+    await panel.locator(tid('throughput-run')).click();
+    await panel.locator(tid('throughput-table')).waitFor({ timeout: 60_000 });
+    assert.equal(await panel.locator(`${tid('throughput-table')} tbody tr`).count(), 11);
   });
 });
 

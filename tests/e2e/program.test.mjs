@@ -13,6 +13,8 @@ import { appUrl, axeViolations, shotPath, withPage, consoleLines } from './brows
 const T = { timeout: 120_000 };
 const tid = (id) => `[data-testid="${id}"]`;
 
+/** The names of the files the page has fetched so far. */
+const fetched = (page) => page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name), null);
 
 /** The text of the program's marked lines. */
 async function reached(panel) {
@@ -27,10 +29,19 @@ test('the program panel writes the calls as C and Python, marks the reached line
       'server: s = accept(l)',
       'client: send(c, 1000)',
     ]);
-    // The client's card has a button that opens the panel at the client's program.
+    // The panel is a folded heading: its inside comes with the tools module, which
+    // the first view does not fetch.
     const panel = page.locator(tid('program-view'));
+    assert.equal(await panel.locator(tid('program-lines')).count(), 0);
+    assert.ok(!(await fetched(page)).some((n) => n.includes('sockscope-tools')),
+      'the first view fetched the tools module');
+    const world = async () => [await page.locator(tid('netstat-client')).textContent(),
+      await page.locator(tid('netstat-server')).textContent()];
+    const before = await world();
+    // The client's card has a button that opens the panel at the client's program.
     await page.locator(`${tid('proc-0')} ${tid('show-program')}`).click();
     await panel.locator(tid('program-lines')).waitFor();
+    assert.ok((await fetched(page)).some((n) => n.endsWith('/sockscope-tools_bg.wasm')));
     const tabs = panel.locator(tid('program-tab'));
     assert.deepEqual(await tabs.allInnerTexts(), ['server.c', 'client.c']);
     assert.equal(await tabs.nth(1).getAttribute('aria-pressed'), 'true');
@@ -40,6 +51,9 @@ test('the program panel writes the calls as C and Python, marks the reached line
     assert.match(await reached(panel), /accept\(/);
     await tabs.nth(1).click();
     assert.match(await reached(panel), /send\(c, /);
+    // Choosing a program (the panel's own buttons) leaves the world as it was.
+    assert.deepEqual(await world(), before);
+    assert.match(before[0], /ESTABLISHED/);
     // The listing has scrolled to the reached line.
     const inView = await panel.locator(tid('program-lines')).evaluate((ol) => {
       const li = ol.querySelector('li.reached').getBoundingClientRect();

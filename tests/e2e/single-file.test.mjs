@@ -38,14 +38,21 @@ test('the single file runs from disk: a call and its result, no errors', { timeo
         null,
       );
       assert.match(policy, /default-src 'none'/);
-      // boot.js, the tours' texts, the capture module and the app's module, each by its hash.
+      // boot.js, the tours' texts, the tools module and the app's module, each by its hash.
       assert.match(policy, /script-src 'sha256-[^']+' 'sha256-[^']+' 'sha256-[^']+' 'sha256-[^']+' 'wasm-unsafe-eval';/);
       assert.doesNotMatch(policy, /'self'|'unsafe-inline' 'unsafe-eval'|script-src[^;]*'unsafe-inline'/);
       await page.screenshot({ path: shotPath('single-file.png') });
-      // The capture module is inside the file too: the captures panel opens with its tools.
+      // The tools module is inside the file too: the captures panel opens with its tools,
+      // and so do the program and throughput panels (the loader hands out all its exports).
       const panel = page.locator(tid('capture-view'));
       await panel.locator('summary').click();
       await panel.locator(tid('capture-drop')).waitFor({ timeout: 30_000 });
+      const program = page.locator(tid('program-view'));
+      await program.locator('summary').click();
+      assert.match(await program.locator(tid('program-lines')).innerText({ timeout: 30_000 }), /listen\(/);
+      const throughput = page.locator(tid('throughput-view'));
+      await throughput.locator('summary').click();
+      await throughput.locator(tid('throughput-run')).waitFor({ timeout: 30_000 });
       // The tours' texts are inside it as well (a served page fetches them): a tour
       // picked from the list opens with its first narration.
       await page.selectOption(tid('tour-picker'), 'udp');

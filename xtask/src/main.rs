@@ -5,7 +5,6 @@
 
 mod bench;
 mod browser;
-mod capture_module;
 mod cmd;
 mod csp;
 mod dist;
@@ -18,6 +17,7 @@ mod single_file;
 mod static_server;
 mod test;
 mod tools;
+mod tools_module;
 
 use std::process::ExitCode;
 
@@ -38,8 +38,9 @@ commands:
   fuzz [--minutes N]
                     every cargo-fuzz target under libFuzzer for N minutes
                     each (default 5); fails on a crash, naming its input
-  capture-module    build the capture module into dist/ (trunk runs it after
-                    every build; see Trunk.toml)
+  tools-module      build the tools module (the Captures, Program and throughput
+                    panels) into dist/ (trunk runs it after every build; see
+                    Trunk.toml)
   bench             size, load, frame and engine figures against the budgets
                     (builds dist and bench/floor; writes target/bench.json)";
 
@@ -75,8 +76,8 @@ fn dispatch(args: &[String]) -> cmd::Res<bool> {
         "dist" => parse_single_file(rest).and_then(dist::run).map(|()| true),
         "test" => test::run(parse_long(rest)?),
         "fuzz" => fuzz::run(parse_minutes(rest)?),
-        "capture-module" => no_args(name, rest)
-            .and_then(|()| capture_module::run())
+        "tools-module" => no_args(name, rest)
+            .and_then(|()| tools_module::run())
             .map(|()| true),
         "bench" => no_args(name, rest)
             .and_then(|()| bench::run())

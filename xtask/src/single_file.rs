@@ -4,9 +4,9 @@
 //! A page opened from a file may not fetch its neighbours, so everything it loads
 //! goes inside it: the stylesheet in a `<style>`, boot.js in a classic `<script>`,
 //! the wasm-bindgen module (its JS snippets folded in) and the loader in one inline
-//! `<script type="module">` that instantiates the wasm from base64 bytes, the capture
-//! module in a second one that leaves its loader in `globalThis.sockscopeCapture`
-//! (crates/app/src/capture_module.rs looks there first), the tours' texts in a third
+//! `<script type="module">` that instantiates the wasm from base64 bytes, the tools
+//! module in a second one that leaves its loader in `globalThis.sockscopeTools`
+//! (crates/app/src/tools_module.rs looks there first), the tours' texts in a third
 //! that leaves them in `globalThis.sockscopeTours` (crates/app/src/tour_text.rs looks
 //! there first), and the icon as a data: URL.
 //! The Content-Security-Policy stays as strict as dist/'s: scripts and styles only
@@ -32,16 +32,16 @@ pub fn write(dist: &Path, out_dir: &Path) -> Res<PathBuf> {
     let text = |name: &str| read(&dist.join(name));
     let bindgen = inline_snippets(&text(BINDGEN_JS)?, dist)?;
     let module = inline_module(&bindgen, &bytes(&dist.join(WASM))?)?;
-    let capture = crate::capture_module::NAME;
-    let capture = capture_module(
-        &text(&format!("{capture}.js"))?,
-        &bytes(&dist.join(format!("{capture}_bg.wasm")))?,
+    let tools = crate::tools_module::NAME;
+    let tools = tools_module(
+        &text(&format!("{tools}.js"))?,
+        &bytes(&dist.join(format!("{tools}_bg.wasm")))?,
     )?;
     let tours = tours_module(dist)?;
     let parts = Parts {
         css: text("style.css")?,
         boot: text("boot.js")?,
-        modules: vec![tours, capture, module],
+        modules: vec![tours, tools, module],
         icon: bytes(&dist.join("favicon.svg"))?,
     };
     let html = page(&text("index.html")?, &parts)?;
@@ -135,20 +135,30 @@ fn exported(line: &str) -> (&str, Option<String>) {
     (rest, name)
 }
 
-/// The capture module's wasm-bindgen JS, followed by a loader that instantiates it
-/// from its base64 bytes when the page first asks, and hands back its exports.
-fn capture_module(bindgen: &str, wasm: &[u8]) -> Res<String> {
-    check_bindgen(bindgen, crate::capture_module::NAME)?;
+/// The tools module's wasm-bindgen JS, followed by a loader that instantiates it
+/// from its base64 bytes when the page first asks, and hands back the exports the
+/// page calls (each must be there: a missing one would fail only when its panel opens).
+fn tools_module(bindgen: &str, wasm: &[u8]) -> Res<String> {
+    let name = crate::tools_module::NAME;
+    check_bindgen(bindgen, name)?;
+    let exports = crate::tools_module::EXPORTS;
+    if let Some(missing) = exports
+        .iter()
+        .find(|e| !bindgen.contains(&format!("export function {e}(")))
+    {
+        return Err(format!("{name}.js does not export `{missing}`"));
+    }
     let loader = format!(
         "{{\n\
-         const captureBase64 = \"{}\";\n\
-         globalThis.sockscopeCapture = async () => {{\n\
-         const bytes = Uint8Array.from(atob(captureBase64), (c) => c.charCodeAt(0));\n\
+         const toolsBase64 = \"{}\";\n\
+         globalThis.sockscopeTools = async () => {{\n\
+         const bytes = Uint8Array.from(atob(toolsBase64), (c) => c.charCodeAt(0));\n\
          await {INIT}({{ module_or_path: bytes }});\n\
-         return {{ write_capture, mount_capture }};\n\
+         return {{ {} }};\n\
          }};\n\
          }}\n",
-        base64(wasm)
+        base64(wasm),
+        exports.join(", ")
     );
     Ok(format!("{}\n{loader}", bindgen.trim_end()))
 }
@@ -476,10 +486,19 @@ mod tests {
     }
 
     #[test]
-    fn the_capture_loader_is_left_for_the_page_to_call() {
-        let module = capture_module("async function __wbg_init(m) {}\n", b"\0asm").unwrap();
-        assert!(module.contains("globalThis.sockscopeCapture = async () =>"));
-        assert!(module.contains("const captureBase64 = \"AGFzbQ==\";"));
-        assert!(module.contains("return { write_capture, mount_capture };"));
+    fn the_tools_loader_is_left_for_the_page_to_call() {
+        let mut bindgen = String::from("async function __wbg_init(m) {}\n");
+        for e in crate::tools_module::EXPORTS {
+            bindgen.push_str(&format!("export function {e}() {{}}\n"));
+        }
+        let module = tools_module(&bindgen, b"\0asm").unwrap();
+        assert!(module.contains("globalThis.sockscopeTools = async () =>"));
+        assert!(module.contains("const toolsBase64 = \"AGFzbQ==\";"));
+        assert!(module
+            .contains("return { write_capture, mount_capture, mount_program, mount_throughput };"));
+        // A module without one of them is refused when the file is built.
+        let without = bindgen.replace("export function mount_program()", "function x()");
+        let err = tools_module(&without, b"\0asm").unwrap_err();
+        assert!(err.contains("does not export `mount_program`"), "{err}");
     }
 }

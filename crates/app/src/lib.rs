@@ -2,7 +2,6 @@
 //! about protocols itself: every fact on screen comes from `sockscope-engine`.
 
 pub mod app;
-pub mod capture_module;
 pub mod capture_tools;
 pub mod components;
 pub mod download;
@@ -12,10 +11,13 @@ pub mod host_events;
 pub mod narrate;
 pub mod options;
 pub mod panic;
+pub mod program_tools;
 pub mod quiz;
 pub mod session;
 pub mod state;
 pub mod theme;
+pub mod throughput_tools;
+pub mod tools_module;
 pub mod tour_text;
 pub mod view;
 
@@ -66,23 +68,4 @@ pub fn mount(element: web_sys::Element, options: &str, on_event: Option<js_sys::
     };
     element.set_inner_html("");
     yew::Renderer::<app::App>::with_root_and_props(element, props).render();
-}
-
-/// For `cargo xtask bench`: runs the buffer-size sweep of the performance budget (32
-/// buffer sizes from 1 KiB to 1 MiB, 10 MB each, default cost model) in this wasm build
-/// and returns how long it took in milliseconds, or -1 if it failed. Exported by
-/// `main.rs`.
-pub fn bench_sweep() -> f64 {
-    use sockscope_engine::experiment::{sweep_buffers, CostModel};
-    let perf = web_sys::window().and_then(|w| w.performance());
-    let now = || perf.as_ref().map_or(0.0, |p| p.now());
-    // Geometric from 1 KiB to 1 MiB in 32 steps.
-    let sizes: Vec<u64> = (0..32)
-        .map(|i| (1024.0 * 1024f64.powf(i as f64 / 31.0)) as u64)
-        .collect();
-    let start = now();
-    match sweep_buffers(10_000_000, &sizes, &CostModel::default()) {
-        Ok(_) => now() - start,
-        Err(_) => -1.0,
-    }
 }

@@ -1,4 +1,4 @@
-//! The page's wasm module: the app, and the two functions a page may call.
+//! The page's wasm module: the app, and `mount` for a page that embeds it.
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -10,10 +10,4 @@ fn main() {
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, options: &str, on_event: Option<js_sys::Function>) {
     sockscope_app::mount(element, options, on_event);
-}
-
-/// See `sockscope_app::bench_sweep`.
-#[wasm_bindgen]
-pub fn bench_sweep() -> f64 {
-    sockscope_app::bench_sweep()
 }

@@ -1,7 +1,7 @@
 //! The inside of the Captures panel: the time-sequence graph of this run, and a
 //! capture of real programs opened by file picker or drag and drop, drawn as a ladder
 //! with the TCP state each end must be in after each segment and the netstat rows of
-//! any moment. It lives in the capture module, so it knows the run only by the trace
+//! any moment. It lives in the tools module, so it knows the run only by the trace
 //! it is handed and talks back only through `on_seek`. A file of any size is read a
 //! slice at a time into the engine's streaming reader, which holds at most one record
 //! besides the `MAX_PACKETS` it keeps; the panel says how far it has read and where it

@@ -1,10 +1,11 @@
 //! The capture tools: the inside of the Captures panel (the time-sequence graph, a
 //! capture of real programs read and followed) and the pcapng writer behind
-//! "Download capture". They are compiled into a second wasm module
-//! (`src/bin/sockscope-capture.rs`), which the page fetches the first time a learner
-//! asks for a capture, so the first view never carries the capture formats
-//! (pcap-file, etherparse) or their views. The page hands the module its trace as
-//! JSON (`TraceEntry` is already `serde`), the one thing the two share.
+//! "Download capture". They are compiled into the tools module
+//! (`src/bin/sockscope-tools.rs`), which the page fetches the first time a learner
+//! opens one of its panels or downloads a capture, so the first view never carries the
+//! capture formats (pcap-file, etherparse) or their views. The page hands the module
+//! its trace as JSON (`TraceEntry` is already `serde`), the one thing the two share
+//! for captures.
 
 pub mod body;
 pub mod graph;

@@ -1,10 +1,10 @@
 //! "Download capture": everything the engine has sent so far, as a pcapng file that
 //! Wireshark opens (see `sockscope_engine::capture`). Written when asked for, by the
-//! capture module (fetched then if it was not yet): nothing leaves the browser.
+//! tools module (fetched then if it was not yet): nothing leaves the browser.
 
-use crate::capture_module::{trace_json, CaptureModule};
 use crate::download;
 use crate::state::{Action, Dispatch, SessionRef};
+use crate::tools_module::{trace_json, ToolsModule};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -27,8 +27,8 @@ pub fn CaptureButton(props: &CaptureProps) -> Html {
             let trace = trace_json(session.0.borrow().trace());
             let ctx = ctx.clone();
             spawn_local(async move {
-                let outcome = match CaptureModule::load().await {
-                    Ok(m) => m.write(&trace, true),
+                let outcome = match ToolsModule::load().await {
+                    Ok(m) => m.write_capture(&trace, true),
                     Err(e) => Err(e),
                 }
                 .and_then(|(bytes, frames)| {

@@ -1,7 +1,7 @@
-//! `cargo xtask capture-module`: builds the capture module (crates/app's
-//! `sockscope-capture` binary, see crates/app/src/capture_tools) and writes its
+//! `cargo xtask tools-module`: builds the tools module (crates/app's `sockscope-tools`
+//! binary: the Captures, Program and throughput panels' insides) and writes its
 //! wasm-bindgen files beside the page's own, where the page fetches them the first
-//! time a learner asks for a capture. Trunk runs it after every build (Trunk.toml's
+//! time a learner opens one of those panels. Trunk runs it after every build (Trunk.toml's
 //! `post_build` hook), so `dist` and `serve` both carry it; it reads trunk's
 //! `TRUNK_STAGING_DIR` and `TRUNK_PROFILE`, and writes into dist/ as a release build
 //! when run by hand.
@@ -11,9 +11,18 @@ use crate::tools;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// The binary, and the stem of its files (`sockscope-capture.js`, `…_bg.wasm`) that
-/// crates/app/src/capture_module.rs loads.
-pub const NAME: &str = "sockscope-capture";
+/// The binary, and the stem of its files (`sockscope-tools.js`, `…_bg.wasm`) that
+/// crates/app/src/tools_module.rs loads.
+pub const NAME: &str = "sockscope-tools";
+
+/// The exports the page calls (crates/app/src/bin/sockscope-tools.rs): the
+/// single-file build's loader hands exactly these to the page.
+pub const EXPORTS: [&str; 4] = [
+    "write_capture",
+    "mount_capture",
+    "mount_program",
+    "mount_throughput",
+];
 
 pub fn run() -> Res<()> {
     let out = std::env::var_os("TRUNK_STAGING_DIR")
