@@ -93,11 +93,7 @@ pub struct ToolsModule(JsValue);
 
 /// Why the tools are not there: for the learner, in one sentence.
 fn failed(what: &str, e: JsValue) -> String {
-    let why = e
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "no reason given".into());
+    let why = crate::view::js_reason(&e);
     format!("{what}: {why}")
 }
 

@@ -32,15 +32,7 @@ pub async fn fetch(tour: &Tour) -> Result<String, String> {
     let failed = |why: String| format!("The tour “{}” could not be loaded: {why}", tour.title);
     let text = JsFuture::from(tour_text(tour.file))
         .await
-        .map_err(|e| failed(reason(&e)))?;
+        .map_err(|e| failed(crate::view::js_reason(&e)))?;
     text.as_string()
         .ok_or_else(|| failed("its file is not text".into()))
-}
-
-/// A rejected promise's message: an Error's, a string, or a placeholder.
-fn reason(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "no reason given".into())
 }
