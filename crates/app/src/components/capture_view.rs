@@ -11,9 +11,6 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// While the world plays, the open panel gets the run at most this often (real ms).
-const PLAYING_UPDATE_MS: f64 = 250.0;
-
 #[component]
 pub fn CaptureView() -> Html {
     let ctx = use_context::<Ctx>().expect("app context");
@@ -34,18 +31,11 @@ pub fn CaptureView() -> Html {
         )
     });
     let ontoggle = panel.ontoggle(mount);
-    let sent_at = use_mut_ref(|| f64::NEG_INFINITY);
     {
         let (session, panel) = (ctx.session_ref(), panel.clone());
         let key = (*panel.open, panel.ready(), ctx.version, ctx.playing);
         use_effect_with(key, move |&(open, ready, _, playing)| {
-            // The whole kept trace goes across as JSON (up to 12,500 events): during
-            // play, at most a few times a second rather than every frame; once play
-            // stops (`playing` is part of the key), the run as it stands.
-            let now = js_sys::Date::now();
-            let due = !playing || now - *sent_at.borrow() >= PLAYING_UPDATE_MS;
-            if open && ready && due {
-                *sent_at.borrow_mut() = now;
+            if open && ready && panel.due(playing) {
                 panel.update(trace_json(session.borrow().trace()));
             }
         });

@@ -62,10 +62,10 @@ pub fn ProgramView() -> Html {
         let key = {
             let s = session.borrow();
             let ran = (s.history.len(), s.runner.position(), s.events());
-            (*panel.open, panel.ready(), ran, focus.clone())
+            (*panel.open, panel.ready(), ran, focus.clone(), ctx.playing)
         };
-        use_effect_with(key, move |(open, ready, _, focus)| {
-            if *ready {
+        use_effect_with(key, move |(open, ready, _, focus, playing)| {
+            if *ready && panel.due(*playing) {
                 let run = if *open {
                     ProgramRun::of(&session.borrow(), focus.clone())
                 } else {

@@ -6,7 +6,7 @@
 //! and closing and opening it tries again. The rest of the page never waits for it.
 
 use crate::tools_module::{Panel, ToolsModule};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -32,7 +32,12 @@ pub struct ToolsPanel {
     panel: Rc<RefCell<Option<Panel>>>,
     /// The last JSON handed to the panel: the same again is not sent.
     sent: Rc<RefCell<String>>,
+    /// When (`Date.now()`, ms) a change was last let through by `due`.
+    due_at: Rc<Cell<f64>>,
 }
+
+/// While the world plays, a panel is handed what changed at most this often (real ms).
+const PLAYING_UPDATE_MS: f64 = 250.0;
 
 #[hook]
 pub fn use_tools_panel() -> ToolsPanel {
@@ -42,6 +47,7 @@ pub fn use_tools_panel() -> ToolsPanel {
         root: use_node_ref(),
         panel: use_mut_ref(|| None),
         sent: use_mut_ref(String::new),
+        due_at: use_memo((), |()| Cell::new(f64::NEG_INFINITY)),
     }
 }
 
@@ -85,6 +91,19 @@ impl ToolsPanel {
                 Err(why) => this.tools.set(Tools::Failed(why)),
             }
         });
+    }
+
+    /// Whether to build what the panel is handed now. What the page hands over is JSON
+    /// of the whole kept trace or of every statement run, so while the world plays it
+    /// is built at most a few times a second rather than every frame; once play stops
+    /// (callers key their effect on `playing`), always.
+    pub fn due(&self, playing: bool) -> bool {
+        let now = js_sys::Date::now();
+        let due = !playing || now - self.due_at.get() >= PLAYING_UPDATE_MS;
+        if due {
+            self.due_at.set(now);
+        }
+        due
     }
 
     /// Hands the mounted panel `json`, unless it is what it was handed last.
