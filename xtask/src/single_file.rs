@@ -192,16 +192,8 @@ fn tours_module(dist: &Path) -> Res<String> {
             ));
         }
     }
-    Ok(format!(
-        "globalThis.sockscopeTours = {{
-{}
-}};
-",
-        entries.join(
-            ",
-"
-        )
-    ))
+    let entries = entries.join(",\n");
+    Ok(format!("globalThis.sockscopeTours = {{\n{entries}\n}};\n"))
 }
 
 /// A JavaScript string literal of `text`; `<` is escaped too, so no `</script` can

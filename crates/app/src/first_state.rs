@@ -22,7 +22,10 @@ pub fn with_tour_text(query: &str, fragment: &str, text: &str) -> State {
 
 /// The tour whose text the page must fetch before it can open as its link asks.
 pub fn link_tour(query: &str, fragment: &str) -> Option<&'static Tour> {
-    let o = options::parse(query, fragment);
+    tour_to_fetch(&options::parse(query, fragment))
+}
+
+fn tour_to_fetch(o: &Options) -> Option<&'static Tour> {
     match (&o.scenario, &o.tour) {
         (None, Some(name)) => tours::find(name),
         _ => None,
@@ -68,7 +71,7 @@ fn build(query: &str, fragment: &str, tour_text: Option<&str>) -> State {
     if !problems.is_empty() {
         state.notice = Some(problems.join(" "));
     }
-    state.opening_tour = tour_text.is_none() && link_tour(query, fragment).is_some();
+    state.opening_tour = tour_text.is_none() && tour_to_fetch(&o).is_some();
     state
 }
 

@@ -33,7 +33,7 @@ pub fn parse_run(json: &str) -> Result<Run, String> {
         .statements
         .iter()
         .map(|text| match sockscope_scenario::parse(text) {
-            Ok(s) if s.statements.len() == 1 => Ok(s.statements.into_iter().next()),
+            Ok(mut s) if s.statements.len() == 1 => Ok(s.statements.remove(0)),
             Ok(s) => Err(format!(
                 "“{text}” reads back as {} statements",
                 s.statements.len()
@@ -43,7 +43,7 @@ pub fn parse_run(json: &str) -> Result<Run, String> {
         .collect::<Result<Vec<_>, String>>()?;
     Ok(Run {
         shown: sent.shown,
-        statements: statements.into_iter().flatten().collect(),
+        statements,
         returnable: sent.returnable,
         focus: sent.focus,
     })
