@@ -509,7 +509,16 @@ impl Stack for Kernel {
     }
 
     fn free_port(&mut self) -> u16 {
-        let port = unused_port();
+        let probe = Socket::new(Domain::IPV4, Type::STREAM, None).expect("Linux: socket()");
+        probe
+            .bind(&SockAddr::from(SocketAddr::from(([127, 0, 0, 1], 0))))
+            .expect("Linux: bind(127.0.0.1:0)");
+        let port = probe
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .expect("Linux: getsockname()")
+            .port();
         self.ports.insert(port);
         port
     }
@@ -636,48 +645,6 @@ impl Stack for Kernel {
         self.row(local, None)
             .filter(|r| r.state == Some(TcpState::Listen))
             .map(|r| (r.recv_q, r.send_q))
-    }
-}
-
-/// Where `unused_port` starts counting: below Linux's ephemeral range (32768–60999 by
-/// default), from which bind(:0) and every connect() draw. A port that bind(:0) had just
-/// found free could be taken a moment later by another test's connect(), run in
-/// parallel, and a later bind() of it fail with EADDRINUSE.
-const FIRST_PORT: u16 = 10_000;
-/// How many ports `unused_port` walks through before starting again.
-const PORTS: u16 = 20_000;
-
-/// A port no socket holds on any address, IPv4 or IPv6, and that no other call in this
-/// process has been given: a counter below the ephemeral range (offset by the process
-/// id, so that test binaries run one after another do not start on the same ports),
-/// skipping ports something holds (a dual-stack `[::]` bind tests both families).
-fn unused_port() -> u16 {
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let offset = std::process::id() % u32::from(PORTS);
-    loop {
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let port = FIRST_PORT + ((offset + n) % u32::from(PORTS)) as u16;
-        if free_on_every_address(port) {
-            return port;
-        }
-    }
-}
-
-/// bind() of `port` on the dual-stack wildcard succeeds (on the IPv4 one where the
-/// host has no IPv6).
-fn free_on_every_address(port: u16) -> bool {
-    let dual = Socket::new(Domain::IPV6, Type::STREAM, None)
-        .and_then(|s| s.set_only_v6(false).map(|()| s));
-    match dual {
-        Ok(s) => s
-            .bind(&SockAddr::from(SocketAddr::from((
-                Ipv6Addr::UNSPECIFIED,
-                port,
-            ))))
-            .is_ok(),
-        Err(_) => Socket::new(Domain::IPV4, Type::STREAM, None)
-            .and_then(|s| s.bind(&SockAddr::from(SocketAddr::from(([0, 0, 0, 0], port)))))
-            .is_ok(),
     }
 }
 
