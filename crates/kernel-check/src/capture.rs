@@ -74,31 +74,6 @@ fn tcpdump_program() -> PathBuf {
         })
 }
 
-/// Moves the calling thread into a network namespace of its own with `lo` up; what
-/// it ran in: `Ok` for its own namespace, `Err(why)` when it stays on the shared one.
-/// Programs this thread starts (tcpdump, ss) run in the same namespace.
-pub fn own_network_namespace() -> Result<(), String> {
-    // SAFETY: unshare() takes a flag word and touches no memory of ours.
-    if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
-        return Err(format!(
-            "unshare(CLONE_NEWNET): {}",
-            std::io::Error::last_os_error()
-        ));
-    }
-    let up = Command::new("ip")
-        .args(["link", "set", "lo", "up"])
-        .output();
-    match up {
-        Ok(o) if o.status.success() => Ok(()),
-        // Already in the new namespace: without lo nothing could run, so this is fatal.
-        Ok(o) => panic!(
-            "`ip link set lo up` failed: {}",
-            String::from_utf8_lossy(&o.stderr)
-        ),
-        Err(e) => panic!("`ip` (Debian package iproute2) could not be run: {e}"),
-    }
-}
-
 /// Datagrams that mark points in a capture: marker `n` is `n` bytes long, sent from
 /// one socket of ours to another (bound, so no ICMP answers it).
 pub struct Marker {
@@ -389,7 +364,7 @@ pub fn captured(name: &str, scenario: Scenario, guide: &Transcript) -> Agreement
     let file =
         std::env::temp_dir().join(format!("sockscope-kc-{}-{name}.pcap", std::process::id()));
     std::thread::spawn(move || {
-        let isolated = own_network_namespace();
+        let isolated = crate::netns::own_network_namespace();
         let mut marker = Marker::new();
         let dump = Tcpdump::start(&file, &marker);
         let tcpdump_pid = dump.child.id();

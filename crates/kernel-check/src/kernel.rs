@@ -1,6 +1,8 @@
 //! The Linux kernel as a [`Stack`]: real TCP and UDP sockets over the loopback interface
 //! (127.0.0.1, 127.0.0.2 and ::1: Linux routes all of 127/8 to `lo`), ports chosen free
-//! at run time, and `ss -tan` (iproute2) for connection states.
+//! at run time, and `ss -tan` (iproute2) for connection states. The comparisons make
+//! theirs with [`Kernel::isolated`]: each run on a loopback of its own, where no test
+//! running beside it holds a port.
 //!
 //! Every wait is bounded: blocking calls carry SO_RCVTIMEO/SO_SNDTIMEO of
 //! [`CALL_TIMEOUT`] (a call that would wait longer returns EAGAIN, as Linux does
@@ -233,8 +235,23 @@ pub struct Kernel {
 }
 
 impl Kernel {
+    /// Real sockets on the network namespace the calling thread is in.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Real sockets in a network namespace of the calling thread's own, new for this
+    /// run (`ss` and every program the thread starts see the same one). Tests run in
+    /// parallel threads of one process: on a shared loopback, a port bind(:0) found
+    /// free on 127.0.0.1 could still be held on `[::1]` by another test, or be taken
+    /// by another test's connect() a moment later, and a dual-stack bind of it failed
+    /// with EADDRINUSE. Where no namespace can be made (not root) the run stays on the
+    /// shared loopback and says so on stderr.
+    pub fn isolated() -> Self {
+        if let Err(why) = crate::netns::own_network_namespace() {
+            eprintln!("kernel-check: on the shared loopback, not a namespace of its own: {why}");
+        }
+        Self::new()
     }
 
     /// How long the last close() took.

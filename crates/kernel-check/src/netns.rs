@@ -206,3 +206,64 @@ impl Drop for Hosts {
         let _ = ip(&["netns", "del", &self.hub]);
     }
 }
+
+/// Moves the calling thread into a network namespace of its own with `lo` up; what
+/// it ran in: `Ok` for its own namespace, `Err(why)` when it stays on the shared one.
+/// Programs this thread starts (tcpdump, ss) run in the same namespace.
+pub fn own_network_namespace() -> Result<(), String> {
+    // SAFETY: unshare() takes a flag word and touches no memory of ours.
+    if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
+        return Err(format!(
+            "unshare(CLONE_NEWNET): {}",
+            std::io::Error::last_os_error()
+        ));
+    }
+    let up = Command::new("ip")
+        .args(["link", "set", "lo", "up"])
+        .output();
+    match up {
+        Ok(o) if o.status.success() => Ok(()),
+        // Already in the new namespace: without lo nothing could run, so this is fatal.
+        Ok(o) => panic!(
+            "`ip link set lo up` failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(e) => panic!("`ip` (Debian package iproute2) could not be run: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::own_network_namespace;
+    use std::net::{Ipv4Addr, TcpListener, TcpStream};
+
+    /// What `Kernel::isolated` relies on: a listener made after the move is not on the
+    /// loopback the rest of the process uses, and one made there is not in the new
+    /// namespace. (`cargo xtask test` runs as root; without the privilege this fails
+    /// rather than pass having checked nothing.)
+    #[test]
+    fn a_thread_in_its_own_namespace_shares_no_port_with_the_rest_of_the_process() {
+        let outside = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind() outside");
+        let outside_port = outside.local_addr().unwrap().port();
+        let inside_port = std::thread::spawn(move || {
+            own_network_namespace().unwrap_or_else(|why| panic!("no namespace: {why}"));
+            let refused = TcpStream::connect((Ipv4Addr::LOCALHOST, outside_port));
+            assert!(refused.is_err(), "the outside listener answered inside");
+            let inside = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind() inside");
+            let port = inside.local_addr().unwrap().port();
+            (port, inside)
+        })
+        .join()
+        .unwrap();
+        let (port, inside) = inside_port;
+        // Whatever this reaches (something else may hold the port out here), it is
+        // not the listener in the namespace: nothing waits to be accepted there.
+        let _ = TcpStream::connect((Ipv4Addr::LOCALHOST, port));
+        inside.set_nonblocking(true).unwrap();
+        assert!(
+            matches!(inside.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+            "the listener inside the namespace was reached from outside"
+        );
+        assert!(TcpStream::connect((Ipv4Addr::LOCALHOST, outside_port)).is_ok());
+    }
+}

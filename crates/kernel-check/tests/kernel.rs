@@ -489,7 +489,7 @@ fn both_ends_sending_more_than_sqs_plus_rqs_stop_with_full_queues_in_linux_mode(
     let mut model = Model::with(Behaviour::Linux);
     let mut e = Transcript::new("engine");
     let engine = mutual_send(&mut model, &mut e);
-    let mut kernel = Kernel::new();
+    let mut kernel = Kernel::isolated();
     let mut k = Transcript::following("Linux", &e);
     let linux = mutual_send(&mut kernel, &mut k);
     assert_agree(&e, &k);
@@ -506,7 +506,7 @@ fn both_ends_sending_more_than_sqs_plus_rqs_stop_with_full_queues() {
     let mut model = Model::default();
     let mut e = Transcript::new("engine");
     let engine = mutual_send(&mut model, &mut e);
-    let mut kernel = Kernel::new();
+    let mut kernel = Kernel::isolated();
     let mut k = Transcript::following("Linux", &e);
     let linux = mutual_send(&mut kernel, &mut k);
     assert_agree(&e, &k);
@@ -687,7 +687,7 @@ fn linux_close_returns_0_when_so_linger_expires_where_the_model_says_etimedout()
     let mut model = Model::default();
     let mut e = Transcript::new("engine");
     linger_expires(&mut model, &mut e);
-    let mut kernel = Kernel::new();
+    let mut kernel = Kernel::isolated();
     let mut k = Transcript::new("Linux");
     linger_expires(&mut kernel, &mut k);
     println!("{}", sockscope_kernel_check::facts::table(&e, &k).0);
@@ -903,7 +903,7 @@ fn linux_lists_no_row_for_a_socket_that_is_only_bound_where_the_model_shows_clos
         "{rows:?}"
     );
     // Linux: ss (like netstat) lists only listening and connected structures.
-    let mut k = Kernel::new();
+    let mut k = Kernel::isolated();
     let s = k.socket();
     must("Linux", "bind()", k.bind(s, lo(0)));
     let addr = k.local_addr(s);

@@ -101,7 +101,7 @@ fn every_settled_state(k: &mut dyn Stack, p: [u16; 5]) {
 #[test]
 fn ss_tan_prints_the_lines_of_the_engines_ss_table() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let mut kernel = Kernel::new();
+    let mut kernel = Kernel::isolated();
     let ports = [(); 5].map(|_| kernel.free_port());
     every_settled_state(&mut kernel, ports);
     let linux = comparable(real_ss("-tan", &ports));
@@ -158,7 +158,7 @@ fn engine_udp(model: &mut Model, bound: SocketAddr, connected: SocketAddr) {
 #[test]
 fn ss_uan_prints_unconn_and_estab_as_the_engine_does() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let mut kernel = Kernel::new();
+    let mut kernel = Kernel::isolated();
     let (pu, pv) = (kernel.free_port(), kernel.free_port());
     let (bound, connected) = (lo(pu), lo2(pv));
     let u = UdpSocket::bind(bound).expect("Linux: bind()");

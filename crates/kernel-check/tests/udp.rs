@@ -199,7 +199,7 @@ fn queued_datagrams(k: &mut dyn Stack, t: &mut Transcript) {
 /// kernel's per-datagram bookkeeping is not modelled.
 #[test]
 fn linux_shows_buffer_memory_in_a_udp_recv_q_where_the_model_shows_payload_bytes() {
-    let mut k = Kernel::new();
+    let mut k = Kernel::isolated();
     let mut linux = Transcript::new("Linux");
     queued_datagrams(&mut k, &mut linux);
     for mode in Behaviour::ALL {

@@ -15,7 +15,7 @@ pub fn agreeing_in(mode: Behaviour, scenario: Scenario) -> (Transcript, Transcri
     let mut model = Model::with(mode);
     let mut e = Transcript::new("engine");
     scenario(&mut model, &mut e);
-    let mut kernel = Kernel::new();
+    let mut kernel = Kernel::isolated();
     let mut k = Transcript::following("Linux", &e);
     scenario(&mut kernel, &mut k);
     assert_agree(&e, &k);
@@ -38,7 +38,7 @@ pub fn differing(scenario: Scenario) -> (Transcript, Transcript) {
     let mut model = Model::with(Behaviour::Textbook);
     let mut e = Transcript::new("engine");
     scenario(&mut model, &mut e);
-    let mut kernel = Kernel::new();
+    let mut kernel = Kernel::isolated();
     let mut k = Transcript::new("Linux");
     scenario(&mut kernel, &mut k);
     println!("{}", sockscope_kernel_check::facts::table(&e, &k).0);
