@@ -526,3 +526,69 @@ fn a_tour_folds_away_the_panels_it_does_not_use_until_they_are_unfolded() {
     assert!(free.shows_calls() && free.shows_tools() && free.shows_throughput(true));
     assert!(!free.shows_throughput(false));
 }
+
+/// Tour texts are fetched: what comes back is opened only if it is still what the
+/// learner wants.
+mod tour_asks {
+    use crate::state::{tour_ticket, Action, State};
+    use sockscope_scenario::{parse, tours, tours::Tour};
+    use std::rc::Rc;
+    use yew::Reducible;
+
+    fn came(ticket: u32, t: &Tour) -> Action {
+        Action::Tour {
+            ticket,
+            name: t.name.into(),
+            title: t.title.into(),
+            drawn: false,
+            scenario: Box::new(parse(t.text).expect("a tour parses")),
+        }
+    }
+
+    fn asked(s: Rc<State>, ticket: u32) -> Rc<State> {
+        s.reduce(Action::TourAsked {
+            ticket,
+            says: Some("Opening…".into()),
+        })
+    }
+
+    fn open_tour(s: &State) -> Option<&str> {
+        s.tour.as_ref().map(|t| t.name.as_str())
+    }
+
+    #[test]
+    fn the_tour_picked_last_opens_even_when_an_earlier_pick_comes_back_after_it() {
+        let (first, second) = (&tours::ALL[0], &tours::ALL[1]);
+        let (a, b) = (tour_ticket(), tour_ticket());
+        let s = asked(asked(Rc::new(State::default()), a), b);
+        assert_eq!(s.notice.as_deref(), Some("Opening…"));
+        let s = s.reduce(came(b, second));
+        assert_eq!(open_tour(&s), Some(second.name));
+        assert_eq!(s.notice, None, "the notice goes once the tour is open");
+        let s = s.reduce(came(a, first));
+        assert_eq!(open_tour(&s), Some(second.name));
+    }
+
+    #[test]
+    fn a_reset_cancels_a_tour_still_on_its_way() {
+        let a = tour_ticket();
+        let s = asked(Rc::new(State::default()), a).reduce(Action::Reset);
+        let s = s.reduce(came(a, &tours::ALL[0]));
+        assert_eq!(open_tour(&s), None);
+    }
+
+    #[test]
+    fn a_tour_that_could_not_be_had_says_why_and_stops_being_awaited() {
+        let a = tour_ticket();
+        let s = asked(Rc::new(State::default()), a).reduce(Action::Begin(a, Err("gone".into())));
+        assert_eq!(s.notice.as_deref(), Some("gone"));
+        assert_eq!(s.tour_request, 0);
+        assert_eq!(open_tour(&s), None);
+    }
+
+    #[test]
+    fn every_ask_gets_a_new_nonzero_ticket() {
+        let (a, b) = (tour_ticket(), tour_ticket());
+        assert!(a != 0 && b != 0 && a != b);
+    }
+}

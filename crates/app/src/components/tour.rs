@@ -18,22 +18,31 @@ pub fn start_tour(ctx: &Ctx, name: &str) {
         return;
     };
     let dispatch = ctx.dispatcher();
+    let ticket = crate::state::tour_ticket();
+    dispatch.dispatch(Action::TourAsked {
+        ticket,
+        says: Some(format!("Opening the tour “{}”…", tour.title)),
+    });
     spawn_local(async move {
         let text = match tour_text::fetch(tour).await {
             Ok(text) => text,
-            Err(why) => return dispatch.dispatch(Action::Notice(why)),
+            Err(why) => return dispatch.dispatch(Action::Begin(ticket, Err(why))),
         };
         dispatch.dispatch(match sockscope_scenario::parse(&text) {
             Ok(scenario) => Action::Tour {
+                ticket,
                 name: tour.name.to_string(),
                 title: tour.title.to_string(),
                 drawn: tours::has_params(&text),
                 scenario: Box::new(scenario),
             },
-            Err(e) => Action::Notice(format!(
-                "The tour “{name}” could not be read: {e}",
-                name = tour.title
-            )),
+            Err(e) => Action::Begin(
+                ticket,
+                Err(format!(
+                    "The tour “{name}” could not be read: {e}",
+                    name = tour.title
+                )),
+            ),
         });
     });
 }

@@ -15,10 +15,13 @@ pub fn use_link_tour(query: String, fragment: String, ctx: Ctx) {
             return;
         };
         let (query, fragment) = (query.clone(), fragment.clone());
+        // The page already says that the tour is opening (`first_state`).
+        let ticket = crate::state::tour_ticket();
+        dispatch.dispatch(Action::TourAsked { ticket, says: None });
         spawn_local(async move {
             let text = tour_text::fetch(tour).await;
             let state = text.map(|text| Box::new(with_tour_text(&query, &fragment, &text)));
-            dispatch.dispatch(Action::Begin(state));
+            dispatch.dispatch(Action::Begin(ticket, state));
         });
     });
 }

@@ -42,8 +42,16 @@ pub enum Action {
     Table(Layout),
     /// Start again from the default world.
     Reset,
-    /// Start a guided tour (or any scenario) at its first step.
+    /// A tour's text is on its way (ask `ticket`); `says`, if any, is the notice
+    /// meanwhile.
+    TourAsked {
+        ticket: u32,
+        says: Option<String>,
+    },
+    /// Start a guided tour (or any scenario) at its first step, if it is the one
+    /// awaited (`ticket`, from `TourAsked`).
     Tour {
+        ticket: u32,
         name: String,
         title: String,
         /// Its text has `param` lines (here drawn with the default seed).
@@ -53,8 +61,9 @@ pub enum Action {
     /// Run the whole scenario and explore from its end (a shared link, an import).
     Load(Box<Scenario>),
     /// The tour the link names has come (the page opens again in this state), or
-    /// could not be had (why, in a sentence).
-    Begin(Result<Box<State>, String>),
+    /// could not be had (why, in a sentence); ignored but for `opening_tour` unless
+    /// it is the one awaited (`ticket`).
+    Begin(u32, Result<Box<State>, String>),
     /// Keep the world, stop following the tour.
     LeaveTour,
     /// The tour's "Previous step": undo the last press of "Next step".
@@ -148,16 +157,30 @@ impl State {
             // Another world.
             Action::Reset => self.replaced_by(Session::default_world()),
             Action::Load(scenario) => self.replaced_by(Session::finished(&scenario)),
-            Action::Begin(Ok(state)) => State {
-                outbox: self.outbox.clone(),
-                ..*state
+            Action::TourAsked { ticket, says } => State {
+                tour_request: ticket,
+                notice: says.or(self.notice.clone()),
+                ..self
             },
-            Action::Begin(Err(why)) => State {
-                notice: Some(why),
+            // Asked before the learner's latest choice, or a reset: the page stays
+            // as it is (but a link's tour is no longer awaited).
+            Action::Tour { ticket, .. } if ticket != self.tour_request => self,
+            Action::Begin(ticket, _) if ticket != self.tour_request => State {
                 opening_tour: false,
                 ..self
             },
+            Action::Begin(_, Ok(state)) => State {
+                outbox: self.outbox.clone(),
+                ..*state
+            },
+            Action::Begin(_, Err(why)) => State {
+                notice: Some(why),
+                opening_tour: false,
+                tour_request: 0,
+                ..self
+            },
             Action::Tour {
+                ticket: _,
                 name,
                 title,
                 drawn,

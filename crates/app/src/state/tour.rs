@@ -8,6 +8,18 @@ use crate::quiz::{self, Score};
 use crate::session::{Input, StepMode};
 use sockscope_scenario::{Answer, Scenario, Stmt};
 
+/// A new number for an ask to open a tour (never 0, never the same twice in a page):
+/// `Action::TourAsked` makes it the one awaited, and the text that comes back carries it.
+pub fn ticket() -> u32 {
+    thread_local! {
+        static LAST: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    LAST.with(|last| {
+        last.set(last.get().wrapping_add(1).max(1));
+        last.get()
+    })
+}
+
 /// A loaded scenario the learner steps through.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TourInfo {
