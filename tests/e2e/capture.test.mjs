@@ -177,6 +177,27 @@ function writeBigCapture(file, count) {
   return head.length + count * rec.length;
 }
 
+test('a captures panel a tour folds away is taken down, not left running', T, async () => {
+  await withPage('capture-unmount', async (page) => {
+    await page.goto(appUrl());
+    await consoleLines(page, ['client: c = socket(TCP); connect(c, 10.0.0.2:80)', 'net: run']);
+    const panel = page.locator(tid('capture-view'));
+    await panel.locator('summary').click();
+    await panel.locator(tid('capture-connection')).waitFor();
+    await page.evaluate(() => { globalThis.__captureRoot = document.querySelector('.capture-root'); }, null);
+    // A tour folds the captures panel away: the page drops the element it was drawn in.
+    await page.selectOption(tid('tour-picker'), 'udp');
+    await page.locator(tid('folded')).waitFor();
+    await page.waitForFunction(() => !globalThis.__captureRoot.isConnected, null);
+    // The tools module's Yew app under it is destroyed too: it leaves nothing there.
+    await page.waitForFunction(() => globalThis.__captureRoot.childElementCount === 0, null, { timeout: 5_000 });
+    // Shown again, it is drawn afresh and works.
+    await page.click(tid('unfold'));
+    await panel.locator('summary').click();
+    await panel.locator(tid('capture-file')).waitFor();
+  });
+});
+
 test('a 1 GB capture is read a slice at a time: every packet, bounded memory, the session kept', { timeout: 600_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sockscope-big-'));
   try {

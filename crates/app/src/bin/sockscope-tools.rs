@@ -26,7 +26,7 @@ use sockscope_app::throughput_tools::{ThroughputBody, ThroughputBodyProps};
 use sockscope_engine::capture::Format;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use yew::{AppHandle, Callback};
+use yew::{AppHandle, BaseComponent, Callback};
 
 fn main() {
     sockscope_app::panic::install();
@@ -58,10 +58,39 @@ fn text_callback(f: js_sys::Function) -> Callback<String> {
     })
 }
 
+/// One of this module's Yew apps, destroyed when the page lets go of its panel
+/// (wasm-bindgen's `free`, from `tools_module::Panel`'s Drop). Yew's `AppHandle` has no
+/// Drop of its own: without this, every time a tour folded a panel away and showed it
+/// again, the last one's components went on living under the detached element.
+struct Mounted<C: BaseComponent>(Option<AppHandle<C>>);
+
+impl<C: BaseComponent> Mounted<C> {
+    fn render(root: web_sys::Element, props: C::Properties) -> Self {
+        root.set_inner_html("");
+        Mounted(Some(
+            yew::Renderer::<C>::with_root_and_props(root, props).render(),
+        ))
+    }
+
+    fn update(&mut self, props: C::Properties) {
+        if let Some(handle) = self.0.as_mut() {
+            handle.update(props);
+        }
+    }
+}
+
+impl<C: BaseComponent> Drop for Mounted<C> {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            handle.destroy();
+        }
+    }
+}
+
 /// The Captures panel's inside, drawn by this module's own Yew into the page's element.
 #[wasm_bindgen]
 pub struct CapturePanel {
-    handle: AppHandle<CaptureBody>,
+    handle: Mounted<CaptureBody>,
     on_seek: Callback<u64>,
 }
 
@@ -83,8 +112,7 @@ pub fn mount_capture(
 ) -> Result<CapturePanel, JsError> {
     let on_seek = number_callback(on_seek).reform(|n: u64| n as f64);
     let props = capture_props(trace_json, on_seek.clone())?;
-    root.set_inner_html("");
-    let handle = yew::Renderer::<CaptureBody>::with_root_and_props(root, props).render();
+    let handle = Mounted::render(root, props);
     Ok(CapturePanel { handle, on_seek })
 }
 
@@ -99,7 +127,7 @@ fn capture_props(trace_json: &str, on_seek: Callback<u64>) -> Result<CaptureBody
 /// The program panel's inside.
 #[wasm_bindgen]
 pub struct ProgramPanel {
-    handle: AppHandle<ProgramBody>,
+    handle: Mounted<ProgramBody>,
     on_seek: Callback<usize>,
     on_notice: Callback<String>,
 }
@@ -124,8 +152,7 @@ pub fn mount_program(
     let on_seek = number_callback(on_seek).reform(|i: usize| i as f64);
     let on_notice = text_callback(on_notice);
     let props = program_props(run_json, &on_seek, &on_notice)?;
-    root.set_inner_html("");
-    let handle = yew::Renderer::<ProgramBody>::with_root_and_props(root, props).render();
+    let handle = Mounted::render(root, props);
     Ok(ProgramPanel {
         handle,
         on_seek,
@@ -149,7 +176,7 @@ fn program_props(
 /// The throughput panel's inside; nothing to update (it does not show the world).
 #[wasm_bindgen]
 pub struct ThroughputPanel {
-    _handle: AppHandle<ThroughputBody>,
+    _handle: Mounted<ThroughputBody>,
 }
 
 #[wasm_bindgen]
@@ -157,9 +184,9 @@ pub fn mount_throughput(root: web_sys::Element, on_notice: js_sys::Function) -> 
     let props = ThroughputBodyProps {
         on_notice: text_callback(on_notice),
     };
-    root.set_inner_html("");
-    let handle = yew::Renderer::<ThroughputBody>::with_root_and_props(root, props).render();
-    ThroughputPanel { _handle: handle }
+    ThroughputPanel {
+        _handle: Mounted::render(root, props),
+    }
 }
 
 /// See `sockscope_app::throughput_tools::bench_sweep`.
