@@ -97,9 +97,9 @@ pub fn App(props: &AppProps) -> Html {
                 <Notice />
                 <TourPanel />
                 <DeadlockBanner />
-                { stage(&hosts, first_frame) }
+                { stage(&hosts, first_frame, ctx.opening_tour) }
                 { hosts_to_come(&ctx, &hosts) }
-                <div class="netstat-panels" data-testid="netstat">
+                <div class="netstat-panels" data-testid="netstat" inert={ctx.opening_tour} aria-busy={busy(&ctx)}>
                     if full { <TableChoice layout={ctx.table} dispatch={ctx.dispatcher()} /> }
                     { for hosts.iter().map(|h| html! { <Netstat key={h.id.0} host={h.clone()} /> }) }
                 </div>
@@ -139,9 +139,17 @@ fn top_bar(ctx: &Ctx) -> Html {
     }
 }
 
+/// While the tour a link names is fetched (`opening_tour`), the default world on
+/// screen is about to be replaced: it is `inert` and shown faded (style.css), so that
+/// nothing the learner does there is lost a moment later. The top bar, the controls
+/// and the notice that says the tour is opening stay usable (Reset gives up waiting).
+fn busy(ctx: &Ctx) -> Option<&'static str> {
+    ctx.opening_tour.then_some("true")
+}
+
 /// The hosts with the wire: two hosts face each other across it, more share a grid
-/// above it.
-fn stage(hosts: &[HostView], first_frame: bool) -> Html {
+/// above it. `opening`: see `busy`.
+fn stage(hosts: &[HostView], first_frame: bool, opening: bool) -> Html {
     // The wire comes one task after the hosts and netstat (an empty box holds its place
     // in the middle column): the first view is interactive sooner.
     let ladder = if first_frame {
@@ -151,7 +159,7 @@ fn stage(hosts: &[HostView], first_frame: bool) -> Html {
     };
     let two = hosts.len() == 2;
     html! {
-        <main class={classes!("stage", two.then_some("two-hosts"))}>
+        <main class={classes!("stage", two.then_some("two-hosts"))} inert={opening} aria-busy={opening.then_some("true")}>
             if two {
                 <HostColumn host={hosts[0].clone()} />
                 { ladder }
@@ -192,7 +200,7 @@ fn lower_panels(ctx: &Ctx, full: bool) -> Html {
     let session = ctx.session.borrow();
     let config = session.world().config();
     html! {
-        <div class="lower">
+        <div class="lower" inert={ctx.opening_tour} aria-busy={busy(ctx)}>
             <Connections />
             <DemuxInspector />
             if full && ctx.tour.is_some() { { fold_button(ctx) } }

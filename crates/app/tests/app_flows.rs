@@ -236,6 +236,75 @@ async fn a_tour_whose_text_cannot_be_had_leaves_the_default_world_and_says_why()
     assert!(text(&root, "[data-testid=tour-step]").starts_with("step 2 of "));
 }
 
+/// The app opened by a link to the UDP tour whose text is held back: the page, and
+/// what lets the text come.
+async fn app_awaiting_the_udp_tour() -> (web_sys::Element, js_sys::Function) {
+    let mut release = None;
+    let held = js_sys::Promise::new(&mut |resolve, _| release = Some(resolve));
+    let texts = js_sys::Object::new();
+    let udp = sockscope_scenario::tours::find("udp").unwrap();
+    js_sys::Reflect::set(&texts, &udp.file.into(), &held).unwrap();
+    js_sys::Reflect::set(&js_sys::global(), &"sockscopeTours".into(), &texts).unwrap();
+    let root = mount_point();
+    let props = sockscope_app::app::AppProps {
+        query: "?tour=udp".into(),
+        ..Default::default()
+    };
+    yew::Renderer::<sockscope_app::app::App>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    (root, release.unwrap())
+}
+
+const WORLD_PARTS: [&str; 3] = ["main.stage", "[data-testid=netstat]", ".lower"];
+
+#[wasm_bindgen_test]
+async fn the_default_world_cannot_be_used_while_the_linked_tour_is_on_its_way() {
+    let (root, release) = app_awaiting_the_udp_tour().await;
+    assert!(text(&root, "[data-testid=notice]").contains("Opening the tour"));
+    for part in WORLD_PARTS {
+        let el = find(&root, part);
+        assert!(
+            el.has_attribute("inert"),
+            "{part} is usable while the tour opens"
+        );
+        assert_eq!(
+            el.get_attribute("aria-busy").as_deref(),
+            Some("true"),
+            "{part}"
+        );
+    }
+    // The top bar stays usable: Reset gives up waiting.
+    assert!(!find(&root, "[data-testid=reset]").has_attribute("inert"));
+    let udp = sockscope_scenario::tours::find("udp").unwrap();
+    release
+        .call1(&wasm_bindgen::JsValue::NULL, &udp.text.into())
+        .unwrap();
+    settle().await;
+    assert!(text(&root, "[data-testid=tour]").contains(udp.title));
+    for part in WORLD_PARTS {
+        assert!(!find(&root, part).has_attribute("inert"), "{part}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_reset_while_the_linked_tour_is_on_its_way_keeps_the_default_world() {
+    let (root, release) = app_awaiting_the_udp_tour().await;
+    find(&root, "[data-testid=reset]").click();
+    settle().await;
+    for part in WORLD_PARTS {
+        assert!(!find(&root, part).has_attribute("inert"), "{part}");
+    }
+    let udp = sockscope_scenario::tours::find("udp").unwrap();
+    release
+        .call1(&wasm_bindgen::JsValue::NULL, &udp.text.into())
+        .unwrap();
+    settle().await;
+    assert!(
+        root.query_selector("[data-testid=tour]").unwrap().is_none(),
+        "the tour opened after the learner reset"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn bad_step_values_open_the_tour_with_a_notice() {
     for (query, step, says) in [
