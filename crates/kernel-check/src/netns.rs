@@ -7,6 +7,9 @@
 //! setns() for the socket() call and goes back) and keeps that namespace for life, so
 //! every later call on it may come from any thread. Dropping [`Hosts`] deletes the
 //! namespaces, and with them the veths and the bridge.
+//!
+//! [`own_network_namespace`] is the other use: one thread's loopback of its own, for a
+//! comparison (`Kernel::isolated`) or a capture that must not meet any other test.
 
 use crate::kernel::{parse_ss, spawn_guard, SsRow};
 use std::fs::File;
