@@ -99,7 +99,7 @@ pub fn App(props: &AppProps) -> Html {
                 <DeadlockBanner />
                 { stage(&hosts, first_frame, ctx.opening_tour) }
                 { hosts_to_come(&ctx, &hosts) }
-                <div class="netstat-panels" data-testid="netstat" inert={ctx.opening_tour} aria-busy={busy(&ctx)}>
+                <div class="netstat-panels" data-testid="netstat" inert={ctx.opening_tour} aria-busy={busy(ctx.opening_tour)}>
                     if full { <TableChoice layout={ctx.table} dispatch={ctx.dispatcher()} /> }
                     { for hosts.iter().map(|h| html! { <Netstat key={h.id.0} host={h.clone()} /> }) }
                 </div>
@@ -143,8 +143,8 @@ fn top_bar(ctx: &Ctx) -> Html {
 /// screen is about to be replaced: it is `inert` and shown faded (style.css), so that
 /// nothing the learner does there is lost a moment later. The top bar, the controls
 /// and the notice that says the tour is opening stay usable (Reset gives up waiting).
-fn busy(ctx: &Ctx) -> Option<&'static str> {
-    ctx.opening_tour.then_some("true")
+fn busy(opening: bool) -> Option<&'static str> {
+    opening.then_some("true")
 }
 
 /// The hosts with the wire: two hosts face each other across it, more share a grid
@@ -159,7 +159,7 @@ fn stage(hosts: &[HostView], first_frame: bool, opening: bool) -> Html {
     };
     let two = hosts.len() == 2;
     html! {
-        <main class={classes!("stage", two.then_some("two-hosts"))} inert={opening} aria-busy={opening.then_some("true")}>
+        <main class={classes!("stage", two.then_some("two-hosts"))} inert={opening} aria-busy={busy(opening)}>
             if two {
                 <HostColumn host={hosts[0].clone()} />
                 { ladder }
@@ -200,7 +200,7 @@ fn lower_panels(ctx: &Ctx, full: bool) -> Html {
     let session = ctx.session.borrow();
     let config = session.world().config();
     html! {
-        <div class="lower" inert={ctx.opening_tour} aria-busy={busy(ctx)}>
+        <div class="lower" inert={ctx.opening_tour} aria-busy={busy(ctx.opening_tour)}>
             <Connections />
             <DemuxInspector />
             if full && ctx.tour.is_some() { { fold_button(ctx) } }
