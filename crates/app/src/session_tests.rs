@@ -530,7 +530,7 @@ fn a_tour_folds_away_the_panels_it_does_not_use_until_they_are_unfolded() {
 /// Tour texts are fetched: what comes back is opened only if it is still what the
 /// learner wants.
 mod tour_asks {
-    use crate::state::{tour_ticket, Action, State};
+    use crate::state::{tour_ticket, Action, State, TourAsk};
     use sockscope_scenario::{parse, tours, tours::Tour};
     use std::rc::Rc;
     use yew::Reducible;
@@ -545,11 +545,23 @@ mod tour_asks {
         }
     }
 
-    fn asked(s: Rc<State>, ticket: u32) -> Rc<State> {
+    fn asked_for(s: Rc<State>, ticket: u32, t: &Tour) -> Rc<State> {
         s.reduce(Action::TourAsked {
-            ticket,
+            ask: TourAsk {
+                ticket,
+                name: t.name,
+            },
             says: Some("Opening…".into()),
         })
+    }
+
+    fn asked(s: Rc<State>, ticket: u32) -> Rc<State> {
+        asked_for(s, ticket, &tours::ALL[0])
+    }
+
+    /// The tour the picker shows.
+    fn awaited(s: &State) -> Option<&'static str> {
+        s.tour_request.map(|ask| ask.name)
     }
 
     fn open_tour(s: &State) -> Option<&str> {
@@ -560,10 +572,27 @@ mod tour_asks {
     fn the_tour_picked_last_opens_even_when_an_earlier_pick_comes_back_after_it() {
         let (first, second) = (&tours::ALL[0], &tours::ALL[1]);
         let (a, b) = (tour_ticket(), tour_ticket());
-        let s = asked(asked(Rc::new(State::default()), a), b);
+        let s = asked_for(asked_for(Rc::new(State::default()), a, first), b, second);
         assert_eq!(s.notice.as_deref(), Some("Opening…"));
+        assert_eq!(
+            awaited(&s),
+            Some(second.name),
+            "the later pick is the one awaited"
+        );
+        let s = s.reduce(came(a, first));
+        assert_eq!(
+            open_tour(&s),
+            None,
+            "an earlier pick that comes back first is dropped"
+        );
+        assert_eq!(awaited(&s), Some(second.name));
         let s = s.reduce(came(b, second));
         assert_eq!(open_tour(&s), Some(second.name));
+        assert_eq!(
+            awaited(&s),
+            None,
+            "nothing is awaited once the tour is open"
+        );
         assert_eq!(s.notice, None, "the notice goes once the tour is open");
         let s = s.reduce(came(a, first));
         assert_eq!(open_tour(&s), Some(second.name));
@@ -573,6 +602,7 @@ mod tour_asks {
     fn a_reset_cancels_a_tour_still_on_its_way() {
         let a = tour_ticket();
         let s = asked(Rc::new(State::default()), a).reduce(Action::Reset);
+        assert_eq!(awaited(&s), None);
         let s = s.reduce(came(a, &tours::ALL[0]));
         assert_eq!(open_tour(&s), None);
     }
@@ -582,7 +612,7 @@ mod tour_asks {
         let a = tour_ticket();
         let s = asked(Rc::new(State::default()), a).reduce(Action::Begin(a, Err("gone".into())));
         assert_eq!(s.notice.as_deref(), Some("gone"));
-        assert_eq!(s.tour_request, 0);
+        assert_eq!(awaited(&s), None);
         assert_eq!(open_tour(&s), None);
     }
 

@@ -8,7 +8,7 @@ mod tour;
 mod used_hosts;
 
 pub use action::Action;
-pub use tour::{ticket as tour_ticket, TourInfo};
+pub use tour::{ticket as tour_ticket, TourAsk, TourInfo};
 pub use used_hosts::UsedHosts;
 
 use crate::host_events::Outbox;
@@ -124,10 +124,10 @@ pub struct State {
     /// The text of the tour the link names is still being fetched: the course page
     /// hears `ready` only once the tour is open.
     pub opening_tour: bool,
-    /// The latest tour asked for while its text is fetched (`state::tour_ticket`): a
-    /// text that comes back for an earlier ask is dropped, so the learner's last choice
-    /// wins, and a reset or another world cancels an ask still on its way (0: none).
-    pub tour_request: u32,
+    /// The latest tour asked for while its text is fetched: a text that comes back for
+    /// an earlier ask is dropped, so the learner's last choice wins, and a reset or
+    /// another world cancels an ask still on its way.
+    pub tour_request: Option<TourAsk>,
 }
 
 impl Default for State {
@@ -165,7 +165,7 @@ impl State {
             start_card: false,
             program_focus: None,
             opening_tour: false,
-            tour_request: 0,
+            tour_request: None,
         }
     }
 

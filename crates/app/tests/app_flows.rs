@@ -38,6 +38,12 @@ fn text(root: &web_sys::Element, selector: &str) -> String {
     find(root, selector).text_content().unwrap_or_default()
 }
 
+/// The value a select shows.
+fn chosen(root: &web_sys::Element, selector: &str) -> String {
+    let select: web_sys::HtmlSelectElement = find(root, selector).dyn_into().unwrap();
+    select.value()
+}
+
 /// Picks an option of a select the way a user does: set the value, fire `change`.
 fn choose(root: &web_sys::Element, selector: &str, value: &str) {
     let select: web_sys::HtmlSelectElement = find(root, selector).dyn_into().unwrap();
@@ -273,8 +279,9 @@ async fn the_default_world_cannot_be_used_while_the_linked_tour_is_on_its_way() 
             "{part}"
         );
     }
-    // The top bar stays usable: Reset gives up waiting.
+    // The top bar stays usable, and names the tour that is coming; Reset gives up waiting.
     assert!(!find(&root, "[data-testid=reset]").has_attribute("inert"));
+    assert_eq!(chosen(&root, "[data-testid=tour-picker]"), "udp");
     let udp = sockscope_scenario::tours::find("udp").unwrap();
     release
         .call1(&wasm_bindgen::JsValue::NULL, &udp.text.into())
@@ -289,8 +296,14 @@ async fn the_default_world_cannot_be_used_while_the_linked_tour_is_on_its_way() 
 #[wasm_bindgen_test]
 async fn a_reset_while_the_linked_tour_is_on_its_way_keeps_the_default_world() {
     let (root, release) = app_awaiting_the_udp_tour().await;
+    assert_eq!(chosen(&root, "[data-testid=tour-picker]"), "udp");
     find(&root, "[data-testid=reset]").click();
     settle().await;
+    assert_eq!(
+        chosen(&root, "[data-testid=tour-picker]"),
+        "",
+        "the picker still names a tour the learner gave up"
+    );
     for part in WORLD_PARTS {
         assert!(!find(&root, part).has_attribute("inert"), "{part}");
     }

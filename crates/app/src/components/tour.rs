@@ -5,7 +5,7 @@
 use crate::components::goal::GoalCard;
 use crate::components::question::{AnswerFeedback, QuestionCard, ScoreLine};
 use crate::session::{action_hint, Input, Session, StepMode};
-use crate::state::{Action, Ctx, TourInfo};
+use crate::state::{Action, Ctx, TourAsk, TourInfo};
 use crate::tour_text;
 use sockscope_scenario::{tours, GoalStatus, LineKind, Question};
 use yew::platform::spawn_local;
@@ -20,7 +20,10 @@ pub fn start_tour(ctx: &Ctx, name: &str) {
     let dispatch = ctx.dispatcher();
     let ticket = crate::state::tour_ticket();
     dispatch.dispatch(Action::TourAsked {
-        ticket,
+        ask: TourAsk {
+            ticket,
+            name: tour.name,
+        },
         says: Some(format!("Opening the tour “{}”…", tour.title)),
     });
     spawn_local(async move {
@@ -61,10 +64,12 @@ pub fn TourPicker() -> Html {
             }
         })
     };
+    // The tour open, or else the one whose text is on its way.
     let current = ctx
         .tour
         .as_ref()
-        .map(|t| t.name.clone())
+        .map(|t| t.name.as_str())
+        .or(ctx.tour_request.map(|ask| ask.name))
         .unwrap_or_default();
     html! {
         <label class="tour-picker">{ "Guided tour " }

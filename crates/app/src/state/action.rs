@@ -1,7 +1,7 @@
 //! Everything that changes the state, and the reducer that applies it: one line per
 //! action, each naming the change (`play.rs` and `tour.rs` hold the longer ones).
 
-use super::{State, TourInfo, SPEED_RANGE};
+use super::{State, TourAsk, TourInfo, SPEED_RANGE};
 use crate::session::{Input, Moment, Session, StepMode};
 use crate::theme::Theme;
 use sockscope_engine::{Call, Layout, Pid, SegId, SockId};
@@ -42,10 +42,9 @@ pub enum Action {
     Table(Layout),
     /// Start again from the default world.
     Reset,
-    /// A tour's text is on its way (ask `ticket`); `says`, if any, is the notice
-    /// meanwhile.
+    /// A tour's text is on its way (`ask`); `says`, if any, is the notice meanwhile.
     TourAsked {
-        ticket: u32,
+        ask: TourAsk,
         says: Option<String>,
     },
     /// Start a guided tour (or any scenario) at its first step, if it is the one
@@ -99,6 +98,11 @@ impl Reducible for State {
 }
 
 impl State {
+    /// The text that comes back for `ticket` is the one the page waits for.
+    fn awaits(&self, ticket: u32) -> bool {
+        self.tour_request.is_some_and(|ask| ask.ticket == ticket)
+    }
+
     /// The start card opened or closed; closing it is remembered in the browser.
     fn with_start_card(self, open: bool) -> Self {
         if !open {
@@ -157,15 +161,15 @@ impl State {
             // Another world.
             Action::Reset => self.replaced_by(Session::default_world()),
             Action::Load(scenario) => self.replaced_by(Session::finished(&scenario)),
-            Action::TourAsked { ticket, says } => State {
-                tour_request: ticket,
+            Action::TourAsked { ask, says } => State {
+                tour_request: Some(ask),
                 notice: says.or(self.notice.clone()),
                 ..self
             },
             // Asked before the learner's latest choice, or a reset: the page stays
             // as it is (but a link's tour is no longer awaited).
-            Action::Tour { ticket, .. } if ticket != self.tour_request => self,
-            Action::Begin(ticket, _) if ticket != self.tour_request => State {
+            Action::Tour { ticket, .. } if !self.awaits(ticket) => self,
+            Action::Begin(ticket, _) if !self.awaits(ticket) => State {
                 opening_tour: false,
                 ..self
             },
@@ -176,7 +180,7 @@ impl State {
             Action::Begin(_, Err(why)) => State {
                 notice: Some(why),
                 opening_tour: false,
-                tour_request: 0,
+                tour_request: None,
                 ..self
             },
             Action::Tour {

@@ -20,6 +20,15 @@ pub fn ticket() -> u32 {
     })
 }
 
+/// A tour asked for whose text is still on its way: the one the page waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TourAsk {
+    /// From [`ticket`]: the text that comes back carries it.
+    pub ticket: u32,
+    /// Its name in `tours::ALL` or `tours::EXERCISES` (the picker shows it meanwhile).
+    pub name: &'static str,
+}
+
 /// A loaded scenario the learner steps through.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TourInfo {
