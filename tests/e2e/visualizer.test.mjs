@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { appUrl, axeViolations, shotPath, withPage } from './browser.mjs';
+import { stressUrl } from './stress-scene.mjs';
 
 const T = { timeout: 90_000 };
 const CLIENT = 0; // pid of `browser` on host client (10.0.0.1)
@@ -755,6 +756,45 @@ test('descriptor arrows run in the margin and never cross a word of a process or
       assert.deepEqual(found.crossings, [], `${host}: an arrow crosses text`);
     }
     await shot(page, 'fd-arrows');
+  });
+});
+
+test('the wire: a focused segment keeps its focus while newer segments push the oldest off', T, async () => {
+  await withPage('visualizer-ladder-focus', async (page) => {
+    // The stress scene keeps the ladder full (it draws the newest segments), so every
+    // few frames the oldest leave as new ones are sent.
+    await page.goto(stressUrl(appUrl()), { waitUntil: 'load' });
+    const segIds = () =>
+      page.evaluate(() => [...document.querySelectorAll('[data-testid="ladder"] [data-testid^="seg-"]')].map((g) => Number(g.dataset.seg)));
+    await until(async () => (await segIds()).length >= 40, 'a ladder full of segments', 30_000);
+    // The newest segment stays drawn the longest. It is focused and watched from the
+    // page itself, frame by frame, so the check falls on the first frame after the
+    // oldest drawn at that moment left.
+    const after = await page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const drawn = () => [...document.querySelectorAll('[data-testid="ladder"] [data-testid^="seg-"]')].map((g) => Number(g.dataset.seg));
+          const [oldest, id] = [Math.min(...drawn()), Math.max(...drawn())];
+          const g = document.querySelector(`[data-testid="seg-${id}"]`);
+          g.focus();
+          const giveUp = setTimeout(() => reject(new Error('the oldest segment never left the ladder')), 30_000);
+          const frame = () => {
+            const ids = drawn();
+            if (ids.includes(oldest) || Math.max(...ids) <= id) return requestAnimationFrame(frame);
+            clearTimeout(giveUp);
+            resolve({
+              id,
+              connected: g.isConnected,
+              focused: document.activeElement === g,
+              active: document.activeElement?.dataset?.testid ?? document.activeElement?.tagName,
+            });
+          };
+          requestAnimationFrame(frame);
+        }),
+    );
+    assert.ok(after.connected, `seg-${after.id}'s element was replaced when newer segments came`);
+    assert.ok(after.focused, `focus moved to ${after.active}, not seg-${after.id}`);
+    await shot(page, 'ladder-focus');
   });
 });
 

@@ -8,6 +8,7 @@ use crate::components::controls::Controls;
 use crate::components::deadlock::DeadlockBanner;
 use crate::components::demux::DemuxInspector;
 use crate::components::host::HostColumn;
+use crate::components::keyed;
 use crate::components::ladder::Ladder;
 use crate::components::narration::Narration;
 use crate::components::netstat::{Netstat, TableChoice};
@@ -101,7 +102,7 @@ pub fn App(props: &AppProps) -> Html {
                 { hosts_to_come(&ctx, &hosts) }
                 <div class="netstat-panels" data-testid="netstat" inert={ctx.opening_tour} aria-busy={busy(ctx.opening_tour)}>
                     if full { <TableChoice layout={ctx.table} dispatch={ctx.dispatcher()} /> }
-                    { for hosts.iter().map(|h| html! { <Netstat key={h.id.0} host={h.clone()} /> }) }
+                    { keyed(hosts.iter().map(|h| html! { <Netstat key={h.id.0} host={h.clone()} /> })) }
                 </div>
                 if !first_frame { { lower_panels(&ctx, full) } }
                 <footer class="help">

@@ -1,6 +1,7 @@
 //! Each TCP connection as two pipelines, one per direction:
 //! sender's SendQ → the wire → receiver's RecvQ → Delivered to the program.
 
+use super::keyed;
 use super::queue_bar::QueueBox;
 use crate::state::Ctx;
 use sockscope_engine::queue::Run;
@@ -80,12 +81,12 @@ pub fn Connections() -> Html {
         <section class="connections" aria-label="Connections" data-testid="connections">
             <h3>{ "Byte streams" }</h3>
             <p class="muted">{ "Each colour and pattern is one send() call. recv() takes whatever is in RecvQ, across those boundaries." }</p>
-            { for pairs.iter().map(|(a, b)| html! {
+            { keyed(pairs.iter().map(|(a, b)| html! {
                 <div class="connection" key={a.id.0}>
                     { direction(snap, &name, a, b) }
                     { direction(snap, &name, b, a) }
                 </div>
-            }) }
+            })) }
         </section>
     }
 }

@@ -1,6 +1,7 @@
 //! One host: its addresses, processes, socket structures and netstat.
 
 use super::fd_route::{routes, Card, Row};
+use super::keyed;
 use super::process::ProcessPanel;
 use super::socket_card::SocketCard;
 use crate::options::ControlsMode;
@@ -196,14 +197,14 @@ fn sockets(ctx: &Ctx, host: HostId) -> Html {
     html! {
         <div class="sockets">
             <h3 class="visually-hidden">{ "Socket structures" }</h3>
-            { for snap.sockets.iter().filter(|s| s.host == host).map(|s| {
+            { keyed(snap.sockets.iter().filter(|s| s.host == host).map(|s| {
                 let holders: Vec<String> = s.descriptors.iter().map(|(pid, fd)| {
                     let name = snap.processes.iter().find(|p| p.pid == *pid).map_or("?".to_string(), |p| p.name.clone());
                     format!("{name} fd {}", fd.0)
                 }).collect();
                 html! { <SocketCard key={s.id.0} sock={s.clone()} holders={holders} stuck={stuck.contains(&s.id)} winner={winner == Some(s.id)}
                     hovered={ctx.hovered == Some(s.id)} dispatch={ctx.dispatcher()} /> }
-            }) }
+            })) }
         </div>
     }
 }

@@ -25,3 +25,14 @@ pub mod socket_card;
 pub mod start_card;
 pub mod throughput;
 pub mod tour;
+
+use yew::Html;
+
+/// Keyed items as a list of their own. `html!`'s `{ for … }` splices its items among
+/// their siblings, and Yew matches a list that holds one unkeyed node by position
+/// only: an item added or removed before the others re-creates every item after
+/// it (its elements, their focus, a component's state). Collected into one `Html`, the items
+/// are matched by key.
+pub fn keyed(items: impl IntoIterator<Item = Html>) -> Html {
+    items.into_iter().collect()
+}

@@ -11,6 +11,7 @@ mod segments;
 mod view;
 
 use super::flights::{self, Sheet, Surface};
+use super::keyed;
 use crate::hooks::use_session_flag::use_session_flag;
 use crate::hooks::use_width_observer::use_width_observer;
 use crate::state::{Action, Ctx};
@@ -195,10 +196,10 @@ pub fn Ladder() -> Html {
                     { view::lanes(&hosts, &lanes, height) }
                     <g transform={format!("translate(0 {:.1})", -scroll)}>
                     { view::breaks(&scale, width) }
-                    { for drawn.iter().zip(words).map(|(s, placed)| {
+                    { keyed(drawn.iter().zip(words).map(|(s, placed)| {
                         let ends = segments::ends(s, now, &scale, &lanes);
                         view::segment(s, ends, now, ctx.selected_seg == Some(s.id), placed)
-                    }) }
+                    })) }
                     <line class="now" x1="0" x2={width.to_string()} y1={now_y.clone()} y2={now_y} />
                     </g>
                 </svg>
