@@ -567,6 +567,26 @@ test('keyboard: arrows and space work with focus on a socket card', T, async () 
   });
 });
 
+test('socket cards stay the same cards while structures come and go beside them', T, async () => {
+  await withPage('visualizer-card-kept', async (page) => {
+    await open(page);
+    await call(page, CLIENT, 'socket'); // fd 3, structure #1
+    const keep = (id) =>
+      page.locator(tid(id)).evaluate((card) => {
+        window.kept = card;
+      });
+    const kept = (id) =>
+      page.evaluate((id) => window.kept.isConnected && window.kept === document.querySelector(`[data-testid="${id}"]`), id);
+    await keep('sock-1');
+    await call(page, CLIENT, 'socket'); // fd 4, structure #2
+    assert.ok(await kept('sock-1'), "structure #1's card was drawn anew when #2 came");
+    await keep('sock-2');
+    await call(page, CLIENT, 'close', { fd: 3 });
+    await until(async () => (await page.locator(tid('sock-1')).count()) === 0, 'structure #1 to be freed');
+    assert.ok(await kept('sock-2'), "structure #2's card was drawn anew when #1 left");
+  });
+});
+
 test('bad input: a service name instead of a port is refused with a clear notice', T, async () => {
   await withPage('visualizer-bad-input', async (page) => {
     await open(page);

@@ -29,10 +29,10 @@ pub mod tour;
 use yew::Html;
 
 /// Keyed items as a list of their own. `html!`'s `{ for … }` splices its items among
-/// their siblings, and Yew matches a list that holds one unkeyed node by position
-/// only: an item added or removed before the others re-creates every item after
-/// it (its elements, their focus, a component's state). Collected into one `Html`, the items
-/// are matched by key.
+/// their siblings, and Yew matches a list that holds one unkeyed node by position,
+/// counted from its end: one item more at the end re-creates every item before it
+/// (its elements, their focus, a component's state). Collected into one `Html`, the
+/// items are matched by key.
 pub fn keyed(items: impl IntoIterator<Item = Html>) -> Html {
     items.into_iter().collect()
 }
