@@ -784,16 +784,15 @@ test('the wire: a focused segment keeps its focus while newer segments push the 
     // The stress scene keeps the ladder full (it draws the newest segments), so every
     // few frames the oldest leave as new ones are sent.
     await page.goto(stressUrl(appUrl()), { waitUntil: 'load' });
-    const segIds = () =>
-      page.evaluate(() => [...document.querySelectorAll('[data-testid="ladder"] [data-testid^="seg-"]')].map((g) => Number(g.dataset.seg)));
-    await until(async () => (await segIds()).length >= 40, 'a ladder full of segments', 30_000);
+    const drawnSegments = `${tid('ladder')} [data-testid^="seg-"]`;
+    await until(async () => (await page.locator(drawnSegments).count()) >= 40, 'a ladder full of segments', 30_000);
     // The newest segment stays drawn the longest. It is focused and watched from the
     // page itself, frame by frame, so the check falls on the first frame after the
     // oldest drawn at that moment left.
     const after = await page.evaluate(
-      () =>
+      (selector) =>
         new Promise((resolve, reject) => {
-          const drawn = () => [...document.querySelectorAll('[data-testid="ladder"] [data-testid^="seg-"]')].map((g) => Number(g.dataset.seg));
+          const drawn = () => [...document.querySelectorAll(selector)].map((g) => Number(g.dataset.seg));
           const [oldest, id] = [Math.min(...drawn()), Math.max(...drawn())];
           const g = document.querySelector(`[data-testid="seg-${id}"]`);
           g.focus();
@@ -811,6 +810,7 @@ test('the wire: a focused segment keeps its focus while newer segments push the 
           };
           requestAnimationFrame(frame);
         }),
+      drawnSegments,
     );
     assert.ok(after.connected, `seg-${after.id}'s element was replaced when newer segments came`);
     assert.ok(after.focused, `focus moved to ${after.active}, not seg-${after.id}`);
