@@ -746,6 +746,9 @@ test('descriptor arrows run in the margin and never cross a word of a process or
     await connectPair(page);
     await call(page, CLIENT, 'socket');
     for (const host of ['client', 'server']) {
+      // The arrows are drawn from measured positions, after the render that adds a row.
+      const arrows = `${tid(`host-${host}`)} .fd-arrows > path`;
+      await until(async () => (await page.locator(arrows).count()) >= 2, `${host}'s descriptor arrows`);
       const found = await page.locator(tid(`host-${host}`)).evaluate((hostEl) => {
         // Every piece of text of the host, outside SVG (client coordinates).
         const rects = [];
