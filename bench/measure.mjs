@@ -11,6 +11,7 @@
 //                            soon as the previous one is done, so its rAF-to-rAF time
 //                            is what the frame cost, not the refresh interval
 //   frame_work_p50_ms/p95_ms what each frame of that scene cost, from Chromium's trace
+//   frame_page_repaints      how often per frame the page's own layer was painted again
 //   stress_*                 what that scene really had on screen and on the wire
 //   wasm_sweep_ms            bench_sweep() of the shipped tools module, median of 3 calls
 //   slow_load_ms,            the same cold load over an emulated slow phone link
@@ -201,18 +202,48 @@ function frameWork(buffer) {
   return { work: spans.AnimationFrame, render: spans['AnimationFrame::Render'] };
 }
 
+/** How often, per frame over `ms`, Chromium painted the page's own layer again (the
+ * largest one: the document with its host columns, thousands of elements) while the
+ * scene plays. What changes every frame (the wire, the clock) has layers of its own,
+ * so this stays well below 1; near 1, every frame repaints and re-commits the page. */
+async function pageRepaints(page, ms) {
+  const cdp = await page.context().newCDPSession(page);
+  let layers = [];
+  cdp.on('LayerTree.layerTreeDidChange', (e) => { if (e.layers) layers = e.layers; });
+  await cdp.send('LayerTree.enable');
+  const largest = () => {
+    const drawn = layers.filter((l) => l.drawsContent);
+    if (drawn.length === 0) throw new Error('Chromium reported no layers');
+    return drawn.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+  };
+  await page.waitForTimeout(200);
+  const before = largest();
+  const frames = await page.evaluate((ms) => new Promise((resolve) => {
+    let n = 0;
+    const t0 = performance.now();
+    const tick = (t) => { n += 1; if (t - t0 < ms) requestAnimationFrame(tick); else resolve(n); };
+    requestAnimationFrame(tick);
+  }), ms);
+  const after = layers.find((l) => l.layerId === before.layerId);
+  if (!after) throw new Error("the page's layer went away while it was watched");
+  await cdp.send('LayerTree.disable');
+  await cdp.detach();
+  return { pageRepaints: after.paintCount - before.paintCount, repaintFrames: frames };
+}
+
 /** Plays bench/stress.scn at STRESS_SPEED and records every rAF timestamp for FRAME_S seconds. */
 async function frames() {
   const url = stressUrl(URL_APP);
   const r = await withBrowser(async (page, browser) => {
     await loadOnce(page, url, READY.app);
     const seen = await recordFrames(page, FRAME_S * 1000);
+    const repaints = await pageRepaints(page, 2000);
     // Then, without the rAF loop, what each frame cost: Chromium's trace records an
     // AnimationFrame from the first task that led to a frame (here, the app's tick)
     // to the end of its rendering, and the rendering part (style, layout, paint) in it.
     await browser.startTracing(page, { categories: ['devtools.timeline'] });
     await page.waitForTimeout((FRAME_S * 1000) / 2);
-    return { ...seen, ...frameWork(await browser.stopTracing()) };
+    return { ...seen, ...repaints, ...frameWork(await browser.stopTracing()) };
   }, UNCAPPED_FRAMES);
   say(`${r.deltas.length} frames in ${FRAME_S} s; virtual time ${r.clockStart} s -> ${r.clockEnd} s`);
   if (!(r.clockEnd > r.clockStart)) throw new Error('the stress scene did not play (virtual time stood still)');
@@ -225,6 +256,7 @@ async function frames() {
   figure('frame_render_p50_ms', quantile(r.render, 0.5), 'ms');
   figure('frame_render_p95_ms', quantile(r.render, 0.95), 'ms');
   figure('frame_work_count', r.work.length, 'frames');
+  figure('frame_page_repaints', r.pageRepaints / r.repaintFrames, 'per frame');
   figure('stress_structures', r.structures, 'structures');
   // The ladder draws only the newest 80 segments, so this count stops at 80.
   figure('stress_in_flight_drawn', median(r.drawn), 'segments');
