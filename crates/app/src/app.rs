@@ -102,7 +102,7 @@ pub fn App(props: &AppProps) -> Html {
                 { hosts_to_come(&ctx, &hosts) }
                 <div class="netstat-panels" data-testid="netstat" inert={ctx.opening_tour} aria-busy={busy(ctx.opening_tour)}>
                     if full { <TableChoice layout={ctx.table} dispatch={ctx.dispatcher()} /> }
-                    { keyed(hosts.iter().map(|h| html! { <Netstat key={h.id.0} host={h.clone()} /> })) }
+                    { keyed(hosts.iter().map(|h| html! { <Netstat key={h.id.0} host={(*h).clone()} /> })) }
                 </div>
                 if !first_frame { { lower_panels(&ctx, full) } }
                 <footer class="help">
@@ -150,7 +150,7 @@ fn busy(opening: bool) -> Option<&'static str> {
 
 /// The hosts with the wire: two hosts face each other across it, more share a grid
 /// above it. `opening`: see `busy`.
-fn stage(hosts: &[HostView], first_frame: bool, opening: bool) -> Html {
+fn stage(hosts: &[&HostView], first_frame: bool, opening: bool) -> Html {
     // The wire comes one task after the hosts and netstat (an empty box holds its place
     // in the middle column): the first view is interactive sooner.
     let ladder = if first_frame {
@@ -167,7 +167,7 @@ fn stage(hosts: &[HostView], first_frame: bool, opening: bool) -> Html {
                 <HostColumn host={hosts[1].clone()} />
             } else {
                 <div class="host-grid">
-                    { for hosts.iter().map(|h| html! { <HostColumn key={h.id.0} host={h.clone()} /> }) }
+                    { for hosts.iter().map(|h| html! { <HostColumn key={h.id.0} host={(*h).clone()} /> }) }
                 </div>
                 { ladder }
             }
@@ -176,7 +176,7 @@ fn stage(hosts: &[HostView], first_frame: bool, opening: bool) -> Html {
 }
 
 /// The hosts a tour declares but has not used yet.
-fn hosts_to_come(ctx: &Ctx, shown: &[HostView]) -> Html {
+fn hosts_to_come(ctx: &Ctx, shown: &[&HostView]) -> Html {
     let waiting: Vec<String> = ctx
         .snapshot
         .hosts

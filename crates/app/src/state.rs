@@ -207,13 +207,13 @@ impl State {
     }
 
     /// The hosts to draw: all of them, except that a tour shows a host only once it
-    /// has been used, so that hosts it declares for later do not stand empty.
-    pub fn shown_hosts(&self) -> Vec<HostView> {
+    /// has been used, so that hosts it declares for later do not stand empty. Borrowed:
+    /// the root and the ladder ask on every frame.
+    pub fn shown_hosts(&self) -> Vec<&HostView> {
         self.snapshot
             .hosts
             .iter()
             .filter(|h| self.tour.is_none() || self.used_hosts.contains(h.id))
-            .cloned()
             .collect()
     }
 
