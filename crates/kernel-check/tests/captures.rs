@@ -4,10 +4,10 @@
 //! the most the capture allows)
 //! (`sockscope_kernel_check::capture`). Each scenario prints how many states agree.
 //!
-//! The scenarios have the shapes of kernel.rs's closing and connecting comparisons
-//! (which another change is extending; they are written here against the same
-//! `Stack`, so that file stays as it is). Each runs first on the engine in Linux mode,
-//! whose transcript guides Linux's polls as in the comparisons.
+//! The scenarios have the shapes of kernel.rs's closing and connecting comparisons,
+//! written against the same `Stack` and making their connections the same way
+//! (`common::listener_at`, `common::connected`). Each runs first on the engine in
+//! Linux mode, whose transcript guides Linux's polls as in the comparisons.
 //!
 //! tcpdump is required (the test command installs it): without it the test fails.
 //! The scenarios run one after another, each in a thread and a network namespace of
@@ -16,37 +16,17 @@
 #![cfg(target_os = "linux")]
 
 mod common;
-use common::{must, row_recv_q, state};
+use common::{connected, listener_at, must, row_recv_q, state, Pair};
 use sockscope_engine::{Behaviour, Shutdown};
 use sockscope_kernel_check::capture::{self, Agreement, Scenario};
-use sockscope_kernel_check::{Model, Sock, Stack, Transcript};
+use sockscope_kernel_check::{Model, Stack, Transcript};
 use std::net::SocketAddr;
 
-/// A connection, accepted, with the network settled.
-struct Pair {
-    c: Sock,
-    s: Sock,
-    server: SocketAddr,
-    client: SocketAddr,
-}
-
+/// A connection over loopback (::1 if `six`), accepted, with the network settled.
 fn pair_on(k: &mut dyn Stack, six: bool) -> Pair {
-    let l = if six { k.socket6() } else { k.socket() };
     let at: SocketAddr = if six { "[::1]:0" } else { "127.0.0.1:0" }.parse().unwrap();
-    must(k.world(), "bind()", k.bind(l, at));
-    must(k.world(), "listen()", k.listen(l, 5));
-    let server = k.local_addr(l);
-    let c = if six { k.socket6() } else { k.socket() };
-    must(k.world(), "connect()", k.connect(c, server));
-    let client = k.local_addr(c);
-    let s = must(k.world(), "accept()", k.accept(l));
-    k.settle();
-    Pair {
-        c,
-        s,
-        server,
-        client,
-    }
+    let (l, server) = listener_at(k, at, false);
+    connected(k, l, server)
 }
 
 /// Both rows of the connection, as ss shows them now.

@@ -13,7 +13,7 @@
 use sockscope_engine::{Errno, TcpState};
 mod common;
 use common::*;
-use sockscope_kernel_check::{Fact, Sock, Stack, Transcript};
+use sockscope_kernel_check::{Fact, Stack, Transcript};
 use std::net::SocketAddr;
 use std::sync::{Mutex, MutexGuard};
 
@@ -29,34 +29,15 @@ fn lo(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
 
-/// A connection over 127.0.0.1, accepted, both ends non-blocking (a read that finds
-/// nothing says EAGAIN), the network settled.
-struct Pair {
-    c: Sock,
-    s: Sock,
-    server: SocketAddr,
-    client: SocketAddr,
-}
-
+/// A connection over 127.0.0.1, accepted, the network settled, both ends
+/// non-blocking (a read that finds nothing says EAGAIN).
 fn pair(k: &mut dyn Stack) -> Pair {
-    let l = k.socket();
-    must(k.world(), "bind(127.0.0.1:0)", k.bind(l, lo(0)));
-    must(k.world(), "listen()", k.listen(l, 5));
-    let server = k.local_addr(l);
-    let c = k.socket();
-    must(k.world(), "connect()", k.connect(c, server));
-    let client = k.local_addr(c);
-    let s = must(k.world(), "accept()", k.accept(l));
-    for end in [c, s] {
+    let (l, server) = listener_at(k, lo(0), false);
+    let p = connected(k, l, server);
+    for end in [p.c, p.s] {
         must(k.world(), "O_NONBLOCK", k.set_nonblocking(end, true));
     }
-    k.settle();
-    Pair {
-        c,
-        s,
-        server,
-        client,
-    }
+    p
 }
 
 fn dup_shares(k: &mut dyn Stack, t: &mut Transcript) {

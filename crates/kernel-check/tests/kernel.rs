@@ -32,39 +32,13 @@ fn any(port: u16) -> SocketAddr {
 
 /// A listener on 127.0.0.1 with a free port.
 fn listener(k: &mut dyn Stack, reuse: bool) -> (Sock, SocketAddr) {
-    let l = k.socket();
-    if reuse {
-        must(k.world(), "SO_REUSEADDR", k.set_reuseaddr(l, true));
-    }
-    must(k.world(), "bind(127.0.0.1:0)", k.bind(l, lo(0)));
-    must(k.world(), "listen()", k.listen(l, 5));
-    let addr = k.local_addr(l);
-    (l, addr)
+    listener_at(k, lo(0), reuse)
 }
 
 /// A connection over 127.0.0.1, accepted, with the network settled.
-struct Pair {
-    l: Sock,
-    c: Sock,
-    s: Sock,
-    server: SocketAddr,
-    client: SocketAddr,
-}
-
 fn pair(k: &mut dyn Stack, reuse: bool) -> Pair {
     let (l, server) = listener(k, reuse);
-    let c = k.socket();
-    must(k.world(), "connect()", k.connect(c, server));
-    let client = k.local_addr(c);
-    let s = must(k.world(), "accept()", k.accept(l));
-    k.settle();
-    Pair {
-        l,
-        c,
-        s,
-        server,
-        client,
-    }
+    connected(k, l, server)
 }
 
 // ----- connecting -----

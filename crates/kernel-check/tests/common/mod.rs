@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use sockscope_engine::{Behaviour, Errno};
-use sockscope_kernel_check::{assert_agree, Kernel, Model, Stack, Transcript};
+use sockscope_kernel_check::{assert_agree, Kernel, Model, Sock, Stack, Transcript};
 use std::net::SocketAddr;
 
 pub type Scenario = fn(&mut dyn Stack, &mut Transcript);
@@ -70,4 +70,51 @@ pub fn row_recv_q(
 ) {
     let fact = k.row_recv_q(local, peer, t.hint(label));
     t.record(label, fact);
+}
+
+/// A listener bound to `at` (port 0: a free one), with SO_REUSEADDR first if `reuse`;
+/// IPv6 if `at` is. Returns it and the address it got.
+pub fn listener_at(k: &mut dyn Stack, at: SocketAddr, reuse: bool) -> (Sock, SocketAddr) {
+    let l = if at.is_ipv6() {
+        k.socket6()
+    } else {
+        k.socket()
+    };
+    if reuse {
+        must(k.world(), "SO_REUSEADDR", k.set_reuseaddr(l, true));
+    }
+    must(k.world(), &format!("bind({at})"), k.bind(l, at));
+    must(k.world(), "listen()", k.listen(l, 5));
+    let addr = k.local_addr(l);
+    (l, addr)
+}
+
+/// A connection, accepted, with the network settled.
+pub struct Pair {
+    pub l: Sock,
+    pub c: Sock,
+    pub s: Sock,
+    pub server: SocketAddr,
+    pub client: SocketAddr,
+}
+
+/// Connects a new socket (of the listener's family) to `l`, listening at `server`,
+/// accepts it and lets the network settle.
+pub fn connected(k: &mut dyn Stack, l: Sock, server: SocketAddr) -> Pair {
+    let c = if server.is_ipv6() {
+        k.socket6()
+    } else {
+        k.socket()
+    };
+    must(k.world(), "connect()", k.connect(c, server));
+    let client = k.local_addr(c);
+    let s = must(k.world(), "accept()", k.accept(l));
+    k.settle();
+    Pair {
+        l,
+        c,
+        s,
+        server,
+        client,
+    }
 }
