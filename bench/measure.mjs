@@ -256,7 +256,7 @@ async function frames() {
   figure('frame_render_p50_ms', quantile(r.render, 0.5), 'ms');
   figure('frame_render_p95_ms', quantile(r.render, 0.95), 'ms');
   figure('frame_work_count', r.work.length, 'frames');
-  figure('frame_page_repaints', r.pageRepaints / r.repaintFrames, 'per frame');
+  figure('frame_page_repaints', r.pageRepaints / r.repaintFrames, 'repaints/frame');
   figure('stress_structures', r.structures, 'structures');
   // The ladder draws only the newest 80 segments, so this count stops at 80.
   figure('stress_in_flight_drawn', median(r.drawn), 'segments');
