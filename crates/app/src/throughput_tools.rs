@@ -6,7 +6,9 @@
 //! transfers; it needs nothing from the world on screen, and talks back to the page
 //! only to say why a field was refused (`on_notice`).
 
-use sockscope_engine::experiment::{sweep_buffers, sweep_send_sizes, CostModel, TransferResult};
+use sockscope_engine::experiment::{
+    budget_sweep, sweep_buffers, sweep_send_sizes, CostModel, TransferResult,
+};
 use yew::prelude::*;
 
 #[derive(Clone, Copy, PartialEq)]
@@ -242,17 +244,12 @@ pub fn ThroughputBody(props: &ThroughputBodyProps) -> Html {
     }
 }
 
-/// For `cargo xtask bench` (exported by the tools module): runs the buffer-size sweep
-/// of the performance budget (32 buffer sizes from 1 KiB to 1 MiB, 10 MB each, default
-/// cost model) in this wasm build and returns how long it took in milliseconds, or -1
-/// if it failed.
+/// For `cargo xtask bench` (exported by the tools module): runs the sweep of the
+/// performance budget (`experiment::budget_sweep`, the one the native bench runs) in
+/// this wasm build and returns how long it took in milliseconds, or -1 if it failed.
 pub fn bench_sweep() -> f64 {
-    // Geometric from 1 KiB to 1 MiB in 32 steps.
-    let sizes: Vec<u64> = (0..32)
-        .map(|i| (1024.0 * 1024f64.powf(i as f64 / 31.0)) as u64)
-        .collect();
     let start = now_ms();
-    match sweep_buffers(10_000_000, &sizes, &CostModel::default()) {
+    match budget_sweep() {
         Ok(_) => now_ms() - start,
         Err(_) => -1.0,
     }

@@ -7,7 +7,8 @@
 //! - `demux_10k_ns`: demultiplexing one packet on a host with 10,000 structures.
 //! - `demux_10k_record_ns`: the same, with the explanation record the view shows.
 //! - `sweep_ms`: the buffer-size experiment (MODEL.md §4) with the default cost model:
-//!   32 buffer sizes from 1 KiB to 1 MiB (geometric), 10 MB each.
+//!   32 buffer sizes from 1 KiB to 1 MiB (geometric), 10 MB each
+//!   (`experiment::budget_sweep`, which the tools module times in wasm too).
 //! - `sweep_events`: engine events that sweep ran.
 
 use sockscope_engine::*;
@@ -182,12 +183,8 @@ fn demux_10k() {
 }
 
 fn sweep() {
-    use sockscope_engine::experiment::{sweep_buffers, CostModel};
-    let sizes: Vec<u64> = (0..32)
-        .map(|i| (1024.0 * 1024f64.powf(i as f64 / 31.0)).round() as u64)
-        .collect();
     let start = Instant::now();
-    let points = sweep_buffers(10_000_000, &sizes, &CostModel::default()).expect("a sane sweep");
+    let points = sockscope_engine::experiment::budget_sweep().expect("a sane sweep");
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     println!("sweep_ms {ms:.1} ms");
     let events: u64 = points.iter().map(|(_, r)| r.events).sum();

@@ -147,6 +147,26 @@ fn transfers_are_deterministic() {
     );
 }
 
+/// The native bench and the tools module's `bench_sweep` time `budget_sweep`; run in
+/// both builds, this holds both to the same 32 sizes.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn the_budget_sweep_runs_32_geometric_sizes_from_1_kib_to_1_mib() {
+    let sizes = budget_sweep_sizes();
+    assert_eq!(sizes.len(), 32);
+    assert_eq!((sizes[0], sizes[31]), (KIB, KIB * KIB));
+    let step = 1024f64.powf(1.0 / 31.0);
+    for pair in sizes.windows(2) {
+        let ratio = pair[1] as f64 / pair[0] as f64;
+        assert!(
+            (ratio - step).abs() < 0.002,
+            "{} -> {}: a step of {ratio}, not {step}",
+            pair[0],
+            pair[1]
+        );
+    }
+}
+
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn nonsense_inputs_are_errors_not_panics() {

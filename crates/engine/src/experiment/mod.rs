@@ -156,6 +156,21 @@ pub fn sweep_buffers(
     })
 }
 
+/// The sweep the performance budget times (`cargo xtask bench`, natively and in the
+/// page's tools module): 32 buffer sizes from 1 KiB to 1 MiB, geometric, each moving
+/// 10 MB under the default cost model. Defined once, so that both builds time the
+/// same transfers.
+pub fn budget_sweep() -> Result<Vec<(u64, TransferResult)>, ExperimentError> {
+    sweep_buffers(10_000_000, &budget_sweep_sizes(), &CostModel::default())
+}
+
+/// The buffer sizes of `budget_sweep`, smallest first.
+pub fn budget_sweep_sizes() -> Vec<u64> {
+    (0..32)
+        .map(|i| (1024.0 * 1024f64.powf(i as f64 / 31.0)).round() as u64)
+        .collect()
+}
+
 /// Throughput against send-call size: both buffers are `buffer`, the receiver reads
 /// `buffer` bytes per call, the sender writes `size` bytes per call.
 pub fn sweep_send_sizes(
