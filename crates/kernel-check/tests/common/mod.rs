@@ -72,14 +72,19 @@ pub fn row_recv_q(
     t.record(label, fact);
 }
 
-/// A listener bound to `at` (port 0: a free one), with SO_REUSEADDR first if `reuse`;
-/// IPv6 if `at` is. Returns it and the address it got.
-pub fn listener_at(k: &mut dyn Stack, at: SocketAddr, reuse: bool) -> (Sock, SocketAddr) {
-    let l = if at.is_ipv6() {
+/// A new TCP socket of `addr`'s family.
+fn socket_for(k: &mut dyn Stack, addr: SocketAddr) -> Sock {
+    if addr.is_ipv6() {
         k.socket6()
     } else {
         k.socket()
-    };
+    }
+}
+
+/// A listener bound to `at` (port 0: a free one), with SO_REUSEADDR first if `reuse`;
+/// IPv6 if `at` is. Returns it and the address it got.
+pub fn listener_at(k: &mut dyn Stack, at: SocketAddr, reuse: bool) -> (Sock, SocketAddr) {
+    let l = socket_for(k, at);
     if reuse {
         must(k.world(), "SO_REUSEADDR", k.set_reuseaddr(l, true));
     }
@@ -101,11 +106,7 @@ pub struct Pair {
 /// Connects a new socket (of the listener's family) to `l`, listening at `server`,
 /// accepts it and lets the network settle.
 pub fn connected(k: &mut dyn Stack, l: Sock, server: SocketAddr) -> Pair {
-    let c = if server.is_ipv6() {
-        k.socket6()
-    } else {
-        k.socket()
-    };
+    let c = socket_for(k, server);
     must(k.world(), "connect()", k.connect(c, server));
     let client = k.local_addr(c);
     let s = must(k.world(), "accept()", k.accept(l));
