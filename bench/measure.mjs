@@ -205,7 +205,7 @@ function frameWork(buffer) {
 /** How often, per frame over `ms`, Chromium painted the page's own layer again (the
  * largest one: the document with its host columns, thousands of elements) while the
  * scene plays. What changes every frame (the wire, the clock) has layers of its own,
- * so this stays well below 1; near 1, every frame repaints and re-commits the page. */
+ * so this stays well below 1; near 1, every frame paints the whole page again. */
 async function pageRepaints(page, ms) {
   const cdp = await page.context().newCDPSession(page);
   let layers = [];
