@@ -18,7 +18,7 @@
 //! run fails: a comparison that cannot capture would compare nothing.
 
 use crate::facts::{Fact, Transcript};
-use crate::kernel::Kernel;
+use crate::kernel::{spawn_guard, Kernel};
 use crate::observed::{Observed, Point};
 use crate::stack::Stack;
 use sockscope_engine::capture::passive;
@@ -60,6 +60,7 @@ fn tcpdump_program() -> PathBuf {
     candidates
         .into_iter()
         .find(|p| {
+            let _spawning = spawn_guard();
             Command::new(p)
                 .arg("--version")
                 .output()
@@ -144,16 +145,20 @@ impl Tcpdump {
         let program = tcpdump_program();
         let log = file.with_extension("log");
         let err = std::fs::File::create(&log).expect("tcpdump's log file");
-        let child = Command::new(&program)
-            // Packet-buffered (-U) so the file grows as packets come; -Z root: a
-            // capture file under a root-owned directory stays writable.
+        let mut command = Command::new(&program);
+        // Packet-buffered (-U) so the file grows as packets come; -Z root: a capture
+        // file under a root-owned directory stays writable.
+        command
             .args(["-i", "lo", "-U", "-n", "-s", "0", "-Z", "root", "-w"])
             .arg(file)
             .args(["tcp", "or", "udp"])
             .stdout(Stdio::null())
-            .stderr(err)
-            .spawn()
-            .unwrap_or_else(|e| panic!("`{}` could not be started: {e}", program.display()));
+            .stderr(err);
+        let child = {
+            let _spawning = spawn_guard();
+            command.spawn()
+        }
+        .unwrap_or_else(|e| panic!("`{}` could not be started: {e}", program.display()));
         let mut dump = Tcpdump {
             child,
             file: file.to_path_buf(),

@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use std::io;
 use std::mem::MaybeUninit;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
-use std::os::fd::{AsRawFd, IntoRawFd};
+use std::os::fd::{AsRawFd, IntoRawFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -151,6 +151,17 @@ static SPAWNING: RwLock<()> = RwLock::new(());
 
 pub(crate) fn spawn_guard() -> RwLockReadGuard<'static, ()> {
     SPAWNING.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// close() that is the last reference: no program is being spawned meanwhile (see
+/// [`SPAWNING`]), so the port and the connection are released before it returns.
+fn close_last(fd: RawFd) -> Result<(), Errno> {
+    let _no_spawn = SPAWNING.write().unwrap_or_else(|e| e.into_inner());
+    // SAFETY: the caller gave the descriptor up to this call, which closes it once.
+    match unsafe { libc::close(fd) } {
+        0 => Ok(()),
+        _ => Err(errno_of(&io::Error::last_os_error())),
+    }
 }
 
 /// Where `ss` is: `$SOCKSCOPE_SS` if set, else the first of `ss` on PATH and the
@@ -376,6 +387,9 @@ impl Drop for Kernel {
             let _ = child.kill();
             let _ = child.wait();
         }
+        for sock in self.socks.drain(..).flatten() {
+            let _ = close_last(sock.into_raw_fd());
+        }
     }
 }
 
@@ -479,14 +493,8 @@ impl Stack for Kernel {
             .take()
             .expect("socket already closed")
             .into_raw_fd();
-        // No child may hold a copy of the descriptor: this close() must be the last.
-        let _no_spawn = SPAWNING.write().unwrap_or_else(|e| e.into_inner());
         let start = Instant::now();
-        // SAFETY: the descriptor was ours and is given up here, exactly once.
-        let r = match unsafe { libc::close(fd) } {
-            0 => Ok(()),
-            _ => Err(errno_of(&io::Error::last_os_error())),
-        };
+        let r = close_last(fd);
         self.last_close = start.elapsed();
         r
     }
@@ -536,6 +544,8 @@ impl Stack for Kernel {
             .and_then(|a| a.as_socket())
             .expect("Linux: getsockname()")
             .port();
+        // Released at once, so the caller's bind() finds the port free.
+        close_last(probe.into_raw_fd()).expect("Linux: close() of the probe");
         self.ports.insert(port);
         port
     }
@@ -718,6 +728,54 @@ mod tests {
             );
         }
         assert_eq!(ss_state("NEW-SYN-RECV"), None);
+    }
+
+    /// The comparisons pick a port with free_port() and bind it at once. A program
+    /// spawned by another thread copies every descriptor until it execs; had the
+    /// probe's close() fallen in that moment, the port would stay held by the copy and
+    /// the bind would fail with EADDRINUSE (once in a few full runs, on CI).
+    #[test]
+    fn a_port_free_port_found_is_free_while_other_threads_spawn_programs() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Arc;
+        let stop = Arc::new(AtomicBool::new(false));
+        let spawners: Vec<_> = (0..2)
+            .map(|_| {
+                let stop = Arc::clone(&stop);
+                std::thread::spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let _spawning = spawn_guard();
+                        let _ = Command::new("true").status();
+                    }
+                })
+            })
+            .collect();
+        let taken = std::thread::spawn(|| {
+            crate::netns::own_network_namespace().unwrap_or_else(|why| panic!("{why}"));
+            let mut k = Kernel::new();
+            let mut taken = Vec::new();
+            for _ in 0..1500 {
+                let p = k.free_port();
+                let s = Socket::new(Domain::IPV6, Type::STREAM, None).expect("socket()");
+                if let Err(e) = s.bind(&SockAddr::from(SocketAddr::from((
+                    Ipv6Addr::UNSPECIFIED,
+                    p,
+                )))) {
+                    taken.push(format!("{p}: {e}"));
+                }
+            }
+            taken
+        })
+        .join();
+        stop.store(true, Ordering::Relaxed);
+        for s in spawners {
+            s.join().unwrap();
+        }
+        let taken = taken.unwrap();
+        assert!(
+            taken.is_empty(),
+            "bind() of a port free_port() gave failed: {taken:?}"
+        );
     }
 
     #[test]

@@ -221,9 +221,12 @@ pub fn own_network_namespace() -> Result<(), String> {
             std::io::Error::last_os_error()
         ));
     }
-    let up = Command::new("ip")
-        .args(["link", "set", "lo", "up"])
-        .output();
+    let up = {
+        let _spawning = spawn_guard();
+        Command::new("ip")
+            .args(["link", "set", "lo", "up"])
+            .output()
+    };
     match up {
         Ok(o) if o.status.success() => Ok(()),
         // Already in the new namespace: without lo nothing could run, so this is fatal.
