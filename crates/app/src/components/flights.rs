@@ -1,7 +1,8 @@
 //! The arrows of segments still on the wire, painted on a canvas laid over the ladder's
 //! SVG. They move on every frame; as SVG elements each move cost the browser a style
 //! recalculation, an SVG layout and a paint of its own (with 70 in flight, most of a
-//! frame). On a canvas a frame is one clear and a few dozen strokes. Everything that
+//! frame). On a canvas a frame is one clear, then one stroke and one fill for each pen
+//! (colour, width, dash) that some arrow uses: a handful. Everything that
 //! does not move (arrived segments, labels, tooltips, focus and the keyboard) stays in
 //! the SVG; a click that lands on a moving arrow is matched to it here.
 
@@ -130,46 +131,78 @@ pub fn paint(
         (dy - sheet.scroll * scale) * ratio,
     );
     let fg = surface.fg.as_deref().unwrap_or("#1d2126");
-    for fl in &sheet.flights {
-        let c = colour(fl.kind, fg);
-        g.set_stroke_style_str(c);
-        g.set_fill_style_str(c);
-        let thick = fl.selected || focused == Some(fl.id);
-        g.set_line_width(match (thick, fl.kind) {
-            (true, _) => 4.0,
-            (false, "data") => 2.2,
-            _ => 1.4,
-        });
+    let dash = js_sys::Array::of2(&ACK_DASH[0].into(), &ACK_DASH[1].into());
+    let solid = js_sys::Array::new();
+    for (pen, flights) in by_pen(&sheet.flights, fg, focused) {
+        g.set_stroke_style_str(pen.colour);
+        g.set_fill_style_str(pen.colour);
+        g.set_line_width(pen.width);
+        let _ = g.set_line_dash(if pen.dashed { &dash } else { &solid });
         g.begin_path();
-        if fl.kind == "ack" {
-            dashed(&g, fl.from, fl.to, 4.0, 3.0);
-        } else {
+        for fl in &flights {
             g.move_to(fl.from.0, fl.from.1);
             g.line_to(fl.to.0, fl.to.1);
         }
         g.stroke();
         g.begin_path();
-        let _ = g.arc(fl.to.0, fl.to.1, 4.0, 0.0, std::f64::consts::TAU);
+        for fl in &flights {
+            // Each dot its own subpath: no line joins it to the one before.
+            g.move_to(fl.to.0 + DOT_RADIUS, fl.to.1);
+            let _ = g.arc(fl.to.0, fl.to.1, DOT_RADIUS, 0.0, std::f64::consts::TAU);
+        }
         g.fill();
     }
 }
 
-/// A dashed line as separate strokes (the same pattern as the SVG's ACKs).
-fn dashed(g: &CanvasRenderingContext2d, a: (f64, f64), b: (f64, f64), on: f64, off: f64) {
-    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-    let len = dx.hypot(dy);
-    if len == 0.0 {
-        return;
-    }
-    let (ux, uy) = (dx / len, dy / len);
-    let mut t = 0.0;
-    while t < len {
-        let e = (t + on).min(len);
-        g.move_to(a.0 + ux * t, a.1 + uy * t);
-        g.line_to(a.0 + ux * e, a.1 + uy * e);
-        t = e + off;
-    }
+/// The ACKs' dash, on and off in ladder units: the SVG's `stroke-dasharray: 4 3`. The
+/// canvas restarts it at each arrow's tail, as the SVG does.
+const ACK_DASH: [f64; 2] = [4.0, 3.0];
+/// The dot at an arrow's head.
+const DOT_RADIUS: f64 = 4.0;
+
+/// How an arrow is drawn: its colour, its width and whether it is dashed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Pen<'a> {
+    colour: &'a str,
+    width: f64,
+    dashed: bool,
 }
+
+/// The flights grouped by pen, so that a frame strokes one path per pen (a handful)
+/// rather than one or, dashed by hand, dozens per arrow; in the order each pen first
+/// appears, with the thick pen of a selected or focused arrow last, so that arrow is on
+/// top of the others.
+fn by_pen<'a, 'f>(
+    flights: &'f [Flight],
+    fg: &'a str,
+    focused: Option<SegId>,
+) -> Vec<(Pen<'a>, Vec<&'f Flight>)> {
+    let thick = |fl: &Flight| fl.selected || focused == Some(fl.id);
+    let mut groups: Vec<(Pen, Vec<&Flight>)> = Vec::new();
+    // The thick ones in a second pass (not sorted after: a sort costs the wasm more
+    // code than this whole module).
+    for pass in [false, true] {
+        for fl in flights.iter().filter(|fl| thick(fl) == pass) {
+            let pen = Pen {
+                colour: colour(fl.kind, fg),
+                width: match (pass, fl.kind) {
+                    (true, _) => THICK,
+                    (false, "data") => 2.2,
+                    _ => 1.4,
+                },
+                dashed: fl.kind == "ack",
+            };
+            match groups.iter_mut().find(|(p, _)| *p == pen) {
+                Some((_, members)) => members.push(fl),
+                None => groups.push((pen, vec![fl])),
+            }
+        }
+    }
+    groups
+}
+
+/// The width of a selected or focused arrow.
+const THICK: f64 = 4.0;
 
 /// The flight under a click at client coordinates, if one passes within a few pixels.
 pub fn hit(svg: &Element, surface: &Surface, client_x: f64, client_y: f64) -> Option<SegId> {
@@ -202,7 +235,38 @@ fn distance(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::distance;
+    use super::*;
+
+    fn flight(id: u64, kind: &'static str, selected: bool) -> Flight {
+        Flight {
+            id: SegId(id),
+            kind,
+            from: (0.0, 0.0),
+            to: (10.0, 10.0),
+            selected,
+        }
+    }
+
+    #[test]
+    fn arrows_of_one_pen_share_one_path_and_the_selected_one_comes_last() {
+        let fl = [
+            flight(1, "ack", false),
+            flight(2, "data", true),
+            flight(3, "data", false),
+            flight(4, "ack", false),
+            flight(5, "syn", false),
+        ];
+        let groups = by_pen(&fl, "#000", Some(SegId(5)));
+        let ids: Vec<Vec<u64>> = groups
+            .iter()
+            .map(|(_, members)| members.iter().map(|f| f.id.0).collect())
+            .collect();
+        assert_eq!(ids, vec![vec![1, 4], vec![3], vec![2], vec![5]]);
+        assert!(groups[0].0.dashed && !groups[1].0.dashed);
+        assert_eq!(groups[2].0.width, THICK);
+        assert_eq!(groups[3].0.width, THICK);
+        assert_eq!(groups[3].0.colour, "#1f63a8");
+    }
 
     #[test]
     fn distance_is_measured_to_the_nearest_point_of_the_segment() {
