@@ -179,8 +179,8 @@ fn by_pen<'a, 'f>(
 ) -> Vec<(Pen<'a>, Vec<&'f Flight>)> {
     let thick = |fl: &Flight| fl.selected || focused == Some(fl.id);
     let mut groups: Vec<(Pen, Vec<&Flight>)> = Vec::new();
-    // The thick ones in a second pass (not sorted after: a sort costs the wasm more
-    // code than this whole module).
+    // The thick ones in a second pass, not sorted after: a sort here added 1.7 KB
+    // gzip to the page's wasm.
     for pass in [false, true] {
         for fl in flights.iter().filter(|fl| thick(fl) == pass) {
             let pen = Pen {
