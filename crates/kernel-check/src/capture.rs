@@ -18,7 +18,7 @@
 //! run fails: a comparison that cannot capture would compare nothing.
 
 use crate::facts::{Fact, Transcript};
-use crate::kernel::{spawn_guard, Kernel};
+use crate::kernel::{run, start, Kernel};
 use crate::observed::{Observed, Point};
 use crate::stack::Stack;
 use sockscope_engine::capture::passive;
@@ -59,13 +59,7 @@ fn tcpdump_program() -> PathBuf {
     };
     candidates
         .into_iter()
-        .find(|p| {
-            let _spawning = spawn_guard();
-            Command::new(p)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
+        .find(|p| run(Command::new(p).arg("--version")).is_ok_and(|o| o.status.success()))
         .unwrap_or_else(|| {
             panic!(
                 "`tcpdump` (Debian package tcpdump) was not found: the capture comparisons \
@@ -154,11 +148,8 @@ impl Tcpdump {
             .args(["tcp", "or", "udp"])
             .stdout(Stdio::null())
             .stderr(err);
-        let child = {
-            let _spawning = spawn_guard();
-            command.spawn()
-        }
-        .unwrap_or_else(|e| panic!("`{}` could not be started: {e}", program.display()));
+        let child = start(&mut command)
+            .unwrap_or_else(|e| panic!("`{}` could not be started: {e}", program.display()));
         let mut dump = Tcpdump {
             child,
             file: file.to_path_buf(),

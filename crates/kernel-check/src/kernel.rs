@@ -20,7 +20,7 @@ use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::os::fd::{AsRawFd, IntoRawFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::{OnceLock, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
@@ -144,13 +144,26 @@ pub fn parse_ss(text: &str) -> Vec<SsRow> {
 
 /// Spawning a program copies the descriptor table into the child until it execs
 /// (close-on-exec only acts then). A close() in another thread meanwhile would not
-/// be the last reference: the socket would be released later, in the child, and
-/// SO_LINGER would not block the caller. So spawns hold this lock for reading and
-/// close() holds it for writing.
+/// be the last reference: the socket would be released later, in the child (its port
+/// still bound, SO_LINGER not blocking the caller). So every program is started
+/// through [`run`] or [`start`], which hold this lock for reading, and every socket
+/// is closed through [`close_last`], which holds it for writing.
 static SPAWNING: RwLock<()> = RwLock::new(());
 
-pub(crate) fn spawn_guard() -> RwLockReadGuard<'static, ()> {
+fn spawn_guard() -> RwLockReadGuard<'static, ()> {
     SPAWNING.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs `command` to its end and collects its output (see [`SPAWNING`]).
+pub(crate) fn run(command: &mut Command) -> io::Result<Output> {
+    let _spawning = spawn_guard();
+    command.output()
+}
+
+/// Starts `command` and leaves it running (see [`SPAWNING`]).
+pub(crate) fn start(command: &mut Command) -> io::Result<Child> {
+    let _spawning = spawn_guard();
+    command.spawn()
 }
 
 /// close() that is the last reference: no program is being spawned meanwhile (see
@@ -180,13 +193,9 @@ fn ss_program() -> &'static PathBuf {
                 .map(PathBuf::from)
                 .collect(),
         };
-        candidates.into_iter().find(|p| {
-            let _spawning = spawn_guard();
-            Command::new(p)
-                .arg("-V")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
+        candidates
+            .into_iter()
+            .find(|p| run(Command::new(p).arg("-V")).is_ok_and(|o| o.status.success()))
     });
     found.as_ref().unwrap_or_else(|| {
         panic!(
@@ -215,10 +224,7 @@ pub fn ss_udp_rows() -> Vec<SsRow> {
 
 fn ss_listing(flags: &str) -> Vec<SsRow> {
     let program = ss_program();
-    let out = {
-        let _spawning = spawn_guard();
-        Command::new(program).arg(flags).output()
-    };
+    let out = run(Command::new(program).arg(flags));
     match out {
         Ok(out) if out.status.success() => parse_ss(&String::from_utf8_lossy(&out.stdout)),
         Ok(out) => panic!(
@@ -612,12 +618,7 @@ impl Stack for Kernel {
                 _ => Err(io::Error::last_os_error()),
             });
         }
-        let child = {
-            let _spawning = spawn_guard();
-            command
-                .spawn()
-                .expect("Linux: spawn `sleep` to hold the socket")
-        };
+        let child = start(&mut command).expect("Linux: spawn `sleep` to hold the socket");
         self.socks.push(None);
         let copy = self.socks.len() - 1;
         self.children.insert(copy, child);
@@ -744,8 +745,7 @@ mod tests {
                 let stop = Arc::clone(&stop);
                 std::thread::spawn(move || {
                     while !stop.load(Ordering::Relaxed) {
-                        let _spawning = spawn_guard();
-                        let _ = Command::new("true").status();
+                        let _ = run(&mut Command::new("true"));
                     }
                 })
             })

@@ -11,7 +11,7 @@
 //! [`own_network_namespace`] is the other use: one thread's loopback of its own, for a
 //! comparison (`Kernel::isolated`) or a capture that must not meet any other test.
 
-use crate::kernel::{parse_ss, spawn_guard, SsRow};
+use crate::kernel::{parse_ss, run, SsRow};
 use std::fs::File;
 use std::io;
 use std::net::IpAddr;
@@ -31,11 +31,8 @@ const DEV: &str = "eth0";
 
 /// Runs `ip ARGS`; its error output on failure.
 fn ip(args: &[&str]) -> Result<(), String> {
-    let out = {
-        let _spawning = spawn_guard();
-        Command::new("ip").args(args).output()
-    }
-    .map_err(|e| format!("`ip` could not be run: {e}"))?;
+    let out =
+        run(Command::new("ip").args(args)).map_err(|e| format!("`ip` could not be run: {e}"))?;
     if out.status.success() {
         Ok(())
     } else {
@@ -157,11 +154,8 @@ impl Hosts {
         ["-Htan", "-Huan"]
             .iter()
             .flat_map(|flags| {
-                let out = {
-                    let _spawning = spawn_guard();
-                    Command::new("ss").args(["-N", ns, flags]).output()
-                }
-                .expect("`ss` (iproute2) runs");
+                let out =
+                    run(Command::new("ss").args(["-N", ns, flags])).expect("`ss` (iproute2) runs");
                 assert!(out.status.success(), "`ss -N {ns} {flags}` failed");
                 parse_ss(&String::from_utf8_lossy(&out.stdout))
             })
@@ -221,12 +215,7 @@ pub fn own_network_namespace() -> Result<(), String> {
             std::io::Error::last_os_error()
         ));
     }
-    let up = {
-        let _spawning = spawn_guard();
-        Command::new("ip")
-            .args(["link", "set", "lo", "up"])
-            .output()
-    };
+    let up = run(Command::new("ip").args(["link", "set", "lo", "up"]));
     match up {
         Ok(o) if o.status.success() => Ok(()),
         // Already in the new namespace: without lo nothing could run, so this is fatal.
