@@ -480,6 +480,18 @@ class FxPage {
     return new FxFrameLocator(this, [{ frame: selector }]);
   }
 
+  // Playwright's page.route, for a glob of the form "**" + "/NAME" only: `handler`
+  // gets a route whose continue() lets the request go on.
+  async route(glob, handler) {
+    const name = /^\*\*\/([^*]+)$/.exec(glob)?.[1];
+    if (!name) throw new Error(`the Firefox backend routes only **/NAME, not ${glob}`);
+    await this.raw.setRequestInterception(true);
+    this.raw.on('request', (req) => {
+      if (req.isInterceptResolutionHandled()) return;
+      if (new URL(req.url()).pathname.endsWith(`/${name}`)) handler({ continue: () => req.continue() });
+      else req.continue();
+    });
+  }
   async goto(url, { waitUntil = 'load' } = {}) {
     return this.raw.goto(url, { waitUntil: waitUntil === 'networkidle' ? 'networkidle0' : waitUntil });
   }

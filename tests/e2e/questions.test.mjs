@@ -181,6 +181,20 @@ test('the course page records what both embedded instances report', T, async () 
   });
 });
 
+test('the course page hears an iframe that opens before the page’s own script arrives', T, async () => {
+  await withPage('embed-late-script', async (page) => {
+    // The course page's script comes 3 s late; an iframe opens its tour in about one.
+    await page.route('**/embed-example.js', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await route.continue();
+    });
+    await page.goto(new URL('embed-example.html', appUrl()).href);
+    const ready = page.locator(`${tid('results')} li[data-frame="closing-frame"][data-type="ready"]`);
+    await ready.waitFor({ timeout: 20_000 });
+    assert.equal(JSON.parse(await ready.getAttribute('data-event')).tour, 'closing');
+  });
+});
+
 test('an exercise: hints one at a time, and the goal reached with the learner’s own calls', T, async () => {
   await withPage('exercise', async (page) => {
     await page.goto(`${appUrl()}?tour=exercise-client-time-wait`);
